@@ -1,0 +1,60 @@
+import { readCsv } from '../data/csv.js';
+import { describeTable } from '../data/describe.js';
+import { embeddedDataPath } from '../data/embedded.js';
+import { inferTarget, type TaskRequest } from '../data/infer.js';
+import { parseDelimiterOption, parseTypeOption } from './args.js';
+import { formatTable, type Output } from './output.js';
+
+export interface DescribeArgs {
+  data?: string;
+  delimiter?: string;
+  type?: string[];
+  target?: string;
+  task: TaskRequest;
+}
+
+export async function describeCommand(args: DescribeArgs, out: Output): Promise<void> {
+  const data = args.data ?? embeddedDataPath();
+  const shown = args.data ?? 'the embedded hydraulic data';
+  const table = await readCsv(data, { delimiter: parseDelimiterOption(args.delimiter), types: parseTypeOption(args.type) });
+  const columns = describeTable(table);
+  let target: { name: string; task: string; classes?: { label: string; count: number }[] } | undefined;
+  if (args.target !== undefined) {
+    const info = inferTarget(table.column(args.target), args.task);
+    const counts = new Array<number>(info.classes?.length ?? 0).fill(0);
+    for (const k of info.y) if (k >= 0 && info.classes) counts[k]!++;
+    target = info.classes
+      ? { name: args.target, task: info.task, classes: info.classes.map((label, i) => ({ label, count: counts[i]! })) }
+      : { name: args.target, task: info.task };
+  }
+  out.result({ data, rows: table.nRows, sha256: table.source?.sha256, columns, target });
+
+  const d = table.source?.delimiter === '\t' ? 'tab' : `'${table.source?.delimiter ?? ','}'`;
+  out.info(`${out.bold(shown)}: ${table.nRows} rows × ${table.columns.length} columns (delimiter ${d}, sha256 ${table.source?.sha256.slice(0, 12) ?? ''}…)`);
+  out.info();
+  const num = (v: number | null): string => (v === null ? '' : fmt(v));
+  out.info(
+    formatTable(
+      ['column', 'type', 'missing', 'distinct', 'min', 'mean', 'median', 'max', 'std / top levels'],
+      columns.map((c) =>
+        c.type === 'numeric'
+          ? [c.name, c.type, String(c.missing), String(c.distinct), num(c.min), num(c.mean), num(c.median), num(c.max), num(c.std)]
+          : [c.name, c.type, String(c.missing), String(c.distinct), '', '', '', '', c.top.map((t) => `${t.level} (${t.count})`).join(', ')],
+      ),
+      [false, false, true, true, true, true, true, true, false],
+    ),
+  );
+  if (target) {
+    out.info();
+    const classes = target.classes ? `, ${target.classes.length} classes: ${target.classes.map((c) => `${c.label} (${c.count})`).join(', ')}` : '';
+    out.info(`target ${out.bold(target.name)}: ${target.task}${classes}`);
+  }
+}
+
+/** Numbers for a terminal table: 6 significant digits, no exponent for ordinary magnitudes. */
+export function fmt(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e9)) return v.toExponential(4);
+  return String(Number(v.toPrecision(6)));
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * The `automl` command line. Only yargs and the option definitions load at start; each
+ * command's module (and anything heavy behind it) is imported when that command runs, so that
+ * `automl --help` answers at once.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AutomlError, errorText } from '../util/errors.js';
+import { packageVersion } from '../util/paths.js';
+import { listOption } from './args.js';
+import { Output } from './output.js';
+
+const common = <T>(y: Argv<T>) =>
+  y
+    .option('quiet', { type: 'boolean', default: false, describe: 'Print only errors' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' });
+
+export function buildCli(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('automl')
+    .usage('$0 <command> [options]\n\nFrom a table of data to one portable JSON scoring pipeline.')
+    .command(
+      'describe',
+      'Describe the columns of a CSV file: type, missing values, distinct values, range or top levels',
+      (y) =>
+        common(y)
+          .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
+          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('type', {
+            type: 'string',
+            describe: 'Force column types: COLUMN=numeric|categorical, comma-separated or repeated',
+            coerce: listOption,
+          })
+          .option('target', { type: 'string', describe: 'Also report the task this column would be as a target' })
+          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'], default: 'auto' })
+          .example('$0 describe', 'Describe the embedded hydraulic data')
+          .example('$0 describe --data sales.csv --type store_id=categorical', 'Read store_id as categorical')
+          .example('$0 describe --data h.csv --target cool_cond_y --json', 'Machine-readable, with the target task'),
+      async (args) => (await import('./describe.js')).describeCommand(args as never, output(args)),
+    )
+    .command(
+      'split',
+      'Split a CSV file into train and test parts (stratified, seeded)',
+      (y) =>
+        common(y)
+          .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
+          .option('target', { type: 'string', demandOption: true, describe: 'Target column (stratifies the split)' })
+          .option('ratio', { type: 'number', default: 0.75, describe: 'Share of rows in the train part' })
+          .option('seed', { type: 'number', default: 42, describe: 'Random seed' })
+          .option('stratify', { type: 'boolean', default: true, describe: 'Stratify by the target (classification); --no-stratify for a plain random split' })
+          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'], default: 'auto' })
+          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('out-train', { type: 'string', describe: 'Train file (default: <name>.train.csv next to the input)' })
+          .option('out-test', { type: 'string', describe: 'Test file (default: <name>.test.csv next to the input)' })
+          .option('out-dir', { type: 'string', describe: 'Folder for the default output names' })
+          .example('$0 split --data recipes/hydraulic/hydraulic.csv --target cool_cond_y', '75/25, stratified, seed 42')
+          .example('$0 split --data h.csv --target stable_y --ratio 0.8 --seed 7', 'An 80/20 split with another seed')
+          .example('$0 split --data prices.csv --target price --out-train tr.csv --out-test te.csv', 'Regression: a plain random split'),
+      async (args) => (await import('./split.js')).splitCommand(args as never, output(args)),
+    )
+    .command(
+      'recipe <name>',
+      'Run a data recipe: download a public data set and turn it into one table',
+      (y) =>
+        common(y)
+          .positional('name', { type: 'string', choices: ['hydraulic'], describe: 'The recipe' })
+          .option('source', { type: 'string', describe: 'Archive to read: a URL or a local zip file (default: the UCI archive)' })
+          .option('out', { type: 'string', describe: 'Output CSV (default: <name>.csv in the working folder)' })
+          .option('out-dir', { type: 'string', describe: 'Folder for the default output name' })
+          .option('stats', {
+            type: 'string',
+            describe: 'Per-cycle statistics per sensor, comma-separated or repeated (default: mean)',
+            coerce: listOption,
+          })
+          .option('refresh', { type: 'boolean', default: false, describe: 'Download again even if the archive is cached' })
+          .example('$0 recipe hydraulic', 'Download the UCI archive (cached) and write hydraulic.csv')
+          .example('$0 recipe hydraulic --source ~/Downloads/data.zip --out h.csv', 'From a local copy of the archive')
+          .example('$0 recipe hydraulic --stats mean,std,min,max,slope', 'Richer per-cycle features'),
+      async (args) => (await import('./recipe.js')).recipeCommand(args as never, output(args)),
+    )
+    .demandCommand(1, 'Name a command; see automl --help')
+    .strict()
+    .parserConfiguration({ 'duplicate-arguments-array': true, 'greedy-arrays': false })
+    .version(packageVersion())
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(120, process.stdout.columns || 120))
+    .epilogue('Each command has --help with examples. Docs: README.md')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`automl: ${msg}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`);
+      process.exit(2);
+    });
+}
+
+function output(args: { quiet?: boolean; json?: boolean }): Output {
+  return new Output({ quiet: args.quiet ?? false, json: args.json ?? false });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (e) {
+    if (e instanceof AutomlError) {
+      const colour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
+      const label = colour ? '\u001b[31mautoml: error:\u001b[39m' : 'automl: error:';
+      process.stderr.write(`${label} ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`automl: internal error: ${errorText(e)}\n${e instanceof Error ? (e.stack ?? '') : ''}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { parse, CsvError } from 'csv-parse';
+import { AutomlError, errorText } from '../util/errors.js';
+import { Table, unknownColumn, type Column, type ColumnType } from './table.js';
+
+/** The field delimiters we read: comma, tab, semicolon. */
+export const DELIMITERS = [',', '\t', ';'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** Tokens read as a missing value, compared case-insensitively after trimming spaces. */
+export const MISSING_TOKENS: readonly string[] = ['', 'na', 'nan', 'null', '?'];
+const missingSet = new Set(MISSING_TOKENS);
+
+export function isMissingToken(s: string): boolean {
+  if (s.length > 4) return s.trim().length === 0;
+  return missingSet.has(s.trim().toLowerCase());
+}
+
+const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const INFINITE = /^\s*[+-]?(?:inf|infinity)\s*$/i;
+
+/**
+ * Parses a decimal number as written in a CSV cell. Returns undefined for anything that is not
+ * a decimal number (hex, words, dates); ±Infinity for `inf`, `Infinity` or a literal that
+ * overflows float64 (`1e999`), which the reader refuses in numeric columns.
+ */
+export function parseNumber(s: string): number | undefined {
+  if (NUMBER.test(s)) return Number(s);
+  if (INFINITE.test(s)) return s.trim().startsWith('-') ? -Infinity : Infinity;
+  return undefined;
+}
+
+/** Guesses the delimiter from the header line: the most frequent of , \t ; outside quotes. */
+export function detectDelimiter(sample: string): Delimiter {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let inQuotes = false;
+  for (let i = 0; i < sample.length; i++) {
+    const ch = sample[i]!;
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === '\n' || ch === '\r')) break;
+    else if (!inQuotes && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best: Delimiter = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
+export interface CsvOptions {
+  /** Field delimiter; detected from the header when not given. */
+  delimiter?: Delimiter;
+}
+
+/** One data record: its fields, the line it starts on (1-based, the header is line 1). */
+export interface CsvRecord {
+  readonly fields: string[];
+  readonly line: number;
+  /** The record's text as it stands in the file, without its line ending (with `raw: true`). */
+  readonly raw?: string;
+}
+
+/**
+ * A CSV file opened for streaming: the header is read and checked at open, `records()` streams
+ * the data rows once, `sha256` is ready after they have all been read.
+ *
+ * @example
+ * const src = await CsvSource.open('data.csv');
+ * for await (const r of src.records()) console.log(r.line, r.fields);
+ */
+export class CsvSource {
+  private hash = createHash('sha256');
+  private digest: string | undefined;
+
+  private constructor(
+    readonly path: string,
+    readonly delimiter: Delimiter,
+    /** `\r\n` or `\n`, as the file's header line ends. */
+    readonly newline: string,
+    readonly header: readonly string[],
+    readonly headerRaw: string,
+    private readonly raw: boolean,
+  ) {}
+
+  static async open(path: string, opts: CsvOptions & { raw?: boolean } = {}): Promise<CsvSource> {
+    const sample = await readSample(path);
+    const text = sample.replace(/^\uFEFF/, '');
+    if (text.trim().length === 0) {
+      throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
+    }
+    const delimiter = opts.delimiter ?? detectDelimiter(text);
+    const firstBreak = text.search(/\r?\n/);
+    const newline = firstBreak >= 0 && text[firstBreak] === '\r' ? '\r\n' : '\n';
+    let header: string[] | undefined;
+    let headerRaw = '';
+    for await (const rec of streamRecords(path, delimiter, true, undefined)) {
+      header = rec.fields;
+      headerRaw = rec.raw ?? '';
+      break;
+    }
+    if (!header) throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
+    checkHeader(path, header);
+    return new CsvSource(path, delimiter, newline, header, headerRaw, opts.raw ?? false);
+  }
+
+  /** The index of a named column, or an error listing the columns there are. */
+  indexOf(name: string): number {
+    const i = this.header.indexOf(name);
+    if (i < 0) throw unknownColumn(name, this.header, this.path);
+    return i;
+  }
+
+  /** Streams the data records (not the header). Can be called more than once. */
+  async *records(): AsyncGenerator<CsvRecord> {
+    this.hash = createHash('sha256');
+    let first = true;
+    let n = 0;
+    for await (const rec of streamRecords(this.path, this.delimiter, this.raw, this.hash)) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      n++;
+      yield rec;
+    }
+    if (n === 0) {
+      throw new AutomlError('CSV_NO_ROWS', `${this.path}: the file has a header but no data rows`);
+    }
+    this.digest = this.hash.digest('hex');
+  }
+
+  /** sha256 of the file's bytes, once `records()` has been read to the end. */
+  get sha256(): string {
+    if (this.digest === undefined) throw new RangeError('CsvSource.sha256: read records() to the end first');
+    return this.digest;
+  }
+}
+
+async function readSample(path: string): Promise<string> {
+  let fh;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new AutomlError('NOT_A_FILE', `${path} is a folder; give a CSV file`);
+    fh = await open(path, 'r');
+  } catch (e) {
+    if (e instanceof AutomlError) throw e;
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new AutomlError('FILE_NOT_FOUND', `${path}: no such file`);
+    throw new AutomlError('FILE_UNREADABLE', `${path}: cannot read the file: ${errorText(e)}`);
+  }
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+function checkHeader(path: string, header: readonly string[]): void {
+  const seen = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (name.trim().length === 0) {
+      throw new AutomlError(
+        'CSV_HEADER_EMPTY_NAME',
+        `${path}:1: column ${i + 1} of the header has an empty name; give every column a name`,
+      );
+    }
+    const prev = seen.get(name);
+    if (prev !== undefined) {
+      throw new AutomlError(
+        'CSV_HEADER_DUPLICATE',
+        `${path}:1: the column name '${name}' appears twice in the header (columns ${prev + 1} and ${i + 1}); rename one of them`,
+      );
+    }
+    seen.set(name, i);
+  });
+}
+
+async function* streamRecords(
+  path: string,
+  delimiter: Delimiter,
+  raw: boolean,
+  hash: ReturnType<typeof createHash> | undefined,
+): AsyncGenerator<CsvRecord> {
+  const input = createReadStream(path);
+  if (hash) input.on('data', (chunk) => hash.update(chunk as Buffer));
+  const parser = parse({
+    delimiter,
+    bom: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_empty_lines: true,
+    relax_column_count: false,
+    raw,
+    info: true,
+  });
+  input.on('error', (e) => parser.destroy(e));
+  input.pipe(parser);
+  try {
+    for await (const out of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw?: string }>) {
+      const fields = out.record;
+      let embedded = 0;
+      for (const f of fields) if (f.length > 1 && f.includes('\n')) embedded += countNewlines(f);
+      const line = out.info.lines - embedded;
+      yield raw ? { fields, line, raw: trimRaw(out.raw ?? '') } : { fields, line };
+    }
+  } catch (e) {
+    throw csvFailure(path, e);
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** csv-parse's raw text carries the skipped empty lines before a record and its line ending. */
+function trimRaw(s: string): string {
+  let start = 0;
+  while (start < s.length && (s[start] === '\n' || s[start] === '\r')) start++;
+  let end = s.length;
+  if (s[end - 1] === '\n') end--;
+  if (s[end - 1] === '\r') end--;
+  return s.slice(start, end);
+}
+
+function csvFailure(path: string, e: unknown): Error {
+  if (e instanceof AutomlError) return e;
+  if (e instanceof CsvError) {
+    const err = e as CsvError & { lines?: number; record?: string[] };
+    const line = err.lines ?? 0;
+    switch (err.code) {
+      case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+        const m = /expect (\d+), got (\d+)/.exec(err.message);
+        const expected = m?.[1] ?? '?';
+        const got = m?.[2] ?? String(err.record?.length ?? '?');
+        return new AutomlError(
+          'CSV_FIELD_COUNT',
+          `${path}:${line}: this row has ${got} fields, the header has ${expected}; every row needs one field per column (quote fields that contain the delimiter)`,
+        );
+      }
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return new AutomlError('CSV_QUOTE', `${path}:${line}: a quoted field is never closed; check the quotes on this line or above`);
+      default:
+        return new AutomlError('CSV_SYNTAX', `${path}:${line}: ${err.message}`);
+    }
+  }
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return new AutomlError('FILE_NOT_FOUND', `${path}: no such file`);
+  if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return new AutomlError('CSV_ENCODING', `${path}: not valid UTF-8 text`);
+  return new AutomlError('FILE_UNREADABLE', `${path}: cannot read the file: ${errorText(e)}`);
+}
+
+export interface ReadCsvOptions extends CsvOptions {
+  /** Force a column's type; the others are inferred. */
+  types?: Readonly<Record<string, ColumnType>>;
+  /** Read only these columns (in file order); all by default. */
+  columns?: readonly string[];
+}
+
+/**
+ * Reads a CSV file into a typed table, streaming: memory beyond the table itself stays bounded
+ * whatever the file's size.
+ *
+ * A column whose non-missing values all parse as finite decimal numbers is numeric
+ * (Float64Array, NaN for missing); any other is categorical (codes into its levels, the text as
+ * written, -1 for missing). Missing tokens: empty, NA, NaN, null, ? (any case).
+ *
+ * @example
+ * const t = await readCsv('data.csv', { types: { zip: 'categorical' } });
+ */
+export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<Table> {
+  const src = await CsvSource.open(path, opts);
+  for (const name of Object.keys(opts.types ?? {})) src.indexOf(name);
+  const wanted = opts.columns ? new Set(opts.columns) : undefined;
+  for (const name of wanted ?? []) src.indexOf(name);
+
+  const builders: ColumnBuilder[] = [];
+  const positions: number[] = [];
+  src.header.forEach((name, i) => {
+    if (wanted && !wanted.has(name)) return;
+    builders.push(new ColumnBuilder(name, opts.types?.[name], path));
+    positions.push(i);
+  });
+
+  let n = 0;
+  for await (const rec of src.records()) {
+    const f = rec.fields;
+    for (let j = 0; j < builders.length; j++) builders[j]!.push(f[positions[j]!]!, n, rec.line);
+    n++;
+  }
+
+  const lost = builders.filter((b) => b.lostText).map((b) => b.name);
+  if (lost.length > 0) {
+    // A column looked numeric for many distinct values, then held text: read it again as text.
+    const types: Record<string, ColumnType> = { ...opts.types };
+    for (const name of lost) types[name] = 'categorical';
+    return readCsv(path, { ...opts, types });
+  }
+  const columns = builders.map((b) => b.finish(n));
+  return new Table(columns, n, { path, delimiter: src.delimiter, sha256: src.sha256 });
+}
+
+/** Distinct texts kept per numeric-looking column, so that it can still turn categorical. */
+const TEXT_LIMIT = 4096;
+
+class ColumnBuilder {
+  private numeric: boolean;
+  private values = new Float64Array(1024);
+  private codes: Int32Array | undefined = new Int32Array(1024);
+  private dict: Map<string, number> | undefined = new Map();
+  private levels: string[] = [];
+  private nonFinite: { line: number; text: string } | undefined;
+  /** Set when the column turned out categorical after its early texts were dropped. */
+  lostText = false;
+
+  constructor(
+    readonly name: string,
+    private readonly forced: ColumnType | undefined,
+    private readonly path: string,
+  ) {
+    this.numeric = forced !== 'categorical';
+  }
+
+  push(s: string, row: number, line: number): void {
+    if (this.lostText) return;
+    if (row >= (this.numeric ? this.values.length : this.codes!.length)) this.grow();
+    if (isMissingToken(s)) {
+      if (this.numeric) this.values[row] = NaN;
+      if (this.codes) this.codes[row] = -1;
+      return;
+    }
+    if (this.numeric) {
+      const v = parseNumber(s);
+      if (v === undefined) {
+        if (this.forced === 'numeric') {
+          throw new AutomlError(
+            'CSV_NOT_NUMERIC',
+            `${this.path}:${line}: column '${this.name}' is declared numeric but holds '${s}'; fix the value or read the column as categorical`,
+          );
+        }
+        this.toCategorical();
+        if (this.lostText) return;
+      } else {
+        if (!Number.isFinite(v)) {
+          this.nonFinite ??= { line, text: s };
+          if (this.forced === 'numeric') throw this.nonFiniteError();
+        }
+        this.values[row] = v;
+        if (this.dict) this.codes![row] = this.code(s);
+        return;
+      }
+    }
+    this.codes![row] = this.code(s);
+  }
+
+  private code(s: string): number {
+    let c = this.dict!.get(s);
+    if (c === undefined) {
+      c = this.levels.length;
+      this.levels.push(s);
+      this.dict!.set(s, c);
+      if (this.numeric && this.levels.length > TEXT_LIMIT) {
+        this.dict = undefined;
+        this.codes = undefined;
+        this.levels = [];
+      }
+    }
+    return c;
+  }
+
+  private toCategorical(): void {
+    this.numeric = false;
+    this.values = new Float64Array(0);
+    if (!this.dict) this.lostText = true;
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, (this.numeric ? this.values.length : this.codes!.length) * 2);
+    if (this.numeric) {
+      const v = new Float64Array(cap);
+      v.set(this.values);
+      this.values = v;
+    }
+    if (this.codes) {
+      const c = new Int32Array(cap);
+      c.set(this.codes);
+      this.codes = c;
+    }
+  }
+
+  private nonFiniteError(): AutomlError {
+    const nf = this.nonFinite!;
+    return new AutomlError(
+      'CSV_NOT_FINITE',
+      `${this.path}:${nf.line}: column '${this.name}' holds '${nf.text}', which is not a finite number (infinite or beyond float64's range); write it as a finite value, or leave it empty or NA if it is missing`,
+    );
+  }
+
+  finish(n: number): Column {
+    if (this.numeric) {
+      if (this.nonFinite) throw this.nonFiniteError();
+      const values = this.values.slice(0, n);
+      if (!this.dict) return { name: this.name, type: 'numeric', values };
+      const texts = new Map<number, string>();
+      for (const level of this.levels) {
+        const v = Number(level);
+        if (!texts.has(v)) texts.set(v, level);
+      }
+      return { name: this.name, type: 'numeric', values, texts };
+    }
+    return { name: this.name, type: 'categorical', codes: this.codes!.slice(0, n), levels: this.levels };
+  }
+}
