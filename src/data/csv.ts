@@ -196,26 +196,45 @@ async function* streamRecords(
   });
   input.on('error', (e) => parser.destroy(e));
   input.pipe(parser);
+  // csv-parse counts each \r and \n inside a quoted field as a line; a person counts \r\n once.
+  let excess = 0;
   try {
     for await (const out of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw?: string }>) {
       const fields = out.record;
-      let embedded = 0;
-      for (const f of fields) if (f.length > 1 && f.includes('\n')) embedded += countNewlines(f);
-      const line = out.info.lines - embedded;
+      let breaks = 0;
+      for (const f of fields) {
+        if (f.length > 0 && (f.includes('\n') || f.includes('\r'))) {
+          const b = countBreaks(f);
+          breaks += b.breaks;
+          excess += b.crlf;
+        }
+      }
+      const line = out.info.lines - excess - breaks;
       yield raw ? { fields, line, raw: trimRaw(out.raw ?? '') } : { fields, line };
     }
   } catch (e) {
-    throw csvFailure(path, e);
+    throw csvFailure(path, e, excess);
   } finally {
     input.destroy();
     parser.destroy();
   }
 }
 
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+/** Line breaks in a field as a person counts them (\r\n, \n or \r), and how many were \r\n. */
+function countBreaks(s: string): { breaks: number; crlf: number } {
+  let breaks = 0;
+  let crlf = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 13) {
+      breaks++;
+      if (s.charCodeAt(i + 1) === 10) {
+        crlf++;
+        i++;
+      }
+    } else if (c === 10) breaks++;
+  }
+  return { breaks, crlf };
 }
 
 /** csv-parse's raw text carries the skipped empty lines before a record and its line ending. */
@@ -228,11 +247,11 @@ function trimRaw(s: string): string {
   return s.slice(start, end);
 }
 
-function csvFailure(path: string, e: unknown): Error {
+function csvFailure(path: string, e: unknown, excessLines: number): Error {
   if (e instanceof AutomlError) return e;
   if (e instanceof CsvError) {
     const err = e as CsvError & { lines?: number; record?: string[] };
-    const line = err.lines ?? 0;
+    const line = (err.lines ?? 0) - excessLines;
     switch (err.code) {
       case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
         const m = /expect (\d+), got (\d+)/.exec(err.message);
