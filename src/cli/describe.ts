@@ -3,6 +3,7 @@ import { describeTable } from '../data/describe.js';
 import { embeddedDataPath } from '../data/embedded.js';
 import { inferTarget, type TaskRequest } from '../data/infer.js';
 import { parseDelimiterOption, parseTypeOption } from './args.js';
+import { inFile } from '../util/errors.js';
 import { formatTable, type Output } from './output.js';
 
 export interface DescribeArgs {
@@ -20,7 +21,7 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
   const columns = describeTable(table);
   let target: { name: string; task: string; classes?: { label: string; count: number }[] } | undefined;
   if (args.target !== undefined) {
-    const info = inferTarget(table.column(args.target), args.task);
+    const info = inFile(shown, () => inferTarget(table.column(args.target!), args.task));
     const counts = new Array<number>(info.classes?.length ?? 0).fill(0);
     for (const k of info.y) if (k >= 0 && info.classes) counts[k]!++;
     target = info.classes

@@ -89,9 +89,19 @@ export function buildCli(argv: string[]): Argv {
     .epilogue('Each command has --help with examples. Docs: README.md')
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`automl: ${msg}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`);
+      process.stderr.write(`automl: ${dedupeUnknown(msg)}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`);
       process.exit(2);
     });
+}
+
+/** yargs lists a mistyped dashed option twice (`out-trian, outTrian`): keep the dashed one. */
+function dedupeUnknown(msg: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!m) return msg;
+  const names = m[1]!.split(', ');
+  const dashed = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
+  const kept = names.filter((n) => !dashed.has(n));
+  return `Unknown argument${kept.length > 1 ? 's' : ''}: ${kept.join(', ')}`;
 }
 
 function output(args: { quiet?: boolean; json?: boolean }): Output {
@@ -99,6 +109,11 @@ function output(args: { quiet?: boolean; json?: boolean }): Output {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `automl describe | head`: a reader that closes early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildCli(argv).parseAsync();
   } catch (e) {

@@ -92,13 +92,15 @@ export class CsvSource {
     /** `\r\n` or `\n`, as the file's header line ends. */
     readonly newline: string,
     readonly header: readonly string[],
+    /** The header line as it stands in the file, with its byte order mark if it has one. */
     readonly headerRaw: string,
     private readonly raw: boolean,
   ) {}
 
   static async open(path: string, opts: CsvOptions & { raw?: boolean } = {}): Promise<CsvSource> {
     const sample = await readSample(path);
-    const text = sample.replace(/^\uFEFF/, '');
+    const bom = sample.startsWith('\uFEFF');
+    const text = bom ? sample.slice(1) : sample;
     if (text.trim().length === 0) {
       throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
     }
@@ -114,7 +116,7 @@ export class CsvSource {
     }
     if (!header) throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
     checkHeader(path, header);
-    return new CsvSource(path, delimiter, newline, header, headerRaw, opts.raw ?? false);
+    return new CsvSource(path, delimiter, newline, header, (bom ? '\uFEFF' : '') + headerRaw, opts.raw ?? false);
   }
 
   /** The index of a named column, or an error listing the columns there are. */
@@ -235,7 +237,7 @@ async function* streamRecords(
       else if (fields.length !== width) {
         throw new AutomlError(
           'CSV_FIELD_COUNT',
-          `${path}:${line}: this row has ${fields.length} fields, the header has ${width}; every row needs one field per column (quote fields that contain the delimiter)`,
+          `${path}:${line}: this row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${width}; every row needs one field per column (quote fields that contain the delimiter)`,
         );
       }
       yield raw ? { fields, line, raw: trimRaw((out as { raw: string }).raw) } : { fields, line };

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CsvSource, readCsv, type Delimiter } from '../data/csv.js';
 import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
-import { AutomlError } from '../util/errors.js';
+import { AutomlError, inFile } from '../util/errors.js';
 import { AtomicFileWriter } from '../util/fs.js';
 import { holdoutSplit } from './holdout.js';
 
@@ -64,7 +64,7 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
   }
 
   const table = await readCsv(opts.data, { delimiter: opts.delimiter, columns: [opts.target] });
-  const target = inferTarget(table.column(opts.target), opts.task ?? 'auto');
+  const target = inFile(opts.data, () => inferTarget(table.column(opts.target), opts.task ?? 'auto'));
   const n = table.nRows;
   const trainRows = Math.round(ratio * n);
   if (trainRows < 1 || trainRows > n - 1) {

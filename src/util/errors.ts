@@ -30,3 +30,13 @@ export function errorText(e: unknown): string {
   }
   return String(e);
 }
+
+/** Runs `f`, prefixing the message of an AutomlError it throws with the file it is about. */
+export function inFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof AutomlError && !e.message.startsWith(file)) throw new AutomlError(e.code, `${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}

@@ -183,7 +183,7 @@ describe('readCsv: refusals name the file and line', () => {
 
   it('counts lines across quoted newlines', async () => {
     const e = await readError(csvFile('a,b\n"x\ny",1\n2\n'));
-    expect(e.message).toMatch(/:4: this row has 1 fields/);
+    expect(e.message).toMatch(/:4: this row has 1 field,/);
   });
 
   it('an unclosed quote', async () => {
@@ -235,6 +235,6 @@ describe('CsvSource', () => {
 describe('line numbers after quoted CRLF line breaks', () => {
   it('count a quoted \\r\\n as one line in errors too', async () => {
     const e = await readError(csvFile('a,b\r\n"x\r\ny",1\r\n2\r\n'));
-    expect(e.message).toMatch(/:4: this row has 1 fields/);
+    expect(e.message).toMatch(/:4: this row has 1 field,/);
   });
 });

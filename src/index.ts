@@ -1,0 +1,25 @@
+/**
+ * The public API of automl, listed explicitly. The CLI (`automl …`) is built on the same
+ * functions.
+ *
+ * @example
+ * import { readCsv, inferTarget, holdoutSplit } from 'automl';
+ * const table = await readCsv('recipes/hydraulic/hydraulic.csv');
+ * const target = inferTarget(table.column('cool_cond_y'));
+ * const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, target.y);
+ */
+export { readCsv, CsvSource, parseNumber, isMissingToken, detectDelimiter, MISSING_TOKENS, DELIMITERS } from './data/csv.js';
+export type { Delimiter, CsvOptions, CsvRecord, ReadCsvOptions } from './data/csv.js';
+export { Table, cellText, isMissingAt, missingCount, COLUMN_TYPES } from './data/table.js';
+export type { Column, ColumnType, NumericColumn, CategoricalColumn, TableSource } from './data/table.js';
+export { inferTarget, TASKS, MAX_NUMERIC_CLASSES } from './data/infer.js';
+export type { Task, TaskRequest, TargetInfo } from './data/infer.js';
+export { describeTable, describeColumn } from './data/describe.js';
+export type { ColumnSummary, NumericSummary, CategoricalSummary } from './data/describe.js';
+export { embeddedDataPath } from './data/embedded.js';
+export { holdoutSplit } from './split/holdout.js';
+export type { HoldoutOptions } from './split/holdout.js';
+export { splitCsvFile, defaultSplitPaths } from './split/split-file.js';
+export type { SplitFileOptions, SplitSummary, SplitPart } from './split/split-file.js';
+export { Rng } from './util/random.js';
+export { AutomlError } from './util/errors.js';
