@@ -1,0 +1,289 @@
+/**
+ * Gradient-boosted decision trees on histograms, our own, in the manner of LightGBM.
+ *
+ *   raw features ──fitBins──► bounds ──binMatrix──► Uint8 bins (column-major, once)
+ *        │                                              │
+ *        │      per round: gradients, hessians ◄── raw scores
+ *        │                       │                      ▲
+ *        │                       ▼                      │ + learningRate × leaf value
+ *        │             TreeLearner.grow (one tree per output)
+ *        ▼
+ *   exportNode(): trees with thresholds in raw units ──► TreeScorer (src/artifact) ──► predict
+ */
+import { availableParallelism } from 'node:os';
+import { TreeScorer } from '../../artifact/tree-scorer.js';
+import type { TreeEnsembleNode, TreeSerialization } from '../../artifact/format/tree-ensemble.js';
+import type { Rng } from '../../util/random.js';
+import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
+import { binMatrix, fitBins, splitThreshold, type BinMapper } from './binning.js';
+import { objectiveFor } from './objective.js';
+import { addTreeOutput, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
+import { checkFitData } from '../validate.js';
+
+export interface GbdtParams extends TreeParams {
+  /** Boosting rounds (one tree per output per round). */
+  nRounds: number;
+  learningRate: number;
+  /** Share of rows sampled (without replacement) for each round; 1 = all. */
+  baggingFraction: number;
+  /** Share of features sampled for each tree; 1 = all. */
+  featureFraction: number;
+  /** Value bins per feature, at most 255 (missing values have a bin of their own). */
+  maxBins: number;
+  /** Stop when the validation loss has not improved for this many rounds (needs a validation set); 0 = never. */
+  earlyStoppingRounds: number;
+  /** Threads for histograms on large data (results do not depend on it). */
+  threads: number;
+}
+
+export const GBDT_DEFAULTS: Readonly<GbdtParams> = {
+  nRounds: 200,
+  learningRate: 0.1,
+  growth: 'leafwise',
+  maxDepth: 0,
+  numLeaves: 31,
+  minDataInLeaf: 20,
+  minSumHessian: 1e-3,
+  lambdaL2: 0,
+  minGainToSplit: 0,
+  baggingFraction: 1,
+  featureFraction: 1,
+  maxBins: 255,
+  earlyStoppingRounds: 20,
+  threads: Math.min(2, availableParallelism()),
+};
+
+export interface GbdtInfo {
+  /** Rounds kept in the model (the best iteration + 1 with early stopping). */
+  rounds: number;
+  /** Rounds trained. */
+  roundsTrained: number;
+  /** Validation loss after each round (logloss, or RMSE for regression), when a validation set was given. */
+  validLoss: number[];
+  trainLoss: number;
+  /** Threads that built histograms (2 only on data large enough to gain from it). */
+  threads: number;
+}
+
+export const gbdt: ModelFamily<GbdtParams> = {
+  name: 'gbdt',
+  defaults: GBDT_DEFAULTS,
+  fit: fitGbdt,
+};
+
+/**
+ * Fits a GBDT.
+ *
+ * @example
+ * const model = gbdt.fit({ x, y }, { kind: 'multiclass', nClasses: 3, rng: new Rng(42), params: { nRounds: 100 } });
+ * const proba = model.predict(xTest); // row-major n × 3
+ */
+export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedModel<TreeEnsembleNode> {
+  const p: GbdtParams = { ...GBDT_DEFAULTS, ...opts.params };
+  checkParams(p);
+  const { x, y, weights: w } = train;
+  const n = x.nRows;
+  const K = opts.kind === 'regression' ? 1 : opts.nClasses;
+  checkFitData(train, opts.kind, K, 'training');
+  if (opts.valid) checkFitData(opts.valid, opts.kind, K, 'validation', x.columns.length);
+
+  const mapper = fitBins(x, p.maxBins);
+  const bins = binMatrix(x, mapper);
+  const obj = objectiveFor(opts.kind, K);
+  const nOut = obj.nOutputs;
+  const base = obj.initScore(y, w);
+  const raw = new Float64Array(n * nOut);
+  for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
+  const learner = new TreeLearner(bins, mapper.nBins, n, { slots: histogramSlots(p, n), threads: p.threads });
+  const g = nOut === 1 ? learner.g : new Float64Array(n * nOut);
+  const h = nOut === 1 ? learner.h : new Float64Array(n * nOut);
+  const gk = learner.g;
+  const hk = learner.h;
+
+  const valid = opts.valid;
+  const vbins = valid ? binMatrix(valid.x, mapper) : undefined;
+  const vraw = valid ? new Float64Array(valid.x.nRows * nOut) : undefined;
+  if (valid && vraw) for (let i = 0; i < valid.x.nRows; i++) for (let k = 0; k < nOut; k++) vraw[i * nOut + k] = base[k]!;
+
+  const rows = learner.rows;
+  const threads = learner.parallel ? 2 : 1;
+  const allRows = Int32Array.from({ length: n }, (_, i) => i);
+  const nFeatures = x.columns.length;
+  const features = new Uint8Array(nFeatures);
+  const rng = opts.rng;
+  const trees: BinTree[] = [];
+  const validLoss: number[] = [];
+  let best = { loss: Infinity, round: -1 };
+
+  let round = 0;
+  try {
+  for (; round < p.nRounds; round++) {
+    obj.gradients(raw, y, w, g, h);
+    const sample = p.baggingFraction < 1 ? sampleRows(n, p.baggingFraction, rng) : allRows;
+    for (let k = 0; k < nOut; k++) {
+      if (nOut > 1) {
+        for (let i = 0; i < n; i++) {
+          gk[i] = g[i * nOut + k]!;
+          hk[i] = h[i * nOut + k]!;
+        }
+      }
+      sampleFeatures(features, p.featureFraction, rng);
+      rows.set(sample);
+      const tree = learner.grow(sample.length, features, p);
+      for (let i = 0; i < tree.leafValue.length; i++) if (tree.feature[i]! < 0) tree.leafValue[i]! *= p.learningRate;
+      trees.push(tree);
+      if (sample === allRows) {
+        // Every row sits in exactly one leaf's range: add the leaf values directly.
+        for (let i = 0; i < tree.feature.length; i++) {
+          if (tree.feature[i]! >= 0) continue;
+          const v = tree.leafValue[i]!;
+          for (let j = tree.start[i]!; j < tree.end[i]!; j++) raw[rows[j]! * nOut + k]! += v;
+        }
+      } else addTreeOutput(tree, bins, n, 1, raw, nOut, k);
+      if (valid && vbins && vraw) addTreeOutput(tree, vbins, valid.x.nRows, 1, vraw, nOut, k);
+    }
+    if (valid && vraw) {
+      const loss = obj.loss(vraw, valid.y, valid.weights);
+      validLoss.push(loss);
+      if (loss < best.loss - 1e-12) best = { loss, round };
+      else if (p.earlyStoppingRounds > 0 && round - best.round >= p.earlyStoppingRounds) {
+        round++;
+        break;
+      }
+    }
+  }
+  } finally {
+    void learner.close();
+  }
+  const roundsTrained = round;
+  const kept = valid && best.round >= 0 ? best.round + 1 : roundsTrained;
+  trees.length = kept * nOut;
+  const trainLoss = obj.loss(raw, y, w);
+
+  const node: TreeEnsembleNode = {
+    kind: 'tree_ensemble',
+    nFeatures,
+    nOutputs: nOut,
+    aggregation: 'sum',
+    link: obj.link,
+    leafWidth: 1,
+    baseScore: base,
+    trees: trees.map((t) => exportTree(t, mapper)),
+  };
+  const importance = treeImportance(trees, nFeatures);
+  const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads };
+  return new TreeModel('gbdt', opts.kind, K, node, importance, info as unknown as Record<string, unknown>);
+}
+
+/** A fitted tree model that predicts through the standalone scorer of its exported node. */
+export class TreeModel implements FittedModel<TreeEnsembleNode> {
+  private scorer: TreeScorer | undefined;
+
+  constructor(
+    readonly family: string,
+    readonly kind: ProblemKind,
+    readonly nClasses: number,
+    private readonly node: TreeEnsembleNode,
+    private readonly imp: FeatureImportance,
+    readonly info: Readonly<Record<string, unknown>>,
+  ) {}
+
+  exportNode(): TreeEnsembleNode {
+    return structuredClone(this.node);
+  }
+
+  predict(x: Matrix): Float64Array {
+    this.scorer ??= new TreeScorer(JSON.parse(JSON.stringify(this.node)) as TreeEnsembleNode);
+    return this.scorer.predict(x.columns, x.nRows);
+  }
+
+  importance(): FeatureImportance {
+    return { gain: this.imp.gain.slice(), splits: this.imp.splits.slice() };
+  }
+}
+
+function exportTree(t: BinTree, mapper: BinMapper): TreeSerialization {
+  const n = t.feature.length;
+  const out: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
+  for (let i = 0; i < n; i++) {
+    const f = t.feature[i]!;
+    out.feature.push(f);
+    out.threshold.push(f >= 0 ? splitThreshold(mapper, f, t.splitBin[i]!) : 0);
+    out.missingLeft.push(f >= 0 ? t.missingLeft[i]! : 0);
+    out.left.push(t.left[i]!);
+    out.right.push(t.right[i]!);
+    out.value.push(f >= 0 ? 0 : t.leafValue[i]!);
+  }
+  return out;
+}
+
+function treeImportance(trees: readonly BinTree[], nFeatures: number): FeatureImportance {
+  const gain = new Float64Array(nFeatures);
+  const splits = new Float64Array(nFeatures);
+  for (const t of trees) {
+    for (let i = 0; i < t.feature.length; i++) {
+      const f = t.feature[i]!;
+      if (f < 0) continue;
+      gain[f]! += t.gain[i]!;
+      splits[f]!++;
+    }
+  }
+  return { gain, splits };
+}
+
+/** Histogram slots the learner may hold at once: open leaves plus the one being split. */
+function histogramSlots(p: GbdtParams, n: number): number {
+  const byRows = Math.ceil(n / Math.max(1, p.minDataInLeaf)) + 2;
+  const byShape = p.growth === 'depthwise' ? 2 ** Math.min(p.maxDepth, 20) + 2 : p.numLeaves + 2;
+  return Math.max(2, Math.min(byRows, byShape, 1024));
+}
+
+/** A sorted sample of round(fraction × n) rows, without replacement. */
+function sampleRows(n: number, fraction: number, rng: Rng): Int32Array {
+  const m = Math.max(1, Math.round(fraction * n));
+  // Selection sampling (Knuth's algorithm S): one pass, sorted output, exactly m rows.
+  const out = new Int32Array(m);
+  let chosen = 0;
+  for (let i = 0; i < n && chosen < m; i++) {
+    if ((n - i) * rng.next() < m - chosen) {
+      out[chosen++] = i;
+    }
+  }
+  return out;
+}
+
+function sampleFeatures(mask: Uint8Array, fraction: number, rng: Rng): void {
+  const n = mask.length;
+  if (fraction >= 1) {
+    mask.fill(1);
+    return;
+  }
+  const m = Math.max(1, Math.round(fraction * n));
+  mask.fill(0);
+  let chosen = 0;
+  for (let i = 0; i < n && chosen < m; i++) {
+    if ((n - i) * rng.next() < m - chosen) {
+      mask[i] = 1;
+      chosen++;
+    }
+  }
+}
+
+function checkParams(p: GbdtParams): void {
+  const bad = (name: string, why: string): never => {
+    throw new RangeError(`gbdt: ${name} ${why}, got ${String(p[name as keyof GbdtParams])}`);
+  };
+  if (!(Number.isInteger(p.nRounds) && p.nRounds >= 1)) bad('nRounds', 'must be a whole number >= 1');
+  if (!(p.learningRate > 0)) bad('learningRate', 'must be > 0');
+  if (p.growth !== 'depthwise' && p.growth !== 'leafwise') bad('growth', "must be 'depthwise' or 'leafwise'");
+  if (p.growth === 'depthwise' && !(p.maxDepth >= 1)) bad('maxDepth', 'must be >= 1 for depth-wise growth');
+  if (!(Number.isInteger(p.numLeaves) && p.numLeaves >= 2)) bad('numLeaves', 'must be a whole number >= 2');
+  if (!(p.minDataInLeaf >= 1)) bad('minDataInLeaf', 'must be >= 1');
+  if (!(p.minSumHessian >= 0)) bad('minSumHessian', 'must be >= 0');
+  if (!(p.lambdaL2 >= 0)) bad('lambdaL2', 'must be >= 0');
+  if (!(p.baggingFraction > 0 && p.baggingFraction <= 1)) bad('baggingFraction', 'must be in (0, 1]');
+  if (!(p.featureFraction > 0 && p.featureFraction <= 1)) bad('featureFraction', 'must be in (0, 1]');
+  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255)) bad('maxBins', 'must be a whole number in [2, 255]');
+  if (!(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0)) bad('earlyStoppingRounds', 'must be a whole number >= 0');
+  if (!(Number.isInteger(p.threads) && p.threads >= 1)) bad('threads', 'must be a whole number >= 1');
+}
