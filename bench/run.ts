@@ -7,6 +7,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   recipe: () => import('./recipe.js'),
   csv: () => import('./csv.js'),
+  gbdt: () => import('./gbdt.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -36,18 +36,23 @@ export interface GbdtParams extends TreeParams {
   threads: number;
 }
 
+/**
+ * Defaults in the manner of LightGBM's (leaf-wise, 31 leaves, 20 rows per leaf), with XGBoost's
+ * L2 penalty of 1 and 80% of the features per tree, which calibrate probabilities better on
+ * small tables such as the hydraulic one.
+ */
 export const GBDT_DEFAULTS: Readonly<GbdtParams> = {
-  nRounds: 200,
+  nRounds: 100,
   learningRate: 0.1,
   growth: 'leafwise',
   maxDepth: 0,
   numLeaves: 31,
   minDataInLeaf: 20,
   minSumHessian: 1e-3,
-  lambdaL2: 0,
+  lambdaL2: 1,
   minGainToSplit: 0,
   baggingFraction: 1,
-  featureFraction: 1,
+  featureFraction: 0.8,
   maxBins: 255,
   earlyStoppingRounds: 20,
   threads: Math.min(2, availableParallelism()),
