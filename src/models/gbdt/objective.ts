@@ -18,6 +18,17 @@ export interface Objective {
 const EPS = 1e-15;
 const H_MIN = 1e-16;
 
+function weightedMean(y: Float64Array, w: Float64Array | undefined): number {
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = w ? w[i]! : 1;
+    s += wi * y[i]!;
+    sw += wi;
+  }
+  return s / sw;
+}
+
 export function objectiveFor(kind: ProblemKind, nClasses: number): Objective {
   if (kind === 'binary') return binary;
   if (kind === 'regression') return squaredError;
@@ -28,14 +39,7 @@ const binary: Objective = {
   nOutputs: 1,
   link: 'sigmoid',
   initScore(y, w) {
-    let s = 0;
-    let sw = 0;
-    for (let i = 0; i < y.length; i++) {
-      const wi = w ? w[i]! : 1;
-      s += wi * y[i]!;
-      sw += wi;
-    }
-    const p = Math.min(Math.max(s / sw, 1e-6), 1 - 1e-6);
+    const p = Math.min(Math.max(weightedMean(y, w), 1e-6), 1 - 1e-6);
     return [Math.log(p / (1 - p))];
   },
   gradients(raw, y, w, g, h) {
@@ -63,14 +67,7 @@ const squaredError: Objective = {
   nOutputs: 1,
   link: 'identity',
   initScore(y, w) {
-    let s = 0;
-    let sw = 0;
-    for (let i = 0; i < y.length; i++) {
-      const wi = w ? w[i]! : 1;
-      s += wi * y[i]!;
-      sw += wi;
-    }
-    return [s / sw];
+    return [weightedMean(y, w)];
   },
   gradients(raw, y, w, g, h) {
     for (let i = 0; i < y.length; i++) {
