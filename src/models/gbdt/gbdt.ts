@@ -111,6 +111,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   if (valid && vraw) for (let i = 0; i < valid.x.nRows; i++) for (let k = 0; k < nOut; k++) vraw[i * nOut + k] = base[k]!;
 
   const rows = learner.rows;
+  const rowValue = new Float64Array(n);
   const threads = learner.parallel ? 2 : 1;
   const allRows = Int32Array.from({ length: n }, (_, i) => i);
   const nFeatures = x.columns.length;
@@ -138,12 +139,15 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       for (let i = 0; i < tree.leafValue.length; i++) if (tree.feature[i]! < 0) tree.leafValue[i]! *= p.learningRate;
       trees.push(tree);
       if (sample === allRows) {
-        // Every row sits in exactly one leaf's range: add the leaf values directly.
+        // Every row sits in exactly one leaf's range: note each row's leaf value (scattered
+        // writes to a small array), then add them in row order (raw is n × K: too large to
+        // update out of order without cache misses).
         for (let i = 0; i < tree.feature.length; i++) {
           if (tree.feature[i]! >= 0) continue;
           const v = tree.leafValue[i]!;
-          for (let j = tree.start[i]!; j < tree.end[i]!; j++) raw[rows[j]! * nOut + k]! += v;
+          for (let j = tree.start[i]!; j < tree.end[i]!; j++) rowValue[rows[j]!] = v;
         }
+        for (let r = 0, o = k; r < n; r++, o += nOut) raw[o]! += rowValue[r]!;
       } else addTreeOutput(tree, bins, n, 1, raw, nOut, k);
       if (valid && vbins && vraw) addTreeOutput(tree, vbins, valid.x.nRows, 1, vraw, nOut, k);
     }

@@ -9,8 +9,8 @@
  * with the largest gain is split next, up to `numLeaves`, and `maxDepth` when > 0).
  *
  * Histograms are the hot path. They live in shared memory, and on large data a helper thread
- * builds half of the features' histograms of every node while this thread builds the other half
- * (each feature's sums are made by one thread in row order, so results do not depend on it).
+ * sums the second half of every large node's rows while this thread sums the first half. Such
+ * nodes are summed in the same two halves on one thread too, so results do not depend on it.
  */
 import { Worker } from 'node:worker_threads';
 import { MISSING_BIN } from './binning.js';
@@ -49,6 +49,8 @@ const STRIDE = 2; // per bin: gradient, hessian
 const BINS = 256;
 /** Below this many rows × features a helper thread costs more than it saves. */
 const PARALLEL_MIN_CELLS = 400_000;
+/** Nodes with at least this many rows are summed in two halves (on two threads when there are). */
+const HALVES_MIN_ROWS = 4096;
 
 interface Leaf {
   node: number;
@@ -84,11 +86,16 @@ export class TreeLearner {
   /** Row indices; `grow` partitions `rows[0, count)` in place. */
   readonly rows: Int32Array;
   private readonly scratch: Int32Array;
+  /** Per bin of the split feature: 1 when its rows go left. */
+  private readonly side = new Uint8Array(BINS);
   private readonly histSize: number;
   private readonly arena: Float64Array;
   private readonly free: number[] = [];
-  /** The bins again, row-major: a histogram pass reads each row's bins from one place. */
-  private readonly rowBins: Uint8Array;
+  /** The bins again, row-major in quads of features (see hist-kernel.ts). */
+  private readonly quads: Uint32Array;
+  private readonly nq: number;
+  /** Offset of the partial histogram in the arena. */
+  private readonly partial: number;
   private helper: HistHelper | undefined;
 
   constructor(
@@ -98,21 +105,28 @@ export class TreeLearner {
     opts: { slots: number; threads: number },
   ) {
     const nf = bins.length;
+    const nq = Math.ceil(nf / 4);
+    this.nq = nq;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
     this.g = new Float64Array(shared(nRows * 8));
     this.h = new Float64Array(shared(nRows * 8));
     this.rows = new Int32Array(shared(nRows * 4));
     this.scratch = new Int32Array(nRows);
-    this.histSize = nf * BINS * STRIDE;
-    this.arena = new Float64Array(shared(opts.slots * this.histSize * 8));
+    this.histSize = nq * 4 * BINS * STRIDE;
+    // One slot more than asked for: the second half's partial histogram (see buildHist).
+    this.arena = new Float64Array(shared((opts.slots + 1) * this.histSize * 8));
+    this.partial = opts.slots * this.histSize;
     for (let i = opts.slots - 1; i >= 0; i--) this.free.push(i);
-    this.rowBins = new Uint8Array(shared(nRows * nf));
+    this.quads = new Uint32Array(shared(nRows * nq * 4));
+    const bytes = new Uint8Array(this.quads.buffer);
+    const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
     for (let f = 0; f < nf; f++) {
       const col = bins[f]!;
-      for (let r = 0; r < nRows; r++) this.rowBins[r * nf + f] = col[r]!;
+      const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
+      for (let r = 0; r < nRows; r++) bytes[r * nq * 4 + at] = col[r]!;
     }
-    if (opts.threads > 1 && nRows * nf >= PARALLEL_MIN_CELLS && nf >= 2) {
-      this.helper = new HistHelper(this.rowBins, nf, this.rows, this.g, this.h, this.arena);
+    if (opts.threads > 1 && nRows * nf >= PARALLEL_MIN_CELLS) {
+      this.helper = new HistHelper(this.quads, nq, this.rows, this.g, this.h, this.arena);
     }
   }
 
@@ -208,15 +222,20 @@ export class TreeLearner {
     const rows = this.rows;
     const col = this.bins[s.feature]!;
     const scratch = this.scratch;
+    // Stable partition without branches (the side of a row is unpredictable): every row is
+    // written to both places, and only the index of its side moves on.
+    const side = this.side;
+    for (let b = 0; b < BINS; b++) side[b] = b <= s.bin ? 1 : 0;
+    side[MISSING_BIN] = s.missingLeft ? 1 : 0;
     let li = leaf.start;
     let ri = 0;
-    const sb = s.bin;
-    const ml = s.missingLeft;
     for (let i = leaf.start; i < leaf.end; i++) {
       const r = rows[i]!;
-      const b = col[r]!;
-      if (b === MISSING_BIN ? ml : b <= sb) rows[li++] = r;
-      else scratch[ri++] = r;
+      const goLeft = side[col[r]!]!;
+      rows[li] = r;
+      scratch[ri] = r;
+      li += goLeft;
+      ri += 1 - goLeft;
     }
     rows.set(scratch.subarray(0, ri), li);
 
@@ -258,18 +277,32 @@ export class TreeLearner {
     leaf.hist = -1;
   }
 
-  /** Builds the histogram of rows[start, end) into a free slot; -1 when none is free. */
+  /**
+   * Builds the histogram of rows[start, end) into a free slot; -1 when none is free. Large nodes
+   * are summed in two halves of rows, the second into the partial slot, then added: the helper
+   * thread takes the second half when there is one, and the sums are the same either way.
+   */
   private buildHist(start: number, end: number): number {
     const slot = this.free.pop();
     if (slot === undefined) return -1;
-    const nf = this.bins.length;
+    const nq = this.nq;
     const offset = slot * this.histSize;
-    if (this.helper && end - start >= 2048) {
-      const mid = nf >> 1;
-      this.helper.start(slot * this.histSize, start, end, mid, nf);
-      buildHistRange(this.rowBins, nf, this.rows, start, end, this.g, this.h, this.arena, offset, 0, mid);
+    const { quads, rows, g, h, arena } = this;
+    if (end - start < HALVES_MIN_ROWS) {
+      buildHistRange(quads, nq, rows, start, end, g, h, arena, offset, 0, nq);
+      return slot;
+    }
+    const mid = (start + end) >>> 1;
+    if (this.helper) {
+      this.helper.start(this.partial, mid, end, 0, nq);
+      buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
       this.helper.wait();
-    } else buildHistRange(this.rowBins, nf, this.rows, start, end, this.g, this.h, this.arena, offset, 0, nf);
+    } else {
+      buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
+      buildHistRange(quads, nq, rows, mid, end, g, h, arena, this.partial, 0, nq);
+    }
+    const p = this.partial;
+    for (let j = 0; j < this.histSize; j++) arena[offset + j]! += arena[p + j]!;
     return slot;
   }
 
@@ -361,8 +394,8 @@ const SEQ = 0;
 const OFFSET = 1;
 const START = 2;
 const END = 3;
-const F_BEGIN = 4;
-const F_END = 5;
+const Q_BEGIN = 4;
+const Q_END = 5;
 const DONE = 6;
 const EXIT = 7;
 const FAILED = 8;
@@ -377,22 +410,22 @@ class HistHelper {
   private readonly worker: Worker;
   private seq = 0;
 
-  constructor(rowBins: Uint8Array, nf: number, rows: Int32Array, g: Float64Array, h: Float64Array, arena: Float64Array) {
+  constructor(quads: Uint32Array, nq: number, rows: Int32Array, g: Float64Array, h: Float64Array, arena: Float64Array) {
     const source = `globalThis.automlBuildHistRange = ${buildHistRange.toString()};\n(${helperMain.toString()})();`;
     this.worker = new Worker(source, {
       eval: true,
-      workerData: { ctrl: this.ctrl, rowBins, nf, rows, g, h, arena },
+      workerData: { ctrl: this.ctrl, quads, nq, rows, g, h, arena },
     });
     this.worker.unref();
   }
 
-  start(offset: number, start: number, end: number, fBegin: number, fEnd: number): void {
+  start(offset: number, start: number, end: number, qBegin: number, qEnd: number): void {
     const c = this.ctrl;
     c[OFFSET] = offset;
     c[START] = start;
     c[END] = end;
-    c[F_BEGIN] = fBegin;
-    c[F_END] = fEnd;
+    c[Q_BEGIN] = qBegin;
+    c[Q_END] = qEnd;
     this.seq = (this.seq + 1) | 0;
     Atomics.store(c, SEQ, this.seq);
     Atomics.notify(c, SEQ);
@@ -400,6 +433,7 @@ class HistHelper {
 
   wait(): void {
     const c = this.ctrl;
+    for (let spin = 0; spin < 20000 && Atomics.load(c, DONE) !== this.seq; spin++);
     for (;;) {
       const done = Atomics.load(c, DONE);
       if (done === this.seq) break;
@@ -422,8 +456,8 @@ function helperMain(): void {
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const d = workerData as {
     ctrl: Int32Array;
-    rowBins: Uint8Array;
-    nf: number;
+    quads: Uint32Array;
+    nq: number;
     rows: Int32Array;
     g: Float64Array;
     h: Float64Array;
@@ -435,10 +469,13 @@ function helperMain(): void {
   let seen = 0;
   try {
     for (;;) {
+      // Spin a little before sleeping: requests come every few hundred microseconds while a
+      // tree grows, and waking from Atomics.wait costs tens of microseconds.
+      for (let spin = 0; spin < 20000 && Atomics.load(c, 0) === seen; spin++);
       Atomics.wait(c, 0, seen);
       seen = Atomics.load(c, 0);
       if (Atomics.load(c, 7) !== 0) return;
-      build(d.rowBins, d.nf, d.rows, c[2]!, c[3]!, d.g, d.h, d.arena, c[1]!, c[4]!, c[5]!);
+      build(d.quads, d.nq, d.rows, c[2]!, c[3]!, d.g, d.h, d.arena, c[1]!, c[4]!, c[5]!);
       Atomics.store(c, 6, seen);
       Atomics.notify(c, 6);
     }
