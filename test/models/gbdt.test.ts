@@ -95,15 +95,6 @@ describe('gbdt', () => {
     );
   });
 
-  it('gives the same model on one thread and on two', () => {
-    const big = makeData('binary', 120_000, 3);
-    const p = { nRounds: 8, featureFraction: 1 };
-    const one = fitGbdt(big, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { ...p, threads: 1 } });
-    const two = fitGbdt(big, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { ...p, threads: 2 } });
-    expect((two.info as { threads: number }).threads).toBe(2);
-    expect(JSON.stringify(two.exportNode())).toBe(JSON.stringify(one.exportNode()));
-  });
-
   it('refuses bad parameters and bad labels with a message that names them', () => {
     expect(() => fitGbdt(data, { ...opts, params: { learningRate: 0 } })).toThrow(/learningRate must be > 0/);
     expect(() => fitGbdt(data, { ...opts, params: { maxBins: 300 } })).toThrow(/maxBins/);

@@ -93,7 +93,7 @@ function midpoint(a: number, b: number): number {
 }
 
 /** The bins of one column, by binary search in its bounds. */
-export function binColumn(col: Float64Array, bounds: Float64Array, n: number, out = new Uint8Array(n)): Uint8Array {
+export function binColumn(col: Float64Array, bounds: Float64Array, n: number, out: Uint8Array = new Uint8Array(n)): Uint8Array {
   const nb = bounds.length;
   for (let i = 0; i < n; i++) {
     const v = col[i]!;
@@ -113,9 +113,9 @@ export function binColumn(col: Float64Array, bounds: Float64Array, n: number, ou
   return out;
 }
 
-/** Bins a whole matrix: one Uint8Array per feature. */
+/** Bins a whole matrix: one Uint8Array per feature, in shared memory (a helper thread reads it). */
 export function binMatrix(x: Matrix, mapper: BinMapper): Uint8Array[] {
-  return x.columns.map((col, j) => binColumn(col, mapper.upper[j]!, x.nRows));
+  return x.columns.map((col, j) => binColumn(col, mapper.upper[j]!, x.nRows, new Uint8Array(new SharedArrayBuffer(Math.max(1, x.nRows)))));
 }
 
 /** The raw threshold of the split "bins <= b go left" of feature j. */

@@ -17,7 +17,8 @@ import type { Rng } from '../../util/random.js';
 import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
 import { binMatrix, fitBins, splitThreshold, type BinMapper } from './binning.js';
 import { objectiveFor } from './objective.js';
-import { addTreeOutput, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
+import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
+import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
 
 export interface GbdtParams extends TreeParams {
@@ -99,11 +100,34 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const base = obj.initScore(y, w);
   const raw = new Float64Array(n * nOut);
   for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
-  const learner = new TreeLearner(bins, mapper.nBins, n, { slots: histogramSlots(p, n), threads: p.threads });
+  const nFeatures = x.columns.length;
+  const slots = histogramSlots(p, n);
+  const quads = buildQuads(bins, n);
+  const mainBuffers = learnerBuffers(quads, nFeatures, n, slots);
+  const learner = new TreeLearner(bins, mapper.nBins, mainBuffers);
+  // A second thread on data large enough to gain from it: it grows the trees of the upper half of
+  // the classes of each round, and sums histogram halves for this thread when idle.
+  const kMain = Math.ceil(nOut / 2);
+  const workerClasses = nOut - kMain;
+  const thread =
+    p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES
+      ? GbdtThread.create(
+          {
+            bins,
+            nBins: mapper.nBins,
+            nRows: n,
+            main: mainBuffers,
+            own: learnerBuffers(quads, nFeatures, n, slots),
+            params: { growth: p.growth, maxDepth: p.maxDepth, numLeaves: p.numLeaves, minDataInLeaf: p.minDataInLeaf, minSumHessian: p.minSumHessian, lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit, learningRate: p.learningRate },
+          },
+          workerClasses,
+          nOut,
+        )
+      : undefined;
+  learner.helper = thread;
+  const threads = thread ? 2 : 1;
   const g = nOut === 1 ? learner.g : new Float64Array(n * nOut);
   const h = nOut === 1 ? learner.h : new Float64Array(n * nOut);
-  const gk = learner.g;
-  const hk = learner.h;
 
   const valid = opts.valid;
   const vbins = valid ? binMatrix(valid.x, mapper) : undefined;
@@ -112,57 +136,79 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
 
   const rows = learner.rows;
   const rowValue = new Float64Array(n);
-  const threads = learner.parallel ? 2 : 1;
   const allRows = Int32Array.from({ length: n }, (_, i) => i);
-  const nFeatures = x.columns.length;
-  const features = new Uint8Array(nFeatures);
+  const masks = Array.from({ length: nOut }, () => new Uint8Array(nFeatures));
   const rng = opts.rng;
   const trees: BinTree[] = [];
   const validLoss: number[] = [];
   let best = { loss: Infinity, round: -1 };
+  /** Column k of a row-major n × nOut array into `out`. */
+  const column = (src: Float64Array, k: number, out: Float64Array): void => {
+    for (let i = 0, o = k; i < n; i++, o += nOut) out[i] = src[o]!;
+  };
+  /** Adds each row's tree output to column k of the raw scores. */
+  const addColumn = (values: Float64Array, k: number): void => {
+    for (let r = 0, o = k; r < n; r++, o += nOut) raw[o]! += values[r]!;
+  };
 
   let round = 0;
   try {
-  for (; round < p.nRounds; round++) {
-    obj.gradients(raw, y, w, g, h);
-    const sample = p.baggingFraction < 1 ? sampleRows(n, p.baggingFraction, rng) : allRows;
-    for (let k = 0; k < nOut; k++) {
-      if (nOut > 1) {
-        for (let i = 0; i < n; i++) {
-          gk[i] = g[i * nOut + k]!;
-          hk[i] = h[i * nOut + k]!;
+    for (; round < p.nRounds; round++) {
+      obj.gradients(raw, y, w, g, h);
+      const sample = p.baggingFraction < 1 ? sampleRows(n, p.baggingFraction, rng) : allRows;
+      const whole = sample === allRows;
+      // Feature masks in class order: the random draws do not depend on who grows which tree.
+      for (let k = 0; k < nOut; k++) sampleFeatures(masks[k]!, p.featureFraction, rng);
+      const roundTrees = new Array<BinTree>(nOut);
+      const parallel = thread !== undefined && workerClasses > 0;
+      if (parallel) {
+        for (let j = 0; j < workerClasses; j++) {
+          column(g, kMain + j, thread.gw.subarray(j * n, (j + 1) * n));
+          column(h, kMain + j, thread.hw.subarray(j * n, (j + 1) * n));
+          thread.masks.set(masks[kMain + j]!, (kMain + j) * nFeatures);
+        }
+        thread.sample.set(sample);
+        thread.startGrow(
+          Array.from({ length: workerClasses }, (_, j) => kMain + j),
+          sample.length,
+          whole,
+        );
+      }
+      for (let k = 0; k < (parallel ? kMain : nOut); k++) {
+        if (nOut > 1) {
+          column(g, k, learner.g);
+          column(h, k, learner.h);
+        }
+        rows.set(sample);
+        const tree = learner.grow(sample.length, masks[k]!, p);
+        shrinkTree(tree, p.learningRate);
+        treeRowValues(tree, rows, whole, bins, rowValue);
+        addColumn(rowValue, k);
+        roundTrees[k] = tree;
+      }
+      if (parallel) {
+        for (const { k, tree } of thread.finishGrow()) {
+          roundTrees[k] = tree;
+          addColumn(thread.delta.subarray((k - kMain) * n, (k - kMain + 1) * n), k);
         }
       }
-      sampleFeatures(features, p.featureFraction, rng);
-      rows.set(sample);
-      const tree = learner.grow(sample.length, features, p);
-      for (let i = 0; i < tree.leafValue.length; i++) if (tree.feature[i]! < 0) tree.leafValue[i]! *= p.learningRate;
-      trees.push(tree);
-      if (sample === allRows) {
-        // Every row sits in exactly one leaf's range: note each row's leaf value (scattered
-        // writes to a small array), then add them in row order (raw is n × K: too large to
-        // update out of order without cache misses).
-        for (let i = 0; i < tree.feature.length; i++) {
-          if (tree.feature[i]! >= 0) continue;
-          const v = tree.leafValue[i]!;
-          for (let j = tree.start[i]!; j < tree.end[i]!; j++) rowValue[rows[j]!] = v;
+      for (let k = 0; k < nOut; k++) {
+        const tree = roundTrees[k]!;
+        trees.push(tree);
+        if (valid && vbins && vraw) addTreeOutput(tree, vbins, valid.x.nRows, 1, vraw, nOut, k);
+      }
+      if (valid && vraw) {
+        const loss = obj.loss(vraw, valid.y, valid.weights);
+        validLoss.push(loss);
+        if (loss < best.loss - 1e-12) best = { loss, round };
+        else if (p.earlyStoppingRounds > 0 && round - best.round >= p.earlyStoppingRounds) {
+          round++;
+          break;
         }
-        for (let r = 0, o = k; r < n; r++, o += nOut) raw[o]! += rowValue[r]!;
-      } else addTreeOutput(tree, bins, n, 1, raw, nOut, k);
-      if (valid && vbins && vraw) addTreeOutput(tree, vbins, valid.x.nRows, 1, vraw, nOut, k);
-    }
-    if (valid && vraw) {
-      const loss = obj.loss(vraw, valid.y, valid.weights);
-      validLoss.push(loss);
-      if (loss < best.loss - 1e-12) best = { loss, round };
-      else if (p.earlyStoppingRounds > 0 && round - best.round >= p.earlyStoppingRounds) {
-        round++;
-        break;
       }
     }
-  }
   } finally {
-    void learner.close();
+    void thread?.close();
   }
   const roundsTrained = round;
   const kept = valid && best.round >= 0 ? best.round + 1 : roundsTrained;
@@ -239,6 +285,9 @@ function treeImportance(trees: readonly BinTree[], nFeatures: number): FeatureIm
   }
   return { gain, splits };
 }
+
+/** Below this many rows × features a second thread costs more than it saves. */
+const PARALLEL_MIN_CELLS = 400_000;
 
 /** Histogram slots the learner may hold at once: open leaves plus the one being split. */
 function histogramSlots(p: GbdtParams, n: number): number {

@@ -8,11 +8,10 @@
  * Growth is depth-wise (every leaf of a level is split, up to `maxDepth`) or leaf-wise (the leaf
  * with the largest gain is split next, up to `numLeaves`, and `maxDepth` when > 0).
  *
- * Histograms are the hot path. They live in shared memory, and on large data a helper thread
- * sums the second half of every large node's rows while this thread sums the first half. Such
- * nodes are summed in the same two halves on one thread too, so results do not depend on it.
+ * Histograms are the hot path. They live in shared memory, and a helper thread, when there is a
+ * free one, sums the second half of a large node's rows while this thread sums the first half.
+ * Such nodes are summed in the same two halves on one thread too, so results do not depend on it.
  */
-import { Worker } from 'node:worker_threads';
 import { MISSING_BIN } from './binning.js';
 import { buildHistRange } from './hist-kernel.js';
 
@@ -47,8 +46,6 @@ export interface BinTree {
 
 const STRIDE = 2; // per bin: gradient, hessian
 const BINS = 256;
-/** Below this many rows × features a helper thread costs more than it saves. */
-const PARALLEL_MIN_CELLS = 400_000;
 /** Nodes with at least this many rows are summed in two halves (on two threads when there are). */
 const HALVES_MIN_ROWS = 4096;
 
@@ -75,12 +72,66 @@ interface Split {
 }
 
 /**
- * The learner's buffers, sized once for a data set: gradients, hessians, the row index and a
- * pool of histogram slots, all in shared memory. Fill `g`, `h` and `rows`, then `grow`.
- * Call `close()` when done, to stop the helper thread.
+ * What a learner works in, all in shared memory so that a helper thread can read and write it:
+ * the bins row-major in quads (see hist-kernel.ts), gradients, hessians, the row index, and an
+ * arena of histogram slots plus one partial slot (see `buildHist`).
+ */
+export interface LearnerBuffers {
+  readonly nRows: number;
+  readonly quads: Uint32Array;
+  readonly nq: number;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  readonly rows: Int32Array;
+  readonly arena: Float64Array;
+  readonly slots: number;
+}
+
+/** Builds the quads of a binned matrix once; learners on the same data share them. */
+export function buildQuads(bins: readonly Uint8Array[], nRows: number): Uint32Array {
+  const nf = bins.length;
+  const nq = Math.ceil(nf / 4);
+  const quads = new Uint32Array(new SharedArrayBuffer(Math.max(8, nRows * nq * 4)));
+  const bytes = new Uint8Array(quads.buffer);
+  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+  for (let f = 0; f < nf; f++) {
+    const col = bins[f]!;
+    const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
+    for (let r = 0; r < nRows; r++) bytes[r * nq * 4 + at] = col[r]!;
+  }
+  return quads;
+}
+
+export function learnerBuffers(quads: Uint32Array, nf: number, nRows: number, slots: number): LearnerBuffers {
+  const nq = Math.ceil(nf / 4);
+  const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
+  return {
+    nRows,
+    quads,
+    nq,
+    g: new Float64Array(shared(nRows * 8)),
+    h: new Float64Array(shared(nRows * 8)),
+    rows: new Int32Array(shared(nRows * 4)),
+    arena: new Float64Array(shared((slots + 1) * nq * 4 * BINS * STRIDE * 8)),
+    slots,
+  };
+}
+
+/**
+ * Sums the second half of a node's rows into a learner's partial slot, on another thread, when
+ * that thread is free.
+ */
+export interface HalvesHelper {
+  /** Starts the second half if the helper is idle; false when it is busy. */
+  tryStart(start: number, end: number): boolean;
+  wait(): void;
+}
+
+/**
+ * A tree learner over buffers sized once for a data set. Fill `g`, `h` and `rows` (or pass
+ * gradients to `grow`), then `grow`.
  */
 export class TreeLearner {
-  /** Per-row gradients and hessians of the tree being grown (fill before `grow`). */
   readonly g: Float64Array;
   readonly h: Float64Array;
   /** Row indices; `grow` partitions `rows[0, count)` in place. */
@@ -91,60 +142,43 @@ export class TreeLearner {
   private readonly histSize: number;
   private readonly arena: Float64Array;
   private readonly free: number[] = [];
-  /** The bins again, row-major in quads of features (see hist-kernel.ts). */
   private readonly quads: Uint32Array;
   private readonly nq: number;
   /** Offset of the partial histogram in the arena. */
   private readonly partial: number;
-  private helper: HistHelper | undefined;
+  /** The gradients of the tree being grown. */
+  private curG: Float64Array;
+  private curH: Float64Array;
+  /** Another thread that may sum half of a large node's rows. */
+  helper: HalvesHelper | undefined;
 
   constructor(
     private readonly bins: readonly Uint8Array[],
     private readonly nBins: Uint16Array,
-    nRows: number,
-    opts: { slots: number; threads: number },
+    buffers: LearnerBuffers,
   ) {
-    const nf = bins.length;
-    const nq = Math.ceil(nf / 4);
-    this.nq = nq;
-    const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
-    this.g = new Float64Array(shared(nRows * 8));
-    this.h = new Float64Array(shared(nRows * 8));
-    this.rows = new Int32Array(shared(nRows * 4));
-    this.scratch = new Int32Array(nRows);
-    this.histSize = nq * 4 * BINS * STRIDE;
-    // One slot more than asked for: the second half's partial histogram (see buildHist).
-    this.arena = new Float64Array(shared((opts.slots + 1) * this.histSize * 8));
-    this.partial = opts.slots * this.histSize;
-    for (let i = opts.slots - 1; i >= 0; i--) this.free.push(i);
-    this.quads = new Uint32Array(shared(nRows * nq * 4));
-    const bytes = new Uint8Array(this.quads.buffer);
-    const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-    for (let f = 0; f < nf; f++) {
-      const col = bins[f]!;
-      const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
-      for (let r = 0; r < nRows; r++) bytes[r * nq * 4 + at] = col[r]!;
-    }
-    if (opts.threads > 1 && nRows * nf >= PARALLEL_MIN_CELLS) {
-      this.helper = new HistHelper(this.quads, nq, this.rows, this.g, this.h, this.arena);
-    }
+    this.g = buffers.g;
+    this.h = buffers.h;
+    this.rows = buffers.rows;
+    this.quads = buffers.quads;
+    this.nq = buffers.nq;
+    this.arena = buffers.arena;
+    this.scratch = new Int32Array(buffers.nRows);
+    this.histSize = this.nq * 4 * BINS * STRIDE;
+    this.partial = buffers.slots * this.histSize;
+    for (let i = buffers.slots - 1; i >= 0; i--) this.free.push(i);
+    this.curG = this.g;
+    this.curH = this.h;
   }
 
-  /** Stops the helper thread. The learner can still grow trees, on one thread. */
-  async close(): Promise<void> {
-    const helper = this.helper;
-    this.helper = undefined;
-    await helper?.close();
-  }
-
-  /** Whether histograms are built on two threads. */
-  get parallel(): boolean {
-    return this.helper !== undefined;
-  }
-
-  /** Grows a tree over `rows[0, count)` on the features flagged in `features`. */
-  grow(count: number, features: Uint8Array, p: TreeParams): BinTree {
-    const { rows, g, h } = this;
+  /**
+   * Grows a tree over `rows[0, count)` on the features flagged in `features`, with per-row
+   * gradients `g` and hessians `h` (by default the learner's own buffers).
+   */
+  grow(count: number, features: Uint8Array, p: TreeParams, g = this.g, h = this.h): BinTree {
+    const rows = this.rows;
+    this.curG = g;
+    this.curH = h;
     const tree: BinTree = { feature: [], splitBin: [], missingLeft: [], left: [], right: [], leafValue: [], gain: [], start: [], end: [] };
     let G = 0;
     let H = 0;
@@ -279,22 +313,23 @@ export class TreeLearner {
 
   /**
    * Builds the histogram of rows[start, end) into a free slot; -1 when none is free. Large nodes
-   * are summed in two halves of rows, the second into the partial slot, then added: the helper
-   * thread takes the second half when there is one, and the sums are the same either way.
+   * are summed in two halves of rows, the second into the partial slot, then added: a helper
+   * thread takes the second half when one is free, and the sums are the same either way.
    */
   private buildHist(start: number, end: number): number {
     const slot = this.free.pop();
     if (slot === undefined) return -1;
     const nq = this.nq;
     const offset = slot * this.histSize;
-    const { quads, rows, g, h, arena } = this;
+    const { quads, rows, arena } = this;
+    const g = this.curG;
+    const h = this.curH;
     if (end - start < HALVES_MIN_ROWS) {
       buildHistRange(quads, nq, rows, start, end, g, h, arena, offset, 0, nq);
       return slot;
     }
     const mid = (start + end) >>> 1;
-    if (this.helper) {
-      this.helper.start(this.partial, mid, end, 0, nq);
+    if (g === this.g && this.helper?.tryStart(mid, end)) {
       buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
       this.helper.wait();
     } else {
@@ -389,98 +424,24 @@ export function addTreeOutput(
   }
 }
 
-/** Control words shared with the helper thread. */
-const SEQ = 0;
-const OFFSET = 1;
-const START = 2;
-const END = 3;
-const Q_BEGIN = 4;
-const Q_END = 5;
-const DONE = 6;
-const EXIT = 7;
-const FAILED = 8;
-
 /**
- * A helper thread that builds a range of features' histograms on request. Requests and replies
- * go through shared memory with Atomics (a few microseconds each), not messages, because a tree
- * asks for a histogram per node and this thread blocks until its half is ready.
+ * Each row's output of a tree grown over `rows[0, count)`: from the leaf ranges when every row
+ * took part (scattered writes to `out`, a small array), else by routing the binned rows.
  */
-class HistHelper {
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(16 * 4));
-  private readonly worker: Worker;
-  private seq = 0;
-
-  constructor(quads: Uint32Array, nq: number, rows: Int32Array, g: Float64Array, h: Float64Array, arena: Float64Array) {
-    const source = `globalThis.automlBuildHistRange = ${buildHistRange.toString()};\n(${helperMain.toString()})();`;
-    this.worker = new Worker(source, {
-      eval: true,
-      workerData: { ctrl: this.ctrl, quads, nq, rows, g, h, arena },
-    });
-    this.worker.unref();
-  }
-
-  start(offset: number, start: number, end: number, qBegin: number, qEnd: number): void {
-    const c = this.ctrl;
-    c[OFFSET] = offset;
-    c[START] = start;
-    c[END] = end;
-    c[Q_BEGIN] = qBegin;
-    c[Q_END] = qEnd;
-    this.seq = (this.seq + 1) | 0;
-    Atomics.store(c, SEQ, this.seq);
-    Atomics.notify(c, SEQ);
-  }
-
-  wait(): void {
-    const c = this.ctrl;
-    for (let spin = 0; spin < 20000 && Atomics.load(c, DONE) !== this.seq; spin++);
-    for (;;) {
-      const done = Atomics.load(c, DONE);
-      if (done === this.seq) break;
-      if (Atomics.load(c, FAILED) !== 0) throw new Error('gbdt: the histogram helper thread failed');
-      Atomics.wait(c, DONE, done, 1000);
+export function treeRowValues(tree: BinTree, rows: Int32Array, allRows: boolean, bins: readonly Uint8Array[], out: Float64Array): void {
+  if (allRows) {
+    for (let i = 0; i < tree.feature.length; i++) {
+      if (tree.feature[i]! >= 0) continue;
+      const v = tree.leafValue[i]!;
+      for (let j = tree.start[i]!; j < tree.end[i]!; j++) out[rows[j]!] = v;
     }
+    return;
   }
-
-  async close(): Promise<void> {
-    Atomics.store(this.ctrl, EXIT, 1);
-    Atomics.add(this.ctrl, SEQ, 1);
-    Atomics.notify(this.ctrl, SEQ);
-    await this.worker.terminate();
-  }
+  out.fill(0);
+  addTreeOutput(tree, bins, out.length, 1, out, 1, 0);
 }
 
-/** The helper thread's loop; runs from its source text, so it may use only what it requires. */
-function helperMain(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const d = workerData as {
-    ctrl: Int32Array;
-    quads: Uint32Array;
-    nq: number;
-    rows: Int32Array;
-    g: Float64Array;
-    h: Float64Array;
-    arena: Float64Array;
-  };
-  // Named through globalThis: a bundler may rename an imported name inside this function's text.
-  const build = (globalThis as unknown as { automlBuildHistRange: typeof buildHistRange }).automlBuildHistRange;
-  const c = d.ctrl;
-  let seen = 0;
-  try {
-    for (;;) {
-      // Spin a little before sleeping: requests come every few hundred microseconds while a
-      // tree grows, and waking from Atomics.wait costs tens of microseconds.
-      for (let spin = 0; spin < 20000 && Atomics.load(c, 0) === seen; spin++);
-      Atomics.wait(c, 0, seen);
-      seen = Atomics.load(c, 0);
-      if (Atomics.load(c, 7) !== 0) return;
-      build(d.quads, d.nq, d.rows, c[2]!, c[3]!, d.g, d.h, d.arena, c[1]!, c[4]!, c[5]!);
-      Atomics.store(c, 6, seen);
-      Atomics.notify(c, 6);
-    }
-  } catch {
-    Atomics.store(c, 8, 1);
-    Atomics.notify(c, 6);
-  }
+/** Scales a grown tree's leaf values by the learning rate (in place). */
+export function shrinkTree(tree: BinTree, learningRate: number): void {
+  for (let i = 0; i < tree.leafValue.length; i++) if (tree.feature[i]! < 0) tree.leafValue[i]! *= learningRate;
 }

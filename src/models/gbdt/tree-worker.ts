@@ -1,0 +1,50 @@
+/**
+ * The GBDT's second thread (see parallel.ts): grows the trees of its classes, or sums the second
+ * half of a node's histogram for the main thread, as the shared control words ask.
+ */
+import { workerData } from 'node:worker_threads';
+import { buildHistRange } from './hist-kernel.js';
+import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
+import { shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
+
+const d = workerData as WorkerSetup;
+const c = d.ctrl;
+const n = d.nRows;
+const nf = d.bins.length;
+const learner = new TreeLearner(d.bins, d.nBins, d.own);
+const histSize = d.main.nq * 4 * 256 * 2;
+const partial = d.main.slots * histSize;
+
+let seen = 0;
+try {
+  for (;;) {
+    // Spin a little before sleeping: requests come every few hundred microseconds while a tree
+    // grows, and waking from Atomics.wait costs tens of microseconds.
+    for (let spin = 0; spin < 20000 && Atomics.load(c, CTRL.SEQ) === seen; spin++);
+    Atomics.wait(c, CTRL.SEQ, seen);
+    seen = Atomics.load(c, CTRL.SEQ);
+    const cmd = c[CTRL.CMD];
+    if (cmd === CMD.EXIT) break;
+    if (cmd === CMD.HIST) {
+      const m = d.main;
+      buildHistRange(m.quads, m.nq, m.rows, c[CTRL.START]!, c[CTRL.END]!, m.g, m.h, m.arena, partial, 0, m.nq);
+    } else if (cmd === CMD.GROW) {
+      const count = c[CTRL.COUNT]!;
+      const allRows = c[CTRL.ALL_ROWS] === 1;
+      for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
+        const k = c[CTRL.CLASSES + j]!;
+        learner.rows.set(d.sample.subarray(0, count));
+        const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, d.gw.subarray(j * n, (j + 1) * n), d.hw.subarray(j * n, (j + 1) * n));
+        shrinkTree(tree, d.params.learningRate);
+        treeRowValues(tree, learner.rows, allRows, d.bins, d.delta.subarray(j * n, (j + 1) * n));
+        d.port.postMessage({ k, tree } satisfies GrownTree);
+      }
+    }
+    Atomics.store(c, CTRL.DONE, seen);
+    Atomics.notify(c, CTRL.DONE);
+  }
+} catch (e) {
+  Atomics.store(c, CTRL.FAILED, 1);
+  Atomics.notify(c, CTRL.DONE);
+  throw e;
+}

@@ -1,0 +1,35 @@
+/**
+ * The GBDT's second thread runs compiled code (a worker module), so this test loads the built
+ * package from dist/ (`npm test` builds before it runs the tests).
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { fitGbdt as FitGbdt } from '../../src/models/gbdt/gbdt.js';
+import type { Rng as RngClass } from '../../src/util/random.js';
+import { makeData } from './contract.js';
+
+const dist = join(import.meta.dirname, '..', '..', 'dist', 'src');
+const { fitGbdt } = (await import(pathToFileURL(join(dist, 'models', 'gbdt', 'gbdt.js')).href)) as { fitGbdt: typeof FitGbdt };
+const { Rng } = (await import(pathToFileURL(join(dist, 'util', 'random.js')).href)) as { Rng: typeof RngClass };
+
+/** Eight features: the data set's four and four more derived from them. */
+function wide(kind: 'binary' | 'multiclass' | 'regression', n: number) {
+  const d = makeData(kind, n, 3);
+  const extra = d.x.columns.map((c) => Float64Array.from(c, (v) => v * 0.5 + 1));
+  return { ...d, x: { nRows: n, columns: [...d.x.columns, ...extra] } };
+}
+
+describe('gbdt on two threads (compiled)', () => {
+  for (const [kind, K] of [['multiclass', 3], ['binary', 2], ['regression', 1]] as const) {
+    it(`${kind}: the same model on one thread and on two`, () => {
+      const data = wide(kind, 60_000);
+      const params = { nRounds: 6, baggingFraction: 0.8, featureFraction: 0.7 };
+      const one = fitGbdt(data, { kind, nClasses: K, rng: new Rng(1), params: { ...params, threads: 1 } });
+      const two = fitGbdt(data, { kind, nClasses: K, rng: new Rng(1), params: { ...params, threads: 2 } });
+      expect((one.info as { threads: number }).threads).toBe(1);
+      expect((two.info as { threads: number }).threads).toBe(2);
+      expect(JSON.stringify(two.exportNode())).toBe(JSON.stringify(one.exportNode()));
+    });
+  }
+});
