@@ -98,8 +98,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const obj = objectiveFor(opts.kind, K);
   const nOut = obj.nOutputs;
   const base = obj.initScore(y, w);
-  const raw = new Float64Array(n * nOut);
-  for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
   const nFeatures = x.columns.length;
   const slots = histogramSlots(p, n);
   const quads = buildQuads(bins, n);
@@ -109,6 +107,16 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   // the classes of each round, and sums histogram halves for this thread when idle.
   const kMain = Math.ceil(nOut / 2);
   const workerClasses = nOut - kMain;
+  // Shared, so that the second thread reads and writes them too. Gradients are class-major.
+  const shared = (len: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(8, len * 8)));
+  const raw = shared(n * nOut);
+  for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
+  const g = shared(n * nOut);
+  const h = shared(n * nOut);
+  const ys = shared(n);
+  ys.set(y);
+  const ws = w ? shared(n) : undefined;
+  if (w && ws) ws.set(w);
   const thread =
     p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES
       ? GbdtThread.create(
@@ -118,6 +126,13 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
             nRows: n,
             main: mainBuffers,
             own: learnerBuffers(quads, nFeatures, n, slots),
+            g,
+            h,
+            raw,
+            y: ys,
+            w: ws,
+            kind: opts.kind,
+            nClasses: K,
             params: { growth: p.growth, maxDepth: p.maxDepth, numLeaves: p.numLeaves, minDataInLeaf: p.minDataInLeaf, minSumHessian: p.minSumHessian, lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit, learningRate: p.learningRate },
           },
           workerClasses,
@@ -126,8 +141,8 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       : undefined;
   learner.helper = thread;
   const threads = thread ? 2 : 1;
-  const g = nOut === 1 ? learner.g : new Float64Array(n * nOut);
-  const h = nOut === 1 ? learner.h : new Float64Array(n * nOut);
+  const gOf = (k: number): Float64Array => g.subarray(k * n, (k + 1) * n);
+  const hOf = (k: number): Float64Array => h.subarray(k * n, (k + 1) * n);
 
   const valid = opts.valid;
   const vbins = valid ? binMatrix(valid.x, mapper) : undefined;
@@ -142,10 +157,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const trees: BinTree[] = [];
   const validLoss: number[] = [];
   let best = { loss: Infinity, round: -1 };
-  /** Column k of a row-major n × nOut array into `out`. */
-  const column = (src: Float64Array, k: number, out: Float64Array): void => {
-    for (let i = 0, o = k; i < n; i++, o += nOut) out[i] = src[o]!;
-  };
   /** Adds each row's tree output to column k of the raw scores. */
   const addColumn = (values: Float64Array, k: number): void => {
     for (let r = 0, o = k; r < n; r++, o += nOut) raw[o]! += values[r]!;
@@ -154,7 +165,12 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   let round = 0;
   try {
     for (; round < p.nRounds; round++) {
-      obj.gradients(raw, y, w, g, h);
+      if (thread) {
+        const mid = n >>> 1;
+        thread.startGradients(mid, n);
+        obj.gradients(raw, ys, ws, g, h, 0, mid);
+        thread.wait();
+      } else obj.gradients(raw, ys, ws, g, h, 0, n);
       const sample = p.baggingFraction < 1 ? sampleRows(n, p.baggingFraction, rng) : allRows;
       const whole = sample === allRows;
       // Feature masks in class order: the random draws do not depend on who grows which tree.
@@ -162,11 +178,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       const roundTrees = new Array<BinTree>(nOut);
       const parallel = thread !== undefined && workerClasses > 0;
       if (parallel) {
-        for (let j = 0; j < workerClasses; j++) {
-          column(g, kMain + j, thread.gw.subarray(j * n, (j + 1) * n));
-          column(h, kMain + j, thread.hw.subarray(j * n, (j + 1) * n));
-          thread.masks.set(masks[kMain + j]!, (kMain + j) * nFeatures);
-        }
+        for (let j = 0; j < workerClasses; j++) thread.masks.set(masks[kMain + j]!, (kMain + j) * nFeatures);
         thread.sample.set(sample);
         thread.startGrow(
           Array.from({ length: workerClasses }, (_, j) => kMain + j),
@@ -175,12 +187,9 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
         );
       }
       for (let k = 0; k < (parallel ? kMain : nOut); k++) {
-        if (nOut > 1) {
-          column(g, k, learner.g);
-          column(h, k, learner.h);
-        }
         rows.set(sample);
-        const tree = learner.grow(sample.length, masks[k]!, p);
+        if (thread) thread.histClass = k;
+        const tree = learner.grow(sample.length, masks[k]!, p, gOf(k), hOf(k));
         shrinkTree(tree, p.learningRate);
         treeRowValues(tree, rows, whole, bins, rowValue);
         addColumn(rowValue, k);
@@ -213,7 +222,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const roundsTrained = round;
   const kept = valid && best.round >= 0 ? best.round + 1 : roundsTrained;
   trees.length = kept * nOut;
-  const trainLoss = obj.loss(raw, y, w);
+  const trainLoss = obj.loss(raw, ys, ws);
 
   const node: TreeEnsembleNode = {
     kind: 'tree_ensemble',

@@ -9,8 +9,11 @@ export interface Objective {
   readonly nOutputs: number;
   readonly link: 'identity' | 'sigmoid' | 'softmax';
   initScore(y: Float64Array, w: Float64Array | undefined): number[];
-  /** Fills g and h (row-major n × nOutputs) from raw scores. */
-  gradients(raw: Float64Array, y: Float64Array, w: Float64Array | undefined, g: Float64Array, h: Float64Array): void;
+  /**
+   * Fills g and h for rows [start, end) from the raw scores (row-major n × nOutputs). g and h
+   * are class-major: output k of row i at `k * n + i`, so each tree reads one contiguous run.
+   */
+  gradients(raw: Float64Array, y: Float64Array, w: Float64Array | undefined, g: Float64Array, h: Float64Array, start: number, end: number): void;
   /** Mean loss (logloss, or RMSE for regression) of raw scores, weighted when w is given. */
   loss(raw: Float64Array, y: Float64Array, w: Float64Array | undefined): number;
 }
@@ -42,8 +45,8 @@ const binary: Objective = {
     const p = Math.min(Math.max(weightedMean(y, w), 1e-6), 1 - 1e-6);
     return [Math.log(p / (1 - p))];
   },
-  gradients(raw, y, w, g, h) {
-    for (let i = 0; i < y.length; i++) {
+  gradients(raw, y, w, g, h, start, end) {
+    for (let i = start; i < end; i++) {
       const p = 1 / (1 + Math.exp(-raw[i]!));
       const wi = w ? w[i]! : 1;
       g[i] = (p - y[i]!) * wi;
@@ -69,8 +72,8 @@ const squaredError: Objective = {
   initScore(y, w) {
     return [weightedMean(y, w)];
   },
-  gradients(raw, y, w, g, h) {
-    for (let i = 0; i < y.length; i++) {
+  gradients(raw, y, w, g, h, start, end) {
+    for (let i = start; i < end; i++) {
       const wi = w ? w[i]! : 1;
       g[i] = (raw[i]! - y[i]!) * wi;
       h[i] = wi;
@@ -105,24 +108,25 @@ function multiclass(K: number): Objective {
       const mean = logs.reduce((a, b) => a + b, 0) / K;
       return logs.map((l) => l - mean);
     },
-    gradients(raw, y, w, g, h) {
+    gradients(raw, y, w, g, h, start, end) {
       const n = y.length;
-      for (let i = 0; i < n; i++) {
+      const e = new Float64Array(K);
+      for (let i = start; i < end; i++) {
         const o = i * K;
         let max = -Infinity;
         for (let k = 0; k < K; k++) if (raw[o + k]! > max) max = raw[o + k]!;
         let sum = 0;
         for (let k = 0; k < K; k++) {
-          const e = Math.exp(raw[o + k]! - max);
-          g[o + k] = e;
-          sum += e;
+          const v = Math.exp(raw[o + k]! - max);
+          e[k] = v;
+          sum += v;
         }
         const wi = w ? w[i]! : 1;
         const yi = y[i]!;
         for (let k = 0; k < K; k++) {
-          const p = g[o + k]! / sum;
-          g[o + k] = (p - (k === yi ? 1 : 0)) * wi;
-          h[o + k] = Math.max(p * (1 - p), H_MIN) * wi;
+          const p = e[k]! / sum;
+          g[k * n + i] = (p - (k === yi ? 1 : 0)) * wi;
+          h[k * n + i] = Math.max(p * (1 - p), H_MIN) * wi;
         }
       }
     },

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { ProblemKind } from '../types.js';
 import type { BinTree, HalvesHelper, LearnerBuffers, TreeParams } from './tree-learner.js';
 
 /** Control words in shared memory. */
@@ -24,10 +25,12 @@ export const CTRL = {
   START: 6,
   END: 7,
   N_CLASSES: 8,
+  /** The class whose gradients a histogram half sums. */
+  HIST_CLASS: 9,
   /** The worker's classes, from here on. */
-  CLASSES: 9,
+  CLASSES: 10,
 } as const;
-export const CMD = { GROW: 1, HIST: 2, EXIT: 3 } as const;
+export const CMD = { GROW: 1, HIST: 2, GRAD: 3, EXIT: 4 } as const;
 /** The most classes the worker grows per round. */
 export const MAX_WORKER_CLASSES = 64;
 
@@ -40,9 +43,15 @@ export interface WorkerSetup {
   main: LearnerBuffers;
   /** The worker's own learner buffers. */
   own: LearnerBuffers;
-  /** Gradients and hessians of the worker's classes: n per class. */
-  gw: Float64Array;
-  hw: Float64Array;
+  /** Gradients and hessians of all classes, class-major (n per class). */
+  g: Float64Array;
+  h: Float64Array;
+  /** Raw scores (row-major n × K), labels and weights, for the gradients of half the rows. */
+  raw: Float64Array;
+  y: Float64Array;
+  w: Float64Array | undefined;
+  kind: ProblemKind;
+  nClasses: number;
   /** Feature masks of all classes: nf per class. */
   masks: Uint8Array;
   /** The round's row sample. */
@@ -69,29 +78,27 @@ export class GbdtThread implements HalvesHelper {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private seq = 0;
-  readonly gw: Float64Array;
-  readonly hw: Float64Array;
   readonly masks: Uint8Array;
+  /** The class of the tree the main thread grows (its histogram halves sum that class). */
+  histClass = 0;
   readonly sample: Int32Array;
   readonly delta: Float64Array;
 
-  private constructor(url: URL, setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'gw' | 'hw' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number) {
+  private constructor(url: URL, setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number) {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
-    this.gw = new Float64Array(shared(n * workerClasses * 8));
-    this.hw = new Float64Array(shared(n * workerClasses * 8));
     this.delta = new Float64Array(shared(n * workerClasses * 8));
     this.masks = new Uint8Array(shared(setup.bins.length * nClasses));
     this.sample = new Int32Array(shared(n * 4));
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const data: WorkerSetup = { ...setup, ctrl: this.ctrl, port: channel.port2, gw: this.gw, hw: this.hw, masks: this.masks, sample: this.sample, delta: this.delta };
+    const data: WorkerSetup = { ...setup, ctrl: this.ctrl, port: channel.port2, masks: this.masks, sample: this.sample, delta: this.delta };
     this.worker = new Worker(url, { workerData: data, transferList: [channel.port2] });
     this.worker.unref();
   }
 
   /** A second thread, or undefined when there is none to be had (one core, or no compiled worker). */
-  static create(setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'gw' | 'hw' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number): GbdtThread | undefined {
+  static create(setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number): GbdtThread | undefined {
     const url = workerUrl();
     if (!url) return undefined;
     return new GbdtThread(url, setup, workerClasses, nClasses);
@@ -108,7 +115,14 @@ export class GbdtThread implements HalvesHelper {
     Atomics.notify(this.ctrl, CTRL.SEQ);
   }
 
-  /** Starts growing the trees of these classes (their gradients in gw / hw, in this order). */
+  /** Starts the gradients of rows [start, end). */
+  startGradients(start: number, end: number): void {
+    this.ctrl[CTRL.START] = start;
+    this.ctrl[CTRL.END] = end;
+    this.send(CMD.GRAD);
+  }
+
+  /** Starts growing the trees of these classes, in this order. */
   startGrow(classes: readonly number[], count: number, allRows: boolean): void {
     const c = this.ctrl;
     c[CTRL.N_CLASSES] = classes.length;
@@ -130,6 +144,7 @@ export class GbdtThread implements HalvesHelper {
     if (!this.idle()) return false;
     this.ctrl[CTRL.START] = start;
     this.ctrl[CTRL.END] = end;
+    this.ctrl[CTRL.HIST_CLASS] = this.histClass;
     this.send(CMD.HIST);
     return true;
   }

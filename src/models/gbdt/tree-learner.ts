@@ -119,7 +119,7 @@ export function learnerBuffers(quads: Uint32Array, nf: number, nRows: number, sl
 
 /**
  * Sums the second half of a node's rows into a learner's partial slot, on another thread, when
- * that thread is free.
+ * that thread is free. It must read the same gradients as the tree being grown.
  */
 export interface HalvesHelper {
   /** Starts the second half if the helper is idle; false when it is busy. */
@@ -329,7 +329,7 @@ export class TreeLearner {
       return slot;
     }
     const mid = (start + end) >>> 1;
-    if (g === this.g && this.helper?.tryStart(mid, end)) {
+    if (this.helper?.tryStart(mid, end)) {
       buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
       this.helper.wait();
     } else {

@@ -4,6 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { buildHistRange } from './hist-kernel.js';
+import { objectiveFor } from './objective.js';
 import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
 import { shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
 
@@ -12,6 +13,7 @@ const c = d.ctrl;
 const n = d.nRows;
 const nf = d.bins.length;
 const learner = new TreeLearner(d.bins, d.nBins, d.own);
+const objective = objectiveFor(d.kind, d.nClasses);
 const histSize = d.main.nq * 4 * 256 * 2;
 const partial = d.main.slots * histSize;
 
@@ -27,14 +29,17 @@ try {
     if (cmd === CMD.EXIT) break;
     if (cmd === CMD.HIST) {
       const m = d.main;
-      buildHistRange(m.quads, m.nq, m.rows, c[CTRL.START]!, c[CTRL.END]!, m.g, m.h, m.arena, partial, 0, m.nq);
+      const k = c[CTRL.HIST_CLASS]!;
+      buildHistRange(m.quads, m.nq, m.rows, c[CTRL.START]!, c[CTRL.END]!, d.g.subarray(k * n, (k + 1) * n), d.h.subarray(k * n, (k + 1) * n), m.arena, partial, 0, m.nq);
+    } else if (cmd === CMD.GRAD) {
+      objective.gradients(d.raw, d.y, d.w, d.g, d.h, c[CTRL.START]!, c[CTRL.END]!);
     } else if (cmd === CMD.GROW) {
       const count = c[CTRL.COUNT]!;
       const allRows = c[CTRL.ALL_ROWS] === 1;
       for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
         const k = c[CTRL.CLASSES + j]!;
         learner.rows.set(d.sample.subarray(0, count));
-        const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, d.gw.subarray(j * n, (j + 1) * n), d.hw.subarray(j * n, (j + 1) * n));
+        const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, d.g.subarray(k * n, (k + 1) * n), d.h.subarray(k * n, (k + 1) * n));
         shrinkTree(tree, d.params.learningRate);
         treeRowValues(tree, learner.rows, allRows, d.bins, d.delta.subarray(j * n, (j + 1) * n));
         d.port.postMessage({ k, tree } satisfies GrownTree);
