@@ -8,6 +8,7 @@
  * in its own process; we print fit time, the ratio ours / XGBoost, test loglosses, peak memory
  * and training rows/s. `--scale` also fits 1,000,000 rows × 50 features once (ours only).
  */
+import { labelColumns } from '../recipes/index.js';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,7 @@ const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
 /** The hydraulic cooler task as a data file: train rows first, then test rows. */
 async function hydraulicFile(): Promise<{ path: string; nTrain: number }> {
   const table = await readCsv(embeddedDataPath());
-  const labels = ['cool_cond_y', 'valve_cond_y', 'pump_leak_y', 'acc_gas_leak_y', 'stable_y'];
+  const labels: readonly string[] = labelColumns('hydraulic');
   const features = table.names.filter((n) => !labels.includes(n));
   const target = inferTarget(table.column('cool_cond_y'));
   const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, target.y);

@@ -1,3 +1,4 @@
+import { labelColumns } from '../../recipes/index.js';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/data/csv.js';
 import { embeddedDataPath } from '../../src/data/embedded.js';
@@ -7,7 +8,7 @@ import { fitGbdt } from '../../src/models/gbdt/gbdt.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
 
-const LABELS = ['cool_cond_y', 'valve_cond_y', 'pump_leak_y', 'acc_gas_leak_y', 'stable_y'];
+const LABELS: readonly string[] = labelColumns('hydraulic');
 
 /** Test logloss of the GBDT with its defaults, on the 75/25 split of our splitter with seed 42. */
 async function testLogloss(target: string): Promise<number> {
