@@ -71,7 +71,8 @@ export interface FittedModel<N extends ArtifactNode = ArtifactNode> {
 export interface ModelFamily<P> {
   readonly name: string;
   readonly defaults: Readonly<P>;
-  fit(train: FitData, opts: FitOptions<P>): FittedModel;
+  /** Fits a model; families that train asynchronously (the neural net) return a promise. */
+  fit(train: FitData, opts: FitOptions<P>): FittedModel | Promise<FittedModel>;
 }
 
 /** Columns of a prediction: K probabilities for classification, 1 value for regression. */
