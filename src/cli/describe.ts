@@ -4,6 +4,7 @@ import { embeddedDataPath } from '../data/embedded.js';
 import { inferTarget, type TaskRequest } from '../data/infer.js';
 import { parseDelimiterOption, parseTypeOption } from './args.js';
 import { inFile } from '../util/errors.js';
+import { recipeForColumns } from '../../recipes/index.js';
 import { formatTable, type Output } from './output.js';
 
 export interface DescribeArgs {
@@ -28,7 +29,10 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
       ? { name: args.target, task: info.task, classes: info.classes.map((label, i) => ({ label, count: counts[i]! })) }
       : { name: args.target, task: info.task };
   }
-  out.result({ data, rows: table.nRows, sha256: table.source?.sha256, columns, target });
+  // A table made by a recipe (the embedded one included): its label columns are not features.
+  const recipe = recipeForColumns(table.names);
+  const labels = new Set(recipe?.labels ?? []);
+  out.result({ data, rows: table.nRows, sha256: table.source?.sha256, recipe: recipe?.name ?? null, labels: [...labels], columns, target });
 
   const d = table.source?.delimiter === '\t' ? 'tab' : `'${table.source?.delimiter ?? ','}'`;
   out.info(`${out.bold(shown)}: ${table.nRows} rows × ${table.columns.length} columns (delimiter ${d}, sha256 ${table.source?.sha256.slice(0, 12) ?? ''}…)`);
@@ -36,15 +40,20 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
   const num = (v: number | null): string => (v === null ? '' : fmt(v));
   out.info(
     formatTable(
-      ['column', 'type', 'missing', 'distinct', 'min', 'mean', 'median', 'max', 'std / top levels'],
-      columns.map((c) =>
-        c.type === 'numeric'
-          ? [c.name, c.type, String(c.missing), String(c.distinct), num(c.min), num(c.mean), num(c.median), num(c.max), num(c.std)]
-          : [c.name, c.type, String(c.missing), String(c.distinct), '', '', '', '', c.top.map((t) => `${t.level} (${t.count})`).join(', ')],
-      ),
-      [false, false, true, true, true, true, true, true, false],
+      ['column', 'type', 'role', 'missing', 'distinct', 'min', 'mean', 'median', 'max', 'std / top levels'],
+      columns.map((c) => {
+        const role = labels.has(c.name) ? 'label' : 'feature';
+        return c.type === 'numeric'
+          ? [c.name, c.type, role, String(c.missing), String(c.distinct), num(c.min), num(c.mean), num(c.median), num(c.max), num(c.std)]
+          : [c.name, c.type, role, String(c.missing), String(c.distinct), '', '', '', '', c.top.map((t) => `${t.level} (${t.count})`).join(', ')];
+      }),
+      [false, false, false, true, true, true, true, true, true, false],
     ),
   );
+  if (recipe) {
+    out.info();
+    out.info(`The ${recipe.name} recipe's label columns (${[...labels].join(', ')}): an experiment on one of them never uses the others as features.`);
+  }
   if (target) {
     out.info();
     const classes = target.classes ? `, ${target.classes.length} classes: ${target.classes.map((c) => `${c.label} (${c.count})`).join(', ')}` : '';

@@ -252,9 +252,9 @@ describe('automl describe', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('the embedded hydraulic data: 2205 rows × 22 columns');
-    for (const name of HEADER) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+numeric\\s+0\\s+\\d+`, 'm'));
+    for (const name of HEADER) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+numeric\\s+(feature|label)\\s+0\\s+\\d+`, 'm'));
     // cool_cond_y: numeric, nothing missing, 3 distinct values, from 3 to 100.
-    expect(r.stdout).toMatch(/^cool_cond_y\s+numeric\s+0\s+3\s+3\s+\S+\s+20\s+100\s/m);
+    expect(r.stdout).toMatch(/^cool_cond_y\s+numeric\s+label\s+0\s+3\s+3\s+\S+\s+20\s+100\s/m);
     expect(r.stdout).not.toContain('\u001b[');
   });
 
@@ -323,7 +323,7 @@ describe('automl describe', () => {
 
     const r = await runCli(['describe', '--type', `${TARGET}=categorical`]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^${TARGET}\\s+categorical\\s+0\\s+3\\s+100 \\(741\\), `, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^${TARGET}\\s+categorical\\s+label\\s+0\\s+3\\s+100 \\(741\\), `, 'm'));
   });
 
   it('--type a=b is refused with a message that says how to write it', async () => {
