@@ -8,48 +8,19 @@
  * in its own process; we print fit time, the ratio ours / XGBoost, test loglosses, peak memory
  * and training rows/s. `--scale` also fits 1,000,000 rows × 50 features once (ours only).
  */
-import { labelColumns } from '../recipes/index.js';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cachedClassification } from './synth.js';
+import { hydraulicFile } from './hydraulic-data.js';
 import { fmtRatio, requirePython, runNode, runPython } from './peer.js';
-import { readCsv } from '../src/data/csv.js';
-import { embeddedDataPath } from '../src/data/embedded.js';
-import { inferTarget } from '../src/data/infer.js';
-import { holdoutSplit } from '../src/split/holdout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const child = join(here, 'gbdt-child.js');
 const peer = join(here, '..', '..', 'bench', 'peers', 'gbdt_peer.py');
 const dir = join(tmpdir(), 'automl-bench');
 const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
-
-/** The hydraulic cooler task as a data file: train rows first, then test rows. */
-async function hydraulicFile(): Promise<{ path: string; nTrain: number }> {
-  const table = await readCsv(embeddedDataPath());
-  const labels: readonly string[] = labelColumns('hydraulic');
-  const features = table.names.filter((n) => !labels.includes(n));
-  const target = inferTarget(table.column('cool_cond_y'));
-  const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, target.y);
-  const order: number[] = [];
-  for (const flag of [1, 0]) isTrain.forEach((v, i) => v === flag && order.push(i));
-  const n = table.nRows;
-  const buf = new Float64Array(3 + n * features.length + n);
-  buf.set([n, features.length, target.classes!.length]);
-  features.forEach((name, j) => {
-    const col = table.numeric(name).values;
-    order.forEach((row, i) => (buf[3 + j * n + i] = col[row]!));
-  });
-  order.forEach((row, i) => (buf[3 + features.length * n + i] = target.y[row]!));
-  const path = join(dir, 'hydraulic-cool.f64');
-  await mkdir(dir, { recursive: true });
-  await writeFile(`${path}.tmp`, buf);
-  await rename(`${path}.tmp`, path);
-  return { path, nTrain: isTrain.reduce((s, v) => s + v, 0) };
-}
 
 interface Result {
   seconds: number;
@@ -81,7 +52,7 @@ export async function run(args: string[]): Promise<void> {
   const synth = join(dir, 'synth-125000x20x3.f64');
   await cachedClassification(synth, 125_000, 20, 3, 7);
   await compare('synthetic 3-class, 125,000 × 20', synth, 100_000, rounds);
-  const h = await hydraulicFile();
+  const h = await hydraulicFile('cool_cond_y');
   await compare('hydraulic cool_cond_y, 2205 × 17', h.path, h.nTrain, rounds);
   if (args.includes('--scale')) {
     const big = join(dir, 'synth-1100000x50x2.f64');

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   recipe: () => import('./recipe.js'),
   csv: () => import('./csv.js'),
   gbdt: () => import('./gbdt.js'),
+  forest: () => import('./forest.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
