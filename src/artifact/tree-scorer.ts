@@ -5,6 +5,7 @@
  * arrays; scoring allocates nothing per row.
  */
 import type { TreeEnsembleNode } from './format/tree-ensemble.js';
+import { applyLink } from './link.js';
 
 /** A tree ensemble packed for scoring. */
 export class TreeScorer {
@@ -96,33 +97,6 @@ export class TreeScorer {
     const raw = this.raw(columns, nRows);
     return applyLink(this.node.link, raw, nRows, this.node.nOutputs);
   }
-}
-
-/** Turns raw scores into predictions: sigmoid → [1 − p, p], softmax per row, identity as is. */
-export function applyLink(link: TreeEnsembleNode['link'], raw: Float64Array, nRows: number, nOutputs: number): Float64Array {
-  if (link === 'identity') return raw;
-  if (link === 'sigmoid') {
-    const out = new Float64Array(nRows * 2);
-    for (let r = 0; r < nRows; r++) {
-      const p = 1 / (1 + Math.exp(-raw[r]!));
-      out[2 * r] = 1 - p;
-      out[2 * r + 1] = p;
-    }
-    return out;
-  }
-  for (let r = 0; r < nRows; r++) {
-    const o = r * nOutputs;
-    let max = -Infinity;
-    for (let k = 0; k < nOutputs; k++) if (raw[o + k]! > max) max = raw[o + k]!;
-    let sum = 0;
-    for (let k = 0; k < nOutputs; k++) {
-      const e = Math.exp(raw[o + k]! - max);
-      raw[o + k] = e;
-      sum += e;
-    }
-    for (let k = 0; k < nOutputs; k++) raw[o + k]! /= sum;
-  }
-  return raw;
 }
 
 function checkNode(node: TreeEnsembleNode): void {
