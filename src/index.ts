@@ -31,3 +31,9 @@ export type { Matrix, FitData, FitOptions, FittedModel, FeatureImportance, Model
 export { numericMatrix } from './data/matrix.js';
 export { TreeScorer } from './artifact/tree-scorer.js';
 export type { TreeEnsembleNode, TreeSerialization } from './artifact/format/tree-ensemble.js';
+export { fitForest, randomForest, extraTrees, FOREST_DEFAULTS } from './models/forest/forest.js';
+export type { ForestParams, ForestInfo } from './models/forest/forest.js';
+export { glm, fitGlm, GLM_DEFAULTS } from './models/glm/glm.js';
+export type { GlmParams, GlmInfo } from './models/glm/glm.js';
+export { LinearScorer } from './artifact/linear-scorer.js';
+export type { LinearNode } from './artifact/format/linear.js';
