@@ -37,3 +37,8 @@ export { glm, fitGlm, GLM_DEFAULTS } from './models/glm/glm.js';
 export type { GlmParams, GlmInfo } from './models/glm/glm.js';
 export { LinearScorer } from './artifact/linear-scorer.js';
 export type { LinearNode } from './artifact/format/linear.js';
+export { mlp, fitMlpAsync, MLP_DEFAULTS } from './models/mlp/mlp.js';
+export type { MlpParams, MlpInfo } from './models/mlp/mlp.js';
+export { setMlpBackend } from './models/mlp/tf-loader.js';
+export { MlpScorer } from './artifact/mlp-scorer.js';
+export type { MlpNode } from './artifact/format/mlp.js';
