@@ -1,0 +1,73 @@
+/**
+ * The pipeline file (`<name>.pipeline.json`): what is on disk, types only. One JSON file,
+ * self-contained and readable: the input fields, the fitted feature pipeline, the model (or an
+ * ensemble of models, each with its own features if they differ), the class labels, metrics,
+ * variable importance, provenance, and a sha256 checksum of the file's own text.
+ */
+import type { FeaturePipelineNode, InputField } from './features.js';
+import type { LinearNode } from './linear.js';
+import type { MlpNode } from './mlp.js';
+import type { TreeEnsembleNode } from './tree-ensemble.js';
+
+export const PIPELINE_FORMAT = 'automl-pipeline';
+/** The version this code writes; a loader reads every file of the same major version. */
+export const PIPELINE_FORMAT_VERSION = '1.0';
+
+export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
+
+export interface EnsembleMember {
+  weight: number;
+  /** The member's own features, when they differ from the pipeline's. */
+  features?: FeaturePipelineNode;
+  model: ModelNode;
+}
+
+/** A weighted average of the members' predictions (weights sum to 1). */
+export interface EnsembleNode {
+  kind: 'ensemble';
+  members: EnsembleMember[];
+}
+
+export type PipelineTask = 'binary' | 'multiclass' | 'regression';
+
+export interface ImportanceEntry {
+  feature: string;
+  importance: number;
+}
+
+export interface Provenance {
+  tool: 'automl';
+  toolVersion: string;
+  seed: number;
+  /** The settings of the experiment or fit that made the pipeline. */
+  settings: Record<string, unknown>;
+  /** sha256 of the training data file's bytes, when the data came from a file. */
+  dataSha256: string | null;
+  /** When the pipeline was fitted and exported (ISO 8601). */
+  fittedAt: string;
+  exportedAt: string;
+}
+
+export interface PipelineFile {
+  format: typeof PIPELINE_FORMAT;
+  formatVersion: string;
+  /** A UUID made at export. */
+  pipelineId: string;
+  name: string;
+  target: string;
+  task: PipelineTask;
+  /** Class labels in prediction order (classification), else null. */
+  classes: string[] | null;
+  /** The input fields the pipeline needs (only those used). */
+  inputs: InputField[];
+  features: FeaturePipelineNode;
+  model: ModelNode | EnsembleNode;
+  metrics: Record<string, unknown>;
+  importance: ImportanceEntry[];
+  provenance: Provenance;
+  /**
+   * sha256 (hex) of the file's text without this member: the exporter writes the file as
+   * `JSON.stringify(body, null, 2)` and then adds this member last, on its own line.
+   */
+  checksum: string;
+}

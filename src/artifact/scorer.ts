@@ -1,0 +1,182 @@
+/**
+ * The standalone scorer of pipeline files: the package's own entry point `automl/scorer`. It
+ * imports nothing from training code and no third-party package (a test reads its import graph),
+ * so an application can depend on the scorer alone.
+ *
+ *   pipeline.json ──load (checksum, version)──► input fields ──► feature pipeline ──► model
+ *                                                  (rows or columns)     (FeatureScorer)     (tree, linear, MLP,
+ *                                                                                              or an ensemble)
+ *
+ * @example
+ * import { loadPipeline } from 'automl/scorer';
+ * const scorer = loadPipeline('pipelines/cool_cond_y.pipeline.json');
+ * scorer.score({ psa_bar: 155.5, psb_bar: '104.9', … }); // [p(3), p(20), p(100)]
+ */
+import { ScoringError } from './errors.js';
+import { FeatureScorer, type ColumnarInput } from './feature-scorer.js';
+import type { FeaturePipelineNode, InputField } from './format/features.js';
+import type { ModelNode, PipelineFile } from './format/pipeline.js';
+import { LinearScorer } from './linear-scorer.js';
+import { checkPipelineObject, parsePipeline, readPipelineFile } from './load.js';
+import { MlpScorer } from './mlp-scorer.js';
+import { TreeScorer } from './tree-scorer.js';
+
+export { ScoringError } from './errors.js';
+export type { ColumnarInput } from './feature-scorer.js';
+export type { PipelineFile } from './format/pipeline.js';
+
+/** Values read as missing in a row, compared case-insensitively after trimming spaces. */
+const MISSING = new Set(['', 'na', 'nan', 'null', '?']);
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+interface ModelScorer {
+  readonly nPredictions: number;
+  predict(columns: readonly Float64Array[], nRows: number): Float64Array;
+}
+
+function modelScorer(node: ModelNode): ModelScorer {
+  switch (node.kind) {
+    case 'tree_ensemble':
+      return new TreeScorer(node);
+    case 'linear':
+      return new LinearScorer(node);
+    case 'mlp':
+      return new MlpScorer(node);
+    default:
+      throw new ScoringError('PIPELINE_FORMAT', `unknown model kind ${JSON.stringify((node as { kind?: unknown }).kind)}`);
+  }
+}
+
+/**
+ * Loads a pipeline: a file path, the file's JSON text, or its parsed object. The checksum and
+ * format version are checked; a changed file or one of another major version is refused.
+ */
+export function loadPipeline(source: string | PipelineFile): PipelineScorer {
+  let file: PipelineFile;
+  if (typeof source === 'string') file = source.trimStart().startsWith('{') ? parsePipeline(source) : readPipelineFile(source);
+  else file = checkPipelineObject(source);
+  return new PipelineScorer(file);
+}
+
+export class PipelineScorer {
+  readonly classes: readonly string[] | null;
+  readonly fields: readonly InputField[];
+  /** Prediction columns: `<target>.<class>` per class, or the target for regression. */
+  readonly outputNames: readonly string[];
+  /** How often each categorical field held a level never seen in training (scored as missing). */
+  readonly unseen: Record<string, number> = {};
+  private readonly members: { weight: number; features: FeatureScorer; model: ModelScorer }[];
+  private readonly width: number;
+  private readonly levelIndex: Map<string, Map<string, number>>;
+
+  constructor(readonly file: PipelineFile) {
+    this.classes = file.classes;
+    this.fields = file.inputs;
+    this.width = file.task === 'regression' ? 1 : file.classes!.length;
+    this.outputNames = file.task === 'regression' ? [file.target] : file.classes!.map((c) => `${file.target}.${c}`);
+    const featureScorers = new Map<FeaturePipelineNode, FeatureScorer>();
+    const featuresOf = (node: FeaturePipelineNode): FeatureScorer => {
+      let s = featureScorers.get(node);
+      if (!s) featureScorers.set(node, (s = new FeatureScorer(node)));
+      return s;
+    };
+    const model = file.model;
+    const list = model.kind === 'ensemble' ? model.members : [{ weight: 1, features: undefined, model }];
+    this.members = list.map((m) => ({ weight: m.weight, features: featuresOf(m.features ?? file.features), model: modelScorer(m.model) }));
+    for (const m of this.members) {
+      if (m.model.nPredictions !== this.width) {
+        throw new ScoringError('PIPELINE_FORMAT', `a model of the pipeline predicts ${m.model.nPredictions} columns, the pipeline's task needs ${this.width}`);
+      }
+    }
+    this.levelIndex = new Map(
+      file.inputs.filter((f) => f.type === 'categorical').map((f) => [f.name, new Map(f.levels.map((l, i) => [l, i]))]),
+    );
+    for (const f of file.inputs) if (f.type === 'categorical') this.unseen[f.name] = 0;
+  }
+
+  /** Scores one row given as field → value; returns class probabilities in label order, or [value]. */
+  score(row: Readonly<Record<string, unknown>>): number[] {
+    return Array.from(this.scoreBatch([row]));
+  }
+
+  /** Scores rows; returns row-major n × outputNames.length. */
+  scoreBatch(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
+    const n = rows.length;
+    const input: { nRows: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } = { nRows: n, numeric: {}, categorical: {} };
+    for (const f of this.fields) {
+      if (f.type === 'numeric') {
+        const col = new Float64Array(n);
+        for (let i = 0; i < n; i++) col[i] = this.numberAt(rows[i]!, f.name, i);
+        input.numeric[f.name] = col;
+      } else {
+        const col = new Int32Array(n);
+        const index = this.levelIndex.get(f.name)!;
+        for (let i = 0; i < n; i++) col[i] = this.codeAt(rows[i]!, f.name, i, index);
+        input.categorical[f.name] = col;
+      }
+    }
+    return this.scoreColumns(input);
+  }
+
+  /** Scores columns: numeric fields as Float64Array (NaN missing), categorical as codes into the field's levels (-1 missing). */
+  scoreColumns(input: ColumnarInput): Float64Array {
+    const n = input.nRows;
+    for (const f of this.fields) {
+      const col = f.type === 'numeric' ? input.numeric[f.name] : input.categorical[f.name];
+      if (!col) throw new ScoringError('MISSING_FIELD', `the input has no field '${f.name}'; the pipeline needs ${this.fields.map((x) => x.name).join(', ')}`);
+      if (col.length < n) throw new ScoringError('MISSING_FIELD', `field '${f.name}' has ${col.length} values for ${n} rows`);
+    }
+    if (this.members.length === 1) {
+      const m = this.members[0]!;
+      return m.model.predict(m.features.apply(input), n);
+    }
+    const out = new Float64Array(n * this.width);
+    for (const m of this.members) {
+      const p = m.model.predict(m.features.apply(input), n);
+      for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
+    }
+    return out;
+  }
+
+  private numberAt(row: Readonly<Record<string, unknown>>, name: string, i: number): number {
+    if (!(name in row)) throw this.absent(row, name, i);
+    const v = row[name];
+    if (v === null || v === undefined) return NaN;
+    if (typeof v === 'number') {
+      if (Number.isNaN(v)) return NaN;
+      if (!Number.isFinite(v)) throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${v} is not a finite number`);
+      return v;
+    }
+    if (typeof v === 'string') {
+      if (MISSING.has(v.trim().toLowerCase())) return NaN;
+      if (DECIMAL.test(v)) {
+        const x = Number(v);
+        if (Number.isFinite(x)) return x;
+      }
+    }
+    throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or empty / null / NA for missing`);
+  }
+
+  private codeAt(row: Readonly<Record<string, unknown>>, name: string, i: number, index: Map<string, number>): number {
+    if (!(name in row)) throw this.absent(row, name, i);
+    const v = row[name];
+    if (v === null || v === undefined) return -1;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not a category; send text`);
+    }
+    const text = String(v);
+    const code = index.get(text);
+    if (code !== undefined) return code;
+    if (MISSING.has(text.trim().toLowerCase())) return -1;
+    this.unseen[name]!++;
+    return -1;
+  }
+
+  private absent(row: Readonly<Record<string, unknown>>, name: string, i: number): ScoringError {
+    const missing = this.fields.map((f) => f.name).filter((f) => !(f in row));
+    return new ScoringError(
+      'MISSING_FIELD',
+      `row ${i} has no field '${name}'${missing.length > 1 ? ` (nor ${missing.filter((m) => m !== name).join(', ')})` : ''}; send every field the pipeline needs (null or empty for a missing value)`,
+    );
+  }
+}
