@@ -22,11 +22,12 @@ import { fitForest } from '../../src/models/forest/forest.js';
 import { fitGbdt } from '../../src/models/gbdt/gbdt.js';
 import { fitGlm } from '../../src/models/glm/glm.js';
 import { fitMlpAsync } from '../../src/models/mlp/mlp.js';
+import { fitFeaturePipeline } from '../../src/features/pipeline.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'pipelines', 'examples');
-const NAMES = ['gbdt', 'random-forest', 'glm', 'mlp', 'ensemble'] as const;
+const NAMES = ['gbdt', 'random-forest', 'glm', 'mlp', 'ensemble', 'steps'] as const;
 const TARGET = 'cool_cond_y';
 
 async function build(): Promise<void> {
@@ -56,6 +57,26 @@ async function build(): Promise<void> {
   };
   const inputs: InputField[] = features.map((name) => ({ name, type: 'numeric' }));
   const node: FeaturePipelineNode = { kind: 'feature_pipeline', inputs, steps: [], features };
+  // 'steps': a GLM behind numeric feature steps, so that other runtimes check those too.
+  const stepped = fitFeaturePipeline(
+    table.take(tr),
+    {
+      passthrough: features,
+      transforms: [
+        { kind: 'standardize', column: 'tsa_temp' },
+        { kind: 'log', column: 'cool_pwr_pct' },
+        { kind: 'yeo_johnson', column: 'vs_vib' },
+        { kind: 'quantile_bin', column: 'pump_eff', bins: 8 },
+        { kind: 'missing', column: 'psa_bar' },
+        { kind: 'interaction', op: 'ratio', columns: ['psa_bar', 'psb_bar'] },
+        { kind: 'interaction', op: 'difference', columns: ['tsa_temp', 'tsd_temp'] },
+        { kind: 'interaction', op: 'product', columns: ['fsa_vol_flow', 'fsb_vol_flow'] },
+      ],
+    },
+    undefined,
+    new Rng(42),
+  );
+  models['steps'] = fitGlm({ x: { nRows: tr.length, columns: stepped.trainMatrix }, y: data.y }, opts).exportNode() as ModelNode;
   // Ten held-out rows as a REST client sends them (numbers as strings), one with a missing value.
   const rows = te.slice(0, 10).map((r, k) =>
     Object.fromEntries(features.map((f, j) => [f, k === 9 && j === 0 ? '' : String(table.numeric(f).values[r]!)])),
@@ -67,8 +88,8 @@ async function build(): Promise<void> {
       target: TARGET,
       task: 'multiclass',
       classes: info.classes!,
-      inputs,
-      features: node,
+      inputs: name === 'steps' ? stepped.node.inputs : inputs,
+      features: name === 'steps' ? stepped.node : node,
       model: name === 'ensemble' ? ensemble : models[name]!,
       seed: 42,
       settings: { example: true },
