@@ -159,4 +159,22 @@ describe('the packed package, installed outside the repository', () => {
     expect(realpathSync(d.data)).toBe(realpathSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic', 'hydraulic.csv')));
     expect(basename(d.data)).toBe('hydraulic.csv');
   }, NPX_TIMEOUT);
+
+  it("an application imports 'automl/scorer' alone and scores a committed example pipeline", async () => {
+    const example = join(REPO_ROOT, 'pipelines', 'examples', 'gbdt');
+    const script = [
+      "import { loadPipeline } from 'automl/scorer';",
+      "import { readFileSync } from 'node:fs';",
+      `const scorer = loadPipeline(${JSON.stringify(`${example}.pipeline.json`)});`,
+      `const rows = JSON.parse(readFileSync(${JSON.stringify(`${example}.inputs.json`)}, 'utf8'));`,
+      'console.log(JSON.stringify({ names: scorer.outputNames, first: scorer.score(rows[0]) }));',
+    ].join('\n');
+    writeFileSync(join(project, 'score.mjs'), script);
+    const r = await runCommand(process.execPath, ['score.mjs'], { cwd: project, env: npmEnv(), timeoutMs: NPX_TIMEOUT });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { names: string[]; first: number[] };
+    const expected = JSON.parse(readFileSync(`${example}.expected.json`, 'utf8')) as Record<string, number>[];
+    expect(out.names).toEqual(['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100']);
+    out.names.forEach((name, k) => expect(out.first[k]).toBeCloseTo(expected[0]![name]!, 12));
+  }, NPX_TIMEOUT);
 });

@@ -3,6 +3,9 @@
  * an ensemble: the loaded file scores rows (given as a client sends them, with missing values and
  * categories never seen in training) exactly as the fitted pipeline does.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { pipelineText } from '../../src/artifact/export.js';
 import { FeatureScorer } from '../../src/artifact/feature-scorer.js';
@@ -93,8 +96,13 @@ describe('pipelines with feature steps: fit → export → load → the same sco
   }));
   const unseenRows = rows.filter((r) => r.colour === 'violet').length;
 
-  const file = (model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] }): string =>
-    pipelineText({ name: 'shops', target: 'bought', task: 'binary', classes: ['no', 'yes'], inputs: node.inputs, features: node, model, seed: 5 });
+  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ strict: true }).compile(schema);
+  const file = (model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] }): string => {
+    const text = pipelineText({ name: 'shops', target: 'bought', task: 'binary', classes: ['no', 'yes'], inputs: node.inputs, features: node, model, seed: 5 });
+    expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    return text;
+  };
 
   it('the node asks only for the fields it reads, with their training levels', () => {
     expect(node.inputs.map((f) => f.name)).toEqual(['num1', 'num2', 'colour', 'shop']);
