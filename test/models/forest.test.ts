@@ -5,6 +5,7 @@ import { extraTrees, fitForest, FOREST_DEFAULTS, randomForest } from '../../src/
 import type { FittedModel } from '../../src/models/types.js';
 import { Rng } from '../../src/util/random.js';
 import { contractTests, makeData, meanLoss } from './contract.js';
+import { hydraulicTask, testLogloss } from './hydraulic.js';
 
 const scoreNode = (node: unknown, x: { nRows: number; columns: readonly Float64Array[] }): Float64Array =>
   new TreeScorer(node as TreeEnsembleNode).predict(x.columns, x.nRows);
@@ -92,30 +93,10 @@ describe('random forest', () => {
 describe('random forest on the hydraulic data (split seed 42, defaults)', () => {
   // scikit-learn's RandomForestClassifier (300 trees) on the same split: cooler 0.0164, stable 0.0840.
   it('cooler condition below 0.02 and stable flag below 0.1 (test logloss)', async () => {
-    const { readCsv } = await import('../../src/data/csv.js');
-    const { embeddedDataPath } = await import('../../src/data/embedded.js');
-    const { inferTarget } = await import('../../src/data/infer.js');
-    const { numericMatrix } = await import('../../src/data/matrix.js');
-    const { holdoutSplit } = await import('../../src/split/holdout.js');
-    const { labelColumns } = await import('../../recipes/index.js');
-    const table = await readCsv(embeddedDataPath());
-    const labels: readonly string[] = labelColumns('hydraulic');
-    const features = table.names.filter((n) => !labels.includes(n));
     for (const [target, bound] of [['cool_cond_y', 0.02], ['stable_y', 0.1]] as const) {
-      const info = inferTarget(table.column(target));
-      const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, info.y);
-      const tr: number[] = [];
-      const te: number[] = [];
-      isTrain.forEach((v, i) => (v ? tr : te).push(i));
-      const K = info.classes!.length;
-      const model = fitForest(
-        { x: numericMatrix(table.take(tr), features), y: Float64Array.from(tr, (i) => info.y[i]!) },
-        { kind: info.task, nClasses: K, rng: new Rng(42) },
-      );
-      const p = model.predict(numericMatrix(table.take(te), features));
-      let loss = 0;
-      te.forEach((row, i) => (loss -= Math.log(Math.max(p[i * K + info.y[row]!]!, 1e-15))));
-      expect(loss / te.length).toBeLessThan(bound);
+      const task = await hydraulicTask(target);
+      const model = fitForest(task.train, { kind: task.kind, nClasses: task.nClasses, rng: new Rng(42) });
+      expect(testLogloss(model, task)).toBeLessThan(bound);
     }
   });
 });

@@ -1,11 +1,7 @@
+import { hydraulicTask, testLogloss } from './hydraulic.js';
 import { describe, expect, it } from 'vitest';
-import { labelColumns } from '../../recipes/index.js';
 import { LinearScorer } from '../../src/artifact/linear-scorer.js';
 import type { LinearNode } from '../../src/artifact/format/linear.js';
-import { readCsv } from '../../src/data/csv.js';
-import { embeddedDataPath } from '../../src/data/embedded.js';
-import { inferTarget } from '../../src/data/infer.js';
-import { numericMatrix } from '../../src/data/matrix.js';
 import { buildDesign } from '../../src/models/glm/design.js';
 import { fitGlm, GLM_DEFAULTS, glm, type GlmInfo } from '../../src/models/glm/glm.js';
 import { cholesky, choleskySolve } from '../../src/models/glm/cholesky.js';
@@ -13,7 +9,6 @@ import { lbfgs } from '../../src/models/glm/lbfgs.js';
 import { newton } from '../../src/models/glm/newton.js';
 import { ridgeSolve } from '../../src/models/glm/ridge.js';
 import type { Matrix, ProblemKind } from '../../src/models/types.js';
-import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
 import { contractTests, makeData } from './contract.js';
 
@@ -339,27 +334,12 @@ describe('ridgeSolve, newton and cholesky', () => {
   });
 });
 
-const LABELS: readonly string[] = labelColumns('hydraulic');
-
 /** Test logloss of the GLM on the 75/25 split of our splitter with seed 42. */
 async function hydraulicLogloss(target: string, params: Record<string, unknown> = {}): Promise<number> {
-  const table = await readCsv(embeddedDataPath());
-  const features = table.names.filter((n) => !LABELS.includes(n));
-  const info = inferTarget(table.column(target));
-  const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, info.y);
-  const tr: number[] = [];
-  const te: number[] = [];
-  isTrain.forEach((v, i) => (v ? tr : te).push(i));
-  const K = info.classes!.length;
-  const model = fitGlm(
-    { x: numericMatrix(table.take(tr), features), y: Float64Array.from(tr, (i) => info.y[i]!) },
-    { kind: info.task, nClasses: K, rng: new Rng(42), params },
-  );
+  const task = await hydraulicTask(target);
+  const model = fitGlm(task.train, { kind: task.kind, nClasses: task.nClasses, rng: new Rng(42), params });
   expect((model.info as unknown as GlmInfo).converged).toBe(true);
-  const p = model.predict(numericMatrix(table.take(te), features));
-  let loss = 0;
-  te.forEach((row, i) => (loss -= Math.log(Math.max(p[i * K + info.y[row]!]!, 1e-15))));
-  return loss / te.length;
+  return testLogloss(model, task);
 }
 
 describe('glm on the hydraulic data (split seed 42)', () => {

@@ -13,6 +13,7 @@
  */
 import type { Rng } from '../../util/random.js';
 import { MISSING_BIN } from '../gbdt/binning.js';
+import { partitionRows } from '../tree-common.js';
 
 export interface ForestTreeParams {
   /** Features drawn at each split. */
@@ -143,24 +144,7 @@ export class ForestLearner {
   }
 
   private partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
-    const col = this.bins[feature]!;
-    const side = this.side;
-    for (let b = 0; b < 256; b++) side[b] = b <= bin ? 1 : 0;
-    side[MISSING_BIN] = missingLeft ? 1 : 0;
-    const rows = this.rows;
-    const scratch = this.scratch;
-    let li = start;
-    let ri = 0;
-    for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const goLeft = side[col[r]!]!;
-      rows[li] = r;
-      scratch[ri] = r;
-      li += goLeft;
-      ri += 1 - goLeft;
-    }
-    rows.set(scratch.subarray(0, ri), li);
-    return li;
+    return partitionRows(this.rows, this.scratch, this.side, this.bins[feature]!, start, end, bin, missingLeft);
   }
 
   /** The best split over `featuresPerSplit` features drawn without replacement. */

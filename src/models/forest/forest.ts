@@ -9,10 +9,11 @@
  * Features are drawn at every split (√p for classification, all for regression by default, as
  * scikit-learn does); probabilities are averaged leaf class distributions, so they sum to 1.
  */
-import type { TreeEnsembleNode, TreeSerialization } from '../../artifact/format/tree-ensemble.js';
+import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import { TreeModel } from '../gbdt/gbdt.js';
-import { binMatrix, fitBins, MISSING_BIN, splitThreshold, type BinMapper } from '../gbdt/binning.js';
-import type { FeatureImportance, FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
+import { binMatrix, fitBins } from '../gbdt/binning.js';
+import { exportBinTree, leafOfRow, treeImportance } from '../tree-common.js';
+import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { ForestLearner, type ForestTree } from './forest-learner.js';
 
@@ -120,10 +121,10 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
     link: 'identity',
     leafWidth: K,
     baseScore: [],
-    trees: trees.map((t) => exportTree(t, mapper, K)),
+    trees: trees.map((t) => exportBinTree(t, mapper, K, (i, k) => t.value[i * K + k]!)),
   };
   const info: ForestInfo = { trees: trees.length, oobLoss, oobRows };
-  return new TreeModel(family, opts.kind, K, node, importance(trees, nf), info as unknown as Record<string, unknown>);
+  return new TreeModel(family, opts.kind, K, node, treeImportance(trees, nf), info as unknown as Record<string, unknown>);
 }
 
 function featuresPerSplit(m: ForestParams['maxFeatures'], nf: number, classification: boolean): number {
@@ -136,47 +137,12 @@ function featuresPerSplit(m: ForestParams['maxFeatures'], nf: number, classifica
 
 /** Adds a tree's predictions for the rows it did not see (multiplicity 0). */
 function addOutOfBag(tree: ForestTree, bins: readonly Uint8Array[], mult: Float64Array, K: number, oob: Float64Array, count: Float64Array): void {
-  const { feature, splitBin, missingLeft, left, right, value } = tree;
   for (let r = 0; r < mult.length; r++) {
     if (mult[r]! > 0) continue;
-    let i = 0;
-    let f = feature[0]!;
-    while (f >= 0) {
-      const b = bins[f]![r]!;
-      i = (b === MISSING_BIN ? missingLeft[i] === 1 : b <= splitBin[i]!) ? left[i]! : right[i]!;
-      f = feature[i]!;
-    }
-    for (let k = 0; k < K; k++) oob[r * K + k]! += value[i * K + k]!;
+    const i = leafOfRow(tree, bins, r);
+    for (let k = 0; k < K; k++) oob[r * K + k]! += tree.value[i * K + k]!;
     count[r]!++;
   }
-}
-
-function exportTree(t: ForestTree, mapper: BinMapper, K: number): TreeSerialization {
-  const out: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
-  for (let i = 0; i < t.feature.length; i++) {
-    const f = t.feature[i]!;
-    out.feature.push(f);
-    out.threshold.push(f >= 0 ? splitThreshold(mapper, f, t.splitBin[i]!) : 0);
-    out.missingLeft.push(f >= 0 ? t.missingLeft[i]! : 0);
-    out.left.push(t.left[i]!);
-    out.right.push(t.right[i]!);
-    for (let k = 0; k < K; k++) out.value.push(f >= 0 ? 0 : t.value[i * K + k]!);
-  }
-  return out;
-}
-
-function importance(trees: readonly ForestTree[], nf: number): FeatureImportance {
-  const gain = new Float64Array(nf);
-  const splits = new Float64Array(nf);
-  for (const t of trees) {
-    for (let i = 0; i < t.feature.length; i++) {
-      const f = t.feature[i]!;
-      if (f < 0) continue;
-      gain[f]! += t.gain[i]!;
-      splits[f]!++;
-    }
-  }
-  return { gain, splits };
 }
 
 function checkParams(p: ForestParams): void {

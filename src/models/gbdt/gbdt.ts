@@ -12,14 +12,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { TreeScorer } from '../../artifact/tree-scorer.js';
-import type { TreeEnsembleNode, TreeSerialization } from '../../artifact/format/tree-ensemble.js';
+import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
 import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
-import { binMatrix, fitBins, splitThreshold, type BinMapper } from './binning.js';
+import { binMatrix, fitBins } from './binning.js';
 import { objectiveFor } from './objective.js';
 import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
 import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
+import { exportBinTree, treeImportance } from '../tree-common.js';
 
 export interface GbdtParams extends TreeParams {
   /** Boosting rounds (one tree per output per round). */
@@ -232,7 +233,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
     link: obj.link,
     leafWidth: 1,
     baseScore: base,
-    trees: trees.map((t) => exportTree(t, mapper)),
+    trees: trees.map((t) => exportBinTree(t, mapper, 1, (i) => t.leafValue[i]!)),
   };
   const importance = treeImportance(trees, nFeatures);
   const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads };
@@ -264,35 +265,6 @@ export class TreeModel implements FittedModel<TreeEnsembleNode> {
   importance(): FeatureImportance {
     return { gain: this.imp.gain.slice(), splits: this.imp.splits.slice() };
   }
-}
-
-function exportTree(t: BinTree, mapper: BinMapper): TreeSerialization {
-  const n = t.feature.length;
-  const out: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
-  for (let i = 0; i < n; i++) {
-    const f = t.feature[i]!;
-    out.feature.push(f);
-    out.threshold.push(f >= 0 ? splitThreshold(mapper, f, t.splitBin[i]!) : 0);
-    out.missingLeft.push(f >= 0 ? t.missingLeft[i]! : 0);
-    out.left.push(t.left[i]!);
-    out.right.push(t.right[i]!);
-    out.value.push(f >= 0 ? 0 : t.leafValue[i]!);
-  }
-  return out;
-}
-
-function treeImportance(trees: readonly BinTree[], nFeatures: number): FeatureImportance {
-  const gain = new Float64Array(nFeatures);
-  const splits = new Float64Array(nFeatures);
-  for (const t of trees) {
-    for (let i = 0; i < t.feature.length; i++) {
-      const f = t.feature[i]!;
-      if (f < 0) continue;
-      gain[f]! += t.gain[i]!;
-      splits[f]!++;
-    }
-  }
-  return { gain, splits };
 }
 
 /** Below this many rows × features a second thread costs more than it saves. */

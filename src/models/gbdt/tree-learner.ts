@@ -13,6 +13,7 @@
  * Such nodes are summed in the same two halves on one thread too, so results do not depend on it.
  */
 import { MISSING_BIN } from './binning.js';
+import { leafOfRow, partitionRows } from '../tree-common.js';
 import { buildHistRange } from './hist-kernel.js';
 
 export interface TreeParams {
@@ -254,24 +255,7 @@ export class TreeLearner {
 
   private split(tree: BinTree, leaf: Leaf, s: Split, features: Uint8Array, p: TreeParams, childrenSplit: boolean): [Leaf, Leaf] {
     const rows = this.rows;
-    const col = this.bins[s.feature]!;
-    const scratch = this.scratch;
-    // Stable partition without branches (the side of a row is unpredictable): every row is
-    // written to both places, and only the index of its side moves on.
-    const side = this.side;
-    for (let b = 0; b < BINS; b++) side[b] = b <= s.bin ? 1 : 0;
-    side[MISSING_BIN] = s.missingLeft ? 1 : 0;
-    let li = leaf.start;
-    let ri = 0;
-    for (let i = leaf.start; i < leaf.end; i++) {
-      const r = rows[i]!;
-      const goLeft = side[col[r]!]!;
-      rows[li] = r;
-      scratch[ri] = r;
-      li += goLeft;
-      ri += 1 - goLeft;
-    }
-    rows.set(scratch.subarray(0, ri), li);
+    const li = partitionRows(rows, this.scratch, this.side, this.bins[s.feature]!, leaf.start, leaf.end, s.bin, s.missingLeft);
 
     const node = leaf.node;
     tree.feature[node] = s.feature;
@@ -411,17 +395,7 @@ export function addTreeOutput(
   stride: number,
   k: number,
 ): void {
-  const { feature, splitBin, missingLeft, left, right, leafValue } = tree;
-  for (let r = 0; r < nRows; r++) {
-    let i = 0;
-    let f = feature[0]!;
-    while (f >= 0) {
-      const b = bins[f]![r]!;
-      i = (b === MISSING_BIN ? missingLeft[i] === 1 : b <= splitBin[i]!) ? left[i]! : right[i]!;
-      f = feature[i]!;
-    }
-    out[r * stride + k]! += scale * leafValue[i]!;
-  }
+  for (let r = 0; r < nRows; r++) out[r * stride + k]! += scale * tree.leafValue[leafOfRow(tree, bins, r)]!;
 }
 
 /**
