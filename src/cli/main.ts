@@ -35,7 +35,7 @@ export function buildCli(argv: string[]): Argv {
           .option('target', { type: 'string', describe: 'Also report the task this column would be as a target' })
           .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'], default: 'auto' })
           .example('$0 describe', 'Describe the embedded hydraulic data')
-          .example('$0 describe --data sales.csv --type store_id=categorical', 'Read store_id as categorical')
+          .example('$0 describe --data recipes/hydraulic/hydraulic.csv --type cool_cond_y=categorical', 'Read cool_cond_y as categorical')
           .example('$0 describe --data h.csv --target cool_cond_y --json', 'Machine-readable, with the target task'),
       async (args) => (await import('./describe.js')).describeCommand(args as never, output(args)),
     )
@@ -56,7 +56,7 @@ export function buildCli(argv: string[]): Argv {
           .option('out-dir', { type: 'string', describe: 'Folder for the default output names' })
           .example('$0 split --data recipes/hydraulic/hydraulic.csv --target cool_cond_y', '75/25, stratified, seed 42')
           .example('$0 split --data h.csv --target stable_y --ratio 0.8 --seed 7', 'An 80/20 split with another seed')
-          .example('$0 split --data prices.csv --target price --out-train tr.csv --out-test te.csv', 'Regression: a plain random split'),
+          .example('$0 split --data recipes/hydraulic/hydraulic.csv --target pump_eff --out-train tr.csv --out-test te.csv', 'Regression target: a plain random split'),
       async (args) => (await import('./split.js')).splitCommand(args as never, output(args)),
     )
     .command(
