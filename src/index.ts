@@ -53,3 +53,5 @@ export type { PipelineParts } from './artifact/export.js';
 export { loadPipeline, PipelineScorer, ScoringError } from './artifact/scorer.js';
 export type { PipelineFile, ModelNode, EnsembleNode } from './artifact/format/pipeline.js';
 export { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION } from './artifact/format/pipeline.js';
+export { FAMILY_NAMES, FAMILIES, familyByName, isFamilyName } from './models/registry.js';
+export type { FamilyName } from './models/registry.js';
