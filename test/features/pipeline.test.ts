@@ -41,7 +41,7 @@ const SPEC: FeatureSpec = {
   ],
 };
 
-function fit(seed = 42, spec: FeatureSpec = SPEC) {
+function fitPipeline(seed = 42, spec: FeatureSpec = SPEC) {
   const { table: t, y } = trainData();
   const target: FeatureTarget = { kind: 'binary', y, nClasses: 2 };
   return { t, y, ...fitFeaturePipeline(t, spec, target, new Rng(seed)) };
@@ -59,7 +59,7 @@ function thrown(f: () => unknown): AutomlError {
 
 describe('fitFeaturePipeline', () => {
   it('names its features readably, in order, and lists only the inputs it reads', () => {
-    const { node } = fit();
+    const { node } = fitPipeline();
     expect(node.features).toEqual([
       'x',
       'z(a)',
@@ -81,7 +81,7 @@ describe('fitFeaturePipeline', () => {
   });
 
   it('trainMatrix equals the scorer on the training rows (after a JSON round trip), except out-of-fold target encoding', () => {
-    const { t, node, trainMatrix } = fit();
+    const { t, node, trainMatrix } = fitPipeline();
     const scored = new FeatureScorer(roundTrip(node)).apply(columnarInput(t, node));
     expect(scored).toHaveLength(node.features.length);
     node.features.forEach((name, j) => {
@@ -93,7 +93,7 @@ describe('fitFeaturePipeline', () => {
   });
 
   it('scoring target encoding uses the full training statistics', () => {
-    const { t, y, node } = fit();
+    const { t, y, node } = fitPipeline();
     const scored = new FeatureScorer(node).apply(columnarInput(t, node));
     const c = t.column('c');
     if (c.type !== 'categorical') throw new Error('c');
@@ -118,7 +118,7 @@ describe('fitFeaturePipeline', () => {
   });
 
   it('computes each column as a direct formula would, on the training rows', () => {
-    const { t, node, trainMatrix } = fit();
+    const { t, node, trainMatrix } = fitPipeline();
     const col = (name: string) => trainMatrix[node.features.indexOf(name)]!;
     const a = t.numeric('a').values;
     const b = t.numeric('b').values;
@@ -139,7 +139,7 @@ describe('fitFeaturePipeline', () => {
   });
 
   it('applies to new rows: unseen levels, missing values, levels the training rows never had', () => {
-    const { t, node } = fit();
+    const { t, node } = fitPipeline();
     const test = table(
       num('a', [NaN, 5]),
       num('b', [0, NaN]),
@@ -162,11 +162,11 @@ describe('fitFeaturePipeline', () => {
   });
 
   it('is deterministic for a seed; the seed moves only the out-of-fold encoding', () => {
-    const one = fit(42);
-    const two = fit(42);
+    const one = fitPipeline(42);
+    const two = fitPipeline(42);
     expect(JSON.stringify(one.node)).toBe(JSON.stringify(two.node));
     expect(one.trainMatrix.map(arr)).toEqual(two.trainMatrix.map(arr));
-    const other = fit(43);
+    const other = fitPipeline(43);
     expect(JSON.stringify(other.node)).toBe(JSON.stringify(one.node));
     const te = one.node.features.indexOf('te(c)');
     expect(arr(other.trainMatrix[te])).not.toEqual(arr(one.trainMatrix[te]));

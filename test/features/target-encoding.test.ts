@@ -43,12 +43,12 @@ describe('target encoding', () => {
   });
 
   it("a row's own label does not change its training encoding, but does change the scoring statistics", () => {
-    const fit = (y: Float64Array) =>
+    const encode = (y: Float64Array) =>
       fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y, nClasses: 2 }, { folds: 4, smoothing: M }, new Rng(7));
     const flipped = Y.slice();
     flipped[3] = 1 - flipped[3]!;
-    const before = fit(Y);
-    const after = fit(flipped);
+    const before = encode(Y);
+    const after = encode(flipped);
     expect(after.train[0]![3]).toBe(before.train[0]![3]);
     expect(after.step.values[0]).not.toBe(before.step.values[0]);
     // In-sample encoding would have moved with the label: (3 + 2p) / 6 vs (4 + 2p') / 6.
@@ -59,11 +59,11 @@ describe('target encoding', () => {
   });
 
   it('folds are seeded: the same seed gives the same encoding, another seed another', () => {
-    const fit = (seed: number) =>
+    const encode = (seed: number) =>
       fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y: Y, nClasses: 2 }, { folds: 3, smoothing: M }, new Rng(seed)).train[0]!;
-    expect(arr(fit(11))).toEqual(arr(fit(11)));
+    expect(arr(encode(11))).toEqual(arr(encode(11)));
     const seeds = [12, 13, 14, 15, 16];
-    expect(seeds.some((s) => arr(fit(s)).join() !== arr(fit(11)).join())).toBe(true);
+    expect(seeds.some((s) => arr(encode(s)).join() !== arr(encode(11)).join())).toBe(true);
   });
 
   it('multiclass: one output per class, named by label', () => {
