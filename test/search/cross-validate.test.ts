@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { labelColumns } from '../../recipes/index.js';
+import { readCsv } from '../../src/data/csv.js';
+import { embeddedDataPath } from '../../src/data/embedded.js';
+import { inferTarget } from '../../src/data/infer.js';
+import { Table, type Column } from '../../src/data/table.js';
+import { logloss } from '../../src/metrics/index.js';
+import { crossValidate, type Candidate } from '../../src/search/cross-validate.js';
+import { kFold } from '../../src/search/folds.js';
+import { holdoutSplit } from '../../src/split/holdout.js';
+import { Rng } from '../../src/util/random.js';
+
+async function hydraulicTrain(target: string): Promise<{ table: Table; y: Float64Array; features: string[]; K: number }> {
+  const all = await readCsv(embeddedDataPath());
+  const labels: readonly string[] = labelColumns('hydraulic');
+  const features = all.names.filter((n) => !labels.includes(n));
+  const info = inferTarget(all.column(target));
+  const isTrain = holdoutSplit(all.nRows, { ratio: 0.75, seed: 42 }, info.y);
+  const rows: number[] = [];
+  isTrain.forEach((v, i) => v && rows.push(i));
+  return { table: all.select(features).take(rows), y: Float64Array.from(rows, (i) => info.y[i]!), features, K: info.classes!.length };
+}
+
+describe('crossValidate', () => {
+  it('scores a GBDT out of fold on the hydraulic cooler target, deterministically', async () => {
+    const { table, y, features, K } = await hydraulicTrain('cool_cond_y');
+    const fold = kFold(table.nRows, 5, 42, y);
+    const candidate: Candidate = { family: 'gbdt', params: {}, features: { passthrough: features, transforms: [] } };
+    const task = { kind: 'multiclass' as const, nClasses: K, y };
+    const a = await crossValidate(table, task, candidate, fold, 'logloss', new Rng(42));
+    expect(a.foldScores).toHaveLength(5);
+    expect(a.rounds).toHaveLength(5);
+    for (const r of a.rounds) expect(r).toBeLessThanOrEqual(100);
+    expect(a.score).toBeLessThan(0.05);
+    expect(a.logloss).toBe(a.score);
+    // The score is the metric of the out-of-fold predictions.
+    expect(logloss(y, a.oof)).toBeCloseTo(a.score, 12);
+    const b = await crossValidate(table, task, candidate, fold, 'logloss', new Rng(42));
+    expect(b.oof).toEqual(a.oof);
+    const acc = await crossValidate(table, task, candidate, fold, 'accuracy', new Rng(42));
+    expect(acc.score).toBeGreaterThan(0.98);
+    expect(acc.logloss).toBeCloseTo(a.score, 12);
+  });
+
+  it('fits feature steps inside each fold, categorical and target encodings included', async () => {
+    const rng = new Rng(9);
+    const n = 600;
+    const num = new Float64Array(n);
+    const cat = new Int32Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      num[i] = rng.next() * 4 - 2;
+      cat[i] = rng.int(5);
+      y[i] = num[i]! + (cat[i]! >= 3 ? 1.5 : -0.5) + (rng.next() - 0.5) > 0 ? 1 : 0;
+    }
+    const columns: Column[] = [
+      { name: 'num', type: 'numeric', values: num },
+      { name: 'cat', type: 'categorical', codes: cat, levels: ['a', 'b', 'c', 'd', 'e'] },
+    ];
+    const table = new Table(columns, n);
+    const fold = kFold(n, 4, 1, y);
+    const task = { kind: 'binary' as const, nClasses: 2, y };
+    const oneHot = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [{ kind: 'one_hot', column: 'cat' }] } }, fold, 'auc', new Rng(1));
+    const te = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [{ kind: 'target_encoding', column: 'cat', folds: 5, smoothing: 5 }] } }, fold, 'auc', new Rng(1));
+    const numOnly = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [] } }, fold, 'auc', new Rng(1));
+    expect(oneHot.score).toBeGreaterThan(numOnly.score + 0.02);
+    expect(te.score).toBeGreaterThan(numOnly.score + 0.02);
+    expect(oneHot.rounds).toEqual([]);
+  });
+});
