@@ -27,7 +27,7 @@ export interface CvTask {
 }
 
 export interface CvResult {
-  /** Out-of-fold predictions, row-major n × width (K probabilities, or 1 value). */
+  /** Out-of-fold predictions, row-major n × width (K probabilities, or 1 value); 0 for rows not validated. */
   oof: Float64Array;
   /** The chosen metric on the out-of-fold predictions. */
   score: number;
@@ -53,17 +53,21 @@ export async function crossValidate(
   fold: Int32Array,
   metric: MetricName,
   rng: Rng,
+  /** The folds to validate on (default: all); with one fold this is a holdout. */
+  evaluate?: readonly number[],
 ): Promise<CvResult> {
   const started = performance.now();
   const n = table.nRows;
   const k = Math.max(...fold) + 1;
+  const folds = evaluate ?? Array.from({ length: k }, (_, f) => f);
   const width = task.kind === 'regression' ? 1 : task.nClasses;
   const oof = new Float64Array(n * width);
   const m = METRICS[metric];
   const family = familyByName(candidate.family);
   const foldScores: number[] = [];
   const rounds: number[] = [];
-  for (let f = 0; f < k; f++) {
+  const scored: number[] = [];
+  for (const f of folds) {
     const trainRows: number[] = [];
     const validRows: number[] = [];
     for (let i = 0; i < n; i++) (fold[i] === f ? validRows : trainRows).push(i);
@@ -80,12 +84,17 @@ export async function crossValidate(
     const p = model.predict(validX);
     validRows.forEach((row, j) => {
       for (let c = 0; c < width; c++) oof[row * width + c] = p[j * width + c]!;
+      scored.push(row);
     });
     foldScores.push(m.compute(yValid, p));
     const kept = (model.info as { rounds?: unknown; trees?: unknown }).rounds ?? (model.info as { trees?: unknown }).trees;
     if (typeof kept === 'number') rounds.push(kept);
   }
-  const score = m.compute(task.y, oof);
-  const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(task.y, oof);
+  // Scored over the validated rows only (all of them unless a holdout).
+  const all = scored.length === n;
+  const ys = all ? task.y : Float64Array.from(scored, (i) => task.y[i]!);
+  const ps = all ? oof : Float64Array.from({ length: scored.length * width }, (_, j) => oof[scored[Math.floor(j / width)]! * width + (j % width)]!);
+  const score = m.compute(ys, ps);
+  const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps);
   return { oof, score, logloss, foldScores, rounds, seconds: (performance.now() - started) / 1000 };
 }

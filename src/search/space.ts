@@ -1,0 +1,81 @@
+/**
+ * The search space: strong default candidates per model family, the feature steps a table's
+ * columns call for, and seeded mutations of a candidate's parameters.
+ */
+import type { Table } from '../data/table.js';
+import type { TransformRequest } from '../features/types.js';
+import type { FeatureSpec } from '../features/pipeline.js';
+import type { FamilyName } from '../models/registry.js';
+import type { Rng } from '../util/random.js';
+import type { Candidate } from './cross-validate.js';
+
+/** Categorical columns with at most this many levels are one-hot encoded; others target encoded. */
+export const ONE_HOT_MAX_LEVELS = 16;
+
+/**
+ * The baseline feature steps for a table: numeric columns as they are, categorical columns
+ * one-hot (few levels) or target encoded out of fold (many), plus a frequency encoding.
+ * With `interpretability` ≥ 8 only original features and monotone transforms are used.
+ */
+export function baselineFeatures(table: Table, features: readonly string[], interpretability = 5): FeatureSpec {
+  const passthrough: string[] = [];
+  const transforms: TransformRequest[] = [];
+  for (const name of features) {
+    const c = table.column(name);
+    if (c.type === 'numeric') {
+      passthrough.push(name);
+      continue;
+    }
+    if (c.levels.length <= ONE_HOT_MAX_LEVELS || interpretability >= 8) transforms.push({ kind: 'one_hot', column: name, maxLevels: ONE_HOT_MAX_LEVELS });
+    else transforms.push({ kind: 'target_encoding', column: name, folds: 5, smoothing: 10 });
+    if (interpretability < 8) transforms.push({ kind: 'frequency', column: name });
+  }
+  return { passthrough, transforms };
+}
+
+/** Families tried, by the interpretability dial: at 8–10 one interpretable model family. */
+export function familiesFor(interpretability: number): FamilyName[] {
+  if (interpretability >= 8) return ['glm', 'gbdt'];
+  return ['gbdt', 'random_forest', 'extra_trees', 'glm', 'mlp'];
+}
+
+/** The first candidates: each family with its strong defaults (and a few GLM penalties). */
+export function defaultCandidates(families: readonly FamilyName[], features: FeatureSpec): Candidate[] {
+  const out: Candidate[] = [];
+  for (const family of families) {
+    if (family === 'glm') for (const lambda of [1, 0.01, 0.0001]) out.push({ family, params: { lambda }, features });
+    else out.push({ family, params: {}, features });
+  }
+  return out;
+}
+
+/** A seeded variation of a candidate's parameters, within sensible ranges. */
+export function mutate(c: Candidate, rng: Rng): Candidate {
+  const p = { ...c.params };
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  switch (c.family) {
+    case 'gbdt':
+      p['learningRate'] = pick([0.03, 0.05, 0.1, 0.2]);
+      p['numLeaves'] = pick([7, 15, 31, 63]);
+      p['minDataInLeaf'] = pick([5, 10, 20, 40]);
+      p['lambdaL2'] = pick([0, 0.1, 1, 5]);
+      p['featureFraction'] = pick([0.5, 0.7, 0.8, 1]);
+      p['baggingFraction'] = pick([0.7, 0.8, 1]);
+      p['nRounds'] = pick([100, 200, 400]);
+      break;
+    case 'random_forest':
+    case 'extra_trees':
+      p['maxFeatures'] = pick(['sqrt', 'log2', 0.5, 0.8]);
+      p['minSamplesLeaf'] = pick([1, 2, 4, 8]);
+      break;
+    case 'glm':
+      p['lambda'] = 10 ** (-4 + 5 * rng.next());
+      break;
+    case 'mlp':
+      p['hiddenLayers'] = pick([[32], [64, 32], [128, 64], [64, 64, 32]]);
+      p['dropout'] = pick([0, 0.1, 0.2]);
+      p['learningRate'] = pick([0.001, 0.003, 0.01]);
+      break;
+  }
+  return { family: c.family, params: p, features: c.features };
+}
