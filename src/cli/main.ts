@@ -60,6 +60,32 @@ export function buildCli(argv: string[]): Argv {
       async (args) => (await import('./split.js')).splitCommand(args as never, output(args)),
     )
     .command(
+      'run [config]',
+      'Search feature steps × model families inside a time budget, export the best pipeline, print the dashboard',
+      (y) =>
+        common(y)
+          .positional('config', { type: 'string', describe: 'An experiment file (experiments/*.json); flags override it' })
+          .option('data', { type: 'string', describe: 'CSV file, split 75/25 (default: the embedded hydraulic data)' })
+          .option('train', { type: 'string', describe: 'Training CSV (instead of --data)' })
+          .option('test', { type: 'string', describe: 'Test CSV, scored once at the end (with --train)' })
+          .option('target', { type: 'string', describe: 'Target column' })
+          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'] })
+          .option('drop', { type: 'string', describe: 'Columns that are not features, comma-separated or repeated', coerce: listOption })
+          .option('name', { type: 'string', describe: 'Experiment name (default: <target>-<data file>)' })
+          .option('seed', { type: 'number', describe: 'Random seed (default 42)' })
+          .option('scorer', { type: 'string', describe: 'Metric to optimise: logloss, auc, accuracy, f1, mcc, rmse, mae, r2' })
+          .option('time', { type: 'number', describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)' })
+          .option('accuracy', { type: 'number', describe: 'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10 (default 5)' })
+          .option('interpretability', { type: 'number', describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)' })
+          .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
+          .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
+          .option('out-dir', { type: 'string', describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)' })
+          .example('$0 run --target cool_cond_y --time 5', 'The tutorial: cooler condition on the embedded hydraulic data')
+          .example('$0 run experiments/hydraulic-valve-cond.json', 'A committed experiment definition')
+          .example('$0 run --data recipes/hydraulic/hydraulic.csv --target stable_y --max-models 6 --seed 7', 'A deterministic run of six candidates'),
+      async (args) => (await import('./run.js')).runCommand(args as never, output(args)),
+    )
+    .command(
       'recipe <name>',
       'Run a data recipe: download a public data set and turn it into one table',
       (y) =>

@@ -38,6 +38,11 @@ export interface FitOptions<P> {
   readonly rng: Rng;
   /** Feature names, for importance reports. */
   readonly featureNames?: readonly string[];
+  /**
+   * A time limit (a `performance.now()` value): families that iterate stop adding rounds,
+   * trees or epochs once it has passed, and keep what they have (at least one).
+   */
+  readonly deadline?: number;
 }
 
 export interface FeatureImportance {

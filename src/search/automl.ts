@@ -121,7 +121,8 @@ export async function search(
     }
     const candidate = queue.shift() ?? mutate(best!.candidate, rng.fork(1000 + id));
     const started = elapsed();
-    const cv = await crossValidate(table, task, candidate, fold, settings.metric, rng.fork(id), evaluate);
+    const deadline = settings.budgetSeconds !== undefined ? t0 + settings.budgetSeconds * 1000 : undefined;
+    const cv = await crossValidate(table, task, candidate, fold, settings.metric, rng.fork(id), evaluate, deadline);
     const finished = elapsed();
     const entry: LeaderboardEntry = {
       id,

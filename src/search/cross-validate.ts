@@ -55,6 +55,8 @@ export async function crossValidate(
   rng: Rng,
   /** The folds to validate on (default: all); with one fold this is a holdout. */
   evaluate?: readonly number[],
+  /** A `performance.now()` time by which the whole cross-validation should end. */
+  deadline?: number,
 ): Promise<CvResult> {
   const started = performance.now();
   const n = table.nRows;
@@ -79,7 +81,15 @@ export async function crossValidate(
     const validX = { nRows: validRows.length, columns: new FeatureScorer(fitted.node).apply(columnarInput(validTable, fitted.node)) };
     const model = await family.fit(
       { x: { nRows: trainRows.length, columns: fitted.trainMatrix }, y: yTrain },
-      { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(2 * f + 1), params: candidate.params as never, valid: { x: validX, y: yValid } },
+      {
+        kind: task.kind,
+        nClasses: task.nClasses,
+        rng: rng.fork(2 * f + 1),
+        params: candidate.params as never,
+        valid: { x: validX, y: yValid },
+        // Each fold gets an equal share of the time that is left.
+        ...(deadline !== undefined ? { deadline: performance.now() + (deadline - performance.now()) / (folds.length - folds.indexOf(f)) } : {}),
+      },
     );
     const p = model.predict(validX);
     validRows.forEach((row, j) => {

@@ -87,6 +87,7 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
   const oobCount = p.bootstrap ? new Float64Array(n) : undefined;
   const trees: ForestTree[] = [];
   for (let t = 0; t < p.nTrees; t++) {
+    if (t > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
     const rng = opts.rng.fork(t);
     if (p.bootstrap) {
       mult.fill(0);

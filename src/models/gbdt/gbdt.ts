@@ -166,6 +166,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   let round = 0;
   try {
     for (; round < p.nRounds; round++) {
+      if (round > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
       if (thread) {
         const mid = n >>> 1;
         thread.startGradients(mid, n);

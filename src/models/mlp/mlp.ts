@@ -157,6 +157,7 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
   let epoch = 0;
   try {
     for (; epoch < p.epochs; epoch++) {
+      if (epoch > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
       shuffleRng.shuffle(order);
       for (let start = 0; start < m; start += p.batchSize) {
         const rows = order.subarray(start, Math.min(m, start + p.batchSize));

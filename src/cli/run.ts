@@ -1,0 +1,144 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { readCsv } from '../data/csv.js';
+import { embeddedDataPath } from '../data/embedded.js';
+import type { TaskRequest } from '../data/infer.js';
+import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
+import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
+import { AutomlError } from '../util/errors.js';
+import { formatTable, type Output } from './output.js';
+import { fmt } from './describe.js';
+
+export interface RunArgs {
+  config?: string;
+  data?: string;
+  train?: string;
+  test?: string;
+  target?: string;
+  task?: string;
+  drop?: string[];
+  name?: string;
+  seed?: number;
+  scorer?: string;
+  time?: number;
+  accuracy?: number;
+  interpretability?: number;
+  maxRuntime?: number;
+  maxModels?: number;
+  outDir?: string;
+}
+
+const DIALS = ['time', 'accuracy', 'interpretability'] as const;
+
+/** Flags given on the command line override the experiment file. */
+function settingsFrom(args: RunArgs): RunArgs {
+  if (!args.config) return args;
+  let file: Record<string, unknown>;
+  try {
+    file = JSON.parse(readFileSync(args.config, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new AutomlError('BAD_CONFIG', code === 'ENOENT' ? `${args.config}: no such experiment file` : `${args.config}: not a JSON experiment file (${(e as Error).message})`);
+  }
+  const known = new Set(['data', 'train', 'test', 'target', 'task', 'drop', 'name', 'seed', 'scorer', 'time', 'accuracy', 'interpretability', 'maxRuntime', 'maxModels', 'description']);
+  for (const k of Object.keys(file)) if (!known.has(k)) throw new AutomlError('BAD_CONFIG', `${args.config}: unknown setting '${k}'; the settings are ${[...known].join(', ')}`);
+  const merged: RunArgs = { ...(file as RunArgs) };
+  for (const [k, v] of Object.entries(args)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  return merged;
+}
+
+export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
+  const args = settingsFrom(rawArgs);
+  if (!args.target) throw new AutomlError('BAD_OPTION', 'name the target column with --target (or in the experiment file)');
+  for (const dial of DIALS) {
+    const v = args[dial];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 10)) throw new AutomlError('BAD_OPTION', `--${dial} must be a whole number from 1 to 10, got ${v}`);
+  }
+  if (args.scorer !== undefined && !(METRIC_NAMES as readonly string[]).includes(args.scorer)) {
+    throw new AutomlError('BAD_OPTION', `--scorer ${args.scorer} is not a metric; choose from ${METRIC_NAMES.join(', ')}`);
+  }
+  if (args.maxModels !== undefined && !(Number.isInteger(args.maxModels) && args.maxModels >= 1)) throw new AutomlError('BAD_OPTION', `--max-models must be a whole number >= 1`);
+  if (args.maxRuntime !== undefined && !(args.maxRuntime > 0)) throw new AutomlError('BAD_OPTION', `--max-runtime must be a number of seconds > 0`);
+  if (args.data && args.train) throw new AutomlError('BAD_OPTION', 'give --data (split 75/25 here) or --train (with an optional --test), not both');
+  if (args.test && !args.train) throw new AutomlError('BAD_OPTION', '--test needs --train');
+  const seed = args.seed ?? 42;
+  if (!Number.isSafeInteger(seed)) throw new AutomlError('BAD_OPTION', `--seed must be a whole number, got ${seed}`);
+
+  const dataPath = args.train ?? args.data ?? embeddedDataPath();
+  const shown = args.train ?? args.data ?? 'the embedded hydraulic data';
+  const data = await readCsv(dataPath);
+  const test = args.test ? await readCsv(args.test) : undefined;
+  const name = args.name ?? `${args.target}-${basename(dataPath, extname(dataPath))}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new AutomlError('BAD_OPTION', `--name '${name}' may hold only letters, digits, '.', '_' and '-'`);
+  const settings: ExperimentSettings = {
+    name,
+    target: args.target,
+    task: (args.task ?? 'auto') as TaskRequest,
+    seed,
+    ...(args.scorer ? { scorer: args.scorer as MetricName } : {}),
+    drop: args.drop ?? [],
+    time: args.time ?? 3,
+    accuracy: args.accuracy ?? 5,
+    interpretability: args.interpretability ?? 5,
+    ...(args.maxRuntime !== undefined ? { maxRuntimeSeconds: args.maxRuntime } : {}),
+    ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
+    outDir: resolve(args.outDir ?? '.'),
+  };
+  if (args.outDir) statSync(settings.outDir, { throwIfNoEntry: false });
+
+  // Ctrl-C or SIGTERM: finish the best pipeline found so far; a second Ctrl-C quits at once.
+  let stop = false;
+  const onSignal = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    out.note('automl: stopping after the current candidate; the best pipeline so far is being finished (Ctrl-C again to quit now)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} models` : `budget ${settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1)} s`}`);
+  let result: ExperimentResult;
+  try {
+    result = await runExperiment(data, test, settings, {
+      shouldStop: () => stop,
+      onEntry: (e, isBest) => {
+        if (isBest) out.note(`  ${e.finished.toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  out.result(result);
+  dashboard(result, out);
+}
+
+/** The tutorial's experiment dashboard, in the terminal. */
+function dashboard(r: ExperimentResult, out: Output): void {
+  const s = r.settings;
+  const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
+  out.info(out.bold(`Experiment ${s.name}: ${r.status.toUpperCase()}`));
+  out.info(`  target ${s.target} (${r.task}${r.classes ? `: ${r.classes.join(', ')}` : ''}); ${r.rows.train} train rows, ${r.rows.test} test rows; ${r.features.length} features${r.dropped.length ? `, dropped ${r.dropped.map((d) => d.column).join(', ')}` : ''}`);
+  out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates, stopped by ${r.search.stoppedBy}`);
+  out.info(`  ${r.checks.leakage.summary}`);
+  if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
+  out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);
+  out.info();
+  const v = r.validation as Record<string, unknown>;
+  const t = r.test as Record<string, unknown>;
+  const keys = r.task === 'regression' ? ['rmse', 'mae', 'r2'] : ['logloss', 'accuracy', 'mcc', 'auc'];
+  const num = (x: unknown): string => (typeof x === 'number' ? fmt(x) : '');
+  const rows = keys.map((k) => [k, num(v[k]), num(t[k])]);
+  if (r.task !== 'regression') {
+    const vm = v['macro'] as Record<string, number> | undefined;
+    const tm = t['macro'] as Record<string, number> | undefined;
+    for (const k of ['precision', 'recall', 'f1']) rows.push([`macro ${k}`, num(vm?.[k]), num(tm?.[k])]);
+  }
+  out.info(formatTable(['scores', 'validation (out of fold)', 'test'], rows, [false, true, true]));
+  out.info();
+  out.info(formatTable(['variable importance', ''], r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3)]), [false, true]));
+  out.info();
+  out.info(`  scorer: ${r.scoreMicrosPerRow.toFixed(1)} µs per row; elapsed ${r.seconds.total.toFixed(1)} s (search ${r.seconds.search.toFixed(1)} s, refit ${r.seconds.refit.toFixed(1)} s); peak memory ${(r.peakRssBytes / 1048576).toFixed(0)} MB`);
+  out.info(`  pipeline   ${r.pipelinePath}`);
+  out.info(`  experiment ${r.experimentDir}`);
+  void metric;
+}

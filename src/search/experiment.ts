@@ -1,0 +1,323 @@
+/**
+ * An experiment: the whole of `automl run` below the command line.
+ *
+ *   table ──► drop (other labels, --drop, missing targets) ──► 75/25 split (or given train/test)
+ *        ──► search (out of fold, within the budget) ──► refit the best on all training rows
+ *        ──► test set scored once ──► pipeline file + experiment folder (experiment.json,
+ *            leaderboard.csv, test-predictions.csv, run.log)
+ *
+ * Nothing half-written is left behind: every file is written to a temporary name and renamed.
+ */
+import { join } from 'node:path';
+import { recipeForColumns } from '../../recipes/index.js';
+import { FeatureScorer } from '../artifact/feature-scorer.js';
+import { writePipeline } from '../artifact/export.js';
+import type { InputField } from '../artifact/format/features.js';
+import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
+import type { Table } from '../data/table.js';
+import { columnarInput } from '../features/columnar-input.js';
+import { classificationReport, regressionReport } from '../metrics/index.js';
+import type { MetricName } from '../metrics/registry.js';
+import { holdoutSplit } from '../split/holdout.js';
+import { AutomlError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { packageVersion } from '../util/paths.js';
+import { refit, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
+import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from './checks/index.js';
+import { Rng } from '../util/random.js';
+
+export interface ExperimentSettings {
+  name: string;
+  target: string;
+  task: TaskRequest;
+  seed: number;
+  /** The metric the search optimises; default logloss (classification) or rmse. */
+  scorer?: MetricName;
+  drop: readonly string[];
+  /** Driverless AI's dials, 1–10. */
+  time: number;
+  accuracy: number;
+  interpretability: number;
+  /** Overrides the budget the time dial gives. */
+  maxRuntimeSeconds?: number;
+  /** Instead of a budget: this many candidates (deterministic). */
+  maxModels?: number;
+  /** Where pipelines/ and experiments/runs/ go. */
+  outDir: string;
+}
+
+export interface DroppedColumn {
+  column: string;
+  reason: string;
+}
+
+export interface ExperimentResult {
+  status: 'finished' | 'interrupted';
+  settings: ExperimentSettings;
+  task: Task;
+  classes: string[] | null;
+  rows: { train: number; test: number; droppedMissingTarget: number };
+  dropped: DroppedColumn[];
+  features: string[];
+  budgetSeconds: number | null;
+  search: { stoppedBy: SearchResult['stoppedBy']; candidates: number; best: LeaderboardEntry };
+  checks: { leakage: LeakageReport; shift: ShiftReport | null };
+  validation: Record<string, unknown>;
+  test: Record<string, unknown>;
+  importance: { feature: string; importance: number }[];
+  seconds: { total: number; search: number; refit: number };
+  peakRssBytes: number;
+  pipelinePath: string;
+  experimentDir: string;
+  /** Scoring speed of the exported pipeline on the test rows, microseconds per row. */
+  scoreMicrosPerRow: number;
+}
+
+/** Time dial → budget: 10 s × 2^(time − 1) (time 1 = 10 s, 5 = 160 s, 10 ≈ 85 min). */
+export function budgetForTime(time: number): number {
+  return 10 * 2 ** (time - 1);
+}
+
+/**
+ * Runs an experiment on a table (split 75/25) or on given train and test tables.
+ *
+ * @example
+ * const r = await runExperiment(await readCsv('recipes/hydraulic/hydraulic.csv'), undefined, { name: 'cool', target: 'cool_cond_y', … });
+ */
+export async function runExperiment(
+  data: Table,
+  testTable: Table | undefined,
+  s: ExperimentSettings,
+  hooks: { log?: (line: string) => void; onEntry?: (e: LeaderboardEntry, isBest: boolean) => void; shouldStop?: () => boolean } = {},
+): Promise<ExperimentResult> {
+  const t0 = performance.now();
+  const logLines: string[] = [];
+  const log = (line: string): void => {
+    logLines.push(`${((performance.now() - t0) / 1000).toFixed(1).padStart(7)}s  ${line}`);
+    hooks.log?.(line);
+  };
+  if (!data.has(s.target)) data.column(s.target); // throws the unknown-column error with the list
+  if (testTable) {
+    const missing = data.names.filter((n) => !testTable.has(n));
+    if (missing.length > 0) throw new AutomlError('TEST_COLUMNS', `the test file lacks columns of the training file: ${missing.join(', ')}; give both files the same columns`);
+    for (const n of data.names) {
+      if (testTable.column(n).type !== data.column(n).type) {
+        throw new AutomlError('TEST_COLUMNS', `column '${n}' is ${data.column(n).type} in the training file but ${testTable.column(n).type} in the test file; give it the same kind of values in both`);
+      }
+    }
+  }
+
+  // Columns that are not features, and why.
+  const dropped: DroppedColumn[] = [];
+  const recipe = recipeForColumns(data.names);
+  if (recipe?.labels.includes(s.target)) {
+    for (const l of recipe.labels) if (l !== s.target) dropped.push({ column: l, reason: `another label of the ${recipe.name} recipe` });
+  }
+  for (const d of s.drop) {
+    data.column(d);
+    if (d === s.target) throw new AutomlError('BAD_OPTION', `--drop ${d} names the target itself`);
+    if (!dropped.some((x) => x.column === d)) dropped.push({ column: d, reason: 'dropped with --drop' });
+  }
+  const features = data.names.filter((n) => n !== s.target && !dropped.some((d) => d.column === n));
+  if (features.length === 0) throw new AutomlError('NO_FEATURES', `no features are left after dropping ${dropped.map((d) => d.column).join(', ')}; keep at least one column besides the target`);
+
+  // Train and test rows; rows without a target cannot be used.
+  const info = inferTarget(data.column(s.target), s.task);
+  const trainRows: number[] = [];
+  let testRows: number[] = [];
+  let missingTarget = 0;
+  const present = (i: number): boolean => (info.task === 'regression' ? !Number.isNaN(info.y[i]) : info.y[i]! >= 0);
+  if (!testTable) {
+    const usable: number[] = [];
+    for (let i = 0; i < data.nRows; i++) {
+      if (present(i)) usable.push(i);
+      else missingTarget++;
+    }
+    const strata = info.task === 'regression' ? undefined : Float64Array.from(usable, (i) => info.y[i]!);
+    const isTrain = holdoutSplit(usable.length, { ratio: 0.75, seed: s.seed }, strata);
+    usable.forEach((row, j) => (isTrain[j] ? trainRows : testRows).push(row));
+  } else {
+    for (let i = 0; i < data.nRows; i++) {
+      if (present(i)) trainRows.push(i);
+      else missingTarget++;
+    }
+  }
+  const train = data.select(features).take(trainRows);
+  const yTrain = Float64Array.from(trainRows, (i) => info.y[i]!);
+  let test: Table;
+  let yTest: Float64Array;
+  if (testTable) {
+    const testInfo = inferTarget(testTable.column(s.target), info.task);
+    const keep: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < testTable.nRows; i++) {
+      const v = testInfo.y[i]!;
+      if (info.task === 'regression' ? Number.isNaN(v) : v < 0) continue;
+      // Class indices of the test file follow its own labels: map them to the training labels.
+      if (info.classes) {
+        const label = testInfo.classes![v]!;
+        const k = info.classes.indexOf(label);
+        if (k < 0) throw new AutomlError('TEST_CLASSES', `the test file's target has the class '${label}', which the training file never has`);
+        y.push(k);
+      } else y.push(v);
+      keep.push(i);
+    }
+    test = testTable.select(features).take(keep);
+    yTest = Float64Array.from(y);
+    testRows = keep;
+  } else {
+    test = data.select(features).take(testRows);
+    yTest = Float64Array.from(testRows, (i) => info.y[i]!);
+  }
+  const classes = info.classes ? [...info.classes] : null;
+  const K = classes ? classes.length : 1;
+  const task = { kind: info.task, nClasses: info.task === 'regression' ? 1 : K, y: yTrain };
+  log(`target ${s.target}: ${info.task}${classes ? ` (${classes.join(', ')})` : ''}; ${trainRows.length} train rows, ${yTest.length} test rows, ${features.length} features`);
+  for (const d of dropped) log(`dropped ${d.column}: ${d.reason}`);
+
+  // Leakage (each feature alone against the target) and shift (train against test); warnings to
+  // look at, not verdicts: nothing is dropped because of them.
+  const checkRng = new Rng(s.seed).fork(77);
+  const leakage = checkLeakage(data.select([...features, s.target]).take(trainRows), s.target, features, { rng: checkRng.fork(0), task: info.task });
+  const shift = yTest.length > 0 ? checkShift(train, test, features, { rng: checkRng.fork(1) }) : null;
+  log(leakage.summary);
+  if (shift) log(shift.summary);
+
+  // Search, within the budget (leaving a share for the refit and the export).
+  const scorer = s.scorer ?? (info.task === 'regression' ? 'rmse' : 'logloss');
+  const budget = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time));
+  const tSearch = performance.now();
+  const result = await search(
+    train,
+    task,
+    features,
+    {
+      seed: s.seed,
+      metric: scorer,
+      validation: validationFor(s.accuracy),
+      interpretability: s.interpretability,
+      ...(budget !== null ? { budgetSeconds: budget * 0.8 } : {}),
+      ...(s.maxModels !== undefined ? { maxModels: s.maxModels } : {}),
+    },
+    {
+      shouldStop: hooks.shouldStop,
+      onEntry: (e, isBest) => {
+        log(`candidate ${e.id}: ${e.family} ${JSON.stringify(e.params)} ${scorer} ${e.score.toFixed(5)} in ${e.seconds.toFixed(1)} s${isBest ? '  (best so far)' : ''}`);
+        hooks.onEntry?.(e, isBest);
+      },
+    },
+  );
+  const searchSeconds = (performance.now() - tSearch) / 1000;
+
+  // The best, refit on all training rows; the test set is scored once, here.
+  const tRefit = performance.now();
+  const best = result.best;
+  const { features: node, model } = await refit(train, task, best.candidate, best.cv, s.seed);
+  const refitSeconds = (performance.now() - tRefit) / 1000;
+  const featureScorer = new FeatureScorer(node);
+  const testX = { nRows: test.nRows, columns: featureScorer.apply(columnarInput(test, node)) };
+  const testPred = model.predict(testX);
+  const validationMetrics = classes ? classificationReport(yTrain, best.cv.oof, classes) : regressionReport(yTrain, best.cv.oof);
+  const testMetrics = yTest.length > 0 ? (classes ? classificationReport(yTest, testPred, classes) : regressionReport(yTest, testPred)) : {};
+
+  // Importance on the original features: the model's gain, mapped back through the steps.
+  const imp = model.importance().gain;
+  const byFeature = new Map<string, number>();
+  node.features.forEach((col, j) => {
+    const source = originalOf(col, node.steps, features);
+    byFeature.set(source, (byFeature.get(source) ?? 0) + (imp[j] ?? 0));
+  });
+  const total = [...byFeature.values()].reduce((a, b) => a + b, 0) || 1;
+  const importance = [...byFeature.entries()].map(([feature, v]) => ({ feature, importance: v / total })).sort((a, b) => b.importance - a.importance);
+
+  // Files: the pipeline, then the experiment folder.
+  const pipelinePath = join(s.outDir, 'pipelines', `${s.name}.pipeline.json`);
+  const experimentDir = join(s.outDir, 'experiments', 'runs', s.name);
+  const status = result.stoppedBy === 'interrupted' ? 'interrupted' : 'finished';
+  const inputs: InputField[] = node.inputs;
+  const text = await writePipeline(pipelinePath, {
+    name: s.name,
+    target: s.target,
+    task: info.task,
+    classes,
+    inputs,
+    features: node,
+    model: model.exportNode() as never,
+    metrics: { validation: validationMetrics, test: testMetrics, scorer },
+    importance,
+    seed: s.seed,
+    settings: { ...s, outDir: undefined, status },
+    dataSha256: data.source?.sha256 ?? null,
+  });
+  // The scorer's speed on the test rows, through the exported file.
+  const { loadPipeline } = await import('../artifact/scorer.js');
+  const deployed = loadPipeline(text);
+  const input = columnarInput(test, node);
+  const ts = performance.now();
+  const reps = Math.max(1, Math.ceil(20000 / Math.max(1, test.nRows)));
+  for (let r = 0; r < reps; r++) deployed.scoreColumns(input);
+  const scoreMicrosPerRow = ((performance.now() - ts) * 1000) / (reps * Math.max(1, test.nRows));
+
+  const res: ExperimentResult = {
+    status,
+    settings: s,
+    task: info.task,
+    classes,
+    rows: { train: trainRows.length, test: yTest.length, droppedMissingTarget: missingTarget },
+    dropped,
+    features,
+    budgetSeconds: budget,
+    search: { stoppedBy: result.stoppedBy, candidates: result.leaderboard.length, best: best.entry },
+    checks: { leakage, shift },
+    validation: { ...validationMetrics } as Record<string, unknown>,
+    test: { ...testMetrics } as Record<string, unknown>,
+    importance,
+    seconds: { total: (performance.now() - t0) / 1000, search: searchSeconds, refit: refitSeconds },
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    pipelinePath,
+    experimentDir,
+    scoreMicrosPerRow,
+  };
+  log(`best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${pipelinePath}`);
+  await writeFileAtomic(join(experimentDir, 'experiment.json'), `${JSON.stringify({ tool: 'automl', toolVersion: packageVersion(), ...res }, null, 2)}\n`);
+  await writeFileAtomic(join(experimentDir, 'leaderboard.csv'), leaderboardCsv(result.leaderboard));
+  await writeFileAtomic(join(experimentDir, 'test-predictions.csv'), predictionsCsv(s.target, classes, yTest, testPred));
+  await writeFileAtomic(join(experimentDir, 'run.log'), `${logLines.join('\n')}\n`);
+  return res;
+}
+
+/** The original feature a model column comes from (through the feature steps). */
+function originalOf(column: string, steps: readonly { kind: string; column?: string; columns?: string[]; output?: string; outputs?: string[]; indicator?: string }[], features: readonly string[]): string {
+  if (features.includes(column)) return column;
+  for (const st of steps) {
+    const outs = [st.output, st.indicator, ...(st.outputs ?? [])];
+    if (outs.includes(column)) return st.column ? originalOf(st.column, steps, features) : (st.columns ?? []).map((c) => originalOf(c, steps, features)).join(' × ');
+  }
+  return column;
+}
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
+  const head = ['id', 'family', 'features', 'params', 'score', 'logloss', 'fit_seconds', 'started_seconds', 'finished_seconds'];
+  const rows = entries.map((e) =>
+    [String(e.id), e.family, e.features, JSON.stringify(e.params), String(e.score), e.logloss === null ? '' : String(e.logloss), e.seconds.toFixed(3), e.started.toFixed(3), e.finished.toFixed(3)].map(csvCell).join(','),
+  );
+  return `${[head.join(','), ...rows].join('\n')}\n`;
+}
+
+/** The actual label, then one column per class named `<target>.<class>`, as in the tutorial. */
+function predictionsCsv(target: string, classes: readonly string[] | null, y: Float64Array, pred: Float64Array): string {
+  const head = classes ? [target, ...classes.map((c) => `${target}.${c}`)] : [target, `${target}.predicted`];
+  const width = classes ? classes.length : 1;
+  const out = [head.map(csvCell).join(',')];
+  for (let i = 0; i < y.length; i++) {
+    const actual = classes ? classes[y[i]!]! : String(y[i]);
+    const cells = [csvCell(actual)];
+    for (let k = 0; k < width; k++) cells.push(String(pred[i * width + k]));
+    out.push(cells.join(','));
+  }
+  return `${out.join('\n')}\n`;
+}

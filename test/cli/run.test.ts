@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/artifact/scorer.js';
+import { REPO_ROOT, runCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'automl-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const LONG = 120_000;
+
+describe('automl run', () => {
+  it('runs a bounded experiment on the embedded data and writes the pipeline and the experiment folder', async () => {
+    const out = join(dir, 'a');
+    const r = await runCli(['run', '--target', 'cool_cond_y', '--max-models', '4', '--out-dir', out, '--json'], { timeoutMs: LONG });
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as {
+      status: string;
+      rows: { train: number; test: number };
+      dropped: { column: string; reason: string }[];
+      search: { candidates: number; stoppedBy: string };
+      test: { logloss: number; accuracy: number };
+      pipelinePath: string;
+      experimentDir: string;
+    };
+    expect(res.status).toBe('finished');
+    expect(res.rows).toEqual({ train: 1654, test: 551, droppedMissingTarget: 0 });
+    expect(res.dropped.map((d) => d.column)).toEqual(['valve_cond_y', 'pump_leak_y', 'acc_gas_leak_y', 'stable_y']);
+    expect(res.dropped[0]!.reason).toBe('another label of the hydraulic recipe');
+    expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
+    expect(res.test.logloss).toBeLessThan(0.08);
+    expect(res.test.accuracy).toBeGreaterThan(0.98);
+    expect(res.pipelinePath).toBe(join(out, 'pipelines', 'cool_cond_y-hydraulic.pipeline.json'));
+    const scorer = loadPipeline(res.pipelinePath);
+    expect(scorer.outputNames).toEqual(['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100']);
+    expect(scorer.fields.map((f) => f.name)).not.toContain('valve_cond_y');
+    const exp = res.experimentDir;
+    for (const f of ['experiment.json', 'leaderboard.csv', 'test-predictions.csv', 'run.log']) expect(existsSync(join(exp, f)), f).toBe(true);
+    expect(readFileSync(join(exp, 'leaderboard.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    const preds = readFileSync(join(exp, 'test-predictions.csv'), 'utf8').trim().split('\n');
+    expect(preds[0]).toBe('cool_cond_y,cool_cond_y.3,cool_cond_y.20,cool_cond_y.100');
+    expect(preds).toHaveLength(552);
+  }, LONG);
+
+  it('with --max-models and a seed: the same pipeline twice, apart from id, times and checksum', async () => {
+    const strip = (path: string): unknown => {
+      const o = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      delete o['pipelineId'];
+      delete o['checksum'];
+      const p = o['provenance'] as Record<string, unknown>;
+      delete p['fittedAt'];
+      delete p['exportedAt'];
+      return o;
+    };
+    const paths: string[] = [];
+    for (const d of ['b1', 'b2']) {
+      const r = await runCli(['run', '--target', 'stable_y', '--max-models', '3', '--seed', '7', '--out-dir', join(dir, d), '--quiet'], { timeoutMs: LONG });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      paths.push(join(dir, d, 'pipelines', 'stable_y-hydraulic.pipeline.json'));
+    }
+    expect(strip(paths[1]!)).toEqual(strip(paths[0]!));
+  }, LONG);
+
+  it('reads a committed experiment file, with flags overriding it', async () => {
+    const r = await runCli(['run', join(REPO_ROOT, 'experiments', 'hydraulic-pump-leak.json'), '--max-models', '2', '--out-dir', join(dir, 'c'), '--json'], { timeoutMs: LONG });
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { settings: { name: string; target: string; time: number }; search: { candidates: number } };
+    expect(res.settings).toMatchObject({ name: 'hydraulic-pump-leak', target: 'pump_leak_y', time: 5 });
+    expect(res.search.candidates).toBe(2);
+    expect(existsSync(join(dir, 'c', 'pipelines', 'hydraulic-pump-leak.pipeline.json'))).toBe(true);
+  }, LONG);
+
+  it('ends bad input with a clear message and exit code 2', async () => {
+    const csv = (name: string, text: string): string => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},${i % 3},x${i % 2}`);
+    const good = csv('good.csv', `a,b,y\n${rows.join('\n')}\n`);
+    const cases: [string[], RegExp][] = [
+      [['run', '--target', 'nope', '--max-models', '1'], /no column 'nope'/],
+      [['run', '--data', csv('one.csv', `a,y\n${rows.map((_, i) => `${i},k`).join('\n')}\n`), '--target', 'y', '--max-models', '1'], /has only one class/],
+      [['run', '--data', csv('empty-target.csv', `a,y\n${rows.map((_, i) => `${i},`).join('\n')}\n`), '--target', 'y', '--max-models', '1'], /missing in every row/],
+      [['run', '--data', good, '--target', 'y', '--drop', 'a,b', '--max-models', '1'], /no features are left after dropping a, b/],
+      [['run', '--train', good, '--test', csv('other.csv', 'a,c,y\n1,2,x0\n'), '--target', 'y', '--max-models', '1'], /the test file lacks columns of the training file: b/],
+      [['run', '--target', 'cool_cond_y', '--time', '11'], /--time must be a whole number from 1 to 10/],
+      [['run', '--target', 'cool_cond_y', '--scorer', 'speed'], /--scorer speed is not a metric/],
+      [['run', join(dir, 'missing.json')], /no such experiment file/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli([...args, '--out-dir', join(dir, 'bad')], { timeoutMs: LONG });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  }, LONG);
+});
