@@ -11,6 +11,7 @@ import { METRICS, type MetricName } from '../metrics/registry.js';
 import { familyByName, type FamilyName } from '../models/registry.js';
 import type { ProblemKind } from '../models/types.js';
 import type { Rng } from '../util/random.js';
+import { holdoutSplit } from '../split/holdout.js';
 
 export interface Candidate {
   family: FamilyName;
@@ -79,18 +80,24 @@ export async function crossValidate(
     const yValid = Float64Array.from(validRows, (i) => task.y[i]!);
     const fitted = fitFeaturePipeline(trainTable, candidate.features, { kind: task.kind, y: yTrain, nClasses: task.nClasses }, rng.fork(2 * f));
     const validX = { nRows: validRows.length, columns: new FeatureScorer(fitted.node).apply(columnarInput(validTable, fitted.node)) };
-    const model = await family.fit(
-      { x: { nRows: trainRows.length, columns: fitted.trainMatrix }, y: yTrain },
-      {
-        kind: task.kind,
-        nClasses: task.nClasses,
-        rng: rng.fork(2 * f + 1),
-        params: candidate.params as never,
-        valid: { x: validX, y: yValid },
-        // Each fold gets an equal share of the time that is left.
-        ...(deadline !== undefined ? { deadline: performance.now() + (deadline - performance.now()) / (folds.length - folds.indexOf(f)) } : {}),
-      },
-    );
+    // Early stopping watches a tenth of the fold's training rows, never the rows it is scored
+    // on: stopping on those would make the out-of-fold score optimistic.
+    const inner = holdoutSplit(trainRows.length, { ratio: 0.9, seed: rng.fork(2 * f + 1).seed }, task.kind === 'regression' ? undefined : yTrain);
+    const pick = (flag: number): { x: { nRows: number; columns: Float64Array[] }; y: Float64Array } => {
+      const idx: number[] = [];
+      inner.forEach((v, i) => v === flag && idx.push(i));
+      return { x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) }, y: Float64Array.from(idx, (i) => yTrain[i]!) };
+    };
+    const tiny = trainRows.length < 40;
+    const model = await family.fit(tiny ? { x: { nRows: trainRows.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1), {
+      kind: task.kind,
+      nClasses: task.nClasses,
+      rng: rng.fork(2 * f + 1),
+      params: candidate.params as never,
+      ...(tiny ? {} : { valid: pick(0) }),
+      // Each fold gets an equal share of the time that is left.
+      ...(deadline !== undefined ? { deadline: performance.now() + (deadline - performance.now()) / (folds.length - folds.indexOf(f)) } : {}),
+    });
     const p = model.predict(validX);
     validRows.forEach((row, j) => {
       for (let c = 0; c < width; c++) oof[row * width + c] = p[j * width + c]!;
