@@ -103,6 +103,9 @@ export async function search(
       stoppedBy = 'max-models';
       break;
     }
+    // Let signals (Ctrl-C) and timers run: fits are synchronous, so only a real turn of the event
+    // loop between candidates delivers them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (hooks.shouldStop?.()) {
       stoppedBy = 'interrupted';
       break;

@@ -97,3 +97,37 @@ describe('automl run', () => {
     }
   }, LONG);
 });
+
+describe('automl run: Ctrl-C', () => {
+  it('finishes the best pipeline found so far, marked interrupted, and it loads', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI_MAIN, childEnv } = await import('./run-cli.js');
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [CLI_MAIN, 'run', '--target', 'valve_cond_y', '--max-models', '200', '--out-dir', out, '--json'], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // After the first candidate has been scored, press Ctrl-C once.
+      if (!sent && stderr.includes('(best so far)')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('stopping after the current candidate');
+    const res = JSON.parse(stdout) as { status: string; search: { candidates: number; stoppedBy: string }; pipelinePath: string };
+    expect(res.status).toBe('interrupted');
+    expect(res.search.stoppedBy).toBe('interrupted');
+    expect(res.search.candidates).toBeLessThan(200);
+    expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['valve_cond_y.73', 'valve_cond_y.80', 'valve_cond_y.90', 'valve_cond_y.100']);
+    const experiment = JSON.parse(readFileSync(join(out, 'experiments', 'runs', 'valve_cond_y-hydraulic', 'experiment.json'), 'utf8')) as { status: string };
+    expect(experiment.status).toBe('interrupted');
+  }, LONG);
+});
