@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
+import { MultiBar, Presets } from 'cli-progress';
 import { readCsv } from '../data/csv.js';
 import { embeddedDataPath } from '../data/embedded.js';
 import type { TaskRequest } from '../data/infer.js';
@@ -96,15 +97,41 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} models` : `budget ${settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1)} s`}`);
+  // On a terminal, a bar over the budget (or the model count); a line per improvement always.
+  const total = settings.maxModels ?? Math.round(settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1));
+  const bars = out.interactive
+    ? new MultiBar(
+        { stream: process.stderr, format: `search [{bar}] {value}/{total} ${settings.maxModels !== undefined ? 'models' : 's'} | {candidates} candidates | best {best}`, hideCursor: true, clearOnComplete: true, barsize: 30, fps: 4 },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const bar = bars?.create(total, 0, { candidates: 0, best: '–' });
+  const started = performance.now();
+  let candidates = 0;
+  let best = '–';
+  const tick = (): void => {
+    const value = settings.maxModels !== undefined ? candidates : Math.min(total, Math.round((performance.now() - started) / 1000));
+    bar?.update(value, { candidates, best });
+  };
+  const timer = bars ? setInterval(tick, 500) : undefined;
   let result: ExperimentResult;
   try {
     result = await runExperiment(data, test, settings, {
       shouldStop: () => stop,
       onEntry: (e, isBest) => {
-        if (isBest) out.note(`  ${e.finished.toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`);
+        candidates = e.id + 1;
+        if (isBest) {
+          best = `${e.score.toFixed(5)} (${e.family})`;
+          const line = `  ${e.finished.toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`;
+          if (bars) bars.log(`${line}\n`);
+          else out.note(line);
+        }
+        tick();
       },
     });
   } finally {
+    if (timer) clearInterval(timer);
+    bars?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
