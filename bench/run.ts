@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   csv: () => import('./csv.js'),
   gbdt: () => import('./gbdt.js'),
   forest: () => import('./forest.js'),
+  budget: () => import('./budget.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
