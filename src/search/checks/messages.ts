@@ -64,7 +64,9 @@ export function leakSummary(target: string, nFeatures: number, flagged: readonly
     const top = best ? ` (strongest alone: ${best.feature}, ${scoreText(best.metric, best.score)})` : '';
     return `leakage: no feature of ${nFeatures} predicts ${target} suspiciously well on its own${top}`;
   }
-  const list = flagged.map((f) => `${f.feature} (${f.relation ? 'deterministic' : scoreText(f.metric, f.score)})`).join(', ');
+  // The strongest few by name; the report's per-feature list has them all.
+  const shown = flagged.slice(0, 4).map((f) => `${f.feature} (${f.relation ? 'deterministic' : scoreText(f.metric, f.score)})`);
+  const list = flagged.length > 4 ? `${shown.join(', ')} and ${flagged.length - 4} more` : shown.join(', ');
   const byScore = flagged.filter((f) => f.relation === null).length;
   const many =
     byScore >= MANY_STRONG_FEATURES
