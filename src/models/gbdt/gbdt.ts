@@ -14,12 +14,13 @@ import { availableParallelism } from 'node:os';
 import { TreeScorer } from '../../artifact/tree-scorer.js';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
-import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
+import type { FeatureImportance, FitData, FitOptions, FittedModel, ModelFamily, ProblemKind } from '../types.js';
 import { binMatrix, fitBins } from './binning.js';
 import { objectiveFor } from './objective.js';
 import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
 import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
+import { NodeModel } from '../node-model.js';
 import { exportBinTree, treeImportance } from '../tree-common.js';
 
 export interface GbdtParams extends TreeParams {
@@ -241,30 +242,10 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   return new TreeModel('gbdt', opts.kind, K, node, importance, info as unknown as Record<string, unknown>);
 }
 
-/** A fitted tree model that predicts through the standalone scorer of its exported node. */
-export class TreeModel implements FittedModel<TreeEnsembleNode> {
-  private scorer: TreeScorer | undefined;
-
-  constructor(
-    readonly family: string,
-    readonly kind: ProblemKind,
-    readonly nClasses: number,
-    private readonly node: TreeEnsembleNode,
-    private readonly imp: FeatureImportance,
-    readonly info: Readonly<Record<string, unknown>>,
-  ) {}
-
-  exportNode(): TreeEnsembleNode {
-    return structuredClone(this.node);
-  }
-
-  predict(x: Matrix): Float64Array {
-    this.scorer ??= new TreeScorer(JSON.parse(JSON.stringify(this.node)) as TreeEnsembleNode);
-    return this.scorer.predict(x.columns, x.nRows);
-  }
-
-  importance(): FeatureImportance {
-    return { gain: this.imp.gain.slice(), splits: this.imp.splits.slice() };
+/** A fitted tree model (GBDT or forest) that predicts through the standalone tree scorer. */
+export class TreeModel extends NodeModel<TreeEnsembleNode> {
+  constructor(family: string, kind: ProblemKind, nClasses: number, node: TreeEnsembleNode, imp: FeatureImportance, info: Readonly<Record<string, unknown>>) {
+    super(family, kind, nClasses, node, (n) => new TreeScorer(n), imp, info);
   }
 }
 

@@ -22,9 +22,10 @@
  * The GLM draws no random numbers (the seed does not matter) and does not early-stop (a
  * validation set is ignored).
  */
+import { NodeModel } from '../node-model.js';
 import { LinearScorer } from '../../artifact/linear-scorer.js';
 import type { LinearNode } from '../../artifact/format/linear.js';
-import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
+import type { FeatureImportance, FitData, FitOptions, FittedModel, ModelFamily, ProblemKind } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { buildDesign } from './design.js';
 import { lbfgs, type MinimizeResult } from './lbfgs.js';
@@ -218,29 +219,9 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
  * const model = fitGlm({ x, y }, { kind: 'binary', nClasses: 2, rng: new Rng(42) });
  * model.importance().gain;  // per feature, in raw-score units per standard deviation
  */
-export class LinearModel implements FittedModel<LinearNode> {
-  private scorer: LinearScorer | undefined;
-
-  constructor(
-    readonly family: string,
-    readonly kind: ProblemKind,
-    readonly nClasses: number,
-    private readonly node: LinearNode,
-    private readonly imp: FeatureImportance,
-    readonly info: Readonly<Record<string, unknown>>,
-  ) {}
-
-  exportNode(): LinearNode {
-    return structuredClone(this.node);
-  }
-
-  predict(x: Matrix): Float64Array {
-    this.scorer ??= new LinearScorer(JSON.parse(JSON.stringify(this.node)) as LinearNode);
-    return this.scorer.predict(x.columns, x.nRows);
-  }
-
-  importance(): FeatureImportance {
-    return { gain: this.imp.gain.slice(), splits: this.imp.splits.slice() };
+export class LinearModel extends NodeModel<LinearNode> {
+  constructor(family: string, kind: ProblemKind, nClasses: number, node: LinearNode, imp: FeatureImportance, info: Readonly<Record<string, unknown>>) {
+    super(family, kind, nClasses, node, (n) => new LinearScorer(n), imp, info);
   }
 }
 
