@@ -26,6 +26,7 @@ export interface RunArgs {
   interpretability?: number;
   maxRuntime?: number;
   maxModels?: number;
+  threads?: number;
   outDir?: string;
 }
 
@@ -41,7 +42,7 @@ function settingsFrom(args: RunArgs): RunArgs {
     const code = (e as { code?: string }).code;
     throw new AutomlError('BAD_CONFIG', code === 'ENOENT' ? `${args.config}: no such experiment file` : `${args.config}: not a JSON experiment file (${(e as Error).message})`);
   }
-  const known = new Set(['data', 'train', 'test', 'target', 'task', 'drop', 'name', 'seed', 'scorer', 'time', 'accuracy', 'interpretability', 'maxRuntime', 'maxModels', 'description']);
+  const known = new Set(['data', 'train', 'test', 'target', 'task', 'drop', 'name', 'seed', 'scorer', 'time', 'accuracy', 'interpretability', 'maxRuntime', 'maxModels', 'threads', 'description']);
   for (const k of Object.keys(file)) if (!known.has(k)) throw new AutomlError('BAD_CONFIG', `${args.config}: unknown setting '${k}'; the settings are ${[...known].join(', ')}`);
   const merged: RunArgs = { ...(file as RunArgs) };
   for (const [k, v] of Object.entries(args)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
@@ -59,6 +60,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     throw new AutomlError('BAD_OPTION', `--scorer ${args.scorer} is not a metric; choose from ${METRIC_NAMES.join(', ')}`);
   }
   if (args.maxModels !== undefined && !(Number.isInteger(args.maxModels) && args.maxModels >= 1)) throw new AutomlError('BAD_OPTION', `--max-models must be a whole number >= 1`);
+  if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1)) throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1, got ${args.threads}`);
   if (args.maxRuntime !== undefined && !(args.maxRuntime > 0)) throw new AutomlError('BAD_OPTION', `--max-runtime must be a number of seconds > 0`);
   if (args.data && args.train) throw new AutomlError('BAD_OPTION', 'give --data (split 75/25 here) or --train (with an optional --test), not both');
   if (args.test && !args.train) throw new AutomlError('BAD_OPTION', '--test needs --train');
@@ -83,6 +85,9 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     interpretability: args.interpretability ?? 5,
     ...(args.maxRuntime !== undefined ? { maxRuntimeSeconds: args.maxRuntime } : {}),
     ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
+    ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    // The budget counts from the process start: reading the data is part of it.
+    clockStart: 0,
     outDir: resolve(args.outDir ?? '.'),
   };
   if (args.outDir) statSync(settings.outDir, { throwIfNoEntry: false });
@@ -92,7 +97,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   const onSignal = (): void => {
     if (stop) process.exit(130);
     stop = true;
-    out.note('automl: stopping after the current candidate; the best pipeline so far is being finished (Ctrl-C again to quit now)');
+    out.note('automl: stopping the search; the best pipeline so far is being finished (Ctrl-C again to quit now)');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -145,7 +150,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   out.info(out.bold(`Experiment ${s.name}: ${r.status.toUpperCase()}`));
   out.info(`  target ${s.target} (${r.task}${r.classes ? `: ${r.classes.join(', ')}` : ''}); ${r.rows.train} train rows, ${r.rows.test} test rows; ${r.features.length} features${r.dropped.length ? `, dropped ${r.dropped.map((d) => d.column).join(', ')}` : ''}`);
-  out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates, stopped by ${r.search.stoppedBy}`);
+  out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates (${r.search.halved} dropped early by successive halving${r.search.failed ? `, ${r.search.failed} failed: see run.log` : ''}) on ${r.search.threads} thread${r.search.threads === 1 ? '' : 's'}, stopped by ${r.search.stoppedBy}`);
   out.info(`  ${r.checks.leakage.summary}`);
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);

@@ -15,7 +15,9 @@ import { METRICS, type MetricName } from '../metrics/registry.js';
 import { familyByName, type FamilyName } from '../models/registry.js';
 import type { FittedModel } from '../models/types.js';
 import { Rng } from '../util/random.js';
-import { crossValidate, type Candidate, type CvResult, type CvTask } from './cross-validate.js';
+import { assembleCv, type Candidate, type CvResult, type CvTask } from './cross-validate.js';
+import { epochNow, type FoldOutput } from './fold-job.js';
+import { Cancelled, foldRunner } from './pool.js';
 import { kFold } from './folds.js';
 import { baselineFeatures, defaultCandidates, familiesFor, mutate } from './space.js';
 
@@ -25,16 +27,29 @@ export interface SearchSettings {
   metric: MetricName;
   /** Validation: k folds, or 'holdout' (one fifth of the training rows). */
   validation: number | 'holdout';
-  /** Stop starting candidates after this many seconds. */
+  /** Stop starting fold jobs after this many seconds. */
   budgetSeconds?: number;
   /** Stop after this many candidates (deterministic runs). */
   maxModels?: number;
   /** 1–10: at 8–10 only original features, monotone steps and interpretable families. */
   interpretability: number;
-  /** Stop when this many candidates in a row did not improve the best (default 12). */
+  /**
+   * Stop when this many fully scored candidates in a row did not improve the best, or three times
+   * as many of any kind (candidates dropped by halving are cheap) (default 12).
+   */
   patience?: number;
   families?: readonly FamilyName[];
+  /** Fold jobs run side by side in this many worker threads (default: one per core). */
+  threads?: number;
+  /** Features by single-feature strength, strongest first (interactions are made among these). */
+  ranking?: readonly string[];
 }
+
+/**
+ * What became of a candidate: scored on every fold; dropped by successive halving after its first
+ * fold; stopped part-way by the budget or an interrupt; or failed (the error is kept).
+ */
+export type EntryStatus = 'scored' | 'halved' | 'stopped' | 'failed';
 
 export interface LeaderboardEntry {
   id: number;
@@ -42,20 +57,32 @@ export interface LeaderboardEntry {
   params: Record<string, unknown>;
   /** The feature steps, in words. */
   features: string;
+  status: EntryStatus;
+  /** The metric over the folds scored (NaN when failed). */
   score: number;
   logloss: number | null;
-  /** Seconds since the search began, when the candidate started and finished. */
+  /** Folds scored, of those planned. */
+  folds: number;
+  plannedFolds: number;
+  /** Seconds since the search began, when the candidate's first job started and last one ended. */
   started: number;
   finished: number;
+  /** Fit seconds, summed over its fold jobs. */
   seconds: number;
   rounds: number[];
+  error?: string;
 }
 
 export interface SearchResult {
   leaderboard: LeaderboardEntry[];
   best: { entry: LeaderboardEntry; candidate: Candidate; cv: CvResult };
   stoppedBy: 'budget' | 'max-models' | 'no-improvement' | 'interrupted';
+  /** Worker threads the fold jobs ran on (1: this thread). */
+  threads: number;
 }
+
+/** Candidates per batch of variations; fixed, so that a run does not depend on the core count. */
+export const BATCH_SIZE = 4;
 
 /** Settings of the accuracy dial (1–10): holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10. */
 export function validationFor(accuracy: number): number | 'holdout' {
@@ -63,12 +90,30 @@ export function validationFor(accuracy: number): number | 'holdout' {
 }
 
 function describeFeatures(c: Candidate): string {
-  const steps = c.features.transforms.map((t) => `${t.kind}(${'columns' in t ? t.columns.join(',') : t.column})`);
+  const steps = c.features.transforms.map((t) => `${t.kind}${'op' in t ? `:${t.op}` : ''}(${'columns' in t ? t.columns.join(',') : t.column})`);
   return [`${c.features.passthrough?.length ?? 0} numeric`, ...steps].join(' + ');
+}
+
+interface Trial {
+  id: number;
+  candidate: Candidate;
+  seed: number;
+  planned: number;
+  outputs: Map<number, FoldOutput>;
+  started?: number;
+  finished?: number;
+  halved?: boolean;
+  error?: string;
 }
 
 /**
  * Searches feature steps × families × parameters by out-of-fold score.
+ *
+ * First each family's defaults, scored on every fold; then batches of {@link BATCH_SIZE}
+ * variations of the best so far, with successive halving when there are 3 folds or more: each
+ * variation is scored on its first fold, and only the better half of the batch, and only those
+ * that beat the leader's worst fold there, go on to the other folds. Fold jobs run side by side
+ * in worker threads; results and their order never depend on the thread count.
  *
  * @example
  * const r = await search(train, { kind: 'multiclass', nClasses: 3, y }, features, { seed: 42, metric: 'logloss', validation: 5, maxModels: 8, interpretability: 5 });
@@ -82,73 +127,168 @@ export async function search(
   hooks: { onEntry?: (e: LeaderboardEntry, isBest: boolean) => void; shouldStop?: () => boolean } = {},
 ): Promise<SearchResult> {
   const t0 = performance.now();
+  const epoch0 = epochNow();
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const rng = new Rng(settings.seed);
   const strata = task.kind === 'regression' ? undefined : task.y;
   const validation = settings.validation;
   const fold = kFold(table.nRows, validation === 'holdout' ? 5 : validation, settings.seed, strata);
-  const evaluate = validation === 'holdout' ? [0] : undefined;
+  const allFolds = validation === 'holdout' ? [0] : Array.from({ length: validation }, (_, f) => f);
+  const halving = allFolds.length >= 3;
   const metric = METRICS[settings.metric];
   const better = (a: number, b: number): boolean => (metric.greaterIsBetter ? a > b : a < b);
   const spec = baselineFeatures(table, features, settings.interpretability);
-  const queue = defaultCandidates(settings.families ?? familiesFor(settings.interpretability), spec);
+  const families = settings.families ?? familiesFor(settings.interpretability);
+  const defaults = defaultCandidates(families, spec);
   const patience = settings.patience ?? 12;
+  const budget = settings.budgetSeconds;
+  const deadline = budget !== undefined ? epoch0 + budget * 1000 : undefined;
+
+  const runner = foldRunner(table, task, fold, settings.threads);
+  const threads = runner.parallel;
+  let interrupted = false;
+  let outOfBudget = false;
+  let anyComplete = false;
+  const jobSeconds = new Map<FamilyName, number[]>();
+  const poll = setInterval(() => {
+    if (!interrupted && hooks.shouldStop?.()) {
+      interrupted = true;
+      runner.cancel();
+    }
+  }, 50);
+
+  /** Seconds a job of this family is expected to take: the mean of its earlier jobs (or of all). */
+  const estimate = (family: FamilyName): number => {
+    const own = jobSeconds.get(family) ?? [...jobSeconds.values()].flat();
+    return own.length === 0 ? 0 : own.reduce((a, b) => a + b, 0) / own.length;
+  };
+
+  /** Runs these folds of these trials, `threads` jobs at a time, in trial then fold order. */
+  const runJobs = async (trials: readonly Trial[], foldsOf: (t: Trial) => readonly number[]): Promise<void> => {
+    const jobs = trials.flatMap((t) => foldsOf(t).map((f) => ({ t, f })));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const { t, f } = jobs[next++]!;
+        if (t.error !== undefined) continue;
+        if (hooks.shouldStop?.()) interrupted = true;
+        if (interrupted) break;
+        // Do not start a job that would likely end past the budget (once something is scored).
+        if (budget !== undefined && anyComplete && elapsed() + estimate(t.candidate.family) > budget) outOfBudget = true;
+        if (outOfBudget) break;
+        t.started ??= elapsed();
+        try {
+          const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
+          t.outputs.set(f, out);
+          t.finished = elapsed();
+          const list = jobSeconds.get(t.candidate.family) ?? [];
+          list.push(out.seconds);
+          jobSeconds.set(t.candidate.family, list);
+          if (t.outputs.size === t.planned) anyComplete = true;
+        } catch (e) {
+          if (e instanceof Cancelled) break;
+          t.error = e instanceof Error ? e.message : String(e);
+          t.finished = elapsed();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, lane));
+  };
 
   const leaderboard: LeaderboardEntry[] = [];
   let best: SearchResult['best'] | undefined;
+  /** Candidates since the best: fully scored ones, and all. */
   let sinceBest = 0;
+  let sinceBestAll = 0;
+  let nextId = 0;
+  const trialOf = (candidate: Candidate): Trial => {
+    const id = nextId++;
+    return { id, candidate, seed: rng.fork(id).seed, planned: allFolds.length, outputs: new Map() };
+  };
+
+  /** Leaderboard entries of a batch, in id order; the best updated. */
+  const settle = (trials: readonly Trial[]): void => {
+    for (const t of trials) {
+      if (t.outputs.size === 0 && t.error === undefined) continue; // never started
+      const cv = t.outputs.size > 0 ? assembleCv(task, fold, t.outputs, settings.metric) : undefined;
+      const status: EntryStatus = t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
+      const entry: LeaderboardEntry = {
+        id: t.id,
+        family: t.candidate.family,
+        params: t.candidate.params,
+        features: describeFeatures(t.candidate),
+        status,
+        score: status === 'failed' || !cv ? Number.NaN : cv.score,
+        logloss: status === 'failed' || !cv ? null : cv.logloss,
+        folds: t.outputs.size,
+        plannedFolds: t.planned,
+        started: t.started ?? 0,
+        finished: t.finished ?? t.started ?? 0,
+        seconds: cv?.seconds ?? 0,
+        rounds: cv?.rounds ?? [],
+        ...(t.error !== undefined ? { error: t.error } : {}),
+      };
+      leaderboard.push(entry);
+      const improved = status === 'scored' && cv !== undefined && (!best || better(cv.score, best.entry.score));
+      if (improved) {
+        best = { entry, candidate: t.candidate, cv: cv! };
+        sinceBest = 0;
+        sinceBestAll = 0;
+      } else {
+        if (status === 'scored') sinceBest++;
+        sinceBestAll++;
+      }
+      hooks.onEntry?.(entry, improved);
+    }
+  };
+
   let stoppedBy: SearchResult['stoppedBy'] = 'max-models';
-  for (let id = 0; ; id++) {
-    if (settings.maxModels !== undefined && id >= settings.maxModels) {
-      stoppedBy = 'max-models';
+  try {
+    const room = (): number => (settings.maxModels === undefined ? Infinity : settings.maxModels - nextId);
+    const first = defaults.slice(0, Math.max(0, room())).map(trialOf);
+    await runJobs(first, () => allFolds);
+    settle(first);
+    for (;;) {
+      if (interrupted) stoppedBy = 'interrupted';
+      else if (outOfBudget) stoppedBy = 'budget';
+      else if (room() <= 0) stoppedBy = 'max-models';
+      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) stoppedBy = 'no-improvement';
+      else if (!best) break;
+      else {
+        // Let timers and signals run between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const leader = best;
+        const batch = Array.from({ length: Math.min(BATCH_SIZE, room()) }, () => {
+          const id = nextId;
+          return trialOf(mutate(leader.candidate, rng.fork(1000 + id), spec, settings.interpretability, settings.ranking));
+        });
+        if (!halving) await runJobs(batch, () => allFolds);
+        else {
+          await runJobs(batch, () => [0]);
+          // Successive halving: the better half of the batch on its first fold goes on, if it
+          // beats the leader's worst fold there.
+          const worstOfLeader = leader.cv.foldScores.reduce((a, b) => (better(a, b) ? b : a));
+          const firstFold = batch.filter((t) => t.outputs.has(0) && t.error === undefined).map((t) => ({ t, score: assembleCv(task, fold, t.outputs, settings.metric).score }));
+          firstFold.sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : a.t.id - b.t.id));
+          const goOn = firstFold.slice(0, Math.ceil(batch.length / 2)).filter((x) => !better(worstOfLeader, x.score)).map((x) => x.t);
+          for (const x of firstFold) if (!goOn.includes(x.t)) x.t.halved = true;
+          await runJobs(goOn, () => allFolds.slice(1));
+        }
+        settle(batch);
+        continue;
+      }
       break;
     }
-    // Let signals (Ctrl-C) and timers run: fits are synchronous, so only a real turn of the event
-    // loop between candidates delivers them.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (hooks.shouldStop?.()) {
-      stoppedBy = 'interrupted';
-      break;
-    }
-    if (settings.budgetSeconds !== undefined) {
-      // Do not start a candidate that would likely end past the budget.
-      const last = leaderboard[leaderboard.length - 1]?.seconds ?? 0;
-      if (id > 0 && elapsed() + last > settings.budgetSeconds) {
-        stoppedBy = 'budget';
-        break;
-      }
-      if (best && sinceBest >= patience && settings.maxModels === undefined) {
-        stoppedBy = 'no-improvement';
-        break;
-      }
-    }
-    const candidate = queue.shift() ?? mutate(best!.candidate, rng.fork(1000 + id));
-    const started = elapsed();
-    const deadline = settings.budgetSeconds !== undefined ? t0 + settings.budgetSeconds * 1000 : undefined;
-    const cv = await crossValidate(table, task, candidate, fold, settings.metric, rng.fork(id), evaluate, deadline);
-    const finished = elapsed();
-    const entry: LeaderboardEntry = {
-      id,
-      family: candidate.family,
-      params: candidate.params,
-      features: describeFeatures(candidate),
-      score: cv.score,
-      logloss: cv.logloss,
-      started,
-      finished,
-      seconds: finished - started,
-      rounds: cv.rounds,
-    };
-    leaderboard.push(entry);
-    const improved = !best || better(cv.score, best.entry.score);
-    if (improved) {
-      best = { entry, candidate, cv };
-      sinceBest = 0;
-    } else sinceBest++;
-    hooks.onEntry?.(entry, improved);
+  } finally {
+    clearInterval(poll);
+    await runner.close();
   }
-  if (!best) throw new RangeError('search: no candidate was evaluated (a budget of zero?)');
-  return { leaderboard, best, stoppedBy };
+  if (!best) {
+    const failed = leaderboard.find((e) => e.status === 'failed');
+    if (failed) throw new Error(`search: every candidate failed; the first (${failed.family}) with: ${failed.error}`);
+    throw new RangeError(`search: no candidate was scored on all its folds (${interrupted ? 'interrupted' : 'a budget too small'})`);
+  }
+  return { leaderboard, best, stoppedBy, threads };
 }
 
 /**
@@ -161,6 +301,8 @@ export async function refit(
   candidate: Candidate,
   cv: CvResult,
   seed: number,
+  /** A `performance.now()` time by which the fit should end (it then keeps the rounds it has). */
+  deadline?: number,
 ): Promise<{ features: FeaturePipelineNode; model: FittedModel }> {
   const rng = new Rng(seed).fork(999_999);
   const fitted = fitFeaturePipeline(table, candidate.features, { kind: task.kind, y: task.y, nClasses: task.nClasses }, rng.fork(0));
@@ -175,7 +317,7 @@ export async function refit(
   }
   const model = await familyByName(candidate.family).fit(
     { x: { nRows: table.nRows, columns: fitted.trainMatrix }, y: task.y },
-    { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(1), params: params as never },
+    { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(1), params: params as never, ...(deadline !== undefined ? { deadline } : {}) },
   );
   return { features: fitted.node, model };
 }

@@ -44,6 +44,13 @@ export interface ExperimentSettings {
   maxModels?: number;
   /** Where pipelines/ and experiments/runs/ go. */
   outDir: string;
+  /** Worker threads of the search (default: one per core). */
+  threads?: number;
+  /**
+   * When the budget's clock started (a `performance.now()` value; default: when runExperiment is
+   * called). The command line passes 0, the process start, so reading the data counts too.
+   */
+  clockStart?: number;
 }
 
 export interface DroppedColumn {
@@ -60,7 +67,7 @@ export interface ExperimentResult {
   dropped: DroppedColumn[];
   features: string[];
   budgetSeconds: number | null;
-  search: { stoppedBy: SearchResult['stoppedBy']; candidates: number; best: LeaderboardEntry };
+  search: { stoppedBy: SearchResult['stoppedBy']; candidates: number; halved: number; failed: number; threads: number; best: LeaderboardEntry };
   checks: { leakage: LeakageReport; shift: ShiftReport | null };
   validation: Record<string, unknown>;
   test: Record<string, unknown>;
@@ -186,6 +193,7 @@ export async function runExperiment(
   // Search, within the budget (leaving a share for the refit and the export).
   const scorer = s.scorer ?? (info.task === 'regression' ? 'rmse' : 'logloss');
   const budget = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time));
+  const clock0 = s.clockStart ?? t0;
   const tSearch = performance.now();
   const result = await search(
     train,
@@ -196,13 +204,18 @@ export async function runExperiment(
       metric: scorer,
       validation: validationFor(s.accuracy),
       interpretability: s.interpretability,
-      ...(budget !== null ? { budgetSeconds: budget * 0.8 } : {}),
+      // The search ends at 80% of the budget, counted from the clock's start.
+      ...(budget !== null ? { budgetSeconds: Math.max(0, (clock0 + budget * 800 - performance.now()) / 1000) } : {}),
       ...(s.maxModels !== undefined ? { maxModels: s.maxModels } : {}),
+      ...(s.threads !== undefined ? { threads: s.threads } : {}),
+      ranking: leakage.features.map((f) => f.feature),
     },
     {
       shouldStop: hooks.shouldStop,
       onEntry: (e, isBest) => {
-        log(`candidate ${e.id}: ${e.family} ${JSON.stringify(e.params)} ${scorer} ${e.score.toFixed(5)} in ${e.seconds.toFixed(1)} s${isBest ? '  (best so far)' : ''}`);
+        const what = `candidate ${e.id}: ${e.family} ${JSON.stringify(e.params)} [${e.features}]`;
+        if (e.status === 'failed') log(`${what} failed: ${e.error}`);
+        else log(`${what} ${scorer} ${e.score.toFixed(5)} on ${e.folds} of ${e.plannedFolds} folds${e.status === 'scored' ? '' : ` (${e.status})`} in ${e.seconds.toFixed(1)} s${isBest ? '  (best so far)' : ''}`);
         hooks.onEntry?.(e, isBest);
       },
     },
@@ -212,7 +225,10 @@ export async function runExperiment(
   // The best, refit on all training rows; the test set is scored once, here.
   const tRefit = performance.now();
   const best = result.best;
-  const { features: node, model } = await refit(train, task, best.candidate, best.cv, s.seed);
+  // The refit keeps to the budget too: past 95% of it, it keeps the rounds it has.
+  const refitDeadline = budget !== null ? clock0 + budget * 1000 * 0.95 : undefined;
+  const { features: node, model } = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
+  log(`refit ${best.entry.family} on ${train.nRows} rows in ${((performance.now() - tRefit) / 1000).toFixed(1)} s`);
   const refitSeconds = (performance.now() - tRefit) / 1000;
   const featureScorer = new FeatureScorer(node);
   const testX = { nRows: test.nRows, columns: featureScorer.apply(columnarInput(test, node)) };
@@ -246,7 +262,7 @@ export async function runExperiment(
     metrics: { validation: validationMetrics, test: testMetrics, scorer },
     importance,
     seed: s.seed,
-    settings: { ...s, outDir: undefined, status },
+    settings: { ...s, outDir: undefined, clockStart: undefined, status },
     dataSha256: data.source?.sha256 ?? null,
   });
   // The scorer's speed on the test rows, through the exported file.
@@ -267,7 +283,14 @@ export async function runExperiment(
     dropped,
     features,
     budgetSeconds: budget,
-    search: { stoppedBy: result.stoppedBy, candidates: result.leaderboard.length, best: best.entry },
+    search: {
+      stoppedBy: result.stoppedBy,
+      candidates: result.leaderboard.length,
+      halved: result.leaderboard.filter((e) => e.status === 'halved').length,
+      failed: result.leaderboard.filter((e) => e.status === 'failed').length,
+      threads: result.threads,
+      best: best.entry,
+    },
     checks: { leakage, shift },
     validation: { ...validationMetrics } as Record<string, unknown>,
     test: { ...testMetrics } as Record<string, unknown>,
@@ -301,9 +324,24 @@ function csvCell(v: string): string {
 }
 
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
-  const head = ['id', 'family', 'features', 'params', 'score', 'logloss', 'fit_seconds', 'started_seconds', 'finished_seconds'];
+  const head = ['id', 'family', 'features', 'params', 'status', 'folds', 'score', 'logloss', 'fit_seconds', 'started_seconds', 'finished_seconds', 'error'];
   const rows = entries.map((e) =>
-    [String(e.id), e.family, e.features, JSON.stringify(e.params), String(e.score), e.logloss === null ? '' : String(e.logloss), e.seconds.toFixed(3), e.started.toFixed(3), e.finished.toFixed(3)].map(csvCell).join(','),
+    [
+      String(e.id),
+      e.family,
+      e.features,
+      JSON.stringify(e.params),
+      e.status,
+      `${e.folds}/${e.plannedFolds}`,
+      Number.isNaN(e.score) ? '' : String(e.score),
+      e.logloss === null ? '' : String(e.logloss),
+      e.seconds.toFixed(3),
+      e.started.toFixed(3),
+      e.finished.toFixed(3),
+      e.error ?? '',
+    ]
+      .map(csvCell)
+      .join(','),
   );
   return `${[head.join(','), ...rows].join('\n')}\n`;
 }

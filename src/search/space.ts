@@ -49,8 +49,58 @@ export function defaultCandidates(families: readonly FamilyName[], features: Fea
   return out;
 }
 
+/** The operations interactions are made with. */
+const INTERACTION_OPS = ['ratio', 'difference', 'product'] as const;
+/** Interactions are made among this many of the strongest single features. */
+const INTERACTION_POOL = 6;
+/** At most this many interactions in one candidate. */
+const MAX_INTERACTIONS = 4;
+
+/** Families for which a monotone transform of the inputs changes the model (trees are blind to it). */
+const SHAPE_SENSITIVE: readonly FamilyName[] = ['glm', 'mlp'];
+
+/**
+ * A seeded variation of a feature spec, or undefined when none applies: add or remove an
+ * interaction (ratio, difference or product of two of the strongest numeric features, at
+ * interpretability ≤ 7), or, for the GLM and the neural net, switch the numeric inputs to a
+ * Yeo-Johnson transform and back (monotone, so allowed at any interpretability).
+ */
+function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretability: number, ranking: readonly string[]): FeatureSpec | undefined {
+  const numeric = base.passthrough ?? [];
+  const pool = [...ranking.filter((f) => numeric.includes(f)), ...numeric.filter((f) => !ranking.includes(f))].slice(0, INTERACTION_POOL);
+  const interactions = c.features.transforms.filter((t) => t.kind === 'interaction');
+  const yeo = c.features.transforms.some((t) => t.kind === 'yeo_johnson');
+  const moves: (() => FeatureSpec)[] = [];
+  if (interpretability <= 7 && pool.length >= 2 && interactions.length < MAX_INTERACTIONS) {
+    moves.push(() => {
+      const i = rng.int(pool.length);
+      let j = rng.int(pool.length - 1);
+      if (j >= i) j++;
+      const op = INTERACTION_OPS[rng.int(INTERACTION_OPS.length)]!;
+      const columns: [string, string] = [pool[i]!, pool[j]!];
+      const exists = interactions.some((t) => t.kind === 'interaction' && t.op === op && t.columns[0] === columns[0] && t.columns[1] === columns[1]);
+      return exists ? c.features : { ...c.features, transforms: [...c.features.transforms, { kind: 'interaction', op, columns }] };
+    });
+  }
+  if (interactions.length > 0) {
+    moves.push(() => {
+      const drop = interactions[rng.int(interactions.length)];
+      return { ...c.features, transforms: c.features.transforms.filter((t) => t !== drop) };
+    });
+  }
+  if (SHAPE_SENSITIVE.includes(c.family) && numeric.length > 0) {
+    moves.push(() =>
+      yeo
+        ? { passthrough: numeric, transforms: c.features.transforms.filter((t) => t.kind !== 'yeo_johnson') }
+        : { passthrough: (c.features.passthrough ?? []).filter((f) => !numeric.includes(f)), transforms: [...numeric.map((column) => ({ kind: 'yeo_johnson' as const, column })), ...c.features.transforms] },
+    );
+  }
+  if (moves.length === 0) return undefined;
+  return moves[rng.int(moves.length)]!();
+}
+
 /** A seeded variation of a candidate's parameters, within sensible ranges. */
-export function mutate(c: Candidate, rng: Rng): Candidate {
+function mutateParams(c: Candidate, rng: Rng): Record<string, unknown> {
   const p = { ...c.params };
   const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
   switch (c.family) {
@@ -77,5 +127,17 @@ export function mutate(c: Candidate, rng: Rng): Candidate {
       p['learningRate'] = pick([0.001, 0.003, 0.01]);
       break;
   }
-  return { family: c.family, params: p, features: c.features };
+  return p;
+}
+
+/**
+ * A seeded variation of a candidate: its parameters (most often), its feature steps, or both.
+ * `base` is the table's baseline spec; `ranking` orders features by single-feature strength
+ * (strongest first; interactions are made among the strongest).
+ */
+export function mutate(c: Candidate, rng: Rng, base: FeatureSpec, interpretability: number, ranking: readonly string[] = []): Candidate {
+  const u = rng.next();
+  const features = u >= 0.6 ? mutateFeatures(c, rng.fork(1), base, interpretability, ranking) : undefined;
+  const params = !features || u >= 0.85 ? mutateParams(c, rng.fork(2)) : c.params;
+  return { family: c.family, params, features: features ?? c.features };
 }

@@ -121,7 +121,7 @@ describe('automl run: Ctrl-C', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(0);
-    expect(stderr).toContain('stopping after the current candidate');
+    expect(stderr).toContain('stopping the search');
     const res = JSON.parse(stdout) as { status: string; search: { candidates: number; stoppedBy: string }; pipelinePath: string };
     expect(res.status).toBe('interrupted');
     expect(res.search.stoppedBy).toBe('interrupted');

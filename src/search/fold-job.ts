@@ -1,0 +1,84 @@
+/**
+ * One unit of the search's work: a candidate fitted on all folds but one and scored on that one.
+ * The same function runs in the search's worker threads and in the main thread, so a result never
+ * depends on where it was computed: its randomness comes from the job's seed alone.
+ */
+import { FeatureScorer } from '../artifact/feature-scorer.js';
+import type { Table } from '../data/table.js';
+import { columnarInput } from '../features/columnar-input.js';
+import { fitFeaturePipeline } from '../features/pipeline.js';
+import { familyByName } from '../models/registry.js';
+import { holdoutSplit } from '../split/holdout.js';
+import { Rng } from '../util/random.js';
+import type { Candidate, CvTask } from './cross-validate.js';
+
+export interface FoldJob {
+  candidate: Candidate;
+  /** The fold scored (the model is fitted on the others). */
+  fold: number;
+  /** The candidate's seed: fold f's steps use fork(2f), its model fork(2f + 1). */
+  seed: number;
+  /** Wall-clock time (ms since the epoch, see {@link epochNow}) by which the fit should end. */
+  deadline?: number;
+  /** Threads a GBDT fit may use (1 inside the search's workers, which already run side by side). */
+  threads?: number;
+}
+
+export interface FoldOutput {
+  /** Predictions for the fold's rows in row order, row-major (K probabilities or 1 value). */
+  pred: Float64Array;
+  /** Rounds / trees / epochs the model kept, where the family reports them. */
+  rounds: number | null;
+  seconds: number;
+}
+
+/** Milliseconds since the epoch with sub-millisecond precision; comparable across threads. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Rows of the fold, and the rows of the others, in row order. */
+export function foldRows(fold: Int32Array, f: number): { train: number[]; valid: number[] } {
+  const train: number[] = [];
+  const valid: number[] = [];
+  for (let i = 0; i < fold.length; i++) (fold[i] === f ? valid : train).push(i);
+  return { train, valid };
+}
+
+/**
+ * Runs one fold job: the feature steps and the model are fitted on the other folds' rows; early
+ * stopping watches a tenth of those rows, never the rows scored (stopping on them would make the
+ * out-of-fold score optimistic).
+ */
+export async function runFold(table: Table, task: CvTask, fold: Int32Array, job: FoldJob): Promise<FoldOutput> {
+  const started = performance.now();
+  const rng = new Rng(job.seed);
+  const f = job.fold;
+  const { candidate } = job;
+  const rows = foldRows(fold, f);
+  const trainTable = table.take(rows.train);
+  const validTable = table.take(rows.valid);
+  const yTrain = Float64Array.from(rows.train, (i) => task.y[i]!);
+  const fitted = fitFeaturePipeline(trainTable, candidate.features, { kind: task.kind, y: yTrain, nClasses: task.nClasses }, rng.fork(2 * f));
+  const validX = { nRows: rows.valid.length, columns: new FeatureScorer(fitted.node).apply(columnarInput(validTable, fitted.node)) };
+  const inner = holdoutSplit(rows.train.length, { ratio: 0.9, seed: rng.fork(2 * f + 1).seed }, task.kind === 'regression' ? undefined : yTrain);
+  const pick = (flag: number): { x: { nRows: number; columns: Float64Array[] }; y: Float64Array } => {
+    const idx: number[] = [];
+    inner.forEach((v, i) => v === flag && idx.push(i));
+    return { x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) }, y: Float64Array.from(idx, (i) => yTrain[i]!) };
+  };
+  const tiny = rows.train.length < 40;
+  const params = candidate.family === 'gbdt' && job.threads !== undefined ? { ...candidate.params, threads: job.threads } : candidate.params;
+  const model = await familyByName(candidate.family).fit(tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1), {
+    kind: task.kind,
+    nClasses: task.nClasses,
+    rng: rng.fork(2 * f + 1),
+    params: params as never,
+    ...(tiny ? {} : { valid: pick(0) }),
+    ...(job.deadline !== undefined ? { deadline: job.deadline - performance.timeOrigin } : {}),
+  });
+  const pred = model.predict(validX);
+  const info = model.info as { rounds?: unknown; trees?: unknown };
+  const kept = info.rounds ?? info.trees;
+  return { pred, rounds: typeof kept === 'number' ? kept : null, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,182 @@
+/**
+ * Where the search's fold jobs run: side by side in worker threads (one per core, each job on one
+ * core), or one after another in this thread when there is one core or no compiled worker (run
+ * from TypeScript sources, as in the test runner). The results are the same either way: a job's
+ * output depends on its inputs and seed only.
+ *
+ * The table is copied once into shared memory; workers read it without copies.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Table, type Column } from '../data/table.js';
+import type { CvTask } from './cross-validate.js';
+import { runFold, type FoldJob, type FoldOutput } from './fold-job.js';
+
+export interface FoldRunner {
+  /** How many jobs run at once. */
+  readonly parallel: number;
+  run(job: FoldJob): Promise<FoldOutput>;
+  /** Abandons the running jobs (their promises reject with {@link Cancelled}). */
+  cancel(): void;
+  close(): Promise<void>;
+}
+
+/** The rejection of a job abandoned by `cancel`. */
+export class Cancelled extends Error {
+  constructor() {
+    super('fold job cancelled');
+  }
+}
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  columns: Column[];
+  nRows: number;
+  task: CvTask;
+  fold: Int32Array;
+}
+
+export type WorkerRequest = { id: number; job: FoldJob };
+export type WorkerReply = { id: number; output: FoldOutput } | { id: number; error: { message: string; code?: string } };
+
+function shared<T extends Float64Array | Int32Array>(a: T): T {
+  const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(Math.max(8, a.byteLength)));
+  copy.set(a as never);
+  return a.byteLength === 0 ? (copy.subarray(0, 0) as T) : copy;
+}
+
+/** The table's columns on shared memory. */
+function shareColumns(table: Table): Column[] {
+  return table.columns.map((c) => (c.type === 'numeric' ? { ...c, values: shared(c.values) } : { ...c, codes: shared(c.codes) }));
+}
+
+/** Runs jobs in this thread, one at a time (fits are synchronous or share the tfjs engine). */
+class InThread implements FoldRunner {
+  readonly parallel = 1;
+  private chain: Promise<unknown> = Promise.resolve();
+  private cancelled = false;
+
+  constructor(
+    private readonly table: Table,
+    private readonly task: CvTask,
+    private readonly fold: Int32Array,
+  ) {}
+
+  run(job: FoldJob): Promise<FoldOutput> {
+    const next = this.chain.then(() => {
+      if (this.cancelled) throw new Cancelled();
+      return runFold(this.table, this.task, this.fold, job);
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+  }
+}
+
+interface Slot {
+  worker: Worker;
+  busy?: { id: number; resolve: (o: FoldOutput) => void; reject: (e: Error) => void };
+}
+
+/** Runs jobs in worker threads, one job per worker at a time. */
+class WorkerPool implements FoldRunner {
+  private readonly slots: Slot[];
+  private readonly queue: { req: WorkerRequest; resolve: (o: FoldOutput) => void; reject: (e: Error) => void }[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(url: URL, setup: WorkerSetup, readonly parallel: number) {
+    this.slots = Array.from({ length: parallel }, () => {
+      const slot: Slot = { worker: new Worker(url, { workerData: setup }) };
+      slot.worker.on('message', (m: WorkerReply) => this.reply(slot, m));
+      slot.worker.on('error', (e) => this.fail(slot, e));
+      slot.worker.on('exit', (code) => {
+        if (!this.closed) this.fail(slot, new Error(`a search worker stopped (exit code ${code})`));
+      });
+      return slot;
+    });
+  }
+
+  run(job: FoldJob): Promise<FoldOutput> {
+    if (this.closed) return Promise.reject(new Cancelled());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, job }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const next = this.queue.shift()!;
+      slot.busy = { id: next.req.id, resolve: next.resolve, reject: next.reject };
+      slot.worker.postMessage(next.req);
+    }
+  }
+
+  private reply(slot: Slot, m: WorkerReply): void {
+    const busy = slot.busy;
+    if (!busy || busy.id !== m.id) return;
+    slot.busy = undefined;
+    if ('output' in m) busy.resolve(m.output);
+    else busy.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+    this.dispatch();
+  }
+
+  private fail(slot: Slot, e: Error): void {
+    const busy = slot.busy;
+    slot.busy = undefined;
+    busy?.reject(e);
+  }
+
+  cancel(): void {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(new Cancelled());
+    for (const slot of this.slots) {
+      slot.busy?.reject(new Cancelled());
+      slot.busy = undefined;
+      void slot.worker.terminate();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(new Cancelled());
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+function workerUrl(): URL | undefined {
+  const url = new URL('./search-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** The threads the search uses by default: every core. */
+export function defaultSearchThreads(): number {
+  return availableParallelism();
+}
+
+/**
+ * A runner for the search's fold jobs: `threads` workers (default: one per core), or this thread
+ * when that is 1 or no compiled worker module exists.
+ */
+export function foldRunner(table: Table, task: CvTask, fold: Int32Array, threads = defaultSearchThreads()): FoldRunner {
+  const url = threads > 1 ? workerUrl() : undefined;
+  if (!url) return new InThread(table, task, fold);
+  const setup: WorkerSetup = { columns: shareColumns(table), nRows: table.nRows, task: { ...task, y: shared(task.y) }, fold: shared(fold) };
+  return new WorkerPool(url, setup, threads);
+}
+
+/** The table a worker rebuilds from its setup. */
+export function tableOf(setup: WorkerSetup): Table {
+  return new Table(setup.columns, setup.nRows);
+}
