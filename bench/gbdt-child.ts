@@ -18,8 +18,9 @@ const model = fitGbdt(
     kind: K === 2 ? 'binary' : 'multiclass',
     nClasses: K,
     rng: new Rng(1),
-    // The benchmark's settings, the same as XGBoost's in bench/peers/gbdt_peer.py.
-    params: {
+    // The benchmark's settings, the same as XGBoost's in bench/peers/gbdt_peer.py (or, with
+    // ROUNDS 'defaults', the family's defaults).
+    params: roundsText === 'defaults' ? { threads: Number(threadsText) } : {
       nRounds: Number(roundsText),
       growth: 'depthwise',
       maxDepth: 6,

@@ -7,6 +7,10 @@
  * test), and the hydraulic cycle means (cool_cond_y, our 75/25 split with seed 42). Each side runs
  * in its own process; we print fit time, the ratio ours / XGBoost, test loglosses, peak memory
  * and training rows/s. `--scale` also fits 1,000,000 rows × 50 features once (ours only).
+ *
+ * `--defaults`: instead, the GBDT with its defaults on the five hydraulic labels, each split by our
+ * splitter with seeds 42, 1, 2, 3, 4, against scikit-learn's HistGradientBoostingClassifier and
+ * XGBoost with theirs: test logloss on the seed-42 split and the mean over the five.
  */
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -45,7 +49,32 @@ async function compare(label: string, path: string, nTrain: number, rounds: numb
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+const LABELS = ['cool_cond_y', 'valve_cond_y', 'pump_leak_y', 'acc_gas_leak_y', 'stable_y'];
+const SEEDS = [42, 1, 2, 3, 4];
+
+async function defaults(): Promise<void> {
+  requirePython(['numpy', 'sklearn', 'xgboost']);
+  const defaultsPeer = join(here, '..', '..', 'bench', 'peers', 'defaults_peer.py');
+  process.stdout.write('test logloss with defaults: seed-42 split / mean over split seeds 42, 1, 2, 3, 4\n');
+  process.stdout.write('label             ours              HGB               XGBoost\n');
+  for (const label of LABELS) {
+    const ours: number[] = [];
+    const hgb: number[] = [];
+    const xgb: number[] = [];
+    for (const seed of SEEDS) {
+      const h = await hydraulicFile(label, seed);
+      ours.push(((await runNode(child, [h.path, String(h.nTrain), 'defaults', '2'])) as unknown as Result).logloss);
+      const peer = (await runPython(defaultsPeer, [h.path, String(h.nTrain)])) as { hgb: number; xgboost: number };
+      hgb.push(peer.hgb);
+      xgb.push(peer.xgboost);
+    }
+    const cell = (xs: number[]): string => `${xs[0]!.toFixed(4)} / ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4)}`.padEnd(18);
+    process.stdout.write(`${label.padEnd(18)}${cell(ours)}${cell(hgb)}${cell(xgb)}\n`);
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--defaults')) return defaults();
   requirePython(['numpy', 'xgboost']);
   const i = args.indexOf('--rounds');
   const rounds = i >= 0 ? Number(args[i + 1]) : 100;

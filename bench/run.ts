@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   gbdt: () => import('./gbdt.js'),
   forest: () => import('./forest.js'),
   budget: () => import('./budget.js'),
+  search: () => import('./search.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
