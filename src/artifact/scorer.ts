@@ -29,12 +29,14 @@ export type { PipelineFile } from './format/pipeline.js';
 const MISSING = new Set(['', 'na', 'nan', 'null', '?']);
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
-interface ModelScorer {
+/** A model node's scorer: predictions from the feature matrix (columns). */
+export interface ModelScorer {
   readonly nPredictions: number;
   predict(columns: readonly Float64Array[], nRows: number): Float64Array;
 }
 
-function modelScorer(node: ModelNode): ModelScorer {
+/** The scorer of one model node (tree ensemble, linear or MLP). */
+export function modelScorer(node: ModelNode): ModelScorer {
   switch (node.kind) {
     case 'tree_ensemble':
       return new TreeScorer(node);

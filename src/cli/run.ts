@@ -147,7 +147,6 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
 /** The tutorial's experiment dashboard, in the terminal. */
 function dashboard(r: ExperimentResult, out: Output): void {
   const s = r.settings;
-  const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   out.info(out.bold(`Experiment ${s.name}: ${r.status.toUpperCase()}`));
   out.info(`  target ${s.target} (${r.task}${r.classes ? `: ${r.classes.join(', ')}` : ''}); ${r.rows.train} train rows, ${r.rows.test} test rows; ${r.features.length} features${r.dropped.length ? `, dropped ${r.dropped.map((d) => d.column).join(', ')}` : ''}`);
   out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates (${r.search.halved} dropped early by successive halving${r.search.failed ? `, ${r.search.failed} failed: see run.log` : ''}) on ${r.search.threads} thread${r.search.threads === 1 ? '' : 's'}, stopped by ${r.search.stoppedBy}`);
@@ -167,10 +166,16 @@ function dashboard(r: ExperimentResult, out: Output): void {
   }
   out.info(formatTable(['scores', 'validation (out of fold)', 'test'], rows, [false, true, true]));
   out.info();
-  out.info(formatTable(['variable importance', ''], r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3)]), [false, true]));
+  const metricName = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
+  out.info(
+    formatTable(
+      ['variable importance (permutation, out of fold)', 'relative', `${metricName} worse by`, 'gain share'],
+      r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3), fmt(i.permutation), i.gain.toFixed(3)]),
+      [false, true, true, true],
+    ),
+  );
   out.info();
   out.info(`  scorer: ${r.scoreMicrosPerRow.toFixed(1)} µs per row; elapsed ${r.seconds.total.toFixed(1)} s (search ${r.seconds.search.toFixed(1)} s, refit ${r.seconds.refit.toFixed(1)} s); peak memory ${(r.peakRssBytes / 1048576).toFixed(0)} MB`);
   out.info(`  pipeline   ${r.pipelinePath}`);
   out.info(`  experiment ${r.experimentDir}`);
-  void metric;
 }

@@ -73,9 +73,15 @@ export interface LeaderboardEntry {
   error?: string;
 }
 
+/** A fold's fitted steps and model, as artifact nodes. */
+export type FoldModels = Map<number, FoldOutput['nodes']>;
+
 export interface SearchResult {
   leaderboard: LeaderboardEntry[];
-  best: { entry: LeaderboardEntry; candidate: Candidate; cv: CvResult };
+  /** The best fully scored candidate, with its fold models (for out-of-fold permutation importance). */
+  best: { entry: LeaderboardEntry; candidate: Candidate; cv: CvResult; foldModels: FoldModels };
+  /** The folds the candidates were scored on (a fold number per training row). */
+  fold: Int32Array;
   stoppedBy: 'budget' | 'max-models' | 'no-improvement' | 'interrupted';
   /** Worker threads the fold jobs ran on (1: this thread). */
   threads: number;
@@ -147,7 +153,6 @@ export async function search(
   const runner = foldRunner(table, task, fold, settings.threads);
   const threads = runner.parallel;
   let interrupted = false;
-  let outOfBudget = false;
   let anyComplete = false;
   const jobSeconds = new Map<FamilyName, number[]>();
   const poll = setInterval(() => {
@@ -173,9 +178,9 @@ export async function search(
         if (t.error !== undefined) continue;
         if (hooks.shouldStop?.()) interrupted = true;
         if (interrupted) break;
-        // Do not start a job that would likely end past the budget (once something is scored).
-        if (budget !== undefined && anyComplete && elapsed() + estimate(t.candidate.family) > budget) outOfBudget = true;
-        if (outOfBudget) break;
+        // Do not start a job that would likely end past the budget (once something is scored);
+        // its candidate is left part-scored, and cheaper jobs may still run.
+        if (budget !== undefined && anyComplete && elapsed() + estimate(t.candidate.family) > budget) continue;
         t.started ??= elapsed();
         try {
           const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
@@ -231,7 +236,7 @@ export async function search(
       leaderboard.push(entry);
       const improved = status === 'scored' && cv !== undefined && (!best || better(cv.score, best.entry.score));
       if (improved) {
-        best = { entry, candidate: t.candidate, cv: cv! };
+        best = { entry, candidate: t.candidate, cv: cv!, foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])) };
         sinceBest = 0;
         sinceBestAll = 0;
       } else {
@@ -239,6 +244,7 @@ export async function search(
         sinceBestAll++;
       }
       hooks.onEntry?.(entry, improved);
+      t.outputs.clear(); // predictions and models are kept for the best only
     }
   };
 
@@ -250,7 +256,8 @@ export async function search(
     settle(first);
     for (;;) {
       if (interrupted) stoppedBy = 'interrupted';
-      else if (outOfBudget) stoppedBy = 'budget';
+      // The next batch varies the leader: stop when one of its jobs would likely not fit.
+      else if (budget !== undefined && best && elapsed() + estimate(best.candidate.family) > budget) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
       else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) stoppedBy = 'no-improvement';
       else if (!best) break;
@@ -288,7 +295,7 @@ export async function search(
     if (failed) throw new Error(`search: every candidate failed; the first (${failed.family}) with: ${failed.error}`);
     throw new RangeError(`search: no candidate was scored on all its folds (${interrupted ? 'interrupted' : 'a budget too small'})`);
   }
-  return { leaderboard, best, stoppedBy, threads };
+  return { leaderboard, best, fold, stoppedBy, threads };
 }
 
 /**

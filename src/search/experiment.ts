@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
 import { writePipeline } from '../artifact/export.js';
-import type { InputField } from '../artifact/format/features.js';
+import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
 import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
@@ -24,6 +24,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { refit, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
 import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from './checks/index.js';
+import { permutationImportance } from './importance.js';
 import { Rng } from '../util/random.js';
 
 export interface ExperimentSettings {
@@ -71,7 +72,13 @@ export interface ExperimentResult {
   checks: { leakage: LeakageReport; shift: ShiftReport | null };
   validation: Record<string, unknown>;
   test: Record<string, unknown>;
-  importance: { feature: string; importance: number }[];
+  /**
+   * Per original feature, most important first: `importance` is the out-of-fold permutation
+   * importance relative to the largest (0–1), `permutation` the worsening of the search's metric
+   * when the feature is shuffled, `gain` the refit model's share of gain (or |coefficient| for the
+   * GLM, first-layer weight for the net) mapped back through the feature steps.
+   */
+  importance: { feature: string; importance: number; permutation: number; gain: number }[];
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
@@ -236,15 +243,13 @@ export async function runExperiment(
   const validationMetrics = classes ? classificationReport(yTrain, best.cv.oof, classes) : regressionReport(yTrain, best.cv.oof);
   const testMetrics = yTest.length > 0 ? (classes ? classificationReport(yTest, testPred, classes) : regressionReport(yTest, testPred)) : {};
 
-  // Importance on the original features: the model's gain, mapped back through the steps.
-  const imp = model.importance().gain;
-  const byFeature = new Map<string, number>();
-  node.features.forEach((col, j) => {
-    const source = originalOf(col, node.steps, features);
-    byFeature.set(source, (byFeature.get(source) ?? 0) + (imp[j] ?? 0));
-  });
-  const total = [...byFeature.values()].reduce((a, b) => a + b, 0) || 1;
-  const importance = [...byFeature.entries()].map(([feature, v]) => ({ feature, importance: v / total })).sort((a, b) => b.importance - a.importance);
+  // Importance on the original features: out-of-fold permutation importance of the winner's fold
+  // models (relative to the largest), with the refit model's gain mapped back through the steps.
+  const gain = gainByFeature(model.importance().gain, node, features);
+  const permuted = permutationImportance(train, task, result.fold, best.foldModels, features, scorer, new Rng(s.seed).fork(88));
+  const top = Math.max(0, ...permuted.map((p) => p.drop));
+  const importance = permuted.map((p) => ({ feature: p.feature, importance: top > 0 ? Math.max(0, p.drop) / top : 0, permutation: p.drop, gain: gain.get(p.feature) ?? 0 }));
+  log(`importance: ${importance.slice(0, 5).map((i) => `${i.feature} ${i.importance.toFixed(3)}`).join(', ')}`);
 
   // Files: the pipeline, then the experiment folder.
   const pipelinePath = join(s.outDir, 'pipelines', `${s.name}.pipeline.json`);
@@ -260,7 +265,7 @@ export async function runExperiment(
     features: node,
     model: model.exportNode() as never,
     metrics: { validation: validationMetrics, test: testMetrics, scorer },
-    importance,
+    importance: importance.map((i) => ({ feature: i.feature, importance: i.importance })),
     seed: s.seed,
     settings: { ...s, outDir: undefined, clockStart: undefined, status },
     dataSha256: data.source?.sha256 ?? null,
@@ -309,14 +314,27 @@ export async function runExperiment(
   return res;
 }
 
-/** The original feature a model column comes from (through the feature steps). */
-function originalOf(column: string, steps: readonly { kind: string; column?: string; columns?: string[]; output?: string; outputs?: string[]; indicator?: string }[], features: readonly string[]): string {
-  if (features.includes(column)) return column;
+/** The refit model's importance per original feature, as shares summing to 1. */
+function gainByFeature(imp: Float64Array, node: FeaturePipelineNode, features: readonly string[]): Map<string, number> {
+  const byFeature = new Map<string, number>();
+  node.features.forEach((col, j) => {
+    // An interaction's gain is shared by its two columns.
+    const sources = originalsOf(col, node.steps, features);
+    for (const source of sources) byFeature.set(source, (byFeature.get(source) ?? 0) + (imp[j] ?? 0) / sources.length);
+  });
+  const total = [...byFeature.values()].reduce((a, b) => a + b, 0) || 1;
+  for (const [k, v] of byFeature) byFeature.set(k, v / total);
+  return byFeature;
+}
+
+/** The original features a model column comes from (through the feature steps). */
+function originalsOf(column: string, steps: readonly { kind: string; column?: string; columns?: string[]; output?: string; outputs?: string[]; indicator?: string }[], features: readonly string[]): string[] {
+  if (features.includes(column)) return [column];
   for (const st of steps) {
     const outs = [st.output, st.indicator, ...(st.outputs ?? [])];
-    if (outs.includes(column)) return st.column ? originalOf(st.column, steps, features) : (st.columns ?? []).map((c) => originalOf(c, steps, features)).join(' × ');
+    if (outs.includes(column)) return st.column ? originalsOf(st.column, steps, features) : [...new Set((st.columns ?? []).flatMap((c) => originalsOf(c, steps, features)))];
   }
-  return column;
+  return [column];
 }
 
 function csvCell(v: string): string {

@@ -4,10 +4,12 @@
  * depends on where it was computed: its randomness comes from the job's seed alone.
  */
 import { FeatureScorer } from '../artifact/feature-scorer.js';
+import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { fitFeaturePipeline } from '../features/pipeline.js';
 import { familyByName } from '../models/registry.js';
+import type { ArtifactNode } from '../models/types.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { Rng } from '../util/random.js';
 import type { Candidate, CvTask } from './cross-validate.js';
@@ -25,6 +27,8 @@ export interface FoldJob {
 }
 
 export interface FoldOutput {
+  /** The fold's fitted feature steps and model, as artifact nodes (for permutation importance). */
+  nodes: { features: FeaturePipelineNode; model: ArtifactNode };
   /** Predictions for the fold's rows in row order, row-major (K probabilities or 1 value). */
   pred: Float64Array;
   /** Rounds / trees / epochs the model kept, where the family reports them. */
@@ -80,5 +84,5 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
   const pred = model.predict(validX);
   const info = model.info as { rounds?: unknown; trees?: unknown };
   const kept = info.rounds ?? info.trees;
-  return { pred, rounds: typeof kept === 'number' ? kept : null, seconds: (performance.now() - started) / 1000 };
+  return { pred, rounds: typeof kept === 'number' ? kept : null, seconds: (performance.now() - started) / 1000, nodes: { features: fitted.node, model: model.exportNode() } };
 }
