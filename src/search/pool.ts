@@ -18,7 +18,10 @@ export interface FoldRunner {
   /** How many jobs run at once. */
   readonly parallel: number;
   run(job: FoldJob): Promise<FoldOutput>;
-  /** Abandons the running jobs (their promises reject with {@link Cancelled}). */
+  /**
+   * Abandons the queued jobs and, in worker threads, the running ones: their promises reject with
+   * {@link Cancelled}. (In this thread a job that has started runs to its end.)
+   */
   cancel(): void;
   close(): Promise<void>;
 }
@@ -85,6 +88,8 @@ class InThread implements FoldRunner {
 interface Slot {
   worker: Worker;
   busy?: { id: number; resolve: (o: FoldOutput) => void; reject: (e: Error) => void };
+  /** Set when the worker has died (an error, or out of memory): it gets no more jobs. */
+  dead?: Error;
 }
 
 /** Runs jobs in worker threads, one job per worker at a time. */
@@ -96,7 +101,9 @@ class WorkerPool implements FoldRunner {
 
   constructor(url: URL, setup: WorkerSetup, readonly parallel: number) {
     this.slots = Array.from({ length: parallel }, () => {
-      const slot: Slot = { worker: new Worker(url, { workerData: setup }) };
+      // Node flags of the parent that make no sense for a module worker (`--input-type`, `--eval`) are not passed on.
+      const execArgv = process.execArgv.filter((a) => !/^(--input-type|--eval|-e$|--print|-p$)/.test(a));
+      const slot: Slot = { worker: new Worker(url, { workerData: setup, execArgv }) };
       slot.worker.on('message', (m: WorkerReply) => this.reply(slot, m));
       slot.worker.on('error', (e) => this.fail(slot, e));
       slot.worker.on('exit', (code) => {
@@ -115,7 +122,13 @@ class WorkerPool implements FoldRunner {
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
+    const live = this.slots.filter((s) => !s.dead);
+    if (live.length === 0) {
+      const why = this.slots[0]?.dead;
+      for (const q of this.queue.splice(0)) q.reject(new Error(`every search worker has stopped (${why?.message ?? 'unknown'})`));
+      return;
+    }
+    for (const slot of live) {
       if (slot.busy || this.queue.length === 0) continue;
       const next = this.queue.shift()!;
       slot.busy = { id: next.req.id, resolve: next.resolve, reject: next.reject };
@@ -135,7 +148,10 @@ class WorkerPool implements FoldRunner {
   private fail(slot: Slot, e: Error): void {
     const busy = slot.busy;
     slot.busy = undefined;
+    slot.dead ??= e;
     busy?.reject(e);
+    // The others go on with the queue (or, with none left, reject it).
+    this.dispatch();
   }
 
   cancel(): void {
@@ -151,6 +167,10 @@ class WorkerPool implements FoldRunner {
   async close(): Promise<void> {
     this.closed = true;
     for (const q of this.queue.splice(0)) q.reject(new Cancelled());
+    for (const slot of this.slots) {
+      slot.busy?.reject(new Cancelled());
+      slot.busy = undefined;
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

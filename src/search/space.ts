@@ -70,16 +70,17 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
   const pool = [...ranking.filter((f) => numeric.includes(f)), ...numeric.filter((f) => !ranking.includes(f))].slice(0, INTERACTION_POOL);
   const interactions = c.features.transforms.filter((t) => t.kind === 'interaction');
   const yeo = c.features.transforms.some((t) => t.kind === 'yeo_johnson');
-  const moves: (() => FeatureSpec)[] = [];
+  const moves: (() => FeatureSpec | undefined)[] = [];
   if (interpretability <= 7 && pool.length >= 2 && interactions.length < MAX_INTERACTIONS) {
     moves.push(() => {
       const i = rng.int(pool.length);
       let j = rng.int(pool.length - 1);
       if (j >= i) j++;
       const op = INTERACTION_OPS[rng.int(INTERACTION_OPS.length)]!;
-      const columns: [string, string] = [pool[i]!, pool[j]!];
+      // A product is symmetric, and a difference the negative of its mirror: keep one order.
+      const columns: [string, string] = op === 'ratio' || pool[i]! < pool[j]! ? [pool[i]!, pool[j]!] : [pool[j]!, pool[i]!];
       const exists = interactions.some((t) => t.kind === 'interaction' && t.op === op && t.columns[0] === columns[0] && t.columns[1] === columns[1]);
-      return exists ? c.features : { ...c.features, transforms: [...c.features.transforms, { kind: 'interaction', op, columns }] };
+      return exists ? undefined : { ...c.features, transforms: [...c.features.transforms, { kind: 'interaction', op, columns }] };
     });
   }
   if (interactions.length > 0) {
