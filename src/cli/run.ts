@@ -164,7 +164,8 @@ function dashboard(r: ExperimentResult, out: Output): void {
     const tm = t['macro'] as Record<string, number> | undefined;
     for (const k of ['precision', 'recall', 'f1']) rows.push([`macro ${k}`, num(vm?.[k]), num(tm?.[k])]);
   }
-  out.info(formatTable(['scores', 'validation (out of fold)', 'test'], rows, [false, true, true]));
+  const scheme = r.search.validation === 'holdout' ? `holdout, ${r.search.validationRows} rows` : `${r.search.validation}-fold, out of fold`;
+  out.info(formatTable(['scores', `validation (${scheme})`, 'test'], rows, [false, true, true]));
   out.info();
   const metricName = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   out.info(

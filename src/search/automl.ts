@@ -27,7 +27,10 @@ export interface SearchSettings {
   metric: MetricName;
   /** Validation: k folds, or 'holdout' (one fifth of the training rows). */
   validation: number | 'holdout';
-  /** Stop starting fold jobs after this many seconds. */
+  /**
+   * The search's time: no fold job starts that would likely end after this many seconds less the
+   * time the best candidate's refit on all rows will likely take, and fits stop by then.
+   */
   budgetSeconds?: number;
   /** Stop after this many candidates (deterministic runs). */
   maxModels?: number;
@@ -90,8 +93,16 @@ export interface SearchResult {
 /** Candidates per batch of variations; fixed, so that a run does not depend on the core count. */
 export const BATCH_SIZE = 4;
 
-/** Settings of the accuracy dial (1–10): holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10. */
-export function validationFor(accuracy: number): number | 'holdout' {
+/** Training rows above which k-fold costs too much for the accuracy dial's middle settings. */
+export const LARGE_TABLE_ROWS = 100_000;
+
+/**
+ * Settings of the accuracy dial (1–10): holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10. On a large
+ * table (more than {@link LARGE_TABLE_ROWS} training rows) a holdout at 1–6 and 3-fold at 7–10,
+ * as FLAML and AutoGluon also do: one fifth of many rows validates well, and k fits cost k times.
+ */
+export function validationFor(accuracy: number, trainRows = 0): number | 'holdout' {
+  if (trainRows > LARGE_TABLE_ROWS) return accuracy <= 6 ? 'holdout' : 3;
   return accuracy <= 3 ? 'holdout' : accuracy <= 6 ? 3 : 5;
 }
 
@@ -148,7 +159,14 @@ export async function search(
   const defaults = defaultCandidates(families, spec);
   const patience = settings.patience ?? 12;
   const budget = settings.budgetSeconds;
-  const deadline = budget !== undefined ? epoch0 + budget * 1000 : undefined;
+  /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
+  const refitReserve = (): number => {
+    if (!best || best.entry.folds === 0) return 0;
+    const trainShare = 1 - 1 / (validation === 'holdout' ? 5 : validation);
+    return (1.2 * best.entry.seconds) / best.entry.folds / trainShare;
+  };
+  /** When the search must end (seconds since it began), leaving time for the refit. */
+  const end = (): number => (budget === undefined ? Infinity : budget - refitReserve());
 
   const runner = foldRunner(table, task, fold, settings.threads);
   const threads = runner.parallel;
@@ -180,9 +198,10 @@ export async function search(
         if (interrupted) break;
         // Do not start a job that would likely end past the budget (once something is scored);
         // its candidate is left part-scored, and cheaper jobs may still run.
-        if (budget !== undefined && anyComplete && elapsed() + estimate(t.candidate.family) > budget) continue;
+        if (anyComplete && elapsed() + estimate(t.candidate.family) > end()) continue;
         t.started ??= elapsed();
         try {
+          const deadline = budget !== undefined ? epoch0 + Math.max(0, end()) * 1000 : undefined;
           const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
           t.outputs.set(f, out);
           t.finished = elapsed();
@@ -257,7 +276,7 @@ export async function search(
     for (;;) {
       if (interrupted) stoppedBy = 'interrupted';
       // The next batch varies the leader: stop when one of its jobs would likely not fit.
-      else if (budget !== undefined && best && elapsed() + estimate(best.candidate.family) > budget) stoppedBy = 'budget';
+      else if (best && elapsed() + estimate(best.candidate.family) > end()) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
       else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) stoppedBy = 'no-improvement';
       else if (!best) break;

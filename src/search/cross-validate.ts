@@ -37,6 +37,8 @@ export interface CvResult {
   rounds: number[];
   /** Fit seconds summed over the folds. */
   seconds: number;
+  /** The rows scored, in order (all training rows, unless a holdout or a halved candidate). */
+  scoredRows: number[];
 }
 
 /**
@@ -95,5 +97,5 @@ export function assembleCv(task: CvTask, fold: Int32Array, outputs: ReadonlyMap<
   const ps = all ? oof : Float64Array.from({ length: scored.length * width }, (_, j) => oof[scored[Math.floor(j / width)]! * width + (j % width)]!);
   const score = m.compute(ys, ps);
   const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps);
-  return { oof, score, logloss, foldScores, rounds, seconds };
+  return { oof, score, logloss, foldScores, rounds, seconds, scoredRows: scored };
 }

@@ -17,7 +17,7 @@ import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { classificationReport, regressionReport } from '../metrics/index.js';
-import type { MetricName } from '../metrics/registry.js';
+import { METRIC_NAMES, METRICS, type MetricName } from '../metrics/registry.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { AutomlError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -68,7 +68,18 @@ export interface ExperimentResult {
   dropped: DroppedColumn[];
   features: string[];
   budgetSeconds: number | null;
-  search: { stoppedBy: SearchResult['stoppedBy']; candidates: number; halved: number; failed: number; threads: number; best: LeaderboardEntry };
+  search: {
+    stoppedBy: SearchResult['stoppedBy'];
+    /** k folds, or 'holdout' (a fifth of the training rows). */
+    validation: number | 'holdout';
+    /** Training rows the validation scores are computed on. */
+    validationRows: number;
+    candidates: number;
+    halved: number;
+    failed: number;
+    threads: number;
+    best: LeaderboardEntry;
+  };
   checks: { leakage: LeakageReport; shift: ShiftReport | null };
   validation: Record<string, unknown>;
   test: Record<string, unknown>;
@@ -161,19 +172,31 @@ export async function runExperiment(
   let test: Table;
   let yTest: Float64Array;
   if (testTable) {
-    const testInfo = inferTarget(testTable.column(s.target), info.task);
+    // The test file's labels are matched to the training classes by their text (by value for a
+    // numeric target), not inferred anew: a test part may hold one class, or fewer than the training.
+    const col = testTable.column(s.target);
     const keep: number[] = [];
     const y: number[] = [];
+    const classIndex = new Map((info.classes ?? []).map((c, k) => [c, k]));
+    const classByValue = new Map((info.classes ?? []).map((c, k) => [Number(c), k]));
     for (let i = 0; i < testTable.nRows; i++) {
-      const v = testInfo.y[i]!;
-      if (info.task === 'regression' ? Number.isNaN(v) : v < 0) continue;
-      // Class indices of the test file follow its own labels: map them to the training labels.
-      if (info.classes) {
-        const label = testInfo.classes![v]!;
-        const k = info.classes.indexOf(label);
-        if (k < 0) throw new AutomlError('TEST_CLASSES', `the test file's target has the class '${label}', which the training file never has`);
+      if (col.type === 'numeric') {
+        const v = col.values[i]!;
+        if (Number.isNaN(v)) continue;
+        if (!info.classes) y.push(v);
+        else {
+          const k = classByValue.get(v) ?? classIndex.get(col.texts?.get(v) ?? String(v));
+          if (k === undefined) throw new AutomlError('TEST_CLASSES', `${testTable.source?.path ?? 'the test file'}: the target has the class '${col.texts?.get(v) ?? String(v)}' (data row ${i + 1}), which the training file never has; the classes are ${info.classes.join(', ')}`);
+          y.push(k);
+        }
+      } else {
+        const code = col.codes[i]!;
+        if (code < 0) continue;
+        const label = col.levels[code]!;
+        const k = classIndex.get(label);
+        if (k === undefined) throw new AutomlError('TEST_CLASSES', `${testTable.source?.path ?? 'the test file'}: the target has the class '${label}' (data row ${i + 1}), which the training file never has; the classes are ${info.classes!.join(', ')}`);
         y.push(k);
-      } else y.push(v);
+      }
       keep.push(i);
     }
     test = testTable.select(features).take(keep);
@@ -182,6 +205,13 @@ export async function runExperiment(
   } else {
     test = data.select(features).take(testRows);
     yTest = Float64Array.from(testRows, (i) => info.y[i]!);
+  }
+  if (s.scorer !== undefined) {
+    const need = info.task === 'regression' ? 'regression' : 'classification';
+    if (METRICS[s.scorer].task !== need) {
+      const fits = METRIC_NAMES.filter((m) => METRICS[m].task === need);
+      throw new AutomlError('BAD_OPTION', `--scorer ${s.scorer} is a ${METRICS[s.scorer].task} metric, but ${s.target} is a ${info.task} target; choose from ${fits.join(', ')}`);
+    }
   }
   const classes = info.classes ? [...info.classes] : null;
   const K = classes ? classes.length : 1;
@@ -201,6 +231,7 @@ export async function runExperiment(
   const scorer = s.scorer ?? (info.task === 'regression' ? 'rmse' : 'logloss');
   const budget = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time));
   const clock0 = s.clockStart ?? t0;
+  const validation = validationFor(s.accuracy, train.nRows);
   const tSearch = performance.now();
   const result = await search(
     train,
@@ -209,10 +240,11 @@ export async function runExperiment(
     {
       seed: s.seed,
       metric: scorer,
-      validation: validationFor(s.accuracy),
+      validation,
       interpretability: s.interpretability,
-      // The search ends at 80% of the budget, counted from the clock's start.
-      ...(budget !== null ? { budgetSeconds: Math.max(0, (clock0 + budget * 800 - performance.now()) / 1000) } : {}),
+      // The search and the refit end by 92% of the budget, counted from the clock's start (the
+      // search keeps back the time the refit will likely take); the rest is for the export.
+      ...(budget !== null ? { budgetSeconds: Math.max(0, (clock0 + budget * 920 - performance.now()) / 1000) } : {}),
       ...(s.maxModels !== undefined ? { maxModels: s.maxModels } : {}),
       ...(s.threads !== undefined ? { threads: s.threads } : {}),
       ranking: leakage.features.map((f) => f.feature),
@@ -233,14 +265,19 @@ export async function runExperiment(
   const tRefit = performance.now();
   const best = result.best;
   // The refit keeps to the budget too: past 95% of it, it keeps the rounds it has.
-  const refitDeadline = budget !== null ? clock0 + budget * 1000 * 0.95 : undefined;
+  const refitDeadline = budget !== null ? clock0 + budget * 950 : undefined;
   const { features: node, model } = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
   log(`refit ${best.entry.family} on ${train.nRows} rows in ${((performance.now() - tRefit) / 1000).toFixed(1)} s`);
   const refitSeconds = (performance.now() - tRefit) / 1000;
   const featureScorer = new FeatureScorer(node);
   const testX = { nRows: test.nRows, columns: featureScorer.apply(columnarInput(test, node)) };
   const testPred = model.predict(testX);
-  const validationMetrics = classes ? classificationReport(yTrain, best.cv.oof, classes) : regressionReport(yTrain, best.cv.oof);
+  // Validation metrics over the rows validated (all training rows with k folds; a fifth with a holdout).
+  const vRows = best.cv.scoredRows;
+  const width = classes ? K : 1;
+  const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
+  const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => best.cv.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
+  const validationMetrics = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
   const testMetrics = yTest.length > 0 ? (classes ? classificationReport(yTest, testPred, classes) : regressionReport(yTest, testPred)) : {};
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold
@@ -290,6 +327,8 @@ export async function runExperiment(
     budgetSeconds: budget,
     search: {
       stoppedBy: result.stoppedBy,
+      validation,
+      validationRows: vRows.length,
       candidates: result.leaderboard.length,
       halved: result.leaderboard.filter((e) => e.status === 'halved').length,
       failed: result.leaderboard.filter((e) => e.status === 'failed').length,
