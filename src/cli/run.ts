@@ -152,6 +152,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates (${r.search.halved} dropped early by successive halving${r.search.failed ? `, ${r.search.failed} failed: see run.log` : ''}) on ${r.search.threads} thread${r.search.threads === 1 ? '' : 's'}, stopped by ${r.search.stoppedBy}`);
   out.info(`  ${r.checks.leakage.summary}`);
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
+  if (r.final === 'fold-models') out.info(`  no time was left to refit on all rows: the pipeline averages the winner's fold models (see run.log)`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);
   out.info();
   const v = r.validation as Record<string, unknown>;
@@ -171,7 +172,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(
     formatTable(
       ['variable importance (permutation, out of fold)', 'relative', `${metricName} worse by`, 'gain share'],
-      r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3), fmt(i.permutation), i.gain.toFixed(3)]),
+      r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3), fmt(i.permutation), i.gain === null ? '–' : i.gain.toFixed(3)]),
       [false, true, true, true],
     ),
   );

@@ -201,7 +201,9 @@ export async function search(
         if (anyComplete && elapsed() + estimate(t.candidate.family) > end()) continue;
         t.started ??= elapsed();
         try {
-          const deadline = budget !== undefined ? epoch0 + Math.max(0, end()) * 1000 : undefined;
+          // The fit stops with 15% of the time left to spare: the fold's steps, its predictions and
+          // the hand-back come after the fit.
+          const deadline = budget !== undefined ? epoch0 + 1000 * Math.max(0, elapsed() + 0.85 * (end() - elapsed())) : undefined;
           const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
           t.outputs.set(f, out);
           t.finished = elapsed();

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
 import { writePipeline } from '../artifact/export.js';
+import type { ModelNode } from '../artifact/format/pipeline.js';
+import { modelScorer } from '../artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
 import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
@@ -89,7 +91,9 @@ export interface ExperimentResult {
    * when the feature is shuffled, `gain` the refit model's share of gain (or |coefficient| for the
    * GLM, first-layer weight for the net) mapped back through the feature steps.
    */
-  importance: { feature: string; importance: number; permutation: number; gain: number }[];
+  importance: { feature: string; importance: number; permutation: number; gain: number | null }[];
+  /** The pipeline's model: the winner refit on all training rows, or (no time left) its fold models. */
+  final: 'refit' | 'fold-models';
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
@@ -264,14 +268,36 @@ export async function runExperiment(
   // The best, refit on all training rows; the test set is scored once, here.
   const tRefit = performance.now();
   const best = result.best;
-  // The refit keeps to the budget too: past 95% of it, it keeps the rounds it has.
+  // The refit keeps to the budget too: past 95% of it, it keeps the rounds it has. When it would
+  // likely not fit in the time left, the winner's fold models are shipped instead (their average,
+  // as AutoGluon does; each validated on its own fold), rather than a refit cut short.
   const refitDeadline = budget !== null ? clock0 + budget * 950 : undefined;
-  const { features: node, model } = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
-  log(`refit ${best.entry.family} on ${train.nRows} rows in ${((performance.now() - tRefit) / 1000).toFixed(1)} s`);
+  const trainShare = 1 - 1 / (validation === 'holdout' ? 5 : validation);
+  const refitEstimate = (1.2 * best.entry.seconds) / Math.max(1, best.entry.folds) / trainShare;
+  const timeLeft = refitDeadline !== undefined ? (refitDeadline - performance.now()) / 1000 : Infinity;
+  let node: FeaturePipelineNode;
+  let members: { weight: number; features: FeaturePipelineNode; model: ModelNode }[];
+  let gain: Map<string, number> | null = null;
+  let final: 'refit' | 'fold-models';
+  if (refitEstimate <= timeLeft) {
+    const fitted = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
+    node = fitted.features;
+    members = [{ weight: 1, features: node, model: fitted.model.exportNode() as ModelNode }];
+    gain = gainByFeature(fitted.model.importance().gain, node, features);
+    final = 'refit';
+    log(`refit ${best.entry.family} on ${train.nRows} rows in ${((performance.now() - tRefit) / 1000).toFixed(1)} s`);
+  } else {
+    const folds = [...best.foldModels.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+    // Members share the pipeline's input fields; folds that saw different category levels cannot.
+    const same = folds.every((m) => JSON.stringify(m.features.inputs) === JSON.stringify(folds[0]!.features.inputs));
+    const used = same ? folds : folds.slice(0, 1);
+    node = used[0]!.features;
+    members = used.map((m) => ({ weight: 1 / used.length, features: m.features, model: m.model as ModelNode }));
+    final = 'fold-models';
+    log(`no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left): the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}`);
+  }
   const refitSeconds = (performance.now() - tRefit) / 1000;
-  const featureScorer = new FeatureScorer(node);
-  const testX = { nRows: test.nRows, columns: featureScorer.apply(columnarInput(test, node)) };
-  const testPred = model.predict(testX);
+  const testPred = predictMembers(members, test, K, info.task);
   // Validation metrics over the rows validated (all training rows with k folds; a fifth with a holdout).
   const vRows = best.cv.scoredRows;
   const width = classes ? K : 1;
@@ -282,10 +308,9 @@ export async function runExperiment(
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold
   // models (relative to the largest), with the refit model's gain mapped back through the steps.
-  const gain = gainByFeature(model.importance().gain, node, features);
   const permuted = permutationImportance(train, task, result.fold, best.foldModels, features, scorer, new Rng(s.seed).fork(88));
   const top = Math.max(0, ...permuted.map((p) => p.drop));
-  const importance = permuted.map((p) => ({ feature: p.feature, importance: top > 0 ? Math.max(0, p.drop) / top : 0, permutation: p.drop, gain: gain.get(p.feature) ?? 0 }));
+  const importance = permuted.map((p) => ({ feature: p.feature, importance: top > 0 ? Math.max(0, p.drop) / top : 0, permutation: p.drop, gain: gain ? (gain.get(p.feature) ?? 0) : null }));
   log(`importance: ${importance.slice(0, 5).map((i) => `${i.feature} ${i.importance.toFixed(3)}`).join(', ')}`);
 
   // Files: the pipeline, then the experiment folder.
@@ -300,7 +325,7 @@ export async function runExperiment(
     classes,
     inputs,
     features: node,
-    model: model.exportNode() as never,
+    model: (members.length === 1 ? members[0]!.model : { kind: 'ensemble', members }) as never,
     metrics: { validation: validationMetrics, test: testMetrics, scorer },
     importance: importance.map((i) => ({ feature: i.feature, importance: i.importance })),
     seed: s.seed,
@@ -310,11 +335,12 @@ export async function runExperiment(
   // The scorer's speed on the test rows, through the exported file.
   const { loadPipeline } = await import('../artifact/scorer.js');
   const deployed = loadPipeline(text);
-  const input = columnarInput(test, node);
+  const timed = test.nRows > 20000 ? test.take(Array.from({ length: 20000 }, (_, i) => i)) : test;
+  const input = columnarInput(timed, node);
   const ts = performance.now();
-  const reps = Math.max(1, Math.ceil(20000 / Math.max(1, test.nRows)));
+  const reps = Math.max(1, Math.ceil(20000 / Math.max(1, timed.nRows)));
   for (let r = 0; r < reps; r++) deployed.scoreColumns(input);
-  const scoreMicrosPerRow = ((performance.now() - ts) * 1000) / (reps * Math.max(1, test.nRows));
+  const scoreMicrosPerRow = ((performance.now() - ts) * 1000) / (reps * Math.max(1, timed.nRows));
 
   const res: ExperimentResult = {
     status,
@@ -339,6 +365,7 @@ export async function runExperiment(
     validation: { ...validationMetrics } as Record<string, unknown>,
     test: { ...testMetrics } as Record<string, unknown>,
     importance,
+    final,
     seconds: { total: (performance.now() - t0) / 1000, search: searchSeconds, refit: refitSeconds },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     pipelinePath,
@@ -351,6 +378,16 @@ export async function runExperiment(
   await writeFileAtomic(join(experimentDir, 'test-predictions.csv'), predictionsCsv(s.target, classes, yTest, testPred));
   await writeFileAtomic(join(experimentDir, 'run.log'), `${logLines.join('\n')}\n`);
   return res;
+}
+
+/** Predictions of weighted members (each with its own feature steps) through the artifact's scorers. */
+function predictMembers(members: readonly { weight: number; features: FeaturePipelineNode; model: ModelNode }[], table: Table, K: number, kind: string): Float64Array {
+  const out = new Float64Array(table.nRows * (kind === 'regression' ? 1 : K));
+  for (const m of members) {
+    const p = modelScorer(m.model).predict(new FeatureScorer(m.features).apply(columnarInput(table, m.features)), table.nRows);
+    for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
+  }
+  return out;
 }
 
 /** The refit model's importance per original feature, as shares summing to 1. */

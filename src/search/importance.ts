@@ -24,7 +24,7 @@ export interface PermutationEntry {
 }
 
 /** Rows scored per feature, at most, over all folds (a seeded sample of each fold). */
-export const PERMUTATION_MAX_ROWS = 10_000;
+export const PERMUTATION_MAX_ROWS = 5_000;
 
 /**
  * Permutation importance of `features` for the fold models of one candidate.
