@@ -101,7 +101,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} models` : `budget ${settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1)} s`}`);
+  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1)} s`}`);
   // On a terminal, a bar over the budget (or the model count); a line per improvement always.
   const total = settings.maxModels ?? Math.round(settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1));
   const bars = out.interactive
@@ -152,6 +152,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(`  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates (${r.search.halved} dropped early by successive halving${r.search.failed ? `, ${r.search.failed} failed: see run.log` : ''}) on ${r.search.threads} thread${r.search.threads === 1 ? '' : 's'}, stopped by ${r.search.stoppedBy}`);
   out.info(`  ${r.checks.leakage.summary}`);
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
+  for (const [field, u] of Object.entries(r.testUnseenLevels)) out.info(`  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`);
   if (r.final === 'fold-models') out.info(`  no time was left to refit on all rows: the pipeline averages the winner's fold models (see run.log)`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);
   out.info();

@@ -98,6 +98,8 @@ export interface ExperimentResult {
   peakRssBytes: number;
   pipelinePath: string;
   experimentDir: string;
+  /** Per categorical input: test rows holding levels never seen in training (scored as missing). */
+  testUnseenLevels: Record<string, { rows: number; levels: string[] }>;
   /** Scoring speed of the exported pipeline on the test rows, microseconds per row. */
   scoreMicrosPerRow: number;
 }
@@ -131,7 +133,7 @@ export async function runExperiment(
     if (missing.length > 0) throw new AutomlError('TEST_COLUMNS', `the test file lacks columns of the training file: ${missing.join(', ')}; give both files the same columns`);
     for (const n of data.names) {
       if (testTable.column(n).type !== data.column(n).type) {
-        throw new AutomlError('TEST_COLUMNS', `column '${n}' is ${data.column(n).type} in the training file but ${testTable.column(n).type} in the test file; give it the same kind of values in both`);
+        throw new AutomlError('TEST_COLUMNS', typeMismatch(n, data, testTable));
       }
     }
   }
@@ -298,6 +300,10 @@ export async function runExperiment(
   }
   const refitSeconds = (performance.now() - tRefit) / 1000;
   const testPred = predictMembers(members, test, K, info.task);
+  const unseen = unseenLevels(test, node);
+  for (const [field, u] of Object.entries(unseen)) {
+    log(`test rows: '${field}' has ${u.rows} row${u.rows === 1 ? '' : 's'} with levels never seen in training (${u.levels.slice(0, 5).join(', ')}${u.levels.length > 5 ? ', …' : ''}), scored as missing`);
+  }
   // Validation metrics over the rows validated (all training rows with k folds; a fifth with a holdout).
   const vRows = best.cv.scoredRows;
   const width = classes ? K : 1;
@@ -371,6 +377,7 @@ export async function runExperiment(
     pipelinePath,
     experimentDir,
     scoreMicrosPerRow,
+    testUnseenLevels: unseen,
   };
   log(`best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${pipelinePath}`);
   await writeFileAtomic(join(experimentDir, 'experiment.json'), `${JSON.stringify({ tool: 'automl', toolVersion: packageVersion(), ...res }, null, 2)}\n`);
@@ -378,6 +385,41 @@ export async function runExperiment(
   await writeFileAtomic(join(experimentDir, 'test-predictions.csv'), predictionsCsv(s.target, classes, yTest, testPred));
   await writeFileAtomic(join(experimentDir, 'run.log'), `${logLines.join('\n')}\n`);
   return res;
+}
+
+/** Why a column cannot be read the same way in both files: its kind, and the first value that differs. */
+function typeMismatch(name: string, train: Table, test: Table): string {
+  const a = train.column(name);
+  const b = test.column(name);
+  const where = test.source?.path ?? 'the test file';
+  if (a.type === 'numeric' && b.type === 'categorical') {
+    const bad = b.levels.findIndex((l) => !Number.isFinite(Number(l)));
+    const row = bad >= 0 ? b.codes.indexOf(bad) : -1;
+    const at = row >= 0 ? ` ('${b.levels[bad]}' in data row ${row + 1})` : '';
+    return `${where}: column '${name}' holds numbers in the training file but text in the test file${at}; give it numbers in both (or mark missing values as empty)`;
+  }
+  return `${where}: column '${name}' is categorical in the training file but holds only numbers in the test file; declare it with the same kind of values in both files`;
+}
+
+/** Per categorical input field: the test rows whose level the pipeline never saw in training. */
+function unseenLevels(table: Table, node: FeaturePipelineNode): Record<string, { rows: number; levels: string[] }> {
+  const out: Record<string, { rows: number; levels: string[] }> = {};
+  for (const field of node.inputs) {
+    if (field.type !== 'categorical') continue;
+    const col = table.column(field.name);
+    if (col.type !== 'categorical') continue;
+    const known = new Set(field.levels);
+    const newLevels = new Set<number>();
+    let rows = 0;
+    for (const c of col.codes) {
+      if (c >= 0 && !known.has(col.levels[c]!)) {
+        rows++;
+        newLevels.add(c);
+      }
+    }
+    if (rows > 0) out[field.name] = { rows, levels: [...newLevels].map((c) => col.levels[c]!) };
+  }
+  return out;
 }
 
 /** Predictions of weighted members (each with its own feature steps) through the artifact's scorers. */

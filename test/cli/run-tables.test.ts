@@ -534,6 +534,35 @@ describe('automl run: test files and scorers judged against the training target'
     const test = write('bug.test-all-no.csv', columns, churnRows(100, 10).filter((r) => r['churn'] === 'no'));
     const r = await bugRun('all-no', ['--train', train, '--test', test]);
     expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { rows: { test: number }; test: { accuracy: number } };
+    expect(res.rows.test).toBe(churnRows(100, 10).filter((x) => x['churn'] === 'no').length);
+    expect(res.test.accuracy).toBeGreaterThan(0.5);
+  }, LONG);
+
+  it('counts test rows whose category was never seen in training, and says they were scored as missing', async () => {
+    const trainRows = churnRows(300, 9);
+    const train = write('unseen.train.csv', columns, trainRows);
+    const rows = churnRows(100, 10).map((r, i) => (i % 10 === 3 ? { ...r, city: 'atlantis' } : i === 5 ? { ...r, city: 'lemuria' } : r));
+    const test = write('unseen.test.csv', columns, rows);
+    const r = await bugRun('unseen', ['--train', train, '--test', test]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { testUnseenLevels: Record<string, { rows: number; levels: string[] }>; experimentDir: string };
+    // Levels the training rows never hold (the two made up, and any the generator left out of training).
+    const known = new Set(trainRows.map((x) => x['city']).filter((c) => c !== ''));
+    const unseen = rows.filter((x) => x['city'] !== '' && !known.has(x['city']));
+    expect(unseen.length).toBeGreaterThanOrEqual(11);
+    expect(res.testUnseenLevels).toEqual({ city: { rows: unseen.length, levels: [...new Set(unseen.map((x) => x['city']))] } });
+    expect(res.testUnseenLevels['city']!.levels).toEqual(expect.arrayContaining(['atlantis', 'lemuria']));
+    expect(readFileSync(join(res.experimentDir, 'run.log'), 'utf8')).toContain(`test rows: 'city' has ${unseen.length} rows with levels never seen in training`);
+  }, LONG);
+
+  it('names the column, the value and the row when a numeric training column holds text in the test file', async () => {
+    const train = write('types.train.csv', columns, churnRows(300, 9));
+    const rows = churnRows(100, 10).map((r, i) => (i === 17 ? { ...r, age: 'forty' } : r));
+    const test = write('types.test.csv', columns, rows);
+    const r = await bugRun('types', ['--train', train, '--test', test]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`automl: error: ${test}: column 'age' holds numbers in the training file but text in the test file ('forty' in data row 18); give it numbers in both (or mark missing values as empty)`);
   }, LONG);
 
   it('--scorer rmse on a classification target is refused with exit code 2', async () => {
