@@ -79,6 +79,7 @@ export function buildCli(argv: string[]): Argv {
           .option('interpretability', { type: 'number', describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)' })
           .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
           .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
+          .option('final', { type: 'string', choices: ['auto', 'refit', 'folds'], describe: "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)" })
           .option('threads', { type: 'number', describe: 'Worker threads the search trains on (default: one per core); results do not depend on it' })
           .option('out-dir', { type: 'string', describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)' })
           .example('$0 run --target cool_cond_y --time 5', 'The tutorial: cooler condition on the embedded hydraulic data')

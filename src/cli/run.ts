@@ -27,6 +27,7 @@ export interface RunArgs {
   maxRuntime?: number;
   maxModels?: number;
   threads?: number;
+  final?: string;
   outDir?: string;
 }
 
@@ -42,7 +43,7 @@ function settingsFrom(args: RunArgs): RunArgs {
     const code = (e as { code?: string }).code;
     throw new AutomlError('BAD_CONFIG', code === 'ENOENT' ? `${args.config}: no such experiment file` : `${args.config}: not a JSON experiment file (${(e as Error).message})`);
   }
-  const known = new Set(['data', 'train', 'test', 'target', 'task', 'drop', 'name', 'seed', 'scorer', 'time', 'accuracy', 'interpretability', 'maxRuntime', 'maxModels', 'threads', 'description']);
+  const known = new Set(['data', 'train', 'test', 'target', 'task', 'drop', 'name', 'seed', 'scorer', 'time', 'accuracy', 'interpretability', 'maxRuntime', 'maxModels', 'threads', 'final', 'description']);
   for (const k of Object.keys(file)) if (!known.has(k)) throw new AutomlError('BAD_CONFIG', `${args.config}: unknown setting '${k}'; the settings are ${[...known].join(', ')}`);
   const merged: RunArgs = { ...(file as RunArgs) };
   for (const [k, v] of Object.entries(args)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
@@ -60,6 +61,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     throw new AutomlError('BAD_OPTION', `--scorer ${args.scorer} is not a metric; choose from ${METRIC_NAMES.join(', ')}`);
   }
   if (args.maxModels !== undefined && !(Number.isInteger(args.maxModels) && args.maxModels >= 1)) throw new AutomlError('BAD_OPTION', `--max-models must be a whole number >= 1`);
+  if (args.final !== undefined && !['auto', 'refit', 'folds'].includes(args.final)) throw new AutomlError('BAD_OPTION', `--final must be auto, refit or folds, got ${args.final}`);
   if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1)) throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1, got ${args.threads}`);
   if (args.maxRuntime !== undefined && !(args.maxRuntime > 0)) throw new AutomlError('BAD_OPTION', `--max-runtime must be a number of seconds > 0`);
   if (args.data && args.train) throw new AutomlError('BAD_OPTION', 'give --data (split 75/25 here) or --train (with an optional --test), not both');
@@ -86,6 +88,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     ...(args.maxRuntime !== undefined ? { maxRuntimeSeconds: args.maxRuntime } : {}),
     ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    ...(args.final !== undefined ? { final: args.final as 'auto' | 'refit' | 'folds' } : {}),
     // The budget counts from the process start: reading the data is part of it.
     clockStart: 0,
     outDir: resolve(args.outDir ?? '.'),
@@ -153,7 +156,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(`  ${r.checks.leakage.summary}`);
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
   for (const [field, u] of Object.entries(r.testUnseenLevels)) out.info(`  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`);
-  if (r.final === 'fold-models') out.info(`  no time was left to refit on all rows: the pipeline averages the winner's fold models (see run.log)`);
+  if (r.final === 'fold-models') out.info(`  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);
   out.info();
   const v = r.validation as Record<string, unknown>;

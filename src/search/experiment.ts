@@ -50,6 +50,11 @@ export interface ExperimentSettings {
   /** Worker threads of the search (default: one per core). */
   threads?: number;
   /**
+   * The pipeline's model: 'refit' the winner on all training rows, ship its fold models ('folds':
+   * their average), or 'auto' (default): refit unless it would not fit in what is left of the budget.
+   */
+  final?: 'auto' | 'refit' | 'folds';
+  /**
    * When the budget's clock started (a `performance.now()` value; default: when runExperiment is
    * called). The command line passes 0, the process start, so reading the data counts too.
    */
@@ -281,7 +286,8 @@ export async function runExperiment(
   let members: { weight: number; features: FeaturePipelineNode; model: ModelNode }[];
   let gain: Map<string, number> | null = null;
   let final: 'refit' | 'fold-models';
-  if (refitEstimate <= timeLeft) {
+  const mode = s.final ?? 'auto';
+  if (mode === 'refit' || (mode === 'auto' && refitEstimate <= timeLeft)) {
     const fitted = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
     node = fitted.features;
     members = [{ weight: 1, features: node, model: fitted.model.exportNode() as ModelNode }];
@@ -296,7 +302,8 @@ export async function runExperiment(
     node = used[0]!.features;
     members = used.map((m) => ({ weight: 1 / used.length, features: m.features, model: m.model as ModelNode }));
     final = 'fold-models';
-    log(`no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left): the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}`);
+    const why = mode === 'folds' ? 'as asked (--final folds)' : `no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left)`;
+    log(`${why}: the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}${same ? '' : ' (the folds saw different category levels, so only the first is used)'}`);
   }
   const refitSeconds = (performance.now() - tRefit) / 1000;
   const testPred = predictMembers(members, test, K, info.task);

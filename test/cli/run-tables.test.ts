@@ -197,6 +197,7 @@ interface RunResult {
   test: Record<string, number>;
   pipelinePath: string;
   experimentDir: string;
+  final: string;
 }
 
 /** Splits a CSV line (our outputs quote only fields holding a comma or a quote). */
@@ -428,6 +429,34 @@ describe('automl run on tables other than the hydraulic one', () => {
     expect(pipe.task).toBe('regression');
     expect((JSON.parse(readFileSync(res.pipelinePath, 'utf8')) as { metrics: { scorer: string } }).metrics.scorer).toBe('mae');
     expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['price_k']);
+  }, LONG);
+
+  it('--final folds ships the average of the winner\'s fold models; --final refit one model refit on all rows', async () => {
+    const rows = gradeRows(900, 5);
+    const train = write('final.train.csv', SENSOR_COLUMNS, rows.slice(0, 600));
+    const test = write('final.test.csv', SENSOR_COLUMNS, rows.slice(600));
+    const folds = await run(['--train', train, '--test', test, '--target', 'grade', '--max-models', '3', '--final', 'folds', '--name', 'final-folds'], 'final-folds');
+    const refit = await run(['--train', train, '--test', test, '--target', 'grade', '--max-models', '3', '--final', 'refit', '--name', 'final-refit'], 'final-refit');
+    expect(folds.final).toBe('fold-models');
+    expect(refit.final).toBe('refit');
+    // The same search: the same winner and validation scores either way.
+    expect(folds.search.best).toMatchObject({ id: refit.search.best.id, family: refit.search.best.family, score: refit.search.best.score });
+    expect(folds.validation['logloss']).toBe(refit.validation['logloss']);
+    const ensemble = readPipelineJson(folds.pipelinePath) as unknown as { model: { kind: string; members: { weight: number; features: unknown; model: { kind: string } }[] } };
+    expect(ensemble.model.kind).toBe('ensemble');
+    expect(ensemble.model.members.map((m) => m.weight)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(ensemble.model.members.every((m) => m.features !== undefined && m.model.kind !== 'ensemble')).toBe(true);
+    expect((readPipelineJson(refit.pipelinePath) as unknown as { model: { kind: string } }).model.kind).not.toBe('ensemble');
+    // What the experiment reports for the test rows is what the exported pipeline scores.
+    const scorer = loadPipeline(folds.pipelinePath);
+    const testRows = readCsvFile(test);
+    const input = testRows.rows.map((r) => Object.fromEntries(testRows.header.map((h, j) => [h, r[j]!])));
+    const scored = scorer.scoreBatch(input);
+    const preds = readCsvFile(join(folds.experimentDir, 'test-predictions.csv'));
+    preds.rows.forEach((r, i) => r.slice(1).forEach((v, k) => expect(Number(v)).toBe(scored[i * 4 + k])));
+    expect(folds.test['logloss']).toBeLessThan(1.0);
+    expect(Math.abs(folds.test['logloss']! - refit.test['logloss']!)).toBeLessThan(0.15);
+    expect(readFileSync(join(folds.experimentDir, 'run.log'), 'utf8')).toContain("as asked (--final folds): the pipeline is the average of the winner's 3 fold models");
   }, LONG);
 
   it('--drop removes a column; --interpretability 9 keeps to GLM and GBDT and original features', async () => {
