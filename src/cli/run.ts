@@ -147,6 +147,10 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   dashboard(result, out);
 }
 
+function fmtBytes(b: number): string {
+  return b < 1024 ? `${b} B` : b < 1048576 ? `${(b / 1024).toFixed(1)} kB` : `${(b / 1048576).toFixed(1)} MB`;
+}
+
 /** The tutorial's experiment dashboard, in the terminal. */
 function dashboard(r: ExperimentResult, out: Output): void {
   const s = r.settings;
@@ -157,7 +161,9 @@ function dashboard(r: ExperimentResult, out: Output): void {
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
   for (const [field, u] of Object.entries(r.testUnseenLevels)) out.info(`  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`);
   if (r.final === 'fold-models') out.info(`  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`);
-  out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)} — features: ${r.search.best.features}`);
+  out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)}`);
+  const eng = r.featuresUsed.engineered;
+  out.info(`  features: ${r.featuresUsed.original.length} of ${r.features.length} columns used; ${eng.length} engineered${eng.length ? ` (${eng.slice(0, 4).join(', ')}${eng.length > 4 ? ', …' : ''})` : ''}`);
   out.info();
   const v = r.validation as Record<string, unknown>;
   const t = r.test as Record<string, unknown>;
@@ -182,6 +188,6 @@ function dashboard(r: ExperimentResult, out: Output): void {
   );
   out.info();
   out.info(`  scorer: ${r.scoreMicrosPerRow.toFixed(1)} µs per row; elapsed ${r.seconds.total.toFixed(1)} s (search ${r.seconds.search.toFixed(1)} s, refit ${r.seconds.refit.toFixed(1)} s); peak memory ${(r.peakRssBytes / 1048576).toFixed(0)} MB`);
-  out.info(`  pipeline   ${r.pipelinePath}`);
+  out.info(`  pipeline   ${r.pipelinePath} (${fmtBytes(r.pipelineBytes)})`);
   out.info(`  experiment ${r.experimentDir}`);
 }

@@ -102,6 +102,10 @@ export interface ExperimentResult {
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
+  /** The pipeline file's size in bytes. */
+  pipelineBytes: number;
+  /** Features the pipeline reads (original columns) and the model columns its steps make. */
+  featuresUsed: { original: string[]; engineered: string[] };
   experimentDir: string;
   /** Per categorical input: test rows holding levels never seen in training (scored as missing). */
   testUnseenLevels: Record<string, { rows: number; levels: string[] }>;
@@ -382,6 +386,8 @@ export async function runExperiment(
     seconds: { total: (performance.now() - t0) / 1000, search: searchSeconds, refit: refitSeconds },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     pipelinePath,
+    pipelineBytes: Buffer.byteLength(text),
+    featuresUsed: { original: node.inputs.map((f) => f.name), engineered: node.features.filter((f) => !features.includes(f)) },
     experimentDir,
     scoreMicrosPerRow,
     testUnseenLevels: unseen,
