@@ -90,9 +90,6 @@ export interface SearchResult {
   threads: number;
 }
 
-/** Relative cost of a family's fold job before any has run (seconds on the hydraulic data, roughly). */
-const COST_PRIOR: Record<FamilyName, number> = { mlp: 5, extra_trees: 0.6, random_forest: 0.4, gbdt: 0.4, glm: 0.2 };
-
 /** Candidates per batch of variations; fixed, so that a run does not depend on the core count. */
 export const BATCH_SIZE = 4;
 
@@ -159,7 +156,7 @@ export async function search(
   const better = (a: number, b: number): boolean => (metric.greaterIsBetter ? a > b : a < b);
   const spec = baselineFeatures(table, features, settings.interpretability);
   const families = settings.families ?? familiesFor(settings.interpretability);
-  const defaults = defaultCandidates(families, spec);
+  const defaults = defaultCandidates(families, spec, table.nRows);
   const patience = settings.patience ?? 12;
   const budget = settings.budgetSeconds;
   /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
@@ -189,15 +186,9 @@ export async function search(
     return own.length === 0 ? 0 : own.reduce((a, b) => a + b, 0) / own.length;
   };
 
-  /**
-   * Runs these folds of these trials, `threads` jobs at a time: the costliest first (by the
-   * family's jobs so far, or a prior), so that cheap jobs fill the other lanes instead of one long
-   * job running alone at the end. The order does not change any result.
-   */
+  /** Runs these folds of these trials, `threads` jobs at a time, in trial then fold order. */
   const runJobs = async (trials: readonly Trial[], foldsOf: (t: Trial) => readonly number[]): Promise<void> => {
-    const cost = (family: FamilyName): number => (jobSeconds.has(family) ? estimate(family) : COST_PRIOR[family]);
     const jobs = trials.flatMap((t) => foldsOf(t).map((f) => ({ t, f })));
-    if (threads > 1) jobs.sort((a, b) => cost(b.t.candidate.family) - cost(a.t.candidate.family) || a.t.id - b.t.id || a.f - b.f);
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < jobs.length) {

@@ -340,7 +340,7 @@ describe('automl run on tables other than the hydraulic one', () => {
     expect(lb.header).toEqual(LEADERBOARD_HEADER);
     const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
     expect(col('id')).toEqual(['0', '1', '2', '3']);
-    expect(col('family')).toEqual(['gbdt', 'random_forest', 'extra_trees', 'glm']);
+    expect(col('family')).toEqual(['gbdt', 'glm', 'glm', 'glm']);
     expect(col('status')).toEqual(['scored', 'scored', 'scored', 'scored']);
     expect(col('folds')).toEqual(['3/3', '3/3', '3/3', '3/3']);
     expect(col('error')).toEqual(['', '', '', '']);
