@@ -130,7 +130,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
         candidates = e.id + 1;
         if (isBest) {
           best = `${e.score.toFixed(5)} (${e.family})`;
-          const line = `  ${e.finished.toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`;
+          const line = `  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`;
           if (bars) bars.log(`${line}\n`);
           else out.note(line);
         }

@@ -121,6 +121,8 @@ interface Trial {
   finished?: number;
   halved?: boolean;
   error?: string;
+  /** Whether its leaderboard entry has been made. */
+  settled?: boolean;
 }
 
 /**
@@ -187,7 +189,7 @@ export async function search(
   };
 
   /** Runs these folds of these trials, `threads` jobs at a time, in trial then fold order. */
-  const runJobs = async (trials: readonly Trial[], foldsOf: (t: Trial) => readonly number[]): Promise<void> => {
+  const runJobs = async (trials: readonly Trial[], foldsOf: (t: Trial) => readonly number[], onJobDone?: () => void): Promise<void> => {
     const jobs = trials.flatMap((t) => foldsOf(t).map((f) => ({ t, f })));
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -216,6 +218,7 @@ export async function search(
           t.error = e instanceof Error ? e.message : String(e);
           t.finished = elapsed();
         }
+        onJobDone?.();
       }
     };
     await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, lane));
@@ -235,6 +238,8 @@ export async function search(
   /** Leaderboard entries of a batch, in id order; the best updated. */
   const settle = (trials: readonly Trial[]): void => {
     for (const t of trials) {
+      if (t.settled) continue;
+      t.settled = true;
       if (t.outputs.size === 0 && t.error === undefined) continue; // never started
       const cv = t.outputs.size > 0 ? assembleCv(task, fold, t.outputs, settings.metric) : undefined;
       const status: EntryStatus = t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
@@ -273,7 +278,17 @@ export async function search(
   try {
     const room = (): number => (settings.maxModels === undefined ? Infinity : settings.maxModels - nextId);
     const first = defaults.slice(0, Math.max(0, room())).map(trialOf);
-    await runJobs(first, () => allFolds);
+    // Entries appear as soon as a candidate and those before it are done (progress on the
+    // terminal), in id order, so the result is the same as settling the batch at its end.
+    const donePrefix = (): Trial[] => {
+      const out: Trial[] = [];
+      for (const t of first) {
+        if (t.error === undefined && t.outputs.size < t.planned) break;
+        out.push(t);
+      }
+      return out;
+    };
+    await runJobs(first, () => allFolds, () => settle(donePrefix()));
     settle(first);
     for (;;) {
       if (interrupted) stoppedBy = 'interrupted';
