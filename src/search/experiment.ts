@@ -8,7 +8,7 @@
  *
  * Nothing half-written is left behind: every file is written to a temporary name and renamed.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
 import { writePipeline } from '../artifact/export.js';
@@ -128,10 +128,44 @@ export async function runExperiment(
   data: Table,
   testTable: Table | undefined,
   s: ExperimentSettings,
-  hooks: { log?: (line: string) => void; onEntry?: (e: LeaderboardEntry, isBest: boolean) => void; shouldStop?: () => boolean } = {},
+  hooks: ExperimentHooks = {},
 ): Promise<ExperimentResult> {
+  // Once the input has been checked, experiment.json says 'running'; if the run then fails, it
+  // says 'failed' with the error, and run.log holds what happened until then.
+  const ctx: RunContext = { logLines: [] };
+  try {
+    return await experiment(data, testTable, s, hooks, ctx);
+  } catch (e) {
+    if (ctx.started) {
+      const error = { message: e instanceof Error ? e.message : String(e), ...(e instanceof AutomlError ? { code: e.code } : {}) };
+      await writeFileAtomic(ctx.started.path, `${JSON.stringify({ ...ctx.started.record, status: 'failed', failedAt: new Date().toISOString(), error }, null, 2)}\n`);
+      await writeFileAtomic(join(dirname(ctx.started.path), 'run.log'), `${[...ctx.logLines, `failed: ${error.message}`].join('\n')}\n`);
+    }
+    throw e;
+  }
+}
+
+export interface ExperimentHooks {
+  log?: (line: string) => void;
+  onEntry?: (e: LeaderboardEntry, isBest: boolean) => void;
+  shouldStop?: () => boolean;
+}
+
+interface RunContext {
+  logLines: string[];
+  /** Set once experiment.json says 'running'. */
+  started?: { path: string; record: Record<string, unknown> };
+}
+
+/** Where the data came from: path and sha256 of each file (null for a table not read from a file). */
+function dataFiles(data: Table, test: Table | undefined): { train: { path: string; sha256: string } | null; test: { path: string; sha256: string } | null } {
+  const of = (t: Table | undefined): { path: string; sha256: string } | null => (t?.source ? { path: t.source.path, sha256: t.source.sha256 } : null);
+  return { train: of(data), test: of(test) };
+}
+
+async function experiment(data: Table, testTable: Table | undefined, s: ExperimentSettings, hooks: ExperimentHooks, ctx: RunContext): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const logLines: string[] = [];
+  const logLines = ctx.logLines;
   const log = (line: string): void => {
     logLines.push(`${((performance.now() - t0) / 1000).toFixed(1).padStart(7)}s  ${line}`);
     hooks.log?.(line);
@@ -233,6 +267,10 @@ export async function runExperiment(
   const task = { kind: info.task, nClasses: info.task === 'regression' ? 1 : K, y: yTrain };
   log(`target ${s.target}: ${info.task}${classes ? ` (${classes.join(', ')})` : ''}; ${trainRows.length} train rows, ${yTest.length} test rows, ${features.length} features`);
   for (const d of dropped) log(`dropped ${d.column}: ${d.reason}`);
+  const experimentPath = join(s.outDir, 'experiments', 'runs', s.name, 'experiment.json');
+  const record = { tool: 'automl', toolVersion: packageVersion(), status: 'running', startedAt: new Date().toISOString(), settings: { ...s, outDir: undefined, clockStart: undefined }, data: dataFiles(data, testTable) };
+  await writeFileAtomic(experimentPath, `${JSON.stringify(record, null, 2)}\n`);
+  ctx.started = { path: experimentPath, record };
 
   // Leakage (each feature alone against the target) and shift (train against test); warnings to
   // look at, not verdicts: nothing is dropped because of them.
@@ -393,7 +431,7 @@ export async function runExperiment(
     testUnseenLevels: unseen,
   };
   log(`best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${pipelinePath}`);
-  await writeFileAtomic(join(experimentDir, 'experiment.json'), `${JSON.stringify({ tool: 'automl', toolVersion: packageVersion(), ...res }, null, 2)}\n`);
+  await writeFileAtomic(join(experimentDir, 'experiment.json'), `${JSON.stringify({ tool: 'automl', toolVersion: packageVersion(), startedAt: ctx.started.record['startedAt'], finishedAt: new Date().toISOString(), data: dataFiles(data, testTable), ...res }, null, 2)}\n`);
   await writeFileAtomic(join(experimentDir, 'leaderboard.csv'), leaderboardCsv(result.leaderboard));
   await writeFileAtomic(join(experimentDir, 'test-predictions.csv'), predictionsCsv(s.target, classes, yTest, testPred));
   await writeFileAtomic(join(experimentDir, 'run.log'), `${logLines.join('\n')}\n`);

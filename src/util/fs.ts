@@ -3,6 +3,28 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
+import { AutomlError } from './errors.js';
+
+/**
+ * A file-system error while writing `path`, in words a user can act on (an AutomlError), or the
+ * error itself when it is not one of the usual causes.
+ */
+export function writeFailure(path: string, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  const where = err.path && err.path !== path && !err.path.includes('.tmp') ? ` (at ${err.path})` : '';
+  const why: Record<string, string> = {
+    EEXIST: 'a file is in the way where a folder is needed; move it or choose another --out-dir',
+    ENOTDIR: 'a file is in the way where a folder is needed; move it or choose another --out-dir',
+    EACCES: 'permission denied; choose a folder you can write to (--out-dir)',
+    EPERM: 'permission denied; choose a folder you can write to (--out-dir)',
+    EROFS: 'the file system is read-only; choose another folder (--out-dir)',
+    ENOSPC: 'no space left on the device; free some space and run again',
+    EDQUOT: 'the disk quota is exceeded; free some space and run again',
+    EISDIR: 'a folder of that name is in the way; move it or choose another name',
+  };
+  const reason = err.code ? why[err.code] : undefined;
+  return reason ? new AutomlError('WRITE_FAILED', `cannot write ${path}${where}: ${reason} (${err.code})`) : e;
+}
 
 /** A temporary name beside `path`, so that the final rename stays on one file system. */
 export function tempPathFor(path: string): string {
@@ -11,14 +33,18 @@ export function tempPathFor(path: string): string {
 
 /** Writes a whole file under a temporary name and renames it into place. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (e) {
+    throw writeFailure(path, e);
+  }
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw writeFailure(path, e);
   }
 }
 
@@ -40,7 +66,11 @@ export class AtomicFileWriter {
   }
 
   static async open(path: string): Promise<AtomicFileWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (e) {
+      throw writeFailure(path, e);
+    }
     return new AtomicFileWriter(path);
   }
 
@@ -64,10 +94,14 @@ export class AtomicFileWriter {
   }
 
   async commit(): Promise<void> {
-    this.stream.end();
-    await finished(this.stream);
-    if (this.failure) throw this.failure;
-    await rename(this.tmpPath, this.path);
+    try {
+      this.stream.end();
+      await finished(this.stream);
+      if (this.failure) throw this.failure;
+      await rename(this.tmpPath, this.path);
+    } catch (e) {
+      throw writeFailure(this.path, e);
+    }
   }
 
   async abort(): Promise<void> {

@@ -98,6 +98,35 @@ describe('automl run', () => {
   }, LONG);
 });
 
+describe('automl run: the experiment record', () => {
+  it('says running, then finished with times and the data file hashes; a run that fails after it started says failed, with the error', async () => {
+    const { createHash } = await import('node:crypto');
+    const ok = join(dir, 'record-ok');
+    const r = await runCli(['run', '--target', 'stable_y', '--max-models', '1', '--out-dir', ok, '--quiet'], { timeoutMs: LONG });
+    expect(r.code, r.stderr).toBe(0);
+    const rec = JSON.parse(readFileSync(join(ok, 'experiments', 'runs', 'stable_y-hydraulic', 'experiment.json'), 'utf8')) as Record<string, unknown>;
+    const embedded = join(REPO_ROOT, 'recipes', 'hydraulic', 'hydraulic.csv');
+    expect(rec['status']).toBe('finished');
+    expect(rec['data']).toEqual({ train: { path: embedded, sha256: createHash('sha256').update(readFileSync(embedded)).digest('hex') }, test: null });
+    expect(Date.parse(rec['finishedAt'] as string)).toBeGreaterThanOrEqual(Date.parse(rec['startedAt'] as string));
+
+    // A file where the pipelines folder should be: the search runs, the export cannot.
+    const bad = join(dir, 'record-failed');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'pipelines'), 'not a folder');
+    const f = await runCli(['run', '--target', 'stable_y', '--max-models', '1', '--out-dir', bad], { timeoutMs: LONG });
+    expect(f.code).toBe(2);
+    const message = `cannot write ${join(bad, 'pipelines', 'stable_y-hydraulic.pipeline.json')} (at ${join(bad, 'pipelines')}): a file is in the way where a folder is needed; move it or choose another --out-dir (EEXIST)`;
+    expect(f.stderr.trimEnd().split('\n').at(-1)).toBe(`automl: error: ${message}`);
+    expect(f.stderr).not.toMatch(/\n\s+at /);
+    const failed = JSON.parse(readFileSync(join(bad, 'experiments', 'runs', 'stable_y-hydraulic', 'experiment.json'), 'utf8')) as Record<string, unknown>;
+    expect(failed['status']).toBe('failed');
+    expect(failed['error']).toEqual({ message, code: 'WRITE_FAILED' });
+    expect(readFileSync(join(bad, 'experiments', 'runs', 'stable_y-hydraulic', 'run.log'), 'utf8')).toContain(`failed: ${message}`);
+  }, LONG);
+});
+
 describe('automl run: Ctrl-C', () => {
   it('finishes the best pipeline found so far, marked interrupted, and it loads', async () => {
     const { spawn } = await import('node:child_process');
