@@ -119,34 +119,46 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
   return moves[rng.int(moves.length)]!();
 }
 
-/** A seeded variation of a candidate's parameters, within sensible ranges. */
+/** The values each family's variations draw from, per parameter. */
+export const PARAM_SPACE: Readonly<Record<FamilyName, Readonly<Record<string, readonly unknown[]>>>> = {
+  gbdt: {
+    learningRate: [0.03, 0.05, 0.1, 0.2],
+    numLeaves: [7, 15, 31, 63],
+    minDataInLeaf: [5, 10, 20, 40],
+    lambdaL2: [0, 0.1, 1, 5],
+    featureFraction: [0.5, 0.7, 0.8, 1],
+    baggingFraction: [0.7, 0.8, 1],
+    nRounds: [100, 200, 400],
+  },
+  random_forest: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
+  extra_trees: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
+  // The GLM's penalty moves on a log scale instead (see mutateParams).
+  glm: {},
+  mlp: { hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]], dropout: [0, 0.1, 0.2], learningRate: [0.001, 0.003, 0.01] },
+};
+
+/** The GLM's penalty stays within [1e-5, 10]. */
+const GLM_LOG_LAMBDA = [-5, 1] as const;
+
+/**
+ * A seeded variation of a candidate's parameters: one to three of them drawn anew (each to a
+ * value other than its current one), the others kept, so that the search evolves the leader
+ * rather than starting over; the GLM's penalty moves by up to a factor of 10 either way.
+ */
 function mutateParams(c: Candidate, rng: Rng): Record<string, unknown> {
   const p = { ...c.params };
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  switch (c.family) {
-    case 'gbdt':
-      p['learningRate'] = pick([0.03, 0.05, 0.1, 0.2]);
-      p['numLeaves'] = pick([7, 15, 31, 63]);
-      p['minDataInLeaf'] = pick([5, 10, 20, 40]);
-      p['lambdaL2'] = pick([0, 0.1, 1, 5]);
-      p['featureFraction'] = pick([0.5, 0.7, 0.8, 1]);
-      p['baggingFraction'] = pick([0.7, 0.8, 1]);
-      p['nRounds'] = pick([100, 200, 400]);
-      break;
-    case 'random_forest':
-    case 'extra_trees':
-      p['maxFeatures'] = pick(['sqrt', 'log2', 0.5, 0.8]);
-      p['minSamplesLeaf'] = pick([1, 2, 4, 8]);
-      p['nTrees'] = pick([100, 200, 300]);
-      break;
-    case 'glm':
-      p['lambda'] = 10 ** (-4 + 5 * rng.next());
-      break;
-    case 'mlp':
-      p['hiddenLayers'] = pick([[32], [64, 32], [128, 64], [64, 64, 32]]);
-      p['dropout'] = pick([0, 0.1, 0.2]);
-      p['learningRate'] = pick([0.001, 0.003, 0.01]);
-      break;
+  if (c.family === 'glm') {
+    const current = typeof p['lambda'] === 'number' && p['lambda'] > 0 ? Math.log10(p['lambda']) : 0;
+    p['lambda'] = 10 ** Math.min(GLM_LOG_LAMBDA[1], Math.max(GLM_LOG_LAMBDA[0], current + (2 * rng.next() - 1)));
+    return p;
+  }
+  const space = PARAM_SPACE[c.family];
+  const names = rng.shuffle(Object.keys(space));
+  const k = 1 + rng.int(Math.min(3, names.length));
+  for (const name of names.slice(0, k)) {
+    const same = (v: unknown): boolean => JSON.stringify(v) === JSON.stringify(p[name]);
+    const choices = space[name]!.filter((v) => !same(v));
+    p[name] = choices[rng.int(choices.length)];
   }
   return p;
 }

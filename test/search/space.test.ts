@@ -4,7 +4,7 @@ import type { FeatureSpec } from '../../src/features/pipeline.js';
 import type { InteractionRequest, TransformRequest } from '../../src/features/types.js';
 import type { FamilyName } from '../../src/models/registry.js';
 import type { Candidate } from '../../src/search/cross-validate.js';
-import { baselineFeatures, mutate } from '../../src/search/space.js';
+import { PARAM_SPACE, baselineFeatures, mutate } from '../../src/search/space.js';
 import { Rng } from '../../src/util/random.js';
 
 /** Ten numeric columns n0…n9 and one categorical column, as the search's baseline spec sees them. */
@@ -194,7 +194,7 @@ describe('the search space: mutate', () => {
     for (const c of yeoAt8) expect(c.features.passthrough).toEqual([]);
   });
 
-  it('keeps mutated parameters within the listed ranges, and other parameters as they were', () => {
+  it('changes one to three parameters at a time, each to another value of its list, and keeps the others', () => {
     const ranges: Record<string, readonly unknown[]> = {
       learningRate: [0.03, 0.05, 0.1, 0.2],
       numLeaves: [7, 15, 31, 63],
@@ -205,6 +205,7 @@ describe('the search space: mutate', () => {
       nRounds: [100, 200, 400],
     };
     const values = new Map<string, Set<unknown>>();
+    const changedCounts = new Map<number, number>();
     let paramsKept = 0;
     const n = 2000;
     const from = start('gbdt', { maxBins: 63, nRounds: 100 });
@@ -215,47 +216,49 @@ describe('the search space: mutate', () => {
         expect(c.features).not.toBe(base);
         continue;
       }
-      expect(Object.keys(c.params).sort()).toEqual([...Object.keys(ranges), 'maxBins'].sort());
       expect(c.params['maxBins']).toBe(63);
-      for (const [name, allowed] of Object.entries(ranges)) {
-        expect(allowed).toContain(c.params[name]);
+      const changed = Object.keys(c.params).filter((k) => c.params[k] !== from.params[k]);
+      expect(changed.length).toBeGreaterThanOrEqual(1);
+      expect(changed.length).toBeLessThanOrEqual(3);
+      changedCounts.set(changed.length, (changedCounts.get(changed.length) ?? 0) + 1);
+      for (const name of changed) {
+        expect(ranges[name]).toContain(c.params[name]);
         const s = values.get(name) ?? new Set();
         s.add(c.params[name]);
         values.set(name, s);
       }
+      // nRounds was 100: when it changes, it changes to another value.
+      if (changed.includes('nRounds')) expect(c.params['nRounds']).not.toBe(100);
     }
-    // Every listed value is drawn.
-    for (const [name, allowed] of Object.entries(ranges)) expect([...values.get(name)!].sort()).toEqual([...allowed].sort());
+    expect([...changedCounts.keys()].sort()).toEqual([1, 2, 3]);
+    // Every listed value is drawn (nRounds: the two it can move to).
+    for (const [name, allowed] of Object.entries(ranges)) expect([...values.get(name)!].sort()).toEqual([...allowed].filter((v) => name !== 'nRounds' || v !== 100).sort());
     // A quarter of the variations change the features only (0.6 <= u < 0.85).
     expect(paramsKept / n).toBeGreaterThan(0.2);
     expect(paramsKept / n).toBeLessThan(0.3);
 
-    for (const family of ['random_forest', 'extra_trees'] as const) {
+    // Other families: each changed parameter within its list; the GLM's penalty by up to 10× either way.
+    for (const family of ['random_forest', 'extra_trees', 'mlp'] as const) {
       for (let seed = 0; seed < 200; seed++) {
         const p = mutate(start(family), new Rng(seed), base, 5, ranking).params;
-        if (Object.keys(p).length === 0) continue;
-        expect(['sqrt', 'log2', 0.5, 0.8]).toContain(p['maxFeatures']);
-        expect([1, 2, 4, 8]).toContain(p['minSamplesLeaf']);
+        const changed = Object.keys(p);
+        expect(changed.length).toBeLessThanOrEqual(3);
+        for (const name of changed) expect(PARAM_SPACE[family][name]).toContainEqual(p[name]);
       }
     }
     const lambdas: number[] = [];
     for (let seed = 0; seed < 300; seed++) {
-      const p = mutate(start('glm', { lambda: 1 }), new Rng(seed), base, 5, ranking).params;
-      if (p['lambda'] !== 1) lambdas.push(p['lambda'] as number);
+      const p = mutate(start('glm', { lambda: 0.01 }), new Rng(seed), base, 5, ranking).params;
+      if (p['lambda'] !== 0.01) lambdas.push(p['lambda'] as number);
     }
     expect(lambdas.length).toBeGreaterThan(150);
     for (const l of lambdas) {
-      expect(l).toBeGreaterThanOrEqual(1e-4);
-      expect(l).toBeLessThan(10);
+      expect(l).toBeGreaterThanOrEqual(0.001 * (1 - 1e-12));
+      expect(l).toBeLessThanOrEqual(0.1 * (1 + 1e-12));
     }
-    expect(Math.min(...lambdas)).toBeLessThan(1e-3);
-    expect(Math.max(...lambdas)).toBeGreaterThan(1);
-    for (let seed = 0; seed < 200; seed++) {
-      const p = mutate(start('mlp'), new Rng(seed), base, 5, ranking).params;
-      if (Object.keys(p).length === 0) continue;
-      expect([[32], [64, 32], [128, 64], [64, 64, 32]]).toContainEqual(p['hiddenLayers']);
-      expect([0, 0.1, 0.2]).toContain(p['dropout']);
-      expect([0.001, 0.003, 0.01]).toContain(p['learningRate']);
-    }
+    expect(Math.min(...lambdas)).toBeLessThan(0.002);
+    expect(Math.max(...lambdas)).toBeGreaterThan(0.05);
+    // At the edge of its range, the penalty stays inside it.
+    for (let seed = 0; seed < 100; seed++) expect(mutate(start('glm', { lambda: 10 }), new Rng(seed), base, 5, ranking).params['lambda']).toBeLessThanOrEqual(10);
   });
 });
