@@ -177,20 +177,18 @@ describe('foldRunner (compiled worker pool)', () => {
 
   it('cancel() rejects the running and the queued jobs with Cancelled, and later ones too', async () => {
     const pool = foldRunner(valve.table, valve.task, valve.fold, 2);
-    const job = { candidate: numericOnly('gbdt', { nRounds: 400, earlyStoppingRounds: 0 }), fold: 0, seed: 1, threads: 1 };
+    const job = { candidate: numericOnly('gbdt', { nRounds: 20000, earlyStoppingRounds: 0 }), fold: 0, seed: 1, threads: 1 };
     const settled = [0, 1, 2, 0, 1].map((fold) =>
       pool.run({ ...job, fold }).then(
         () => 'resolved',
         (e: unknown) => e,
       ),
     );
-    // Long enough for the workers to start and be mid-fit (400 rounds take seconds).
+    // Long enough for the workers to start and be mid-fit (20,000 rounds take minutes): a job
+    // waited for would resolve, an abandoned one rejects.
     await new Promise((r) => setTimeout(r, 400));
-    const t = performance.now();
     pool.cancel();
     const outcomes = await Promise.all(settled);
-    // Abandoned, not waited for.
-    expect(performance.now() - t).toBeLessThan(500);
     for (const e of outcomes) {
       expect(e).toBeInstanceOf(Cancelled);
       expect(e).toBeInstanceOf(Error);
@@ -334,7 +332,7 @@ describe('foldRunner (compiled worker pool)', () => {
       for (const o of outs) expect(Array.from(o.pred)).toEqual(Array.from(reference.pred));
       await slots[1]!.worker.terminate();
       await new Promise((r) => setTimeout(r, 50));
-      await expect(pool.run(job)).rejects.toThrow(/every search worker has stopped \(a search worker stopped \(exit code 1\)\)/);
+      await expect(pool.run(job)).rejects.toThrow(/^every search worker has stopped \(a search worker stopped \(exit code \d+\)\)$/);
     } finally {
       await pool.close();
     }
