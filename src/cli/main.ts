@@ -80,7 +80,7 @@ export function buildCli(argv: string[]): Argv {
           .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
           .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
           .option('final', { type: 'string', choices: ['auto', 'refit', 'folds'], describe: "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)" })
-          .option('threads', { type: 'number', describe: 'Worker threads the search trains on (default: one per core); results do not depend on it' })
+          .option('threads', { type: 'number', describe: 'Worker threads the search trains on (default: one per core, at most 8, fewer if memory is short); results do not depend on it' })
           .option('out-dir', { type: 'string', describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)' })
           .example('$0 run --target cool_cond_y --time 5', 'The tutorial: cooler condition on the embedded hydraulic data')
           .example('$0 run experiments/hydraulic-valve-cond.json', 'A committed experiment definition')

@@ -7,7 +7,7 @@
  * The table is copied once into shared memory; workers read it without copies.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Table, type Column } from '../data/table.js';
@@ -180,16 +180,27 @@ function workerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-/** The threads the search uses by default: every core. */
-export function defaultSearchThreads(): number {
-  return availableParallelism();
+/** More workers than this find no jobs to run: a batch holds at most 8 fold jobs at a time. */
+export const MAX_SEARCH_THREADS = 8;
+
+/**
+ * The threads the search uses by default: one per core, at most {@link MAX_SEARCH_THREADS}, and
+ * no more than half the free memory allows at about four copies of the table per running job
+ * (its fold's rows, the feature matrix, the bins and the predictions).
+ */
+export function defaultSearchThreads(table?: Table): number {
+  const cores = Math.min(availableParallelism(), MAX_SEARCH_THREADS);
+  if (!table) return cores;
+  const bytes = table.nRows * table.columns.length * 8;
+  const byMemory = Math.floor((freemem() * 0.5) / Math.max(1, 4 * bytes));
+  return Math.max(1, Math.min(cores, byMemory));
 }
 
 /**
- * A runner for the search's fold jobs: `threads` workers (default: one per core), or this thread
+ * A runner for the search's fold jobs: `threads` workers (default: see {@link defaultSearchThreads}), or this thread
  * when that is 1 or no compiled worker module exists.
  */
-export function foldRunner(table: Table, task: CvTask, fold: Int32Array, threads = defaultSearchThreads()): FoldRunner {
+export function foldRunner(table: Table, task: CvTask, fold: Int32Array, threads = defaultSearchThreads(table)): FoldRunner {
   const url = threads > 1 ? workerUrl() : undefined;
   if (!url) return new InThread(table, task, fold);
   const setup: WorkerSetup = { columns: shareColumns(table), nRows: table.nRows, task: { ...task, y: shared(task.y) }, fold: shared(fold) };
