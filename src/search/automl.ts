@@ -1,12 +1,16 @@
 /**
  * The AutoML loop (the library side of `automl run`).
  *
- *   defaults per family ──► cross-validate ──► leaderboard ──► best so far ──► mutate ──┐
- *          ▲                      (out of fold; test set never seen)                  │
- *          └──────────────────────────────────────────────────────────────────────────┘
- *   stop: time budget, model count, or no improvement ──► refit the best on all training rows
+ *   defaults per family ──(all folds)──► leaderboard ──► leader ──► batch of 4 variations ──┐
+ *                                              ▲                                          │
+ *                                              │      fold 0 only ──► better half that beats │
+ *                                              └──────── the leader's worst fold ──► other folds
+ *   fold jobs (candidate × fold) run side by side in worker threads (pool.ts); the test set is never seen
+ *   stop: time budget (less the refit's likely time), model count, or no improvement
+ *   ──► refit the best on all training rows (experiment.ts), or ship its fold models
  *
- * Deterministic for a seed when bounded by `maxModels` (the same candidates in the same order).
+ * Deterministic for a seed when bounded by `maxModels` (the same candidates in the same order),
+ * on any number of threads.
  */
 import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';

@@ -2,9 +2,11 @@
  * An experiment: the whole of `automl run` below the command line.
  *
  *   table ──► drop (other labels, --drop, missing targets) ──► 75/25 split (or given train/test)
- *        ──► search (out of fold, within the budget) ──► refit the best on all training rows
- *        ──► test set scored once ──► pipeline file + experiment folder (experiment.json,
- *            leaderboard.csv, test-predictions.csv, run.log)
+ *        ──► leakage and shift checks ──► search (out of fold, within the budget)
+ *        ──► refit the best on all training rows (or, short of time, its fold models)
+ *        ──► test set scored once ──► permutation importance (out of fold)
+ *        ──► pipeline file + experiment folder (experiment.json: running → finished / interrupted
+ *            / failed; leaderboard.csv, test-predictions.csv, run.log)
  *
  * Nothing half-written is left behind: every file is written to a temporary name and renamed.
  */
