@@ -7,9 +7,10 @@
  * built there.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../src/artifact/scorer.js';
 import { HYDRAULIC_CSV, REPO_ROOT, childEnv, runCommand, type CliResult } from './cli/run-cli.js';
 
 const SETUP_TIMEOUT = 240_000;
@@ -147,6 +148,21 @@ describe('the packed package, installed outside the repository', () => {
     expect([...trainLines.slice(1), ...testLines.slice(1)].sort()).toEqual([...data].sort());
     // Nothing was written inside the installed package.
     expect(readdirSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic')).sort()).toEqual(['README.md', 'hydraulic.csv']);
+  }, NPX_TIMEOUT);
+
+  it('npx automl run trains every family from the installed package, on worker threads, and the pipeline loads', async () => {
+    // Eight candidates: each family's defaults (the net's TensorFlow.js wasm binary is read from
+    // the installed dependencies) and a first variation; fold jobs on the search's workers.
+    const r = await automl(['run', '--target', 'stable_y', '--max-models', '8', '--json', '--quiet'], project);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { status: string; search: { threads: number; candidates: number; failed: number }; pipelinePath: string; test: { accuracy: number } };
+    expect(res.status).toBe('finished');
+    expect(res.search).toMatchObject({ candidates: 8, failed: 0, threads: Math.min(availableParallelism(), 8) });
+    expect(res.test.accuracy).toBeGreaterThan(0.9);
+    expect(realpathSync(res.pipelinePath)).toBe(realpathSync(join(project, 'pipelines', 'stable_y-hydraulic.pipeline.json')));
+    expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['stable_y.0', 'stable_y.1']);
+    const lb = readFileSync(join(project, 'experiments', 'runs', 'stable_y-hydraulic', 'leaderboard.csv'), 'utf8');
+    for (const family of ['gbdt', 'glm', 'mlp', 'random_forest', 'extra_trees']) expect(lb).toContain(`,${family},`);
   }, NPX_TIMEOUT);
 
   it('npx automl describe --json describes the embedded data', async () => {
