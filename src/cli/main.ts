@@ -75,7 +75,7 @@ export function buildCli(argv: string[]): Argv {
           .option('seed', { type: 'number', describe: 'Random seed (default 42)' })
           .option('scorer', { type: 'string', describe: 'Metric to optimise: logloss, auc, accuracy, f1, mcc, rmse, mae, r2' })
           .option('time', { type: 'number', describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)' })
-          .option('accuracy', { type: 'number', describe: 'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10 (default 5)' })
+          .option('accuracy', { type: 'number', describe: 'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10; beyond 100,000 rows holdout at 1–6, 3-fold at 7–10 (default 5)' })
           .option('interpretability', { type: 'number', describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)' })
           .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
           .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
