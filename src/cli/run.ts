@@ -182,7 +182,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(
     formatTable(
       ['variable importance (permutation, out of fold)', 'relative', `${metricName} worse by`, 'gain share'],
-      r.importance.slice(0, 8).map((i) => [i.feature, i.importance.toFixed(3), fmt(i.permutation), i.gain === null ? '–' : i.gain.toFixed(3)]),
+      r.importance.slice(0, 8).map((i) => [i.feature, i.importance === null ? '–' : i.importance.toFixed(3), i.permutation === null ? 'not measured' : fmt(i.permutation), i.gain === null ? '–' : i.gain.toFixed(3)]),
       [false, true, true, true],
     ),
   );

@@ -95,10 +95,10 @@ export interface ExperimentResult {
   /**
    * Per original feature, most important first: `importance` is the out-of-fold permutation
    * importance relative to the largest (0–1), `permutation` the worsening of the search's metric
-   * when the feature is shuffled, `gain` the refit model's share of gain (or |coefficient| for the
+   * when the feature is shuffled (both null when the budget ran out before its turn), `gain` the refit model's share of gain (or |coefficient| for the
    * GLM, first-layer weight for the net) mapped back through the feature steps.
    */
-  importance: { feature: string; importance: number; permutation: number; gain: number | null }[];
+  importance: { feature: string; importance: number | null; permutation: number | null; gain: number | null }[];
   /** The pipeline's model: the winner refit on all training rows, or (no time left) its fold models. */
   final: 'refit' | 'fold-models';
   seconds: { total: number; search: number; refit: number };
@@ -365,10 +365,21 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold
   // models (relative to the largest), with the refit model's gain mapped back through the steps.
-  const permuted = permutationImportance(train, task, result.fold, best.foldModels, features, scorer, new Rng(s.seed).fork(88));
-  const top = Math.max(0, ...permuted.map((p) => p.drop));
-  const importance = permuted.map((p) => ({ feature: p.feature, importance: top > 0 ? Math.max(0, p.drop) / top : 0, permutation: p.drop, gain: gain ? (gain.get(p.feature) ?? 0) : null }));
-  log(`importance: ${importance.slice(0, 5).map((i) => `${i.feature} ${i.importance.toFixed(3)}`).join(', ')}`);
+  // Measured in order of likely importance (the refit's gain, or the single-feature strength of the
+  // leakage check), until 97% of the budget: on a very wide table the rest are left unmeasured.
+  const strength = leakage.features.map((f) => f.feature);
+  const order = gain ? [...features].sort((a, b) => (gain.get(b) ?? 0) - (gain.get(a) ?? 0)) : [...strength.filter((f) => features.includes(f)), ...features.filter((f) => !strength.includes(f))];
+  const importanceDeadline = budget !== null ? clock0 + budget * 970 : Infinity;
+  const permuted = permutationImportance(train, task, result.fold, best.foldModels, order, scorer, new Rng(s.seed).fork(88), undefined, importanceDeadline);
+  const top = Math.max(0, ...permuted.map((p) => p.drop ?? 0));
+  const importance = permuted.map((p) => ({
+    feature: p.feature,
+    importance: p.drop === null ? null : top > 0 ? Math.max(0, p.drop) / top : 0,
+    permutation: p.drop,
+    gain: gain ? (gain.get(p.feature) ?? 0) : null,
+  }));
+  const unmeasured = permuted.filter((p) => p.drop === null).length;
+  log(`importance: ${importance.slice(0, 5).map((i) => `${i.feature} ${i.importance?.toFixed(3)}`).join(', ')}${unmeasured ? `; ${unmeasured} features not measured (the budget ran out)` : ''}`);
 
   // Files: the pipeline, then the experiment folder.
   const pipelinePath = join(s.outDir, 'pipelines', `${s.name}.pipeline.json`);
@@ -384,7 +395,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     features: node,
     model: (members.length === 1 ? members[0]!.model : { kind: 'ensemble', members }) as never,
     metrics: { validation: validationMetrics, test: testMetrics, scorer },
-    importance: importance.map((i) => ({ feature: i.feature, importance: i.importance })),
+    importance: importance.flatMap((i) => (i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }])),
     seed: s.seed,
     settings: { ...s, outDir: undefined, clockStart: undefined, status },
     dataSha256: data.source?.sha256 ?? null,

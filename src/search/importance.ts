@@ -19,15 +19,24 @@ import { foldRows } from './fold-job.js';
 
 export interface PermutationEntry {
   feature: string;
-  /** Mean worsening of the metric when the feature is shuffled (in the metric's units; ≥ 0 matters). */
-  drop: number;
+  /**
+   * Mean worsening of the metric when the feature is shuffled (in the metric's units; ≥ 0 matters),
+   * or null when the time ran out before the feature's turn.
+   */
+  drop: number | null;
 }
 
 /** Rows scored per feature, at most, over all folds (a seeded sample of each fold). */
 export const PERMUTATION_MAX_ROWS = 5_000;
 
+/** Features always measured, whatever the deadline. */
+export const PERMUTATION_MIN_FEATURES = 10;
+
 /**
- * Permutation importance of `features` for the fold models of one candidate.
+ * Permutation importance of `features` for the fold models of one candidate. Features are
+ * measured in the order given (put the likely important first); past `deadline` (a
+ * `performance.now()` time), once at least {@link PERMUTATION_MIN_FEATURES} are measured, the rest
+ * get null.
  *
  * @example
  * const imp = permutationImportance(train, task, fold, best.foldModels, features, 'logloss', new Rng(42));
@@ -42,34 +51,47 @@ export function permutationImportance(
   metric: MetricName,
   rng: Rng,
   maxRows = PERMUTATION_MAX_ROWS,
+  deadline = Infinity,
 ): PermutationEntry[] {
   const m = METRICS[metric];
   const sign = m.greaterIsBetter ? -1 : 1;
-  const total = new Map<string, number>(features.map((f) => [f, 0]));
   const folds = [...foldModels.keys()].sort((a, b) => a - b);
-  for (const f of folds) {
+  // Each fold's rows (a seeded sample), steps, model, inputs and unshuffled score, once.
+  const prepared = folds.map((f) => {
     const nodes = foldModels.get(f)!;
     const r = rng.fork(f);
     const valid = foldRows(fold, f).valid;
     const rows = valid.length <= maxRows / folds.length ? valid : r.shuffle([...valid]).slice(0, Math.floor(maxRows / folds.length)).sort((a, b) => a - b);
-    const sub = table.take(rows);
     const y = Float64Array.from(rows, (i) => task.y[i]!);
     const steps = new FeatureScorer(nodes.features);
     const model = modelScorer(nodes.model as ModelNode);
-    const input = columnarInput(sub, nodes.features);
+    const input = columnarInput(table.take(rows), nodes.features);
     const score = (): number => m.compute(y, model.predict(steps.apply(input), rows.length));
-    const base = score();
-    for (const [j, field] of nodes.features.inputs.entries()) {
-      if (!total.has(field.name)) continue;
-      const cols = (field.type === 'numeric' ? input.numeric : input.categorical) as Record<string, Float64Array | Int32Array>;
+    return { nodes, r, rows, input, score, base: score() };
+  });
+  const drops = new Map<string, number | null>();
+  for (const feature of features) {
+    if (drops.size >= PERMUTATION_MIN_FEATURES && performance.now() > deadline) {
+      drops.set(feature, null);
+      continue;
+    }
+    let total = 0;
+    for (const fp of prepared) {
+      const j = fp.nodes.features.inputs.findIndex((field) => field.name === feature);
+      if (j < 0) continue; // a column this fold's pipeline does not read
+      const field = fp.nodes.features.inputs[j]!;
+      const cols = (field.type === 'numeric' ? fp.input.numeric : fp.input.categorical) as Record<string, Float64Array | Int32Array>;
       const original = cols[field.name]!;
       const shuffled = original.slice();
-      const order = r.fork(1 + j).shuffle(Array.from({ length: rows.length }, (_, i) => i));
+      const order = fp.r.fork(1 + j).shuffle(Array.from({ length: fp.rows.length }, (_, i) => i));
       order.forEach((from, i) => (shuffled[i] = original[from]!));
       cols[field.name] = shuffled;
-      total.set(field.name, total.get(field.name)! + sign * (score() - base));
+      total += sign * (fp.score() - fp.base);
       cols[field.name] = original;
     }
+    drops.set(feature, total / Math.max(1, folds.length));
   }
-  return features.map((feature) => ({ feature, drop: total.get(feature)! / Math.max(1, folds.length) })).sort((a, b) => b.drop - a.drop || (a.feature < b.feature ? -1 : 1));
+  return features
+    .map((feature) => ({ feature, drop: drops.get(feature) ?? null }))
+    .sort((a, b) => (a.drop === null ? (b.drop === null ? (a.feature < b.feature ? -1 : 1) : 1) : b.drop === null ? -1 : b.drop - a.drop || (a.feature < b.feature ? -1 : 1)));
 }

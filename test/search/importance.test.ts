@@ -38,7 +38,7 @@ describe('permutationImportance', () => {
     expect(imp.map((e) => e.feature)).toEqual(['signal', 'colour', 'weak', 'noise']);
     expect(imp[0]!.drop).toBeGreaterThan(0.5);
     expect(imp[1]!.drop).toBeGreaterThan(0.05);
-    expect(Math.abs(imp[3]!.drop)).toBeLessThan(0.01);
+    expect(Math.abs(imp[3]!.drop!)).toBeLessThan(0.01);
     // Deterministic for a seed; another seed shuffles differently but ranks the same.
     expect(permutationImportance(table, task, fold, models, features, 'logloss', new Rng(5))).toEqual(imp);
     const other = permutationImportance(table, task, fold, models, features, 'logloss', new Rng(6));
@@ -61,7 +61,33 @@ describe('permutationImportance', () => {
     expect(capped.find((e) => e.feature === 'weak')!.drop).toBe(0);
     expect(capped[0]!.feature).toBe('signal');
     expect(capped[0]!.drop).not.toBe(full[0]!.drop);
-    expect(capped[0]!.drop / full[0]!.drop).toBeGreaterThan(0.5);
-    expect(capped[0]!.drop / full[0]!.drop).toBeLessThan(2);
+    expect(capped[0]!.drop! / full[0]!.drop!).toBeGreaterThan(0.5);
+    expect(capped[0]!.drop! / full[0]!.drop!).toBeLessThan(2);
+  });
+  it('past its deadline measures no more features than the first ten given, and leaves the rest null, listed last', async () => {
+    const n = 600;
+    const rng = new Rng(8);
+    const names = Array.from({ length: 13 }, (_, j) => `f${String(j).padStart(2, '0')}`);
+    const cols = names.map(() => Float64Array.from({ length: n }, () => rng.next()));
+    const y = Float64Array.from({ length: n }, (_, i) => (cols[12]![i]! > 0.5 ? 1 : 0));
+    const table = new Table(names.map((name, j) => ({ name, type: 'numeric' as const, values: cols[j]! })), n);
+    const task: CvTask = { kind: 'binary', nClasses: 2, y };
+    const fold = kFold(n, 3, 1, y);
+    const candidate: Candidate = { family: 'glm', params: {}, features: { passthrough: names, transforms: [] } };
+    const models = new Map();
+    for (const f of [0, 1, 2]) models.set(f, (await runFold(table, task, fold, { candidate, fold: f, seed: 9 })).nodes);
+    // f12 (the signal) is given last: with a deadline already past, it is not reached.
+    const late = permutationImportance(table, task, fold, models, names, 'logloss', new Rng(5), undefined, 0);
+    expect(late.filter((e) => e.drop === null).map((e) => e.feature)).toEqual(['f10', 'f11', 'f12']);
+    expect(late.slice(10).map((e) => e.drop)).toEqual([null, null, null]);
+    expect(late.slice(0, 10).every((e) => typeof e.drop === 'number')).toBe(true);
+    // Given first, it is measured, and leads.
+    const first = permutationImportance(table, task, fold, models, [...names].reverse(), 'logloss', new Rng(5), undefined, 0);
+    expect(first[0]!.feature).toBe('f12');
+    expect(first[0]!.drop).toBeGreaterThan(0.3);
+    // Without a deadline all thirteen are measured, with the same values for those measured in both.
+    const all = permutationImportance(table, task, fold, models, names, 'logloss', new Rng(5));
+    expect(all.every((e) => e.drop !== null)).toBe(true);
+    for (const e of late.slice(0, 10)) expect(all.find((a) => a.feature === e.feature)!.drop).toBe(e.drop);
   });
 });
