@@ -24,6 +24,11 @@ export interface ShiftOptions {
   readonly maxRows?: number;
   /** Train-vs-test AUC that flags a feature as shifted. Default 0.6. */
   readonly threshold?: number;
+  /**
+   * A `performance.now()` time after which no more features are probed alone (their AUC is null;
+   * the all-feature model and the KS statistics are still computed). Default: none.
+   */
+  readonly deadline?: number;
 }
 
 export interface ShiftFeature {
@@ -56,6 +61,8 @@ export interface ShiftReport {
   readonly messages: string[];
   /** One line for the terminal dashboard. */
   readonly summary: string;
+  /** Features not probed alone because the deadline had passed. */
+  readonly unprobed: number;
 }
 
 /**
@@ -97,9 +104,12 @@ export function checkShift(train: Table, test: Table, features: readonly string[
   const gain = overall.model.importance().gain;
   const gainSum = gain.reduce((s, g) => s + g, 0);
 
+  let unprobed = 0;
   const results = pairs.map(([a, b], j): ShiftFeature => {
     const x = columns[j]!;
-    const { score } = probe([x], target, split, opts.rng.fork(4 + j));
+    const late = opts.deadline !== undefined && performance.now() > opts.deadline;
+    if (late) unprobed++;
+    const score = late ? null : probe([x], target, split, opts.rng.fork(4 + j)).score;
     const ks = a.type === 'numeric' ? ksStatistic(x.subarray(0, trainRows.length), x.subarray(trainRows.length)) : null;
     const ksOrNull = ks === null || Number.isNaN(ks) ? null : ks;
     return {
@@ -123,7 +133,8 @@ export function checkShift(train: Table, test: Table, features: readonly string[
     features: results,
     flagged: flagged.map((r) => r.feature),
     messages: flagged.map((r) => shiftMessage(r.feature, r.auc, r.ks)),
-    summary: shiftSummary(overall.score, threshold, features.length, flagged.map((r) => r.feature)),
+    summary: `${shiftSummary(overall.score, threshold, features.length, flagged.map((r) => r.feature))}${unprobed ? `; ${unprobed} of ${features.length} features not probed alone (time)` : ''}`,
+    unprobed,
   };
 }
 

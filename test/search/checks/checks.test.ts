@@ -106,6 +106,17 @@ describe('checkLeakage', () => {
     expect(Math.abs(byName.get('colour')!.score! - 0.5)).toBeLessThan(0.05);
   });
 
+  it('past its deadline probes no more features alone, but still finds exact relabellings of the target', () => {
+    const t = leakyTable(600, 3);
+    const names = ['noisy_copy', 'relabelled', 'weak', 'noise', 'colour'];
+    const late = checkLeakage(t, 'target', names, { rng: new Rng(42), deadline: 0 });
+    expect(late.unprobed).toBe(5);
+    expect(late.features.every((f) => f.score === null)).toBe(true);
+    expect(late.flagged).toEqual(['relabelled']);
+    expect(late.summary).toMatch(/; 5 of 5 features not probed alone \(time; exact copies of the target were still looked for\)$/);
+    expect(report.unprobed).toBe(0);
+  });
+
   it('sorts by score, says what to do per flagged feature, and summarises in one line', () => {
     const scores = report.features.map((f) => f.score!);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -174,6 +185,16 @@ describe('checkShift', () => {
     for (const f of r.features.filter((g) => g.type === 'numeric')) expect(f.ks!).toBeLessThan(0.1);
     expect(r.features.find((f) => f.feature === 'grade')!.ks).toBeNull();
     expect(r.summary).toMatch(/no shift detected; no feature of 5 shifted$/);
+  });
+
+  it('past its deadline probes no feature alone, but still computes the all-feature AUC and the KS statistics', () => {
+    const r = checkShift(train, shiftTable(500, 12, 2), features, { rng: new Rng(42), deadline: 0 });
+    expect(r.unprobed).toBe(5);
+    expect(r.features.every((f) => f.auc === null && !f.flagged)).toBe(true);
+    expect(r.auc).toBeGreaterThan(0.8);
+    expect(r.features.find((f) => f.feature === 'f0')!.ks).toBeGreaterThan(0.62);
+    expect(r.summary).toMatch(/; 5 of 5 features not probed alone \(time\)$/);
+    expect(checkShift(train, shiftTable(500, 12, 2), features, { rng: new Rng(42) }).unprobed).toBe(0);
   });
 
   it('flags a feature moved by +2 sd, with a large KS for it and small ones for the rest', () => {
