@@ -149,7 +149,8 @@ export async function main(argv: string[]): Promise<void> {
       const colour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
       const label = colour ? '\u001b[31mautoml: error:\u001b[39m' : 'automl: error:';
       process.stderr.write(`${label} ${e.message}\n`);
-      process.exitCode = 2;
+      // Interrupted by Ctrl-C (SIGINT) before anything could be finished: the shell's convention.
+      process.exitCode = e.code === 'INTERRUPTED' ? 130 : 2;
       return;
     }
     process.stderr.write(`automl: internal error: ${errorText(e)}\n${e instanceof Error ? (e.stack ?? '') : ''}\n`);

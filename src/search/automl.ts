@@ -18,6 +18,7 @@ import { fitFeaturePipeline } from '../features/pipeline.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
 import { familyByName, type FamilyName } from '../models/registry.js';
 import type { FittedModel } from '../models/types.js';
+import { AutomlError } from '../util/errors.js';
 import { Rng } from '../util/random.js';
 import { assembleCv, type Candidate, type CvResult, type CvTask } from './cross-validate.js';
 import { epochNow, type FoldOutput } from './fold-job.js';
@@ -333,7 +334,8 @@ export async function search(
   if (!best) {
     const failed = leaderboard.find((e) => e.status === 'failed');
     if (failed) throw new Error(`search: every candidate failed; the first (${failed.family}) with: ${failed.error}`);
-    throw new RangeError(`search: no candidate was scored on all its folds (${interrupted ? 'interrupted' : 'a budget too small'})`);
+    if (interrupted) throw new AutomlError('INTERRUPTED', 'interrupted before any candidate was scored on all its folds: there is no pipeline to write');
+    throw new RangeError('search: no candidate was scored on all its folds (a budget of zero?)');
   }
   return { leaderboard, best, fold, stoppedBy, threads };
 }

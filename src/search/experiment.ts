@@ -140,8 +140,9 @@ export async function runExperiment(
   } catch (e) {
     if (ctx.started) {
       const error = { message: e instanceof Error ? e.message : String(e), ...(e instanceof AutomlError ? { code: e.code } : {}) };
-      await writeFileAtomic(ctx.started.path, `${JSON.stringify({ ...ctx.started.record, status: 'failed', failedAt: new Date().toISOString(), error }, null, 2)}\n`);
-      await writeFileAtomic(join(dirname(ctx.started.path), 'run.log'), `${[...ctx.logLines, `failed: ${error.message}`].join('\n')}\n`);
+      const status = e instanceof AutomlError && e.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
+      await writeFileAtomic(ctx.started.path, `${JSON.stringify({ ...ctx.started.record, status, endedAt: new Date().toISOString(), error }, null, 2)}\n`);
+      await writeFileAtomic(join(dirname(ctx.started.path), 'run.log'), `${[...ctx.logLines, `${status}: ${error.message}`].join('\n')}\n`);
     }
     throw e;
   }

@@ -63,4 +63,10 @@ describe('search: the AutoML loop', () => {
     expect(r.leaderboard[0]!.family).toBe('glm');
     expect(r.best.entry.score).toBeGreaterThan(0.9);
   });
+
+  it('interrupted before any candidate is scored: a clear error, not a pipeline', async () => {
+    const d = await cooler();
+    const run = search(d.train, d.task, d.features, { seed: 1, metric: 'logloss', validation: 3, maxModels: 5, interpretability: 5 }, { shouldStop: () => true });
+    await expect(run).rejects.toMatchObject({ code: 'INTERRUPTED', message: 'interrupted before any candidate was scored on all its folds: there is no pipeline to write' });
+  });
 });
