@@ -8,25 +8,9 @@ import { columnarInput } from '../../src/features/columnar-input.js';
 import { logloss } from '../../src/metrics/index.js';
 import { refit, search, validationFor, type SearchSettings } from '../../src/search/automl.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
+import { hydraulicSplit } from './hydraulic-split.js';
 
-async function cooler() {
-  const all = await readCsv(embeddedDataPath());
-  const labels: readonly string[] = labelColumns('hydraulic');
-  const features = all.names.filter((n) => !labels.includes(n));
-  const info = inferTarget(all.column('cool_cond_y'));
-  const isTrain = holdoutSplit(all.nRows, { ratio: 0.75, seed: 42 }, info.y);
-  const tr: number[] = [];
-  const te: number[] = [];
-  isTrain.forEach((v, i) => (v ? tr : te).push(i));
-  const table = all.select(features);
-  return {
-    features,
-    train: table.take(tr),
-    test: table.take(te),
-    task: { kind: 'multiclass' as const, nClasses: 3, y: Float64Array.from(tr, (i) => info.y[i]!) },
-    yTest: Float64Array.from(te, (i) => info.y[i]!),
-  };
-}
+const cooler = () => hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, 'cool_cond_y');
 
 describe('search: the AutoML loop', () => {
   it('maps the accuracy dial to validation', () => {

@@ -9,16 +9,11 @@ import { crossValidate, type Candidate } from '../../src/search/cross-validate.j
 import { kFold } from '../../src/search/folds.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
+import { hydraulicSplit } from './hydraulic-split.js';
 
 async function hydraulicTrain(target: string): Promise<{ table: Table; y: Float64Array; features: string[]; K: number }> {
-  const all = await readCsv(embeddedDataPath());
-  const labels: readonly string[] = labelColumns('hydraulic');
-  const features = all.names.filter((n) => !labels.includes(n));
-  const info = inferTarget(all.column(target));
-  const isTrain = holdoutSplit(all.nRows, { ratio: 0.75, seed: 42 }, info.y);
-  const rows: number[] = [];
-  isTrain.forEach((v, i) => v && rows.push(i));
-  return { table: all.select(features).take(rows), y: Float64Array.from(rows, (i) => info.y[i]!), features, K: info.classes!.length };
+  const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target);
+  return { table: d.train, y: d.task.y, features: d.features, K: d.task.nClasses };
 }
 
 describe('crossValidate', () => {

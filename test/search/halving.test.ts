@@ -13,12 +13,13 @@ import type * as InferModule from '../../src/data/infer.js';
 import type * as AutomlModule from '../../src/search/automl.js';
 import type { LeaderboardEntry, SearchResult, SearchSettings } from '../../src/search/automl.js';
 import type * as CvModule from '../../src/search/cross-validate.js';
-import type { Candidate, CvTask } from '../../src/search/cross-validate.js';
+import type { Candidate } from '../../src/search/cross-validate.js';
 import type * as FoldJobModule from '../../src/search/fold-job.js';
 import type * as FoldsModule from '../../src/search/folds.js';
 import type * as SpaceModule from '../../src/search/space.js';
 import type * as HoldoutModule from '../../src/split/holdout.js';
 import type * as RandomModule from '../../src/util/random.js';
+import { hydraulicSplit } from './hydraulic-split.js';
 
 const root = join(import.meta.dirname, '..', '..', 'dist');
 const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
@@ -37,18 +38,9 @@ const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
 /** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target. */
 async function hydraulic(target: string) {
-  const all = await readCsv(embeddedDataPath());
-  const labels: readonly string[] = labelColumns('hydraulic');
-  const features = all.names.filter((n) => !labels.includes(n));
-  const info = inferTarget(all.column(target));
-  const isTrain = holdoutSplit(all.nRows, { ratio: 0.75, seed: 42 }, info.y);
-  const rows: number[] = [];
-  isTrain.forEach((v, i) => v && rows.push(i));
   // 900 rows: quicker, and on them some variations of the best half lose to the leader's worst fold.
-  rows.length = 900;
-  const y = Float64Array.from(rows, (i) => info.y[i]!);
-  const task: CvTask = { kind: info.task, nClasses: info.classes!.length, y };
-  return { table: all.select(features).take(rows), task, features };
+  const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target, 900);
+  return { table: d.train, task: d.task, features: d.features };
 }
 
 const d = await hydraulic('stable_y');

@@ -21,6 +21,7 @@ import type * as FoldsModule from '../../src/search/folds.js';
 import type * as PoolModule from '../../src/search/pool.js';
 import type * as HoldoutModule from '../../src/split/holdout.js';
 import type * as RandomModule from '../../src/util/random.js';
+import { hydraulicSplit } from './hydraulic-split.js';
 
 const root = join(import.meta.dirname, '..', '..', 'dist');
 const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
@@ -37,19 +38,10 @@ const { holdoutSplit } = await load<typeof HoldoutModule>('src/split/holdout.js'
 const { labelColumns } = await load<typeof RecipesModule>('recipes/index.js');
 const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
-/** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target. */
+/** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target, and k folds. */
 async function hydraulic(target: string, k: number) {
-  const all = await readCsv(embeddedDataPath());
-  const labels: readonly string[] = labelColumns('hydraulic');
-  const features = all.names.filter((n) => !labels.includes(n));
-  const info = inferTarget(all.column(target));
-  const isTrain = holdoutSplit(all.nRows, { ratio: 0.75, seed: 42 }, info.y);
-  const rows: number[] = [];
-  isTrain.forEach((v, i) => v && rows.push(i));
-  const table = all.select(features).take(rows);
-  const y = Float64Array.from(rows, (i) => info.y[i]!);
-  const task: CvTask = { kind: 'multiclass', nClasses: info.classes!.length, y };
-  return { table, task, features, fold: kFold(table.nRows, k, 42, y) };
+  const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target);
+  return { table: d.train, task: d.task, features: d.features, fold: kFold(d.train.nRows, k, 42, d.task.y) };
 }
 
 const valve = await hydraulic('valve_cond_y', 3);
