@@ -3,13 +3,7 @@
  * module exists only compiled, so this test loads the built package from dist/ (`npm test` builds
  * before it runs the tests), every module included, so that both runs use the same code.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type * as RecipesModule from '../../recipes/index.js';
-import type * as CsvModule from '../../src/data/csv.js';
-import type * as EmbeddedModule from '../../src/data/embedded.js';
-import type * as InferModule from '../../src/data/infer.js';
 import type * as AutomlModule from '../../src/search/automl.js';
 import type { LeaderboardEntry, SearchResult, SearchSettings } from '../../src/search/automl.js';
 import type * as CvModule from '../../src/search/cross-validate.js';
@@ -17,29 +11,20 @@ import type { Candidate } from '../../src/search/cross-validate.js';
 import type * as FoldJobModule from '../../src/search/fold-job.js';
 import type * as FoldsModule from '../../src/search/folds.js';
 import type * as SpaceModule from '../../src/search/space.js';
-import type * as HoldoutModule from '../../src/split/holdout.js';
 import type * as RandomModule from '../../src/util/random.js';
-import { hydraulicSplit } from './hydraulic-split.js';
-
-const root = join(import.meta.dirname, '..', '..', 'dist');
-const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
+import { distDataModules, hydraulicSplit, loadDist as load } from './hydraulic-split.js';
 
 const { search, BATCH_SIZE } = await load<typeof AutomlModule>('src/search/automl.js');
 const { assembleCv, crossValidate } = await load<typeof CvModule>('src/search/cross-validate.js');
 const { runFold } = await load<typeof FoldJobModule>('src/search/fold-job.js');
 const { kFold } = await load<typeof FoldsModule>('src/search/folds.js');
 const { baselineFeatures, defaultCandidates, mutate } = await load<typeof SpaceModule>('src/search/space.js');
-const { readCsv } = await load<typeof CsvModule>('src/data/csv.js');
-const { embeddedDataPath } = await load<typeof EmbeddedModule>('src/data/embedded.js');
-const { inferTarget } = await load<typeof InferModule>('src/data/infer.js');
-const { holdoutSplit } = await load<typeof HoldoutModule>('src/split/holdout.js');
-const { labelColumns } = await load<typeof RecipesModule>('recipes/index.js');
 const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
 /** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target. */
 async function hydraulic(target: string) {
   // 900 rows: quicker, and on them some variations of the best half lose to the leader's worst fold.
-  const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target, 900);
+  const d = await hydraulicSplit(await distDataModules(), target, 900);
   return { table: d.train, task: d.task, features: d.features };
 }
 

@@ -3,6 +3,8 @@
  * the other labels dropped, one label as the target. The modules are passed in, so that tests of
  * the compiled worker path can build the table from dist/ and the others from the sources.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Recipes from '../../recipes/index.js';
 import type * as Csv from '../../src/data/csv.js';
 import type * as Embedded from '../../src/data/embedded.js';
@@ -17,6 +19,22 @@ export interface DataModules {
   inferTarget: typeof Infer.inferTarget;
   holdoutSplit: typeof Holdout.holdoutSplit;
   labelColumns: typeof Recipes.labelColumns;
+}
+
+/** A module of the compiled package (dist/, which `npm test` builds before the tests). */
+export async function loadDist<T>(rel: string): Promise<T> {
+  return (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', rel)).href)) as T;
+}
+
+/** The data modules of the compiled package. */
+export async function distDataModules(): Promise<DataModules> {
+  return {
+    readCsv: (await loadDist<typeof Csv>('src/data/csv.js')).readCsv,
+    embeddedDataPath: (await loadDist<typeof Embedded>('src/data/embedded.js')).embeddedDataPath,
+    inferTarget: (await loadDist<typeof Infer>('src/data/infer.js')).inferTarget,
+    holdoutSplit: (await loadDist<typeof Holdout>('src/split/holdout.js')).holdoutSplit,
+    labelColumns: (await loadDist<typeof Recipes>('recipes/index.js')).labelColumns,
+  };
 }
 
 export interface HydraulicSplit {

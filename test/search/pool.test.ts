@@ -10,37 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type * as RecipesModule from '../../recipes/index.js';
-import type * as CsvModule from '../../src/data/csv.js';
-import type * as EmbeddedModule from '../../src/data/embedded.js';
-import type * as InferModule from '../../src/data/infer.js';
 import type * as TableModule from '../../src/data/table.js';
 import type { Candidate, CvTask } from '../../src/search/cross-validate.js';
 import type * as FoldJobModule from '../../src/search/fold-job.js';
 import type * as FoldsModule from '../../src/search/folds.js';
 import type * as PoolModule from '../../src/search/pool.js';
-import type * as HoldoutModule from '../../src/split/holdout.js';
 import type * as RandomModule from '../../src/util/random.js';
-import { hydraulicSplit } from './hydraulic-split.js';
+import { distDataModules, hydraulicSplit, loadDist as load } from './hydraulic-split.js';
 
 const root = join(import.meta.dirname, '..', '..', 'dist');
-const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
 const poolUrl = pathToFileURL(join(root, 'src', 'search', 'pool.js')).href;
 
 const { foldRunner, Cancelled } = await load<typeof PoolModule>('src/search/pool.js');
 const { runFold } = await load<typeof FoldJobModule>('src/search/fold-job.js');
 const { kFold } = await load<typeof FoldsModule>('src/search/folds.js');
 const { Table } = await load<typeof TableModule>('src/data/table.js');
-const { readCsv } = await load<typeof CsvModule>('src/data/csv.js');
-const { embeddedDataPath } = await load<typeof EmbeddedModule>('src/data/embedded.js');
-const { inferTarget } = await load<typeof InferModule>('src/data/infer.js');
-const { holdoutSplit } = await load<typeof HoldoutModule>('src/split/holdout.js');
-const { labelColumns } = await load<typeof RecipesModule>('recipes/index.js');
 const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
 /** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target, and k folds. */
 async function hydraulic(target: string, k: number) {
-  const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target);
+  const d = await hydraulicSplit(await distDataModules(), target);
   return { table: d.train, task: d.task, features: d.features, fold: kFold(d.train.nRows, k, 42, d.task.y) };
 }
 
