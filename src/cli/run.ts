@@ -5,7 +5,7 @@ import { readCsv } from '../data/csv.js';
 import { embeddedDataPath } from '../data/embedded.js';
 import type { TaskRequest } from '../data/infer.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
-import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
+import { budgetForTime, runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
 import { AutomlError } from '../util/errors.js';
 import { formatTable, type Output } from './output.js';
 import { fmt } from './describe.js';
@@ -104,9 +104,9 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1)} s`}`);
+  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${settings.maxRuntimeSeconds ?? budgetForTime(settings.time)} s`}`);
   // On a terminal, a bar over the budget (or the model count); a line per improvement always.
-  const total = settings.maxModels ?? Math.round(settings.maxRuntimeSeconds ?? 10 * 2 ** (settings.time - 1));
+  const total = settings.maxModels ?? Math.round(settings.maxRuntimeSeconds ?? budgetForTime(settings.time));
   const bars = out.interactive
     ? new MultiBar(
         { stream: process.stderr, format: `search [{bar}] {value}/{total} ${settings.maxModels !== undefined ? 'models' : 's'} | {candidates} candidates | best {best}`, hideCursor: true, clearOnComplete: true, barsize: 30, fps: 4 },

@@ -98,6 +98,21 @@ export interface SearchResult {
 /** Candidates per batch of variations; fixed, so that a run does not depend on the core count. */
 export const BATCH_SIZE = 4;
 
+/** Folds the rows are dealt into: k, or 5 for a holdout (one fifth validates). */
+export function foldCount(validation: number | 'holdout'): number {
+  return validation === 'holdout' ? 5 : validation;
+}
+
+/**
+ * Seconds a candidate's refit on all training rows will likely take: its fold fits' mean time,
+ * scaled from a fold's training rows to all of them, with a 20% margin.
+ */
+export function refitSecondsFor(entry: LeaderboardEntry, validation: number | 'holdout'): number {
+  if (entry.folds === 0) return 0;
+  const trainShare = 1 - 1 / foldCount(validation);
+  return (1.2 * entry.seconds) / entry.folds / trainShare;
+}
+
 /** Training rows above which k-fold costs too much for the accuracy dial's middle settings. */
 export const LARGE_TABLE_ROWS = 100_000;
 
@@ -156,7 +171,7 @@ export async function search(
   const rng = new Rng(settings.seed);
   const strata = task.kind === 'regression' ? undefined : task.y;
   const validation = settings.validation;
-  const fold = kFold(table.nRows, validation === 'holdout' ? 5 : validation, settings.seed, strata);
+  const fold = kFold(table.nRows, foldCount(validation), settings.seed, strata);
   const allFolds = validation === 'holdout' ? [0] : Array.from({ length: validation }, (_, f) => f);
   const halving = allFolds.length >= 3;
   const metric = METRICS[settings.metric];
@@ -167,11 +182,7 @@ export async function search(
   const patience = settings.patience ?? 12;
   const budget = settings.budgetSeconds;
   /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
-  const refitReserve = (): number => {
-    if (!best || best.entry.folds === 0) return 0;
-    const trainShare = 1 - 1 / (validation === 'holdout' ? 5 : validation);
-    return (1.2 * best.entry.seconds) / best.entry.folds / trainShare;
-  };
+  const refitReserve = (): number => (best ? refitSecondsFor(best.entry, validation) : 0);
   /** When the search must end (seconds since it began), leaving time for the refit. */
   const end = (): number => (budget === undefined ? Infinity : budget - refitReserve());
 

@@ -26,7 +26,7 @@ import { holdoutSplit } from '../split/holdout.js';
 import { AutomlError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
-import { refit, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
+import { refit, refitSecondsFor, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
 import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from './checks/index.js';
 import { permutationImportance } from './importance.js';
 import { Rng } from '../util/random.js';
@@ -280,8 +280,8 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   const checkRng = new Rng(s.seed).fork(77);
   // Each check probes features one by one for at most a tenth of the budget: on a very wide table
   // the features past that are not probed alone (and the reports say how many).
-  const budgetMs = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time)) * 1000;
-  const checkDeadline = (): { deadline?: number } => (budgetMs !== null ? { deadline: performance.now() + 0.1 * budgetMs } : {});
+  const budget = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time));
+  const checkDeadline = (): { deadline?: number } => (budget !== null ? { deadline: performance.now() + 100 * budget } : {});
   const leakage = checkLeakage(data.select([...features, s.target]).take(trainRows), s.target, features, { rng: checkRng.fork(0), task: info.task, ...checkDeadline() });
   const shift = yTest.length > 0 ? checkShift(train, test, features, { rng: checkRng.fork(1), ...checkDeadline() }) : null;
   log(leakage.summary);
@@ -289,7 +289,6 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
 
   // Search, within the budget (leaving a share for the refit and the export).
   const scorer = s.scorer ?? (info.task === 'regression' ? 'rmse' : 'logloss');
-  const budget = s.maxModels !== undefined ? null : (s.maxRuntimeSeconds ?? budgetForTime(s.time));
   const clock0 = s.clockStart ?? t0;
   const validation = validationFor(s.accuracy, train.nRows);
   const tSearch = performance.now();
@@ -328,8 +327,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   // likely not fit in the time left, the winner's fold models are shipped instead (their average,
   // as AutoGluon does; each validated on its own fold), rather than a refit cut short.
   const refitDeadline = budget !== null ? clock0 + budget * 950 : undefined;
-  const trainShare = 1 - 1 / (validation === 'holdout' ? 5 : validation);
-  const refitEstimate = (1.2 * best.entry.seconds) / Math.max(1, best.entry.folds) / trainShare;
+  const refitEstimate = refitSecondsFor(best.entry, validation);
   const timeLeft = refitDeadline !== undefined ? (refitDeadline - performance.now()) / 1000 : Infinity;
   let node: FeaturePipelineNode;
   let members: { weight: number; features: FeaturePipelineNode; model: ModelNode }[];
