@@ -49,6 +49,31 @@ export function modelScorer(node: ModelNode): ModelScorer {
   }
 }
 
+/** A model with its feature steps and its weight in the pipeline's average. */
+export interface ScoringMember {
+  weight: number;
+  features: FeatureScorer;
+  model: ModelScorer;
+}
+
+/**
+ * The weighted average of the members' predictions (one member: its predictions as they are),
+ * row-major n × width, in member order: what a pipeline file's model scores.
+ */
+export function scoreMembers(members: readonly ScoringMember[], input: ColumnarInput, width: number): Float64Array {
+  const n = input.nRows;
+  if (members.length === 1) {
+    const m = members[0]!;
+    return m.model.predict(m.features.apply(input), n);
+  }
+  const out = new Float64Array(n * width);
+  for (const m of members) {
+    const p = m.model.predict(m.features.apply(input), n);
+    for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
+  }
+  return out;
+}
+
 /**
  * Loads a pipeline: a file path, the file's JSON text, or its parsed object. The checksum and
  * format version are checked; a changed file or one of another major version is refused.
@@ -67,7 +92,7 @@ export class PipelineScorer {
   readonly outputNames: readonly string[];
   /** How often each categorical field held a level never seen in training (scored as missing). */
   readonly unseen: Record<string, number> = {};
-  private readonly members: { weight: number; features: FeatureScorer; model: ModelScorer }[];
+  private readonly members: ScoringMember[];
   private readonly width: number;
   private readonly levelIndex: Map<string, Map<string, number>>;
 
@@ -128,16 +153,7 @@ export class PipelineScorer {
       if (!col) throw new ScoringError('MISSING_FIELD', `the input has no field '${f.name}'; the pipeline needs ${this.fields.map((x) => x.name).join(', ')}`);
       if (col.length < n) throw new ScoringError('MISSING_FIELD', `field '${f.name}' has ${col.length} values for ${n} rows`);
     }
-    if (this.members.length === 1) {
-      const m = this.members[0]!;
-      return m.model.predict(m.features.apply(input), n);
-    }
-    const out = new Float64Array(n * this.width);
-    for (const m of this.members) {
-      const p = m.model.predict(m.features.apply(input), n);
-      for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
-    }
-    return out;
+    return scoreMembers(this.members, input, this.width);
   }
 
   private numberAt(row: Readonly<Record<string, unknown>>, name: string, i: number): number {

@@ -15,7 +15,7 @@ import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
 import { writePipeline } from '../artifact/export.js';
 import type { ModelNode } from '../artifact/format/pipeline.js';
-import { modelScorer } from '../artifact/scorer.js';
+import { modelScorer, scoreMembers } from '../artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
 import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
@@ -353,7 +353,12 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     log(`${why}: the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}${same ? '' : ' (the folds saw different category levels, so only the first is used)'}`);
   }
   const refitSeconds = (performance.now() - tRefit) / 1000;
-  const testPred = predictMembers(members, test, K, info.task);
+  // The test rows scored as the pipeline file will score them (the members share input fields).
+  const testPred = scoreMembers(
+    members.map((m) => ({ weight: m.weight, features: new FeatureScorer(m.features), model: modelScorer(m.model) })),
+    columnarInput(test, node),
+    classes ? K : 1,
+  );
   const unseen = unseenLevels(test, node);
   for (const [field, u] of Object.entries(unseen)) {
     log(`test rows: '${field}' has ${u.rows} row${u.rows === 1 ? '' : 's'} with levels never seen in training (${u.levels.slice(0, 5).join(', ')}${u.levels.length > 5 ? ', …' : ''}), scored as missing`);
@@ -485,16 +490,6 @@ function unseenLevels(table: Table, node: FeaturePipelineNode): Record<string, {
       }
     }
     if (rows > 0) out[field.name] = { rows, levels: [...newLevels].map((c) => col.levels[c]!) };
-  }
-  return out;
-}
-
-/** Predictions of weighted members (each with its own feature steps) through the artifact's scorers. */
-function predictMembers(members: readonly { weight: number; features: FeaturePipelineNode; model: ModelNode }[], table: Table, K: number, kind: string): Float64Array {
-  const out = new Float64Array(table.nRows * (kind === 'regression' ? 1 : K));
-  for (const m of members) {
-    const p = modelScorer(m.model).predict(new FeatureScorer(m.features).apply(columnarInput(table, m.features)), table.nRows);
-    for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
   }
   return out;
 }
