@@ -15,7 +15,7 @@
 import { ScoringError } from './errors.js';
 import { FeatureScorer, type ColumnarInput } from './feature-scorer.js';
 import type { FeaturePipelineNode, InputField } from './format/features.js';
-import type { ModelNode, PipelineFile } from './format/pipeline.js';
+import type { DecisionThresholds, ModelNode, PipelineFile } from './format/pipeline.js';
 import { LinearScorer } from './linear-scorer.js';
 import { checkPipelineObject, parsePipeline, readPipelineFile } from './load.js';
 import { MlpScorer } from './mlp-scorer.js';
@@ -23,11 +23,35 @@ import { TreeScorer } from './tree-scorer.js';
 
 export { ScoringError } from './errors.js';
 export type { ColumnarInput } from './feature-scorer.js';
-export type { PipelineFile } from './format/pipeline.js';
+export type { DecisionThresholds, PipelineFile } from './format/pipeline.js';
 
 /** Values read as missing in a row, compared case-insensitively after trimming spaces. */
-const MISSING = new Set(['', 'na', 'nan', 'null', '?']);
+export const MISSING_TEXTS: readonly string[] = ['', 'na', 'nan', 'null', '?'];
+const MISSING = new Set(MISSING_TEXTS);
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** Whether a text is one of the missing-value tokens (empty, NA, NaN, null, ?; any case, spaces trimmed). */
+export function isMissingText(text: string): boolean {
+  return MISSING.has(text.trim().toLowerCase());
+}
+
+/**
+ * A numeric field's value as the scorer reads it: a finite number, or a decimal text (`1.5`,
+ * `-2e-3`, spaces around allowed) read exactly as JavaScript's `Number` reads it; NaN for a
+ * missing value (null, undefined, NaN, or a missing-value text); null when it is not a number.
+ */
+export function cellNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return NaN;
+  if (typeof v === 'number') return Number.isNaN(v) ? NaN : Number.isFinite(v) ? v : null;
+  if (typeof v === 'string') {
+    if (DECIMAL.test(v)) {
+      const x = Number(v);
+      return Number.isFinite(x) ? x : null;
+    }
+    if (isMissingText(v)) return NaN;
+  }
+  return null;
+}
 
 /** A model node's scorer: predictions from the feature matrix (columns). */
 export interface ModelScorer {
@@ -92,12 +116,15 @@ export class PipelineScorer {
   readonly outputNames: readonly string[];
   /** How often each categorical field held a level never seen in training (scored as missing). */
   readonly unseen: Record<string, number> = {};
+  /** A binary pipeline's out-of-fold decision thresholds, when the file has them. */
+  readonly thresholds: DecisionThresholds | null;
   private readonly members: ScoringMember[];
   private readonly width: number;
   private readonly levelIndex: Map<string, Map<string, number>>;
 
   constructor(readonly file: PipelineFile) {
     this.classes = file.classes;
+    this.thresholds = file.thresholds ?? null;
     this.fields = file.inputs;
     this.width = file.task === 'regression' ? 1 : file.classes!.length;
     this.outputNames = file.task === 'regression' ? [file.target] : file.classes!.map((c) => `${file.target}.${c}`);
@@ -156,22 +183,26 @@ export class PipelineScorer {
     return scoreMembers(this.members, input, this.width);
   }
 
+  /**
+   * The code of a categorical field's value: its index in the field's training levels, or -1 for
+   * a missing value or a level never seen in training (counted in {@link unseen}).
+   */
+  levelCode(name: string, text: string): number {
+    const index = this.levelIndex.get(name);
+    if (!index) throw new RangeError(`levelCode: '${name}' is not a categorical input field of the pipeline`);
+    const code = index.get(text);
+    if (code !== undefined) return code;
+    if (isMissingText(text)) return -1;
+    this.unseen[name] = (this.unseen[name] ?? 0) + 1;
+    return -1;
+  }
+
   private numberAt(row: Readonly<Record<string, unknown>>, name: string, i: number): number {
     if (!(name in row)) throw this.absent(row, name, i);
     const v = row[name];
-    if (v === null || v === undefined) return NaN;
-    if (typeof v === 'number') {
-      if (Number.isNaN(v)) return NaN;
-      if (!Number.isFinite(v)) throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${v} is not a finite number`);
-      return v;
-    }
-    if (typeof v === 'string') {
-      if (MISSING.has(v.trim().toLowerCase())) return NaN;
-      if (DECIMAL.test(v)) {
-        const x = Number(v);
-        if (Number.isFinite(x)) return x;
-      }
-    }
+    const x = cellNumber(v);
+    if (x !== null) return x;
+    if (typeof v === 'number') throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${v} is not a finite number`);
     throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or empty / null / NA for missing`);
   }
 
@@ -184,10 +215,7 @@ export class PipelineScorer {
     }
     const text = String(v);
     const code = index.get(text);
-    if (code !== undefined) return code;
-    if (MISSING.has(text.trim().toLowerCase())) return -1;
-    this.unseen[name]!++;
-    return -1;
+    return code !== undefined ? code : this.levelCode(name, text);
   }
 
   private absent(row: Readonly<Record<string, unknown>>, name: string, i: number): ScoringError {

@@ -6,6 +6,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { ScoringError } from '../artifact/errors.js';
 import { AutomlError, errorText } from '../util/errors.js';
 import { packageVersion } from '../util/paths.js';
 import { listOption } from './args.js';
@@ -88,6 +89,42 @@ export function buildCli(argv: string[]): Argv {
       async (args) => (await import('./run.js')).runCommand(args as never, output(args)),
     )
     .command(
+      'score',
+      'Score a CSV file with a pipeline: class probabilities (or values) per row, metrics when the file has the target',
+      (y) =>
+        common(y)
+          .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file (pipelines/<name>.pipeline.json)' })
+          .option('data', { type: 'string', demandOption: true, describe: "CSV file to score ('-' for standard input)" })
+          .option('keep', { type: 'string', describe: 'Columns of the data copied to the output first, comma-separated or repeated', coerce: listOption })
+          .option('out', { type: 'string', describe: 'Output CSV (default: standard output)' })
+          .option('threshold', { type: 'string', describe: 'Binary targets: predict the positive class from this probability on: a number, best-f1 or best-mcc (chosen out of fold by automl run); default: the most probable class' })
+          .option('on-error', { type: 'string', choices: ['fail', 'skip', 'missing'], default: 'fail', describe: 'A value that is not a number in a numeric field: stop, skip the row, or score it as missing' })
+          .option('metrics', { type: 'string', describe: 'Write the diagnostics (when the file has the target column) to this JSON file' })
+          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('progress', { type: 'boolean', default: true, describe: 'A progress bar on a terminal; --no-progress hides it' })
+          .option('threads', { type: 'number', describe: 'Worker threads for large files (default: one per core, at most 4); the output does not depend on it' })
+          .example('$0 score --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --data cycles.csv --out scores.csv', 'Probabilities per class, to a file')
+          .example('$0 score --pipeline p.json --data test.csv --keep cool_cond_y --metrics m.json > scores.csv', 'Keep the actual label; diagnostics to m.json')
+          .example('$0 score --pipeline stable.json --data new.csv --threshold best-f1', "Binary: the F1-best threshold chosen out of fold"),
+      async (args) => (await import('./score.js')).scoreCommand(args as never, output(args)),
+    )
+    .command(
+      'serve',
+      "Serve a pipeline over REST, speaking H2O's Scoring API (POST /model/score)",
+      (y) =>
+        common(y)
+          .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file to serve' })
+          .option('port', { type: 'number', default: 8080, describe: 'Port (0: any free port)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (0.0.0.0 for every interface)' })
+          .option('max-body', { type: 'string', default: '10mb', describe: 'Largest request body: bytes, or with kb / mb / gb' })
+          .option('api-key', { type: 'string', describe: "Require this key in the 'api_key' header on every route but /readyz (or set AUTOML_API_KEY)" })
+          .option('allow-file-scoring', { type: 'string', describe: 'Allow GET /model/score?file=PATH for CSV files under this folder' })
+          .option('log', { type: 'boolean', default: false, describe: 'Print one line per request' })
+          .example('$0 serve --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json', 'Serve on http://127.0.0.1:8080')
+          .example('AUTOML_API_KEY=s3cret $0 serve --pipeline p.json --host 0.0.0.0 --log', 'On every interface, with an API key and a request log'),
+      async (args) => (await import('./serve.js')).serveCommand(args as never, output(args)),
+    )
+    .command(
       'recipe <name>',
       'Run a data recipe: download a public data set and turn it into one table',
       (y) =>
@@ -145,7 +182,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli(argv).parseAsync();
   } catch (e) {
-    if (e instanceof AutomlError) {
+    if (e instanceof AutomlError || e instanceof ScoringError) {
       const colour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
       const label = colour ? '\u001b[31mautoml: error:\u001b[39m' : 'automl: error:';
       process.stderr.write(`${label} ${e.message}\n`);

@@ -48,6 +48,20 @@ export interface Provenance {
   exportedAt: string;
 }
 
+/**
+ * Decision thresholds of a binary pipeline, chosen by `automl run` on out-of-fold predictions
+ * (never on the test rows): a row is predicted `positiveClass` when its probability of that class
+ * is at least the threshold.
+ */
+export interface DecisionThresholds {
+  /** The class the thresholds apply to: the second of `classes`. */
+  positiveClass: string;
+  /** The threshold that maximises F1 of the positive class out of fold. */
+  f1: number;
+  /** The threshold that maximises the Matthews correlation coefficient out of fold. */
+  mcc: number;
+}
+
 export interface PipelineFile {
   format: typeof PIPELINE_FORMAT;
   formatVersion: string;
@@ -64,6 +78,8 @@ export interface PipelineFile {
   model: ModelNode | EnsembleNode;
   metrics: Record<string, unknown>;
   importance: ImportanceEntry[];
+  /** Binary pipelines written by `automl run`: decision thresholds chosen out of fold. */
+  thresholds?: DecisionThresholds;
   provenance: Provenance;
   /**
    * sha256 (hex) of the file's text without this member: the exporter writes the file as

@@ -1,0 +1,187 @@
+/**
+ * `automl serve`: a REST server speaking H2O's Scoring API v1 over one pipeline file, on fastify.
+ * Every scoring route goes through the framework-free request layer (`request.ts`), which the
+ * AWS Lambda handler shares; this file adds only what HTTP needs: routes, the API key, body
+ * limits, file scoring under one folder, the OpenAPI document and its browsable page, request
+ * logging and a graceful stop.
+ *
+ * @example
+ * const server = await startServer(loadPipeline('pipelines/cool.pipeline.json'), { port: 8080 });
+ * // curl -X POST -H 'Content-Type: application/json' -d @request.json http://127.0.0.1:8080/model/score
+ * await server.close();
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { PipelineScorer } from '../artifact/scorer.js';
+import { scoreCsvStream } from './batch.js';
+import { openApiDocument } from './openapi.js';
+import { ScoringApi, errorResponse, type ApiResponse } from './request.js';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Largest request body in bytes (default 10 MiB); larger ones are answered 413. */
+  maxBodyBytes?: number;
+  /** When set, every route but /readyz needs this key in the `api_key` (or `x-api-key`) header. */
+  apiKey?: string;
+  /** When set, `GET /model/score?file=PATH` scores CSV files under this folder (and nowhere else). */
+  allowFileScoringDir?: string;
+  /** One line per request (method, path, status, time); nothing when absent. */
+  log?: (line: string) => void;
+  /** Unexpected faults (answered 500); default: written to stderr. */
+  onFault?: (e: unknown, where: string) => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** `http://host:port`, with the port actually bound (useful with port 0). */
+  url: string;
+  port: number;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+
+/** The routes, for the 404 message. */
+const ROUTES = [
+  'POST /model/score',
+  'GET /model/score?file=PATH',
+  'GET /model/id',
+  'GET /model/schema',
+  'GET /model/sample_request',
+  'GET /model/capabilities',
+  'POST /model/contribution',
+  'GET /readyz',
+  'GET /openapi.json',
+  'GET /docs',
+];
+
+function send(reply: FastifyReply, res: ApiResponse): FastifyReply {
+  return reply.code(res.status).header('content-type', res.contentType).send(res.body);
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Builds the fastify app (not listening). */
+export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {}): Promise<FastifyInstance> {
+  const api = new ScoringApi(scorer);
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const onFault = opts.onFault ?? ((e: unknown, where: string) => process.stderr.write(`automl serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+  const app = Fastify({ logger: false, bodyLimit: maxBody, forceCloseConnections: 'idle', return503OnClosing: false });
+
+  // Bodies reach the request layer as text, whatever their content type: it parses the JSON and
+  // answers malformed JSON with {"detail"}, as the Lambda handler does.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  if (opts.apiKey !== undefined) {
+    const expected = digest(opts.apiKey);
+    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.url === '/readyz' || req.url.startsWith('/readyz?')) return;
+      const given = req.headers['api_key'] ?? req.headers['x-api-key'];
+      const key = Array.isArray(given) ? given[0] : given;
+      // Compared as digests of equal length, in constant time.
+      if (key === undefined || !timingSafeEqual(digest(key), expected)) {
+        return send(reply, errorResponse(401, key === undefined ? "this server needs an API key: send it in the 'api_key' header" : "the API key in the 'api_key' header is not this server's key"));
+      }
+    });
+  }
+
+  if (opts.log) {
+    const log = opts.log;
+    app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+      log(`${new Date().toISOString()} ${req.ip} ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    });
+  }
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(reply, errorResponse(413, `the request body is larger than this server accepts (${maxBody} bytes); send fewer rows per request, or start the server with a larger --max-body`));
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, errorResponse(err.statusCode, `bad request: ${err.message}`));
+    }
+    onFault(err, `${req.method} ${req.url}`);
+    return send(reply, errorResponse(500, `internal error: ${err.message}`));
+  });
+  app.setNotFoundHandler((req, reply) => send(reply, errorResponse(404, `no route ${req.method} ${req.url.split('?')[0]}; the routes are: ${ROUTES.join(', ')}`)));
+
+  app.post('/model/score', (req, reply) => send(reply, api.score(req.body as string, (e) => onFault(e, 'POST /model/score'))));
+  app.get('/model/score', async (req, reply) => send(reply, await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault)));
+  app.get('/model/id', (_req, reply) => send(reply, api.id()));
+  app.get('/model/schema', (_req, reply) => send(reply, api.schema()));
+  app.get('/model/sample_request', (_req, reply) => send(reply, api.sampleRequest()));
+  app.get('/model/capabilities', (_req, reply) => send(reply, api.capabilities()));
+  app.post('/model/contribution', (_req, reply) => send(reply, api.contribution()));
+  app.get('/readyz', (_req, reply) => send(reply, api.ready()));
+
+  const document = openApiDocument(api);
+  app.get('/openapi.json', (_req, reply) => reply.header('content-type', 'application/json').send(JSON.stringify(document)));
+  // The browsable page: swagger-ui from the npm package, served from this server (no CDN).
+  const { default: swagger } = await import('@fastify/swagger');
+  const { default: swaggerUi } = await import('@fastify/swagger-ui');
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null, deepLinking: false }, staticCSP: true });
+  return app;
+}
+
+/** Builds the app and starts listening (127.0.0.1:8080 unless told otherwise). */
+export async function startServer(scorer: PipelineScorer, opts: ServeOptions = {}): Promise<RunningServer> {
+  const app = await buildServer(scorer, opts);
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ port: opts.port ?? 8080, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8080);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { app, port, url: `http://${shownHost}:${port}`, close: () => app.close() };
+}
+
+/**
+ * `GET /model/score?file=PATH`: scores a CSV file on the server's disk, only under the folder the
+ * server was started with (`--allow-file-scoring DIR`); a path that leaves it, by `..` or by a
+ * symbolic link, is refused.
+ */
+async function scoreFile(api: ScoringApi, file: unknown, dir: string | undefined, onFault: (e: unknown, where: string) => void): Promise<ApiResponse> {
+  if (dir === undefined) return errorResponse(403, 'scoring files on the server is off; start the server with --allow-file-scoring DIR to allow files under DIR, or POST rows to /model/score');
+  if (typeof file !== 'string' || file === '') return errorResponse(400, "name the CSV file to score: GET /model/score?file=PATH (a path under the server's file-scoring folder)");
+  let root: string;
+  let path: string;
+  try {
+    root = await realpath(dir);
+    const asked = isAbsolute(file) ? file : resolve(root, file);
+    path = await realpath(asked);
+  } catch {
+    return errorResponse(404, `no such file: ${file} (paths are relative to the server's file-scoring folder)`);
+  }
+  const rel = relative(root, path);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+    return errorResponse(403, `${file} is outside the folder this server may read (--allow-file-scoring); only files under it can be scored`);
+  }
+  if (!(await stat(path)).isFile()) return errorResponse(400, `${file} is not a file`);
+  try {
+    const score: string[][] = [];
+    await scoreCsvStream(api.scorer, createReadStream(path), {
+      source: file,
+      onRows: (chunk) => {
+        const width = api.scorer.outputNames.length;
+        for (let i = 0; i < chunk.n; i++) {
+          const out: string[] = new Array(width);
+          for (let k = 0; k < width; k++) out[k] = String(chunk.pred[i * width + k]);
+          score.push(out);
+        }
+      },
+    });
+    return { status: 200, contentType: 'application/json', body: JSON.stringify({ id: api.modelId, fields: [...api.scorer.outputNames], score }) };
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && typeof (e as { code: unknown }).code === 'string' && (e as { code: string }).code.startsWith('CSV_')) return errorResponse(400, e.message);
+    if (e instanceof Error && e.name === 'ScoringError') return errorResponse(400, e.message);
+    onFault(e, 'GET /model/score');
+    return errorResponse(500, `internal error while scoring ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
