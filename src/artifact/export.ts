@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { withChecksum } from './checksum.js';
 import type { FeaturePipelineNode, InputField } from './format/features.js';
-import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile, type PipelineTask } from './format/pipeline.js';
+import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type DecisionThresholds, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile, type PipelineTask } from './format/pipeline.js';
 
 export interface PipelineParts {
   name: string;
@@ -19,6 +19,8 @@ export interface PipelineParts {
   model: ModelNode | EnsembleNode;
   metrics?: Record<string, unknown>;
   importance?: readonly ImportanceEntry[];
+  /** Binary pipelines: decision thresholds chosen out of fold (written only when given). */
+  thresholds?: DecisionThresholds;
   seed: number;
   settings?: Record<string, unknown>;
   dataSha256?: string | null;
@@ -38,6 +40,13 @@ export interface PipelineParts {
  */
 export function pipelineText(parts: PipelineParts): string {
   const now = parts.exportedAt ?? new Date();
+  const th = parts.thresholds;
+  if (th) {
+    if (parts.task !== 'binary' || th.positiveClass !== parts.classes?.[1]) {
+      throw new RangeError(`pipelineText: thresholds apply to a binary pipeline's second class (${parts.task}, positive class '${th.positiveClass}')`);
+    }
+    for (const v of [th.f1, th.mcc]) if (!(v >= 0 && v <= 1)) throw new RangeError(`pipelineText: a decision threshold (${v}) must be a probability in [0, 1]`);
+  }
   const body: Omit<PipelineFile, 'checksum'> = {
     format: PIPELINE_FORMAT,
     formatVersion: PIPELINE_FORMAT_VERSION,
@@ -51,6 +60,7 @@ export function pipelineText(parts: PipelineParts): string {
     model: parts.model,
     metrics: parts.metrics ?? {},
     importance: [...(parts.importance ?? [])],
+    ...(th ? { thresholds: { positiveClass: th.positiveClass, f1: th.f1, mcc: th.mcc } } : {}),
     provenance: {
       tool: 'automl',
       toolVersion: packageVersion(),

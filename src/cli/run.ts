@@ -177,6 +177,15 @@ function dashboard(r: ExperimentResult, out: Output): void {
   }
   const scheme = r.search.validation === 'holdout' ? `holdout, ${r.search.validationRows} rows` : `${r.search.validation}-fold, out of fold`;
   out.info(formatTable(['scores', `validation (${scheme})`, 'test'], rows, [false, true, true]));
+  const thresholds = r.thresholds;
+  if (thresholds) {
+    // One line under 80 characters: a long class label is shortened to fit.
+    const th = (x: number): string => String(Number(x.toPrecision(4)));
+    const line = (pos: string): string => `  thresholds on p('${pos}'), out of fold: best F1 at ${th(thresholds.f1)}, best MCC at ${th(thresholds.mcc)}`;
+    const room = 79 - line('').length;
+    const pos = thresholds.positiveClass;
+    out.info(line(pos.length <= room ? pos : `${pos.slice(0, Math.max(1, room - 1))}…`));
+  }
   out.info();
   const metricName = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   out.info(

@@ -5,6 +5,7 @@
  *        ──► leakage and shift checks ──► search (out of fold, within the budget)
  *        ──► refit the best on all training rows (or, short of time, its fold models)
  *        ──► test set scored once ──► permutation importance (out of fold)
+ *        ──► binary: F1- and MCC-best decision thresholds (out of fold)
  *        ──► pipeline file + experiment folder (experiment.json: running → finished / interrupted
  *            / failed; leaderboard.csv, test-predictions.csv, run.log)
  *
@@ -14,13 +15,13 @@ import { dirname, join } from 'node:path';
 import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
 import { writePipeline } from '../artifact/export.js';
-import type { ModelNode } from '../artifact/format/pipeline.js';
+import type { DecisionThresholds, ModelNode } from '../artifact/format/pipeline.js';
 import { modelScorer, scoreMembers } from '../artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
 import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
-import { classificationReport, regressionReport } from '../metrics/index.js';
+import { bestThreshold, classificationReport, regressionReport } from '../metrics/index.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../metrics/registry.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { AutomlError } from '../util/errors.js';
@@ -92,6 +93,12 @@ export interface ExperimentResult {
   checks: { leakage: LeakageReport; shift: ShiftReport | null };
   validation: Record<string, unknown>;
   test: Record<string, unknown>;
+  /**
+   * Binary targets: the thresholds on the positive class's (the second class's) probability that
+   * maximise F1 and MCC over the winner's out-of-fold predictions (never the test rows), as written
+   * into the pipeline file; null for multiclass and regression targets.
+   */
+  thresholds: DecisionThresholds | null;
   /**
    * Per original feature, most important first: `importance` is the out-of-fold permutation
    * importance relative to the largest (0–1), `permutation` the worsening of the search's metric
@@ -369,6 +376,16 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
   const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => best.cv.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
   const validationMetrics = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
+  // Binary: decision thresholds on the positive class's probability, chosen on the same out-of-fold
+  // predictions, never on the test rows (their predictions serve the test metrics only).
+  let thresholds: DecisionThresholds | null = null;
+  if (info.task === 'binary' && classes && yValid.length > 0) {
+    const pPositive = Float64Array.from({ length: vRows.length }, (_, i) => pValid[i * width + 1]!);
+    const byF1 = bestThreshold(yValid, pPositive, 'f1');
+    const byMcc = bestThreshold(yValid, pPositive, 'mcc');
+    thresholds = { positiveClass: classes[1]!, f1: byF1.threshold, mcc: byMcc.threshold };
+    log(`thresholds (out of fold, positive class '${thresholds.positiveClass}'): best F1 at ${fmtThreshold(byF1.threshold)} (F1 ${byF1.f1.toFixed(4)}), best MCC at ${fmtThreshold(byMcc.threshold)} (MCC ${byMcc.mcc.toFixed(4)})`);
+  }
   const testMetrics = yTest.length > 0 ? (classes ? classificationReport(yTest, testPred, classes) : regressionReport(yTest, testPred)) : {};
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold
@@ -404,6 +421,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     model: (members.length === 1 ? members[0]!.model : { kind: 'ensemble', members }) as never,
     metrics: { validation: validationMetrics, test: testMetrics, scorer },
     importance: importance.flatMap((i) => (i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }])),
+    ...(thresholds ? { thresholds } : {}),
     seed: s.seed,
     settings: { ...s, outDir: undefined, clockStart: undefined, status },
     dataSha256: data.source?.sha256 ?? null,
@@ -440,6 +458,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     checks: { leakage, shift },
     validation: { ...validationMetrics } as Record<string, unknown>,
     test: { ...testMetrics } as Record<string, unknown>,
+    thresholds,
     importance,
     final,
     seconds: { total: (performance.now() - t0) / 1000, search: searchSeconds, refit: refitSeconds },
@@ -457,6 +476,11 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   await writeFileAtomic(join(experimentDir, 'test-predictions.csv'), predictionsCsv(s.target, classes, yTest, testPred));
   await writeFileAtomic(join(experimentDir, 'run.log'), `${logLines.join('\n')}\n`);
   return res;
+}
+
+/** A threshold for the log: enough digits to tell it apart, without float noise. */
+function fmtThreshold(t: number): string {
+  return String(Number(t.toPrecision(4)));
 }
 
 /** Why a column cannot be read the same way in both files: its kind, and the first value that differs. */

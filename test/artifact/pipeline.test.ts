@@ -132,10 +132,46 @@ describe('pipeline file: integrity, versions, bad input', () => {
       return withChecksum(JSON.stringify(o, null, 2));
     };
     expect(loadPipeline(body('1.7')).outputNames).toEqual(['y.no', 'y.yes']);
-    expect(() => loadPipeline(body('2.0'))).toThrow(/is format version 2\.0, and this scorer reads version 1\.x files \(it writes 1\.0\); use a newer automl/);
+    expect(() => loadPipeline(body('2.0'))).toThrow(/is format version 2\.0, and this scorer reads version 1\.x files \(it writes 1\.1\); use a newer automl/);
     expect(() => loadPipeline('{"format": "something-else"}')).toThrow(/not a pipeline file/);
     expect(() => loadPipeline('{not json')).toThrow(/not valid JSON/);
     expect(() => loadPipeline(join(dir, 'nope.pipeline.json'))).toThrow(/no such pipeline file/);
+  });
+
+  it('writes a binary pipeline\'s decision thresholds after importance, when given, and the scorer reads them', () => {
+    const thresholds = { positiveClass: 'yes', f1: 0.375, mcc: 0.625 };
+    const text = pipelineText(parts('binary', node, { thresholds }));
+    expectValid(text);
+    const o = JSON.parse(text) as Record<string, unknown>;
+    expect(o['formatVersion']).toBe('1.1');
+    expect(o['thresholds']).toEqual(thresholds);
+    const keys = Object.keys(o);
+    expect(keys.slice(keys.indexOf('importance'))).toEqual(['importance', 'thresholds', 'provenance', 'checksum']);
+    expect(loadPipeline(text).thresholds).toEqual(thresholds);
+    // Without them: no member at all, and the scorer says null.
+    const plain = pipelineText(parts('binary', node));
+    expect(Object.keys(JSON.parse(plain) as object)).not.toContain('thresholds');
+    expect(loadPipeline(plain).thresholds).toBeNull();
+    // Only a binary pipeline's second class, and only probabilities.
+    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, positiveClass: 'no' } }))).toThrow(RangeError);
+    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, f1: 1.5 } }))).toThrow(/must be a probability in \[0, 1\]/);
+    expect(() => pipelineText(parts('multiclass', node, { thresholds }))).toThrow(/thresholds apply to a binary pipeline/);
+  });
+
+  it('the schema refuses thresholds that are not probabilities, incomplete, or on a non-binary pipeline', () => {
+    const base = JSON.parse(pipelineText(parts('binary', node, { thresholds: { positiveClass: 'yes', f1: 0.5, mcc: 0.5 } }))) as Record<string, unknown>;
+    expect(validate(base)).toBe(true);
+    const bad = (change: (o: Record<string, unknown>) => void): boolean => {
+      const o = structuredClone(base);
+      change(o);
+      return validate(o);
+    };
+    expect(bad((o) => (o['thresholds'] = { positiveClass: 'yes', f1: 1.2, mcc: 0.5 }))).toBe(false);
+    expect(bad((o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.5, mcc: -0.1 }))).toBe(false);
+    expect(bad((o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.5 }))).toBe(false);
+    expect(bad((o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.5, mcc: 0.5, extra: 1 }))).toBe(false);
+    expect(bad((o) => (o['task'] = 'multiclass'))).toBe(false);
+    expect(bad((o) => delete o['thresholds'])).toBe(true);
   });
 
   it('refuses rows without a needed field, or with a value that is not a number', () => {

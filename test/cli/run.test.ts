@@ -34,6 +34,9 @@ describe('automl run', () => {
     const scorer = loadPipeline(res.pipelinePath);
     expect(scorer.outputNames).toEqual(['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100']);
     expect(scorer.fields.map((f) => f.name)).not.toContain('valve_cond_y');
+    // Multiclass: no decision thresholds.
+    expect(scorer.thresholds).toBeNull();
+    expect(Object.keys(JSON.parse(readFileSync(res.pipelinePath, 'utf8')) as object)).not.toContain('thresholds');
     const exp = res.experimentDir;
     for (const f of ['experiment.json', 'leaderboard.csv', 'test-predictions.csv', 'run.log']) expect(existsSync(join(exp, f)), f).toBe(true);
     expect(readFileSync(join(exp, 'leaderboard.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
@@ -60,6 +63,10 @@ describe('automl run', () => {
       paths.push(join(dir, d, 'pipelines', 'stable_y-hydraulic.pipeline.json'));
     }
     expect(strip(paths[1]!)).toEqual(strip(paths[0]!));
+    // Binary: the out-of-fold thresholds of the second class, the same in both runs.
+    const t = loadPipeline(paths[0]!).thresholds;
+    expect(t?.positiveClass).toBe('1');
+    for (const v of [t!.f1, t!.mcc]) expect(v > 0 && v < 1, String(v)).toBe(true);
   }, LONG);
 
   it('reads a committed experiment file, with flags overriding it', async () => {

@@ -2,7 +2,8 @@
  * The pipeline file (`<name>.pipeline.json`): what is on disk, types only. One JSON file,
  * self-contained and readable: the input fields, the fitted feature pipeline, the model (or an
  * ensemble of models, each with its own features if they differ), the class labels, metrics,
- * variable importance, provenance, and a sha256 checksum of the file's own text.
+ * variable importance, (binary, format 1.1 on) decision thresholds, provenance, and a sha256
+ * checksum of the file's own text.
  */
 import type { FeaturePipelineNode, InputField } from './features.js';
 import type { LinearNode } from './linear.js';
@@ -11,7 +12,7 @@ import type { TreeEnsembleNode } from './tree-ensemble.js';
 
 export const PIPELINE_FORMAT = 'automl-pipeline';
 /** The version this code writes; a loader reads every file of the same major version. */
-export const PIPELINE_FORMAT_VERSION = '1.0';
+export const PIPELINE_FORMAT_VERSION = '1.1';
 
 export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
 
