@@ -19,8 +19,18 @@ export class TreeScorer {
   private readonly value: Float64Array;
   /** Root node id of each tree in the packed arrays. */
   private readonly roots: Int32Array;
+  /** Boosted trees compiled to code (see {@link compileTrees}), or null: the arrays are walked. */
+  private readonly compiled: CompiledTrees | null;
 
-  constructor(readonly node: TreeEnsembleNode) {
+  /**
+   * @param node the tree ensemble node
+   * @param options `compile: false` walks the arrays even where the trees could be compiled (the
+   *   two give the same doubles; tests compare them)
+   */
+  constructor(
+    readonly node: TreeEnsembleNode,
+    options: { compile?: boolean } = {},
+  ) {
     checkNode(node);
     const total = node.trees.reduce((s, t) => s + t.feature.length, 0);
     this.feature = new Int32Array(total);
@@ -45,6 +55,7 @@ export class TreeScorer {
       offset += t.feature.length;
     });
     this.nPredictions = node.link === 'sigmoid' ? 2 : node.nOutputs;
+    this.compiled = options.compile !== false && node.aggregation === 'sum' && node.leafWidth === 1 && total <= MAX_COMPILED_NODES ? compileTrees(node) : null;
   }
 
   /**
@@ -65,6 +76,10 @@ export class TreeScorer {
     if (aggregation === 'sum') {
       for (let r = 0; r < nRows; r++) for (let k = 0; k < nOutputs; k++) out[r * nOutputs + k] = baseScore[k]!;
     } else out.fill(0, 0, nRows * nOutputs);
+    if (this.compiled) {
+      for (const part of this.compiled) part(columns, nRows, out);
+      return out;
+    }
     const nTrees = this.roots.length;
     for (let t = 0; t < nTrees; t++) {
       const root = this.roots[t]!;
@@ -97,6 +112,59 @@ export class TreeScorer {
     const raw = this.raw(columns, nRows);
     return applyLink(this.node.link, raw, nRows, this.node.nOutputs);
   }
+}
+
+/** A compiled group of trees: adds its trees' leaf values to `out` (row-major n × nOutputs). */
+type CompiledPart = (columns: readonly Float64Array[], nRows: number, out: Float64Array) => void;
+type CompiledTrees = CompiledPart[];
+
+/** Ensembles up to this many nodes are compiled; larger ones (deep forests) walk the arrays. */
+const MAX_COMPILED_NODES = 200_000;
+/** Nodes per compiled function, so that each stays small enough for the optimising compiler. */
+const NODES_PER_PART = 4_000;
+
+/** A double as JavaScript source that reads back as the very same double (-0 included). */
+function literal(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
+/**
+ * Boosted trees (one leaf value each, summed) as JavaScript functions: each tree becomes a nested
+ * conditional expression with its thresholds and leaf values as literals, so that scoring a row
+ * reads only the row's values. Per row and output the leaf values are added in tree order, exactly
+ * as the array walk adds them, so both give the same doubles. Only numbers the file holds (as
+ * numbers, written back by `String`, which round-trips) and integer indices enter the code.
+ */
+function compileTrees(node: TreeEnsembleNode): CompiledTrees {
+  const parts: CompiledTrees = [];
+  const K = node.nOutputs;
+  let body: string[] = [];
+  let used = new Set<number>();
+  let nodes = 0;
+  const flush = (): void => {
+    if (body.length === 0) return;
+    const cols = [...used].map((f) => `const c${f} = columns[${f}];`).join('\n');
+    const source = `${cols}\nfor (let r = 0; r < nRows; r++) {\nconst o = r * ${K};\nlet v = 0;\n${body.join('\n')}\n}`;
+    parts.push(new Function('columns', 'nRows', 'out', source) as CompiledPart);
+    body = [];
+    used = new Set();
+    nodes = 0;
+  };
+  node.trees.forEach((t, ti) => {
+    const expr = (i: number): string => {
+      const f = t.feature[i]!;
+      if (f < 0) return literal(t.value[i]!);
+      used.add(f);
+      // A missing value (NaN) fails `<=`: it goes left only where missingLeft says so.
+      const test = t.missingLeft[i] === 1 ? `((v = c${f}[r]) <= ${literal(t.threshold[i]!)} || v !== v)` : `(v = c${f}[r]) <= ${literal(t.threshold[i]!)}`;
+      return `(${test} ? ${expr(t.left[i]!)} : ${expr(t.right[i]!)})`;
+    };
+    body.push(`out[o + ${ti % K}] += ${expr(0)};`);
+    nodes += t.feature.length;
+    if (nodes >= NODES_PER_PART) flush();
+  });
+  flush();
+  return parts;
 }
 
 function checkNode(node: TreeEnsembleNode): void {

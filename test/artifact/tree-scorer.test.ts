@@ -78,4 +78,43 @@ describe('TreeScorer', () => {
     const loop = { ...bad, nFeatures: 2, trees: [{ ...stump(1, 2, 3), left: [0, -1, 3, -1, -1] }] };
     expect(() => new TreeScorer(loop)).toThrow(/children out of order/);
   });
+
+  it('compiled boosted trees give exactly the doubles of the array walk (missing values, ties at thresholds, many trees)', async () => {
+    const { Rng } = await import('../../src/util/random.js');
+    const rng = new Rng(7);
+    const nFeatures = 6;
+    const K = 3;
+    // 240 random trees of depth up to 6, thresholds drawn from the data so that ties happen.
+    const data = Array.from({ length: nFeatures }, () => Float64Array.from({ length: 2000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)));
+    const tree = (): TreeSerialization => {
+      const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
+      const grow = (depth: number): number => {
+        const i = t.feature.length;
+        t.feature.push(-1);
+        t.threshold.push(0);
+        t.missingLeft.push(0);
+        t.left.push(-1);
+        t.right.push(-1);
+        t.value.push(0);
+        if (depth < 6 && rng.next() < 0.8) {
+          const f = Math.floor(rng.next() * nFeatures);
+          t.feature[i] = f;
+          t.threshold[i] = data[f]![Math.floor(rng.next() * 2000)]! || 0;
+          t.missingLeft[i] = rng.next() < 0.5 ? 1 : 0;
+          t.left[i] = grow(depth + 1);
+          t.right[i] = grow(depth + 1);
+        } else t.value[i] = (rng.next() - 0.5) / 3;
+        return i;
+      };
+      grow(0);
+      return t;
+    };
+    const node: TreeEnsembleNode = { kind: 'tree_ensemble', nFeatures, nOutputs: K, aggregation: 'sum', link: 'softmax', leafWidth: 1, baseScore: [0.1, -0.2, 0.3], trees: Array.from({ length: 240 }, tree) };
+    const compiled = new TreeScorer(node).raw(data, 2000);
+    const walked = new TreeScorer(node, { compile: false }).raw(data, 2000);
+    expect(compiled.length).toBe(6000);
+    for (let i = 0; i < compiled.length; i++) expect(Object.is(compiled[i], walked[i]), `output ${i}`).toBe(true);
+    // And the same through the link.
+    expect([...new TreeScorer(node).predict(data, 2000)]).toEqual([...new TreeScorer(node, { compile: false }).predict(data, 2000)]);
+  });
 });
