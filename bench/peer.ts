@@ -5,7 +5,7 @@ export const PYTHON = '/usr/bin/python3';
 
 /** Fails with the install command when Debian's Python peers are not there. */
 export function requirePython(modules: readonly string[]): void {
-  const hint = 'apt-get update && apt-get install -y python3-sklearn python3-xgboost';
+  const hint = 'apt-get update && apt-get install -y python3-sklearn python3-xgboost python3-pandas python3-optuna';
   if (!existsSync(PYTHON)) throw new Error(`bench: ${PYTHON} is missing; install the peers: ${hint}`);
   for (const m of modules) {
     const r = spawnSync(PYTHON, ['-c', `import ${m}`], { stdio: 'ignore' });

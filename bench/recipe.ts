@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { HYDRAULIC_SENSORS, PROFILE_FILE } from '../recipes/hydraulic/schema.js';
+import { timedNode } from './proc.js';
 import { packageRoot } from '../src/util/paths.js';
 import { Rng } from '../src/util/random.js';
 import { PYTHON, fmtRatio, requirePython } from './peer.js';
@@ -96,14 +97,9 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
  * the process's peak RSS (getrusage, like the peer's) when it exits.
  */
 async function runOurs(archive: string, out: string, rssFile: string): Promise<Measure> {
-  const hook =
-    'data:text/javascript,import{writeFileSync}from"node:fs";' +
-    'process.on("exit",()=>writeFileSync(process.env.AUTOML_BENCH_RSS_FILE,String(process.resourceUsage().maxRSS*1024)));';
   const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  const args = ['--import', hook, main, 'recipe', 'hydraulic', '--source', archive, '--out', out, '--json'];
-  const r = await timed(process.execPath, args, { ...process.env, AUTOML_BENCH_RSS_FILE: rssFile });
-  const maxRssBytes = Number(await readFile(rssFile, 'utf8'));
-  return { wallSeconds: r.wallSeconds, maxRssBytes, report: r.json };
+  const r = await timedNode(main, ['recipe', 'hydraulic', '--source', archive, '--out', out, '--json'], rssFile);
+  return { wallSeconds: r.wallSeconds, maxRssBytes: r.maxRssBytes, report: JSON.parse(r.stdout) as Record<string, unknown> };
 }
 
 async function runPeer(archive: string, out: string): Promise<Measure> {
