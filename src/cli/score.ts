@@ -13,6 +13,7 @@ import { loadPipeline } from '../artifact/scorer.js';
 import { classificationReport, type ClassificationReport } from '../metrics/classification-report.js';
 import { mccBinary } from '../metrics/mcc.js';
 import { regressionReport, type RegressionReport } from '../metrics/regression-report.js';
+import { LabelReader } from '../serve/labels.js';
 import { scoreCsvStream, type BatchSummary, type OnBadValue } from '../serve/batch.js';
 import { scoreCsvParallel } from '../serve/parallel.js';
 import type { CsvDelimiter } from '../serve/csv-records.js';
@@ -59,49 +60,38 @@ export function decisionFor(scorer: PipelineScorer, threshold: string | undefine
 
 /** Labels and predictions of the rows that have a label, for the diagnostics. */
 class Diagnostics {
-  private y: number[] = [];
+  private y: Float64Array = new Float64Array(1024);
   private p: Float64Array;
   private count = 0;
-  /** Rows without a label (missing), and rows whose label is not a class of the pipeline. */
-  missing = 0;
-  unknown = new Map<string, number>();
-  private readonly classIndex: Map<string, number>;
-  private readonly classByValue: Map<number, number>;
+  readonly labels: LabelReader;
 
   constructor(private readonly scorer: PipelineScorer) {
     this.p = new Float64Array(1024 * scorer.outputNames.length);
-    const classes = scorer.classes ?? [];
-    this.classIndex = new Map(classes.map((c, k) => [c, k]));
-    this.classByValue = new Map(classes.flatMap((c, k) => (c.trim() !== '' && Number.isFinite(Number(c)) ? [[Number(c), k] as [number, number]] : [])));
+    this.labels = new LabelReader(scorer);
   }
 
-  add(n: number, pred: Float64Array, targets: readonly string[]): void {
+  /** Rows with their target texts (read here). */
+  addTexts(n: number, pred: Float64Array, targets: readonly string[]): void {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) y[i] = this.labels.read(targets[i]!);
+    this.add(n, pred, y);
+  }
+
+  /** Rows with their targets as class indices or values (NaN: left out). */
+  add(n: number, pred: Float64Array, y: Float64Array): void {
     const width = this.scorer.outputNames.length;
     for (let i = 0; i < n; i++) {
-      const text = targets[i]!;
-      let y: number;
-      if (this.scorer.classes) {
-        const k = this.classIndex.get(text) ?? (text.trim() !== '' ? this.classByValue.get(Number(text)) : undefined);
-        if (k === undefined) {
-          if (/^\s*$|^\s*(na|nan|null|\?)\s*$/i.test(text)) this.missing++;
-          else this.unknown.set(text, (this.unknown.get(text) ?? 0) + 1);
-          continue;
-        }
-        y = k;
-      } else {
-        y = text.trim() === '' ? NaN : Number(text);
-        if (!Number.isFinite(y)) {
-          this.missing++;
-          continue;
-        }
-      }
-      if ((this.count + 1) * width > this.p.length) {
-        const bigger = new Float64Array(this.p.length * 2);
-        bigger.set(this.p);
-        this.p = bigger;
+      if (Number.isNaN(y[i]!)) continue;
+      if (this.count === this.y.length) {
+        const ys = new Float64Array(this.y.length * 2);
+        ys.set(this.y);
+        this.y = ys;
+        const ps = new Float64Array(this.p.length * 2);
+        ps.set(this.p);
+        this.p = ps;
       }
       for (let k = 0; k < width; k++) this.p[this.count * width + k] = pred[i * width + k]!;
-      this.y.push(y);
+      this.y[this.count] = y[i]!;
       this.count++;
     }
   }
@@ -113,7 +103,7 @@ class Diagnostics {
   report(decision: Decision | null): DiagnosticsReport | null {
     if (this.count === 0) return null;
     const width = this.scorer.outputNames.length;
-    const y = Float64Array.from(this.y);
+    const y = this.y.subarray(0, this.count);
     const p = this.p.subarray(0, this.count * width);
     if (!this.scorer.classes) return { kind: 'regression', rows: this.count, ...regressionReport(y, p) };
     const report = classificationReport(y, p, this.scorer.classes);
@@ -291,7 +281,10 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
         threshold: decision?.value ?? null,
         wantTargets: true,
         check: stopIfInterrupted,
-        onTargets: (pred, targets) => diagnostics.add(targets.length, pred, targets),
+        onTargets: (pred, y, missing, unknown) => {
+          diagnostics.labels.merge(missing, unknown);
+          diagnostics.add(y.length, pred, y);
+        },
         onText: write,
         onProgress: (rows, b) => {
           scored = rows;
@@ -307,7 +300,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
         },
         onRows: async (chunk) => {
           stopIfInterrupted();
-          if (chunk.target) diagnostics.add(chunk.n, chunk.pred, chunk.target);
+          if (chunk.target) diagnostics.addTexts(chunk.n, chunk.pred, chunk.target);
           await write(chunkCsv(scorer, chunk, decision));
           scored += chunk.n;
           draw();
@@ -338,8 +331,8 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
   for (const [field, count] of Object.entries(summary.unseen)) say(`'${field}': ${count} row${count === 1 ? '' : 's'} with a level never seen in training, scored as missing`);
   const report = summary.hasTarget ? diagnostics.report(decision) : null;
   if (summary.hasTarget) {
-    if (diagnostics.missing > 0) say(`${diagnostics.missing} row${diagnostics.missing === 1 ? '' : 's'} without a ${scorer.file.target} (left out of the diagnostics)`);
-    for (const [label, count] of diagnostics.unknown) say(`${count} row${count === 1 ? '' : 's'} with ${scorer.file.target} '${label}', not a class of the pipeline (left out of the diagnostics)`);
+    if (diagnostics.labels.missing > 0) say(`${diagnostics.labels.missing} row${diagnostics.labels.missing === 1 ? '' : 's'} without a ${scorer.file.target} (left out of the diagnostics)`);
+    for (const [label, count] of diagnostics.labels.unknown) say(`${count} row${count === 1 ? '' : 's'} with ${scorer.file.target} '${label}', not a class of the pipeline (left out of the diagnostics)`);
     if (report) for (const line of diagnosticsLines(report, scorer.file.target)) say(line);
   }
   const result = {

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadPipeline } from '../artifact/scorer.js';
 import { ChunkBuilder, planColumns, unseenSince, type ReadOptions } from './batch.js';
 import { chunkCsv } from './batch-csv.js';
+import { LabelReader } from './labels.js';
 import { CsvTokenizer, type CsvDelimiter } from './csv-records.js';
 
 /** What a worker is started with. */
@@ -37,7 +38,10 @@ export type BlockReply =
       n: number;
       csv: string;
       pred: Float64Array | null;
-      targets: string[] | null;
+      /** The targets as class indices or values; NaN where missing or not a class. */
+      y: Float64Array | null;
+      missingTargets: number;
+      unknownTargets: [string, number][];
       skipped: number;
       scoredAsMissing: number;
       badValues: { line: number; field: string; value: string }[];
@@ -63,7 +67,8 @@ parentPort!.on('message', (req: BlockRequest) => {
     const before = { skipped: builder.skipped, scoredAsMissing: builder.scoredAsMissing, bad: builder.badValues.length };
     let csv = '';
     const preds: Float64Array[] = [];
-    const targets: string[] = [];
+    const ys: number[] = [];
+    const labels = new LabelReader(scorer);
     let n = 0;
     const flush = (): void => {
       const chunk = builder.take();
@@ -72,7 +77,7 @@ parentPort!.on('message', (req: BlockRequest) => {
       csv += chunkCsv(scorer, chunk, decision);
       if (setup.wantTargets) {
         preds.push(chunk.pred);
-        for (const t of chunk.target!) targets.push(t);
+        for (const t of chunk.target!) ys.push(labels.read(t));
       }
     };
     tok.parse(buf, 0, true, (rec) => {
@@ -94,13 +99,15 @@ parentPort!.on('message', (req: BlockRequest) => {
       n,
       csv,
       pred,
-      targets: setup.wantTargets ? targets : null,
+      y: setup.wantTargets ? Float64Array.from(ys) : null,
+      missingTargets: labels.missing,
+      unknownTargets: [...labels.unknown],
       skipped: builder.skipped - before.skipped,
       scoredAsMissing: builder.scoredAsMissing - before.scoredAsMissing,
       badValues: builder.badValues.slice(before.bad),
       unseen: unseenSince(scorer, unseenBefore),
     };
-    parentPort!.postMessage(reply, pred ? [pred.buffer as ArrayBuffer] : []);
+    parentPort!.postMessage(reply, pred && reply.ok && reply.y ? [pred.buffer as ArrayBuffer, reply.y.buffer as ArrayBuffer] : []);
   } catch (e) {
     builder.n = 0;
     const err = e as Error & { code?: string };

@@ -29,8 +29,11 @@ export interface ParallelOptions extends ReadOptions {
   wantTargets: boolean;
   /** Each block's CSV text, in file order (a promise pauses until it settles). */
   onText: (csv: string) => void | Promise<void>;
-  /** Each block's predictions and target texts, in file order (with `wantTargets`). */
-  onTargets?: (pred: Float64Array, targets: string[]) => void;
+  /**
+   * Each block's predictions and targets (class indices or values, NaN where missing or unknown),
+   * with the block's count of missing targets and of unknown labels, in file order (with `wantTargets`).
+   */
+  onTargets?: (pred: Float64Array, y: Float64Array, missing: number, unknown: [string, number][]) => void;
   /** After each block written: rows so far, bytes read so far. */
   onProgress?: (rows: number, bytes: number) => void;
   /** Block size in bytes (default 1 MiB). */
@@ -131,7 +134,7 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
     summary.scoredAsMissing += r.scoredAsMissing;
     for (const b of r.badValues) if (summary.badValues.length < 10) summary.badValues.push(b);
     for (const [k, v] of Object.entries(r.unseen)) summary.unseen[k] = (summary.unseen[k] ?? 0) + v;
-    if (r.pred && r.targets) opts.onTargets?.(r.pred, r.targets);
+    if (r.pred && r.y) opts.onTargets?.(r.pred, r.y, r.missingTargets, r.unknownTargets);
     await opts.onText(r.csv);
     opts.onProgress?.(summary.rows, bytes);
   };
