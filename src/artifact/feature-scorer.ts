@@ -60,6 +60,7 @@ export interface PreparedStep {
  */
 export class FeatureScorer {
   private readonly prepared: PreparedStep[];
+  private readonly inputNames: ReadonlySet<string>;
 
   /** Validates the node (a TypeError naming the step and field when it is malformed). */
   constructor(readonly node: FeaturePipelineNode) {
@@ -71,6 +72,7 @@ export class FeatureScorer {
     if (!Array.isArray(node.features)) throw new TypeError('feature pipeline: features must be an array');
     const inputs = new Map<string, InputField>();
     node.inputs.forEach((f, i) => checkInput(f, i, inputs));
+    this.inputNames = new Set(inputs.keys());
     const numeric = new Set<string>([...inputs.values()].filter((f) => f.type === 'numeric').map((f) => f.name));
     const levelsOf = (name: string): readonly string[] | undefined => {
       const f = inputs.get(name);
@@ -101,8 +103,12 @@ export class FeatureScorer {
     });
   }
 
-  /** The model matrix: one Float64Array per entry of node.features, in order. */
-  apply(input: ColumnarInput): Float64Array[] {
+  /**
+   * The model matrix: one Float64Array per entry of node.features, in order. An input field that is
+   * itself a feature is copied, unless `copyInputs` is false (a caller that only reads the matrix
+   * and drops it, as the scorer does, may share the input's arrays).
+   */
+  apply(input: ColumnarInput, copyInputs = true): Float64Array[] {
     const n = input?.nRows;
     if (!(Number.isInteger(n) && n >= 0)) throw new TypeError(`feature pipeline: nRows must be an integer >= 0, got ${String(n)}`);
     const numeric = new Map<string, Float64Array>();
@@ -131,10 +137,10 @@ export class FeatureScorer {
       const outs = p.run(numeric, categorical, n);
       p.outputs.forEach((name, k) => numeric.set(name, outs[k]!));
     }
-    const isInput = new Set(this.node.inputs.map((f) => f.name));
+    const isInput = this.inputNames;
     return this.node.features.map((name) => {
       const col = numeric.get(name)!;
-      return isInput.has(name) ? col.slice() : col;
+      return copyInputs && isInput.has(name) ? col.slice() : col;
     });
   }
 }

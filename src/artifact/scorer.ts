@@ -44,13 +44,43 @@ export function cellNumber(v: unknown): number | null {
   if (v === null || v === undefined) return NaN;
   if (typeof v === 'number') return Number.isNaN(v) ? NaN : Number.isFinite(v) ? v : null;
   if (typeof v === 'string') {
-    if (DECIMAL.test(v)) {
+    if (isDecimal(v)) {
       const x = Number(v);
       return Number.isFinite(x) ? x : null;
     }
     if (isMissingText(v)) return NaN;
   }
   return null;
+}
+
+/** Whether a text is a plain decimal number: `[+-]digits[.digits][e[+-]digits]`, spaces around allowed (DECIMAL, without a regular expression). */
+function isDecimal(v: string): boolean {
+  const n = v.length;
+  let i = 0;
+  let c = n > 0 ? v.charCodeAt(0) : 0;
+  if (c <= 32 || c === 0xa0 || c > 127) return DECIMAL.test(v); // leading white space of any kind: the regular expression decides
+  if (c === 43 || c === 45) i++;
+  let digits = 0;
+  while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) {
+    i++;
+    digits++;
+  }
+  if (i < n && v.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && ((c = v.charCodeAt(i)) === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = v.charCodeAt(i)) === 43 || c === 45)) i++;
+    const e0 = i;
+    while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) i++;
+    if (i === e0) return false;
+  }
+  return i === n || DECIMAL.test(v); // trailing white space: the regular expression decides
 }
 
 /** A model node's scorer: predictions from the feature matrix (columns). */
@@ -88,11 +118,11 @@ export function scoreMembers(members: readonly ScoringMember[], input: ColumnarI
   const n = input.nRows;
   if (members.length === 1) {
     const m = members[0]!;
-    return m.model.predict(m.features.apply(input), n);
+    return m.model.predict(m.features.apply(input, false), n);
   }
   const out = new Float64Array(n * width);
   for (const m of members) {
-    const p = m.model.predict(m.features.apply(input), n);
+    const p = m.model.predict(m.features.apply(input, false), n);
     for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
   }
   return out;

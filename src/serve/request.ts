@@ -236,17 +236,47 @@ export class ScoringApi {
     return r as unknown as ScoreRequest;
   }
 
+  private lastColumns: { n: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } | null = null;
+
+  /**
+   * Input columns for n rows. Requests of the size of the last one reuse its arrays (scoring is
+   * synchronous and reads them only while it runs): no allocation per request for a steady client.
+   */
+  private columns(n: number): { numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } {
+    if (this.lastColumns?.n === n) return this.lastColumns;
+    const numeric: Record<string, Float64Array> = {};
+    const categorical: Record<string, Int32Array> = {};
+    for (const f of this.scorer.fields) {
+      if (f.type === 'numeric') numeric[f.name] = new Float64Array(n);
+      else categorical[f.name] = new Int32Array(n);
+    }
+    const cols = { n, numeric, categorical };
+    if (n <= 1024) this.lastColumns = cols;
+    return cols;
+  }
+
+  private lastFields: string[] = [];
+  private lastPositions = new Map<string, number>();
+
+  /** Each field's position in a request's rows (the last request's, when the fields are the same). */
+  private positions(fields: readonly string[]): Map<string, number> {
+    const last = this.lastFields;
+    if (fields.length === last.length && fields.every((f, j) => f === last[j])) return this.lastPositions;
+    this.lastFields = [...fields];
+    this.lastPositions = new Map(fields.map((f, j) => [f, j]));
+    return this.lastPositions;
+  }
+
   /** Scores a validated request: the response object. */
   scoreRequest(req: ScoreRequest): { id: string; fields?: string[]; score: string[][] } {
     const { fields, rows } = req;
     const n = rows.length;
-    const position = new Map(fields.map((f, j) => [f, j]));
-    const numeric: Record<string, Float64Array> = {};
-    const categorical: Record<string, Int32Array> = {};
+    const position = this.positions(fields);
+    const { numeric, categorical } = this.columns(n);
     for (const f of this.scorer.fields) {
       const j = position.get(f.name)!;
       if (f.type === 'numeric') {
-        const col = new Float64Array(n);
+        const col = numeric[f.name]!;
         for (let i = 0; i < n; i++) {
           const v = rows[i]![j];
           const x = cellNumber(v);
@@ -255,16 +285,14 @@ export class ScoringApi {
           }
           col[i] = x;
         }
-        numeric[f.name] = col;
       } else {
-        const col = new Int32Array(n);
+        const col = categorical[f.name]!;
         for (let i = 0; i < n; i++) {
           const v = rows[i]![j];
           if (v === null || v === undefined) col[i] = -1;
           else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') col[i] = this.scorer.levelCode(f.name, String(v));
           else throw new ApiError(400, `${rowName(i)}, field '${f.name}': ${typeName(v)} is not a category; send text`);
         }
-        categorical[f.name] = col;
       }
     }
     // Other cells must still be values, not objects or arrays (a wrong JSON type).
