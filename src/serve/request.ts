@@ -169,7 +169,7 @@ export class ScoringApi {
    */
   score(body: string | Buffer | unknown, onFault: (e: unknown) => void = () => undefined): ApiResponse {
     try {
-      const request = typeof body === 'string' || Buffer.isBuffer(body) ? parseBody(body) : body;
+      const request = typeof body === 'string' || Buffer.isBuffer(body) || body === undefined ? parseBody(body ?? '') : body;
       return json(this.scoreRequest(this.validate(request)));
     } catch (e) {
       if (e instanceof ApiError) return errorResponse(e.status, e.detail);

@@ -93,6 +93,17 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
     });
   }
 
+  // Stopping: answers carry `Connection: close`, so that clients holding a keep-alive connection
+  // let go once their request is answered, and the server is not kept waiting for them.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   if (opts.log) {
     const log = opts.log;
     app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -112,7 +123,8 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   });
   app.setNotFoundHandler((req, reply) => send(reply, errorResponse(404, `no route ${req.method} ${req.url.split('?')[0]}; the routes are: ${ROUTES.join(', ')}`)));
 
-  app.post('/model/score', (req, reply) => send(reply, api.score(req.body as string, (e) => onFault(e, 'POST /model/score'))));
+  // A POST with no body and no content type reaches here with no body at all: an empty body.
+  app.post('/model/score', (req, reply) => send(reply, api.score((req.body as string | undefined) ?? '', (e) => onFault(e, 'POST /model/score'))));
   app.get('/model/score', async (req, reply) => send(reply, await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault)));
   app.get('/model/id', (_req, reply) => send(reply, api.id()));
   app.get('/model/schema', (_req, reply) => send(reply, api.schema()));
@@ -150,19 +162,23 @@ export async function startServer(scorer: PipelineScorer, opts: ServeOptions = {
 async function scoreFile(api: ScoringApi, file: unknown, dir: string | undefined, onFault: (e: unknown, where: string) => void): Promise<ApiResponse> {
   if (dir === undefined) return errorResponse(403, 'scoring files on the server is off; start the server with --allow-file-scoring DIR to allow files under DIR, or POST rows to /model/score');
   if (typeof file !== 'string' || file === '') return errorResponse(400, "name the CSV file to score: GET /model/score?file=PATH (a path under the server's file-scoring folder)");
-  let root: string;
+  const outside = errorResponse(403, `${file} is outside the folder this server may read (--allow-file-scoring); only files under it can be scored`);
+  const inside = (root: string, path: string): boolean => {
+    const rel = relative(root, path);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  };
+  const root = await realpath(dir);
+  // Refused by its name first (so that nothing is told of files outside the folder), then by
+  // where it really is (a symbolic link may point out of the folder).
+  const asked = resolve(root, file);
+  if (!inside(root, asked)) return outside;
   let path: string;
   try {
-    root = await realpath(dir);
-    const asked = isAbsolute(file) ? file : resolve(root, file);
     path = await realpath(asked);
   } catch {
     return errorResponse(404, `no such file: ${file} (paths are relative to the server's file-scoring folder)`);
   }
-  const rel = relative(root, path);
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
-    return errorResponse(403, `${file} is outside the folder this server may read (--allow-file-scoring); only files under it can be scored`);
-  }
+  if (!inside(root, path)) return outside;
   if (!(await stat(path)).isFile()) return errorResponse(400, `${file} is not a file`);
   try {
     const score: string[][] = [];
