@@ -173,6 +173,20 @@ function output(args: { quiet?: boolean; json?: boolean }): Output {
   return new Output({ quiet: args.quiet ?? false, json: args.json ?? false });
 }
 
+/**
+ * `--data -` (standard input): yargs takes a lone `-` for a positional argument, so an option's
+ * value `-` is passed on as `--data=-`.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    const prev = out[out.length - 1];
+    if (a === '-' && prev !== undefined && /^--[a-z][a-z-]*$/.test(prev)) out[out.length - 1] = `${prev}=-`;
+    else out.push(a);
+  }
+  return out;
+}
+
 export async function main(argv: string[]): Promise<void> {
   // `automl describe | head`: a reader that closes early is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -180,7 +194,7 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   });
   try {
-    await buildCli(argv).parseAsync();
+    await buildCli(joinDashValues(argv)).parseAsync();
   } catch (e) {
     if (e instanceof AutomlError || e instanceof ScoringError) {
       const colour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];

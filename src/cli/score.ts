@@ -44,7 +44,9 @@ export interface ScoreArgs {
 export function decisionFor(scorer: PipelineScorer, threshold: string | undefined): Decision | null {
   if (threshold === undefined) return null;
   const file = scorer.file;
-  if (file.task !== 'binary') throw new AutomlError('BAD_OPTION', `--threshold applies to binary targets; ${file.target} is ${file.task === 'regression' ? 'a regression' : 'a multiclass'} target (the predicted class is the most probable one)`);
+  if (file.task !== 'binary') {
+    throw new AutomlError('BAD_OPTION', `--threshold applies to binary targets; ${file.target} is ${file.task === 'regression' ? 'a regression target' : 'a multiclass target (the predicted class is the most probable one)'}`);
+  }
   if (threshold === 'best-f1' || threshold === 'best-mcc') {
     const t = scorer.thresholds;
     if (!t) throw new AutomlError('BAD_OPTION', `--threshold ${threshold}: ${'the pipeline file'} holds no out-of-fold thresholds (it was not written by automl run, or by an older version); give a probability such as 0.5, or run the experiment again`);
@@ -228,9 +230,19 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     (toStdout ? process.stderr : process.stdout).write(`${line}\n`);
   };
   const writer = args.out ? await AtomicFileWriter.open(args.out) : null;
-  const write = async (text: string): Promise<void> => {
+  const put = async (text: string): Promise<void> => {
     if (writer) return writer.write(text);
     if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  };
+  // The header goes out with the first rows (or at the end of a file without rows): a file that
+  // cannot be read prints nothing on standard output.
+  let headerWritten = false;
+  const write = async (text: string): Promise<void> => {
+    if (!headerWritten) {
+      headerWritten = true;
+      await put(`${outputHeader(scorer, keep).map(csvCell).join(',')}\n`);
+    }
+    if (text) await put(text);
   };
 
   // Ctrl-C or SIGTERM: stop reading, leave no partial --out file, exit 130 / 143.
@@ -267,7 +279,6 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
 
   let summary: BatchSummary;
   try {
-    await write(`${outputHeader(scorer, keep).map(csvCell).join(',')}\n`);
     const stream = fromStdin ? process.stdin : createReadStream(args.data, { highWaterMark: 1 << 20 });
     const read = { source, keep, onError, requireTarget: args.metrics !== undefined, ...(delimiter ? { delimiter } : {}) };
     const stopIfInterrupted = (): void => {
@@ -308,6 +319,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       });
     }
     stopIfInterrupted();
+    await write('');
     if (writer) await writer.commit();
   } catch (e) {
     if (interactive) process.stderr.write('\n');

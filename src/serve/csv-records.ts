@@ -270,6 +270,8 @@ export class CsvTokenizer {
     rec.buf = buf;
     this.paused = false;
     if (this.first) {
+      // The byte order mark and the delimiter are decided on the whole header line: wait for it.
+      if (!final && buf.indexOf(LF, pos) < 0 && buf.indexOf(CR, pos) < 0) return pos;
       this.first = false;
       if (pos === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       if (this.delim < 0) this.delim = detectDelimiterBytes(buf.subarray(pos)).charCodeAt(0);
@@ -360,6 +362,13 @@ export class CsvTokenizer {
           if (c === LF || c === CR) {
             endOfLine = true;
             break;
+          }
+          if (c === QUOTE) {
+            // As the training side's reader: a quote belongs at the start of a quoted field only.
+            throw new ScoringError(
+              'CSV_QUOTE',
+              `${this.source}:${recordLine + linesInside}: field ${f + 1} holds a double quote but does not start with one; quote the whole field and double the quotes inside it ("12"" pipe")`,
+            );
           }
           j++;
         }
