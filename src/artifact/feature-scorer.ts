@@ -119,6 +119,7 @@ export class FeatureScorer {
         if (!(col instanceof Float64Array) || col.length !== n) {
           throw new TypeError(`feature pipeline: numeric input '${f.name}' must be a Float64Array of ${n} rows, got ${describeColumn(col)}`);
         }
+        if (this.prepared.length === 0) continue; // no steps: the features are the inputs themselves
         numeric.set(f.name, col);
       } else {
         const col = input.categorical?.[f.name];
@@ -137,6 +138,7 @@ export class FeatureScorer {
       const outs = p.run(numeric, categorical, n);
       p.outputs.forEach((name, k) => numeric.set(name, outs[k]!));
     }
+    if (this.prepared.length === 0) return this.node.features.map((name) => (copyInputs ? input.numeric[name]!.slice() : input.numeric[name]!));
     const isInput = this.inputNames;
     return this.node.features.map((name) => {
       const col = numeric.get(name)!;

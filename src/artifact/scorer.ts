@@ -12,6 +12,7 @@
  * const scorer = loadPipeline('pipelines/cool_cond_y.pipeline.json');
  * scorer.score({ psa_bar: 155.5, psb_bar: '104.9', … }); // [p(3), p(20), p(100)]
  */
+import { parseDecimal } from './decimal.js';
 import { ScoringError } from './errors.js';
 import { FeatureScorer, type ColumnarInput } from './feature-scorer.js';
 import type { FeaturePipelineNode, InputField } from './format/features.js';
@@ -44,44 +45,15 @@ export function cellNumber(v: unknown): number | null {
   if (v === null || v === undefined) return NaN;
   if (typeof v === 'number') return Number.isNaN(v) ? NaN : Number.isFinite(v) ? v : null;
   if (typeof v === 'string') {
-    if (isDecimal(v)) {
-      const x = Number(v);
-      return Number.isFinite(x) ? x : null;
-    }
+    // Plain digits are read without a string-to-number conversion; text with spaces around it,
+    // by the regular expression and Number().
+    const x = parseDecimal(v) ?? (DECIMAL.test(v) ? Number(v) : undefined);
+    if (x !== undefined) return Number.isFinite(x) ? x : null;
     if (isMissingText(v)) return NaN;
   }
   return null;
 }
 
-/** Whether a text is a plain decimal number: `[+-]digits[.digits][e[+-]digits]`, spaces around allowed (DECIMAL, without a regular expression). */
-function isDecimal(v: string): boolean {
-  const n = v.length;
-  let i = 0;
-  let c = n > 0 ? v.charCodeAt(0) : 0;
-  if (c <= 32 || c === 0xa0 || c > 127) return DECIMAL.test(v); // leading white space of any kind: the regular expression decides
-  if (c === 43 || c === 45) i++;
-  let digits = 0;
-  while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) {
-    i++;
-    digits++;
-  }
-  if (i < n && v.charCodeAt(i) === 46) {
-    i++;
-    while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) {
-      i++;
-      digits++;
-    }
-  }
-  if (digits === 0) return false;
-  if (i < n && ((c = v.charCodeAt(i)) === 101 || c === 69)) {
-    i++;
-    if (i < n && ((c = v.charCodeAt(i)) === 43 || c === 45)) i++;
-    const e0 = i;
-    while (i < n && (c = v.charCodeAt(i)) >= 48 && c <= 57) i++;
-    if (i === e0) return false;
-  }
-  return i === n || DECIMAL.test(v); // trailing white space: the regular expression decides
-}
 
 /** A model node's scorer: predictions from the feature matrix (columns). */
 export interface ModelScorer {

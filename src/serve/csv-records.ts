@@ -8,6 +8,7 @@
  *
  * Part of the scoring side: it imports nothing but Node's built-ins.
  */
+import { digitsToDouble } from '../artifact/decimal.js';
 import { ScoringError } from '../artifact/errors.js';
 
 export type CsvDelimiter = ',' | '\t' | ';';
@@ -19,74 +20,6 @@ const QUOTE = 34;
 /** Node's Buffer method for a byte range as a one-byte string (not in its type declarations). */
 interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
-}
-
-/** Exact powers of ten as doubles (10^22 is the largest one a double holds exactly). */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-
-const SPLIT = 134217729; // 2^27 + 1, Dekker's splitter
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-/** 2^(e − 1075) for each biased exponent e: the ulp of a double whose exponent bits are e. */
-const ULP = Float64Array.from({ length: 2048 }, (_, e) => 2 ** (e - 1075));
-
-/**
- * (high · 10^d + low) · 10^e10 as the correctly rounded double, for 16 to 19 significant digits
- * (high holds the first 15, low the other d) and |e10| ≤ 22: computed in double-double
- * arithmetic (error below 2^-100 of the value), rounded once; undefined (the caller asks
- * Number()) when the exact value lies too near a rounding boundary to be sure, or at a power of
- * two, where the ulp changes.
- */
-function decimalToDouble(high: number, low: number, d: number, e10: number): number | undefined {
-  // hi + lo = high · 10^d + low, exactly (Dekker's product, Knuth's sum).
-  const p2 = POW10[d]!;
-  let hi = high * p2;
-  let c = SPLIT * high;
-  const ah = c - (c - high);
-  const al = high - ah;
-  c = SPLIT * p2;
-  const bh = c - (c - p2);
-  const bl = p2 - bh;
-  let lo = ah * bh - hi + ah * bl + al * bh + al * bl;
-  const s = hi + low;
-  const bb = s - hi;
-  lo += hi - (s - bb) + (low - bb);
-  hi = s;
-  // q + r = (hi + lo) · 10^e10, to about 2^-104 relative.
-  let q: number;
-  let r: number;
-  if (e10 >= 0) {
-    const p = POW10[e10]!;
-    q = hi * p;
-    c = SPLIT * hi;
-    const xh = c - (c - hi);
-    const xl = hi - xh;
-    c = SPLIT * p;
-    const ph = c - (c - p);
-    const pl = p - ph;
-    r = lo * p + (xh * ph - q + xh * pl + xl * ph + xl * pl);
-  } else {
-    const p = POW10[-e10]!;
-    q = hi / p;
-    c = SPLIT * q;
-    const qh = c - (c - q);
-    const ql = q - qh;
-    c = SPLIT * p;
-    const ph = c - (c - p);
-    const pl = p - ph;
-    const qp = q * p;
-    const qe = qh * ph - qp + qh * pl + ql * ph + ql * pl;
-    r = (hi - qp - qe + lo) / p;
-  }
-  const v = q + r;
-  const bv = v - q;
-  const rest = q - (v - bv) + (r - bv); // v + rest = q + r exactly
-  f64[0] = v;
-  const hiBits = u32[1]!;
-  if ((hiBits & 0xfffff) === 0 && u32[0] === 0) return undefined;
-  const half = ULP[(hiBits >>> 20) & 0x7ff]! / 2;
-  if (Math.abs(Math.abs(rest) - half) <= half * 2 ** -20) return undefined;
-  return v;
 }
 
 /** The most frequent of , \t ; in the header line, outside quotes (comma on a tie). */
@@ -213,19 +146,8 @@ export class CsvRecord {
       if (expNeg) exp = -exp;
     }
     if (i !== end) return undefined;
-    // Exact fast path: an integer mantissa below 2^53 times or over an exact power of ten is one
-    // correctly rounded operation, the very double Number() gives. Otherwise, Number() itself.
-    const e10 = exp - scale;
-    if (e10 >= -22 && e10 <= 22) {
-      if (digits <= 15) {
-        const v = e10 < 0 ? mantissa / POW10[-e10]! : mantissa * POW10[e10]!;
-        return neg ? -v : v;
-      }
-      if (digits <= 19) {
-        const v = decimalToDouble(mantissa, low, digits - 15, e10);
-        if (v !== undefined) return neg ? -v : v;
-      }
-    }
+    const v = digitsToDouble(mantissa, low, digits, exp - scale);
+    if (v !== undefined) return neg ? -v : v;
     return Number((buf as unknown as Latin1Slicer).latin1Slice(start, end));
   }
 }

@@ -91,6 +91,10 @@ export class ScoringApi {
   readonly modelId: string;
   private readonly info: ModelInfo;
   private readonly sample: ScoreRequest;
+  /** The start of a response's JSON text: with the outputs as its fields, and without fields. */
+  private readonly idMember: string;
+  private readonly prefix: string;
+  private readonly prefixWithoutFields: string;
 
   /**
    * @param scorer the loaded pipeline
@@ -114,6 +118,9 @@ export class ScoringApi {
         outputFields: scorer.outputNames.map((name) => ({ name, dataType: 'Float64' })),
       },
     };
+    this.idMember = `{"id":${JSON.stringify(this.modelId)}`;
+    this.prefix = `${this.idMember},"fields":${JSON.stringify(scorer.outputNames)},"score":[`;
+    this.prefixWithoutFields = `${this.idMember},"score":[`;
     // A request that passes validation: every field the pipeline needs, one row of plain values
     // (0 for a numeric field, the first training level for a categorical one).
     this.sample = {
@@ -170,7 +177,7 @@ export class ScoringApi {
   score(body: string | Buffer | unknown, onFault: (e: unknown) => void = () => undefined): ApiResponse {
     try {
       const request = typeof body === 'string' || Buffer.isBuffer(body) || body === undefined ? parseBody(body ?? '') : body;
-      return json(this.scoreRequest(this.validate(request)));
+      return { status: 200, contentType: 'application/json', body: this.scoreRequest(this.validate(request)) };
     } catch (e) {
       if (e instanceof ApiError) return errorResponse(e.status, e.detail);
       if (e instanceof ScoringError) return errorResponse(400, e.message);
@@ -193,10 +200,10 @@ export class ScoringApi {
     if (fields === undefined) throw new ApiError(400, "the request has no 'fields': list the names of the values in each row");
     if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')) throw new ApiError(400, "'fields' must be an array of field names (strings)");
     if (fields.length === 0) throw new ApiError(400, "'fields' is empty; list the names of the values in each row");
-    const seen = new Set<string>();
-    for (const f of fields as string[]) {
-      if (seen.has(f)) throw new ApiError(400, `'fields' names '${f}' twice; each field may appear once`);
-      seen.add(f);
+    const seen = this.positions(fields as string[]);
+    if (seen.size < fields.length) {
+      const dup = (fields as string[]).find((f, j) => fields.indexOf(f) !== j);
+      throw new ApiError(400, `'fields' names '${dup}' twice; each field may appear once`);
     }
     const rows = r['rows'];
     if (rows === undefined) throw new ApiError(400, "the request has no 'rows': send an array of rows, each an array of values in the order of 'fields'");
@@ -267,8 +274,8 @@ export class ScoringApi {
     return this.lastPositions;
   }
 
-  /** Scores a validated request: the response object. */
-  scoreRequest(req: ScoreRequest): { id: string; fields?: string[]; score: string[][] } {
+  /** Scores a validated request: the response's JSON text, `{"id", "fields", "score"}`. */
+  scoreRequest(req: ScoreRequest): string {
     const { fields, rows } = req;
     const n = rows.length;
     const position = this.positions(fields);
@@ -307,24 +314,28 @@ export class ScoringApi {
     const width = this.scorer.outputNames.length;
 
     // Copied fields first, in the order of appearance in the input row; then a generated id when
-    // the idField is asked for but not sent; then the scores.
-    const include = new Set(req.includeFieldsInOutput ?? []);
-    const copied = fields.map((f, j) => [f, j] as const).filter(([f]) => include.has(f));
-    const generateId = req.idField !== undefined && include.has(req.idField) && !position.has(req.idField);
-    const score: string[][] = new Array(n);
+    // the idField is asked for but not sent; then the scores. Written as JSON text directly: a
+    // number's shortest round-trip text needs no escaping.
+    const include = req.includeFieldsInOutput;
+    const copied = include && include.length > 0 ? fields.flatMap((f, j) => (include.includes(f) ? [j] : [])) : [];
+    const generateId = req.idField !== undefined && include !== undefined && include.includes(req.idField) && !position.has(req.idField);
+    let text = req.noFieldNamesInOutput === true ? this.prefixWithoutFields : '';
+    if (req.noFieldNamesInOutput !== true) {
+      text = copied.length === 0 && !generateId ? this.prefix : `${this.idMember},"fields":${JSON.stringify([...copied.map((j) => fields[j]!), ...(generateId ? [req.idField!] : []), ...this.scorer.outputNames])},"score":[`;
+    }
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
-      const out: string[] = [];
-      for (const [, j] of copied) {
+      let line = i === 0 ? '[' : ',[';
+      for (const j of copied) {
         const v = row[j];
-        out.push(v === null || v === undefined ? '' : String(v));
+        line += `${JSON.stringify(v === null || v === undefined ? '' : String(v))},`;
       }
-      if (generateId) out.push(this.newRowId());
-      for (let k = 0; k < width; k++) out.push(String(pred[i * width + k]));
-      score[i] = out;
+      if (generateId) line += `"${this.newRowId()}",`;
+      const o = i * width;
+      for (let k = 0; k < width; k++) line += k === 0 ? `"${pred[o]}"` : `,"${pred[o + k]}"`;
+      text += `${line}]`;
     }
-    if (req.noFieldNamesInOutput === true) return { id: this.modelId, score };
-    return { id: this.modelId, fields: [...copied.map(([f]) => f), ...(generateId ? [req.idField!] : []), ...this.scorer.outputNames], score };
+    return `${text}]}`;
   }
 }
 

@@ -60,10 +60,6 @@ const ROUTES = [
   'GET /docs',
 ];
 
-function send(reply: FastifyReply, res: ApiResponse): FastifyReply {
-  return reply.code(res.status).header('content-type', res.contentType).send(res.body);
-}
-
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
@@ -74,6 +70,18 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const onFault = opts.onFault ?? ((e: unknown, where: string) => process.stderr.write(`automl serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
   const app = Fastify({ logger: false, bodyLimit: maxBody, forceCloseConnections: 'idle', return503OnClosing: false });
+
+  // Stopping: answers carry `Connection: close`, so that clients holding a keep-alive connection
+  // let go once their request is answered, and the server is not kept waiting for them.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  const send = (reply: FastifyReply, res: ApiResponse): FastifyReply => {
+    if (closing) reply.header('connection', 'close');
+    return reply.code(res.status).header('content-type', res.contentType).send(res.body);
+  };
 
   // Bodies reach the request layer as text, whatever their content type: it parses the JSON and
   // answers malformed JSON with {"detail"}, as the Lambda handler does.
@@ -92,17 +100,6 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
       }
     });
   }
-
-  // Stopping: answers carry `Connection: close`, so that clients holding a keep-alive connection
-  // let go once their request is answered, and the server is not kept waiting for them.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (closing) reply.header('connection', 'close');
-    return payload;
-  });
 
   if (opts.log) {
     const log = opts.log;
