@@ -192,16 +192,19 @@ export class ScoringApi {
       throw new ApiError(400, `the request must be a JSON object {"fields": [...], "rows": [[...]]}; got ${typeName(request)}`);
     }
     const r = request as Record<string, unknown>;
-    if (Object.keys(r).length === 0) throw new ApiError(400, 'the request is empty; send {"fields": [...], "rows": [[...]]} (GET /model/sample_request shows one)');
-    for (const k of Object.keys(r)) {
+    let members = 0;
+    for (const k in r) {
       if (!REQUEST_MEMBERS.has(k)) throw new ApiError(400, `the request has an unknown member '${k}'; a score request has ${[...REQUEST_MEMBERS].join(', ')}`);
+      members++;
     }
+    if (members === 0) throw new ApiError(400, 'the request is empty; send {"fields": [...], "rows": [[...]]} (GET /model/sample_request shows one)');
     const fields = r['fields'];
     if (fields === undefined) throw new ApiError(400, "the request has no 'fields': list the names of the values in each row");
     if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')) throw new ApiError(400, "'fields' must be an array of field names (strings)");
     if (fields.length === 0) throw new ApiError(400, "'fields' is empty; list the names of the values in each row");
     const seen = this.positions(fields as string[]);
-    if (seen.size < fields.length) {
+    const checked = this.fieldsChecked;
+    if (!checked && seen.size < fields.length) {
       const dup = (fields as string[]).find((f, j) => fields.indexOf(f) !== j);
       throw new ApiError(400, `'fields' names '${dup}' twice; each field may appear once`);
     }
@@ -209,9 +212,13 @@ export class ScoringApi {
     if (rows === undefined) throw new ApiError(400, "the request has no 'rows': send an array of rows, each an array of values in the order of 'fields'");
     if (!Array.isArray(rows)) throw new ApiError(400, `'rows' must be an array of rows (arrays of values); got ${typeName(rows)}`);
     if (rows.length === 0) throw new ApiError(400, "'rows' is empty; send at least one row to score");
-    const missing = this.scorer.fields.filter((f) => !seen.has(f.name)).map((f) => f.name);
-    if (missing.length > 0) {
-      throw new ApiError(400, `'fields' lacks ${missing.length === 1 ? 'a field' : `${missing.length} fields`} the pipeline needs: ${missing.join(', ')} (extra fields are allowed; a missing value is an empty string or null)`);
+    if (!checked) {
+      const missing = this.scorer.fields.filter((f) => !seen.has(f.name)).map((f) => f.name);
+      if (missing.length > 0) {
+        throw new ApiError(400, `'fields' lacks ${missing.length === 1 ? 'a field' : `${missing.length} fields`} the pipeline needs: ${missing.join(', ')} (extra fields are allowed; a missing value is an empty string or null)`);
+      }
+      // The same fields again (a steady client) need not be checked again.
+      this.fieldsChecked = true;
     }
     const width = fields.length;
     for (let i = 0; i < rows.length; i++) {
@@ -265,12 +272,20 @@ export class ScoringApi {
   private lastFields: string[] = [];
   private lastPositions = new Map<string, number>();
 
+  /** Whether the fields of {@link lastFields} passed validation (no duplicate, none missing). */
+  private fieldsChecked = false;
+
   /** Each field's position in a request's rows (the last request's, when the fields are the same). */
   private positions(fields: readonly string[]): Map<string, number> {
     const last = this.lastFields;
-    if (fields.length === last.length && fields.every((f, j) => f === last[j])) return this.lastPositions;
+    if (fields.length === last.length) {
+      let same = true;
+      for (let j = 0; j < fields.length && same; j++) same = fields[j] === last[j];
+      if (same) return this.lastPositions;
+    }
     this.lastFields = [...fields];
     this.lastPositions = new Map(fields.map((f, j) => [f, j]));
+    this.fieldsChecked = false;
     return this.lastPositions;
   }
 

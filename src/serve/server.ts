@@ -86,7 +86,9 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   // Bodies reach the request layer as text, whatever their content type: it parses the JSON and
   // answers malformed JSON with {"detail"}, as the Lambda handler does.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const asText = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
+  app.addContentTypeParser('*', { parseAs: 'string' }, asText);
 
   if (opts.apiKey !== undefined) {
     const expected = digest(opts.apiKey);
@@ -121,7 +123,8 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   app.setNotFoundHandler((req, reply) => send(reply, errorResponse(404, `no route ${req.method} ${req.url.split('?')[0]}; the routes are: ${ROUTES.join(', ')}`)));
 
   // A POST with no body and no content type reaches here with no body at all: an empty body.
-  app.post('/model/score', (req, reply) => send(reply, api.score((req.body as string | undefined) ?? '', (e) => onFault(e, 'POST /model/score'))));
+  const scoreFault = (e: unknown): void => onFault(e, 'POST /model/score');
+  app.post('/model/score', (req, reply) => send(reply, api.score((req.body as string | undefined) ?? '', scoreFault)));
   app.get('/model/score', async (req, reply) => send(reply, await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault)));
   app.get('/model/id', (_req, reply) => send(reply, api.id()));
   app.get('/model/schema', (_req, reply) => send(reply, api.schema()));
