@@ -156,9 +156,9 @@ type DiagnosticsReport =
   | ({ kind: 'classification'; rows: number; atThreshold?: ThresholdMetrics } & ClassificationReport)
   | ({ kind: 'regression'; rows: number } & RegressionReport);
 
+/** A metric's value, four decimals (or the exponent form for a tiny one). */
 function num(v: number | null): string {
   if (v === null) return 'n/a';
-  if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e-4 || v === 0 ? v.toFixed(4) : v.toExponential(2);
 }
 

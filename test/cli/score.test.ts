@@ -126,10 +126,9 @@ function freshDir(): string {
   return mkdtempSync(join(dir, 'out-'));
 }
 
-/** The diagnostics' number format: integers as they are, else 4 decimals (tiny ones in e-notation). */
+/** The diagnostics' number format: 4 decimals (tiny ones in e-notation). */
 function fmt(v: number | null): string {
   if (v === null) return 'n/a';
-  if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e-4 || v === 0 ? v.toFixed(4) : v.toExponential(2);
 }
 
