@@ -27,13 +27,7 @@ function decimalToDouble(high: number, low: number, d: number, e10: number): num
   // hi + lo = high · 10^d + low, exactly (Dekker's product, Knuth's sum).
   const p2 = POW10[d]!;
   let hi = high * p2;
-  let c = SPLIT * high;
-  const ah = c - (c - high);
-  const al = high - ah;
-  c = SPLIT * p2;
-  const bh = c - (c - p2);
-  const bl = p2 - bh;
-  let lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+  let lo = productError(high, p2, hi);
   const s = hi + low;
   const bb = s - hi;
   lo += hi - (s - bb) + (low - bb);
@@ -44,25 +38,12 @@ function decimalToDouble(high: number, low: number, d: number, e10: number): num
   if (e10 >= 0) {
     const p = POW10[e10]!;
     q = hi * p;
-    c = SPLIT * hi;
-    const xh = c - (c - hi);
-    const xl = hi - xh;
-    c = SPLIT * p;
-    const ph = c - (c - p);
-    const pl = p - ph;
-    r = lo * p + (xh * ph - q + xh * pl + xl * ph + xl * pl);
+    r = lo * p + productError(hi, p, q);
   } else {
     const p = POW10[-e10]!;
     q = hi / p;
-    c = SPLIT * q;
-    const qh = c - (c - q);
-    const ql = q - qh;
-    c = SPLIT * p;
-    const ph = c - (c - p);
-    const pl = p - ph;
     const qp = q * p;
-    const qe = qh * ph - qp + qh * pl + ql * ph + ql * pl;
-    r = (hi - qp - qe + lo) / p;
+    r = (hi - qp - productError(q, p, qp) + lo) / p;
   }
   const v = q + r;
   const bv = v - q;
@@ -73,6 +54,17 @@ function decimalToDouble(high: number, low: number, d: number, e10: number): num
   const half = ULP[(hiBits >>> 20) & 0x7ff]! / 2;
   if (Math.abs(Math.abs(rest) - half) <= half * 2 ** -20) return undefined;
   return v;
+}
+
+/** The rounding error of p = a · b (p the rounded product), exactly: a · b = p + error (Dekker). */
+function productError(a: number, b: number, p: number): number {
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 /**

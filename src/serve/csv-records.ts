@@ -102,31 +102,19 @@ export class CsvRecord {
     let digits = 0; // significant digits
     let anyDigit = false;
     let scale = 0; // digits after the point
-    while (i < end) {
+    let point = false;
+    for (; i < end; i++) {
       c = buf[i]!;
-      if (c < 48 || c > 57) break;
-      anyDigit = true;
-      if (mantissa !== 0 || c !== 48) {
-        if (digits < 15) mantissa = mantissa * 10 + (c - 48);
-        else if (digits < 19) low = low * 10 + (c - 48);
-        digits++;
-      }
-      i++;
-    }
-    if (i < end && buf[i] === 46) {
-      i++;
-      while (i < end) {
-        c = buf[i]!;
-        if (c < 48 || c > 57) break;
+      if (c >= 48 && c <= 57) {
         anyDigit = true;
+        if (point) scale++;
         if (mantissa !== 0 || c !== 48) {
           if (digits < 15) mantissa = mantissa * 10 + (c - 48);
           else if (digits < 19) low = low * 10 + (c - 48);
           digits++;
         }
-        scale++;
-        i++;
-      }
+      } else if (c === 46 && !point) point = true;
+      else break;
     }
     if (!anyDigit) return undefined;
     let exp = 0;
@@ -252,18 +240,9 @@ export class CsvTokenizer {
           }
           const c = buf[i]!;
           if (c === delim) {
+            // The next field (at the end of the data: an empty one, read as unquoted below).
             i++;
             fieldStart = i;
-            if (i >= n && !final) return recordStart;
-            if (i >= n) {
-              // A trailing delimiter at the end of the file: one more, empty, field.
-              rec.bounds[2 * f] = i;
-              rec.bounds[2 * f + 1] = i;
-              rec.escaped[f] = 0;
-              f++;
-              done = true;
-              break;
-            }
             continue;
           }
           if (c === LF || (c === CR && buf[i + 1] === LF) || c === CR) {
@@ -313,15 +292,6 @@ export class CsvTokenizer {
         }
         i = j + 1;
         fieldStart = i;
-        if (i >= n) {
-          if (!final) return recordStart;
-          rec.bounds[2 * f] = i;
-          rec.bounds[2 * f + 1] = i;
-          rec.escaped[f] = 0;
-          f++;
-          done = true;
-          break;
-        }
       }
       if (!done) break;
       this.line += linesInside;

@@ -34,13 +34,13 @@ interface Result {
 let dir = '';
 const children = new Set<ChildProcess>();
 
-/** Runs `automl <args>` (the built binary), stdin from `input` when given; cwd is the test folder. */
-function cli(args: readonly string[], opts: { input?: Buffer | string; timeoutMs?: number } = {}): Promise<Result> {
+/** Runs `automl <args>` (the built binary), stdin from `input` or written in `pieces` when given; cwd is the test folder. */
+function cli(args: readonly string[], opts: { input?: Buffer | string; pieces?: readonly Buffer[]; timeoutMs?: number } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: dir,
       env: childEnv(),
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined && opts.pieces === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     children.add(child);
     const out: Buffer[] = [];
@@ -61,44 +61,27 @@ function cli(args: readonly string[], opts: { input?: Buffer | string; timeoutMs
     if (opts.input !== undefined) {
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(opts.input);
+    } else if (opts.pieces !== undefined) {
+      const pieces = opts.pieces;
+      child.stdin!.on('error', () => undefined);
+      void (async () => {
+        for (const piece of pieces) {
+          child.stdin!.write(piece);
+          await sleep(1000);
+        }
+        child.stdin!.end();
+      })();
     }
   });
 }
 
 /**
  * `automl score <args>` with standard input written in pieces, a second apart, so that the
- * command reads the first piece on its own.
+ * command reads the first piece on its own (it prints nothing before it has read the header, so
+ * there is no sign to wait for; it starts in a few hundred milliseconds).
  */
 function scorePieces(args: readonly string[], pieces: readonly Buffer[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, 'score', ...args], { cwd: dir, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdin.on('error', () => undefined);
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    // The pieces a second apart: the command (started in a few hundred milliseconds) reads the
-    // first alone. It prints nothing before it has read the header, so there is no sign to wait for.
-    void (async () => {
-      for (const piece of pieces) {
-        child.stdin.write(piece);
-        await sleep(1000);
-      }
-      child.stdin.end();
-    })();
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      children.delete(child);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return cli(['score', ...args], { pieces });
 }
 
 /** `automl score <args>`, expected to succeed. */
