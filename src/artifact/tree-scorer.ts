@@ -19,8 +19,15 @@ export class TreeScorer {
   private readonly value: Float64Array;
   /** Root node id of each tree in the packed arrays. */
   private readonly roots: Int32Array;
-  /** Boosted trees compiled to code (see {@link compileTrees}), or null: the arrays are walked. */
-  private readonly compiled: CompiledTrees | null;
+  /**
+   * Boosted trees compiled to code (see {@link compileTrees}) once the scorer has scored
+   * {@link COMPILE_AFTER_ROWS} rows (compiling costs a few milliseconds, which a one-off prediction
+   * of a few hundred rows does not repay); until then, or when they cannot be compiled, the
+   * arrays are walked. Both give the same doubles.
+   */
+  private compiled: CompiledTrees | null = null;
+  private readonly compilable: boolean;
+  private rowsScored = 0;
 
   /**
    * @param node the tree ensemble node
@@ -57,7 +64,7 @@ export class TreeScorer {
     this.nPredictions = node.link === 'sigmoid' ? 2 : node.nOutputs;
     // Trees of more nodes than a compiled part holds would make a function too large to optimise.
     const compilable = node.aggregation === 'sum' && node.leafWidth === 1 && total <= MAX_COMPILED_NODES && node.trees.every((t) => t.feature.length <= NODES_PER_PART);
-    this.compiled = options.compile !== false && compilable ? compileTrees(node) : null;
+    this.compilable = options.compile !== false && compilable;
   }
 
   /**
@@ -78,6 +85,7 @@ export class TreeScorer {
     if (aggregation === 'sum') {
       for (let r = 0; r < nRows; r++) for (let k = 0; k < nOutputs; k++) out[r * nOutputs + k] = baseScore[k]!;
     } else out.fill(0, 0, nRows * nOutputs);
+    if (this.compilable && this.compiled === null && (this.rowsScored += nRows) >= COMPILE_AFTER_ROWS) this.compiled = compileTrees(this.node);
     if (this.compiled) {
       for (const part of this.compiled) part(columns, nRows, out);
       return out;
@@ -119,6 +127,9 @@ export class TreeScorer {
 /** A compiled group of trees: adds its trees' leaf values to `out` (row-major n × nOutputs). */
 type CompiledPart = (columns: readonly Float64Array[], nRows: number, out: Float64Array) => void;
 type CompiledTrees = CompiledPart[];
+
+/** Rows scored from which the trees are compiled. */
+const COMPILE_AFTER_ROWS = 2_000;
 
 /** Ensembles up to this many nodes are compiled; larger ones (deep forests) walk the arrays. */
 const MAX_COMPILED_NODES = 200_000;

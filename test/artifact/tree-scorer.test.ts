@@ -85,7 +85,7 @@ describe('TreeScorer', () => {
     const nFeatures = 6;
     const K = 3;
     // 240 random trees of depth up to 6, thresholds drawn from the data so that ties happen.
-    const data = Array.from({ length: nFeatures }, () => Float64Array.from({ length: 2000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)));
+    const data = Array.from({ length: nFeatures }, () => Float64Array.from({ length: 4000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)));
     const tree = (): TreeSerialization => {
       const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
       const grow = (depth: number): number => {
@@ -99,7 +99,7 @@ describe('TreeScorer', () => {
         if (depth < 6 && rng.next() < 0.8) {
           const f = Math.floor(rng.next() * nFeatures);
           t.feature[i] = f;
-          t.threshold[i] = data[f]![Math.floor(rng.next() * 2000)]! || 0;
+          t.threshold[i] = data[f]![Math.floor(rng.next() * 4000)]! || 0;
           t.missingLeft[i] = rng.next() < 0.5 ? 1 : 0;
           t.left[i] = grow(depth + 1);
           t.right[i] = grow(depth + 1);
@@ -110,11 +110,20 @@ describe('TreeScorer', () => {
       return t;
     };
     const node: TreeEnsembleNode = { kind: 'tree_ensemble', nFeatures, nOutputs: K, aggregation: 'sum', link: 'softmax', leafWidth: 1, baseScore: [0.1, -0.2, 0.3], trees: Array.from({ length: 240 }, tree) };
-    const compiled = new TreeScorer(node).raw(data, 2000);
-    const walked = new TreeScorer(node, { compile: false }).raw(data, 2000);
-    expect(compiled.length).toBe(6000);
+    const compiling = new TreeScorer(node);
+    const compiled = compiling.raw(data, 4000);
+    expect((compiling as unknown as { compiled: unknown }).compiled, 'compiled after 4,000 rows').not.toBeNull();
+    const walked = new TreeScorer(node, { compile: false }).raw(data, 4000);
+    expect(compiled.length).toBe(12000);
     for (let i = 0; i < compiled.length; i++) expect(Object.is(compiled[i], walked[i]), `output ${i}`).toBe(true);
+    // A scorer fed one row at a time walks the arrays first and compiles after 2,000 rows: the same doubles throughout.
+    const oneByOne = new TreeScorer(node);
+    for (let r = 0; r < 2100; r++) {
+      const row = oneByOne.raw(data.map((c) => c.subarray(r, r + 1)), 1);
+      for (let k = 0; k < 3; k++) if (!Object.is(row[k], walked[r * 3 + k])) expect(row[k], `row ${r} output ${k}`).toBe(walked[r * 3 + k]);
+    }
+    expect((oneByOne as unknown as { compiled: unknown }).compiled).not.toBeNull();
     // And the same through the link.
-    expect([...new TreeScorer(node).predict(data, 2000)]).toEqual([...new TreeScorer(node, { compile: false }).predict(data, 2000)]);
+    expect([...new TreeScorer(node).predict(data, 4000)]).toEqual([...new TreeScorer(node, { compile: false }).predict(data, 4000)]);
   });
 });
