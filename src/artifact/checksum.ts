@@ -1,29 +1,28 @@
 /**
- * The pipeline file's checksum: sha256 of the file's text without its last member
- * (`"checksum": "…"`). Defined on the text, not on a re-serialisation, so that any runtime can
- * verify a file byte for byte without formatting numbers the way JavaScript does.
+ * The pipeline file's checksum: sha256 (hex) of the RFC 8785 canonical JSON (UTF-8) of the file's
+ * object without its `checksum` member. Defined on the JSON value, not on the text, so a file
+ * re-indented by an editor or `jq` keeps its checksum and any changed value breaks it.
  */
 import { createHash } from 'node:crypto';
-
-const CHECKSUM_MEMBER = /,\n {2}"checksum": "([0-9a-f]{64})"\n\}\n?$/;
+import { canonicalJson } from './canonical-json.js';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The file's text for a body (everything but the checksum), with its checksum member added. */
-export function withChecksum(bodyText: string): string {
-  if (!bodyText.endsWith('\n}')) throw new RangeError('withChecksum: the body must be JSON.stringify(body, null, 2) of an object');
-  const sum = sha256Hex(bodyText);
-  return `${bodyText.slice(0, -2)},\n  "checksum": "${sum}"\n}\n`;
+/** The checksum of a pipeline object: over its canonical JSON without the `checksum` member. */
+export function contentChecksum(file: object): string {
+  const { checksum: _, ...body } = file as Record<string, unknown>;
+  return sha256Hex(canonicalJson(body));
 }
 
 /**
- * Splits a file's text into the body text the checksum covers and the checksum it states;
- * undefined when the text has no checksum member in the exporter's form.
+ * The file's text for a body text (`JSON.stringify(body, null, 2)` of an object without a
+ * checksum), with the checksum added as its last member, on its own line.
  */
-export function splitChecksum(text: string): { body: string; stated: string } | undefined {
-  const m = CHECKSUM_MEMBER.exec(text);
-  if (!m) return undefined;
-  return { body: `${text.slice(0, m.index)}\n}`, stated: m[1]! };
+export function withChecksum(bodyText: string): string {
+  if (!bodyText.endsWith('\n}')) throw new RangeError('withChecksum: the body must be JSON.stringify(body, null, 2) of an object');
+  const body = JSON.parse(bodyText) as object;
+  if ('checksum' in body) throw new RangeError('withChecksum: the body already has a checksum member');
+  return `${bodyText.slice(0, -2)},\n  "checksum": "${contentChecksum(body)}"\n}\n`;
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256Hex, withChecksum } from '../../src/artifact/checksum.js';
+import { canonicalJson } from '../../src/artifact/canonical-json.js';
+import { contentChecksum, sha256Hex, withChecksum } from '../../src/artifact/checksum.js';
 import { pipelineText, writePipeline, type PipelineParts } from '../../src/artifact/export.js';
 import type { FeaturePipelineNode, InputField } from '../../src/artifact/format/features.js';
 import type { ModelNode } from '../../src/artifact/format/pipeline.js';
@@ -124,15 +125,18 @@ describe('pipeline file: integrity, versions, bad input', () => {
     expect(() => loadPipeline(obj as never)).toThrow(/was changed after it was exported/);
   });
 
-  it('reads any 1.x file and refuses another major version, naming both', () => {
+  it('reads any 2.x file and refuses another major version, naming both', () => {
     const body = (version: string): string => {
       const o = JSON.parse(pipelineText(parts('binary', node))) as Record<string, unknown>;
       delete o['checksum'];
       o['formatVersion'] = version;
       return withChecksum(JSON.stringify(o, null, 2));
     };
-    expect(loadPipeline(body('1.7')).outputNames).toEqual(['y.no', 'y.yes']);
-    expect(() => loadPipeline(body('2.0'))).toThrow(/is format version 2\.0, and this scorer reads version 1\.x files \(it writes 1\.1\); use a newer automl/);
+    expect(loadPipeline(body('2.7')).outputNames).toEqual(['y.no', 'y.yes']);
+    expect(() => loadPipeline(body('3.0'))).toThrow(/is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.0\); use a newer automl/);
+    // A 1.x file (its checksum was over the text) is refused before its checksum is read.
+    const old = pipelineText(parts('binary', node)).replace('"formatVersion": "2.0"', '"formatVersion": "1.1"');
+    expect(() => loadPipeline(old)).toThrow(/is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.0\); export the pipeline again with this automl/);
     expect(() => loadPipeline('{"format": "something-else"}')).toThrow(/not a pipeline file/);
     expect(() => loadPipeline('{not json')).toThrow(/not valid JSON/);
     expect(() => loadPipeline(join(dir, 'nope.pipeline.json'))).toThrow(/no such pipeline file/);
@@ -143,7 +147,7 @@ describe('pipeline file: integrity, versions, bad input', () => {
     const text = pipelineText(parts('binary', node, { thresholds }));
     expectValid(text);
     const o = JSON.parse(text) as Record<string, unknown>;
-    expect(o['formatVersion']).toBe('1.1');
+    expect(o['formatVersion']).toBe('2.0');
     expect(o['thresholds']).toEqual(thresholds);
     const keys = Object.keys(o);
     expect(keys.slice(keys.indexOf('importance'))).toEqual(['importance', 'thresholds', 'provenance', 'checksum']);
@@ -182,14 +186,159 @@ describe('pipeline file: integrity, versions, bad input', () => {
     expect(scorer.score({ a: 1, b: 2, c: 3, d: 4, extra: 'ignored' })).toHaveLength(2);
   });
 
-  it('writes the file atomically, and the checksum is sha256 of the text without its last member', async () => {
+  it('writes the file atomically, pretty-printed with the checksum last: sha256 of the canonical JSON without it', async () => {
     const path = join(dir, 'out', 'model.pipeline.json');
     const text = await writePipeline(path, parts('binary', node));
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(readdirSync(dirname(path))).toEqual(['model.pipeline.json']);
-    const stated = (JSON.parse(text) as { checksum: string }).checksum;
-    expect(sha256Hex(text.slice(0, text.lastIndexOf(',\n  "checksum"')) + '\n}')).toBe(stated);
+    const { checksum: stated, ...body } = JSON.parse(text) as Record<string, unknown>;
+    expect(text).toBe(`${JSON.stringify({ ...body, checksum: stated }, null, 2)}\n`);
+    expect(Object.keys(JSON.parse(text) as object).at(-1)).toBe('checksum');
+    expect(sha256Hex(canonicalJson(body))).toBe(stated);
     expect(loadPipeline(path).outputNames).toEqual(['y.no', 'y.yes']);
+  });
+});
+
+describe('pipeline file: formatting changes nothing, loading is strict', () => {
+  const train = makeData('binary', 300, 4);
+  const test = makeData('binary', 50, 5);
+  const gbdt = fitGbdt(train, { kind: 'binary', nClasses: 2, rng: new Rng(2), params: { nRounds: 5 } }).exportNode() as ModelNode;
+  const glm = fitGlm(train, { kind: 'binary', nClasses: 2, rng: new Rng(2) }).exportNode() as ModelNode;
+  const text = pipelineText(parts('binary', gbdt));
+  const numeric = Object.fromEntries(FIELDS.map((f, j) => [f, test.x.columns[j]!]));
+  const scores = (source: string | Record<string, unknown>): Float64Array => loadPipeline(source as never).scoreColumns({ nRows: test.x.nRows, numeric, categorical: {} });
+  type Json = Record<string, unknown>;
+  /** The file changed by `change`; with `resum`, its checksum made anew (as a newer automl would write it). */
+  const edited = (source: string, change: (o: Json) => void, resum = true): string => {
+    const o = JSON.parse(source) as Json;
+    change(o);
+    if (resum) {
+      delete o['checksum'];
+      o['checksum'] = contentChecksum(o);
+    }
+    return JSON.stringify(o, null, 2);
+  };
+  const refusal = (source: string | Json): ScoringError => {
+    try {
+      loadPipeline(source as never);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScoringError);
+      return e as ScoringError;
+    }
+    throw new Error('the pipeline was not refused');
+  };
+
+  it('a file re-indented with 4 spaces, written compactly (jq -c), or with its members reordered loads and scores the same', () => {
+    const want = scores(text);
+    const o = JSON.parse(text) as Json;
+    const reordered = Object.fromEntries(Object.entries(o).reverse());
+    for (const variant of [JSON.stringify(o, null, 4), JSON.stringify(o), JSON.stringify(reordered, null, '\t'), text.replace(/\n/g, '\r\n')]) {
+      expect(variant).not.toBe(text);
+      expect(scores(variant)).toEqual(want);
+    }
+    // The same from a path and from the parsed object.
+    const path = join(dir, 'reindented.pipeline.json');
+    writeFileSync(path, JSON.stringify(o, null, 4));
+    expect(scores(path)).toEqual(want);
+    expect(scores(JSON.parse(JSON.stringify(o, null, 4)) as Json)).toEqual(want);
+  });
+
+  it('a changed number is refused (PIPELINE_CHANGED) from text, a re-indented text, a path and an object', () => {
+    const change = (o: Json): void => {
+      const tree = ((o['model'] as Json)['trees'] as { threshold: number[] }[])[0]!;
+      tree.threshold[0] = tree.threshold[0]! + 1e-9;
+    };
+    const changed = edited(text, change, false);
+    const path = join(dir, 'changed.pipeline.json');
+    writeFileSync(path, changed);
+    const o = JSON.parse(text) as Json;
+    change(o);
+    for (const source of [changed, JSON.stringify(JSON.parse(changed), null, 4), path, o]) {
+      const e = refusal(source);
+      expect(e.code).toBe('PIPELINE_CHANGED');
+      expect(e.message).toMatch(/was changed after it was exported: its content does not match its checksum/);
+    }
+    // Only a value counts: 0.5 and 5e-1 are the same number, and a string "1" is not the number 1.
+    const o2 = JSON.parse(text) as Json;
+    expect(loadPipeline(text.replace('"seed": 7', '"seed": 7.0')).outputNames).toEqual(['y.no', 'y.yes']);
+    (o2['provenance'] as Json)['seed'] = '7';
+    expect(refusal(o2).code).toBe('PIPELINE_CHANGED');
+  });
+
+  it('an unknown top-level member is refused, naming it, whether its checksum was made anew or not', () => {
+    for (const resum of [true, false]) {
+      const e = refusal(edited(text, (o) => (o['calibration'] = { method: 'isotonic' }), resum));
+      expect(e.code).toBe('PIPELINE_FORMAT');
+      expect(e.message).toMatch(/has a member "calibration" at its top level that format 2\.0 does not define; it needs a newer format version than 2\.0, so a newer automl may read it/);
+    }
+    // A file of a newer minor version is read, but not a member this automl does not know.
+    const newer = refusal(edited(text, (o) => ((o['formatVersion'] = '2.3'), (o['calibration'] = {}))));
+    expect(newer.message).toMatch(/has a member "calibration" at its top level that format 2\.0 does not define; the file is format 2\.3, newer than this automl's 2\.0: score it with a newer automl/);
+    expect(loadPipeline(edited(text, (o) => (o['formatVersion'] = '2.3'))).outputNames).toHaveLength(2);
+    // provenance and metrics are free-form; thresholds is a known optional member.
+    expect(loadPipeline(edited(text, (o) => ((o['provenance'] as Json)['host'] = 'ci'))).outputNames).toHaveLength(2);
+    expect(loadPipeline(edited(text, (o) => ((o['metrics'] as Json)['auc'] = 0.9))).outputNames).toHaveLength(2);
+    expect(loadPipeline(edited(text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5 }))).thresholds).toEqual({ positiveClass: 'yes', f1: 0.4, mcc: 0.5 });
+  });
+
+  it('an unknown member inside a tree, a model node, a feature step, an input field or thresholds is refused, naming where', () => {
+    const steps: FeaturePipelineNode = {
+      kind: 'feature_pipeline',
+      inputs,
+      steps: [{ kind: 'standardize', column: 'a', output: 'a_std', mean: 0.5, std: 2 }],
+      features: ['a_std', 'b', 'c', 'd'],
+    };
+    const stepped = pipelineText(parts('binary', gbdt, { features: steps }));
+    expect(loadPipeline(stepped).outputNames).toEqual(['y.no', 'y.yes']);
+    const cases: [string, (o: Json) => void, RegExp][] = [
+      [text, (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]), /has a member "gain" in model\.trees\[1\] that format 2\.0 does not define/],
+      [text, (o) => ((o['model'] as Json)['learningRate'] = 0.1), /has a member "learningRate" in model that format 2\.0 does not define/],
+      [stepped, (o) => ((((o['features'] as Json)['steps'] as Json[])[0]!)['clip'] = 3), /has a member "clip" in features\.steps\[0\] that format 2\.0 does not define/],
+      [text, (o) => ((o['features'] as Json)['version'] = 2), /has a member "version" in features that format 2\.0 does not define/],
+      [text, (o) => (((o['inputs'] as Json[])[2]!)['unit'] = 'bar'), /has a member "unit" in inputs\[2\] that format 2\.0 does not define/],
+      [text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5, youden: 0.3 }), /has a member "youden" in thresholds/],
+      [text, (o) => (((o['importance'] as Json[])[0] ?? ((o['importance'] as Json[])[0] = { feature: 'a', importance: 1 }))['sign'] = 1), /has a member "sign" in importance\[0\]/],
+    ];
+    for (const [source, change, message] of cases) {
+      const e = refusal(edited(source, change));
+      expect(e.code).toBe('PIPELINE_FORMAT');
+      expect(e.message).toMatch(message);
+      expect(e.message).toMatch(/a newer automl may read it/);
+    }
+    // A missing member is named too.
+    expect(refusal(edited(stepped, (o) => delete (((o['features'] as Json)['steps'] as Json[])[0]!)['std'])).message).toMatch(/has no "std" in features\.steps\[0\]/);
+  });
+
+  it('an ensemble: an unknown member in a member or its model is refused, naming model.members[i]…', () => {
+    const ens = pipelineText(parts('binary', { kind: 'ensemble', members: [{ weight: 0.6, model: gbdt }, { weight: 0.4, model: glm }] }));
+    expect(loadPipeline(ens).outputNames).toEqual(['y.no', 'y.yes']);
+    const member = (o: Json, i: number): Json => ((o['model'] as Json)['members'] as Json[])[i]!;
+    for (const [change, message] of [
+      [(o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1), /has a member "l2" in model\.members\[1\]\.model that format 2\.0 does not define/],
+      [(o: Json) => (member(o, 0)['name'] = 'gbdt'), /has a member "name" in model\.members\[0\] that format 2\.0 does not define/],
+      [(o: Json) => ((o['model'] as Json)['method'] = 'stacking'), /has a member "method" in model that format 2\.0 does not define/],
+      [(o: Json) => (member(o, 1)['model'] = { kind: 'svm' }), /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.0 does not define \(it knows tree_ensemble, linear, mlp\)/],
+    ] as const) {
+      const e = refusal(edited(ens, change));
+      expect(e.code).toBe('PIPELINE_FORMAT');
+      expect(e.message).toMatch(message);
+    }
+  });
+
+  it('an unknown model kind or feature step kind is refused, naming it', () => {
+    const e = refusal(edited(text, (o) => ((o['model'] as Json)['kind'] = 'xgboost')));
+    expect(e.code).toBe('PIPELINE_FORMAT');
+    expect(e.message).toMatch(/has a model of kind "xgboost" in model, which format 2\.0 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/);
+    const step = refusal(edited(text, (o) => ((o['features'] as Json)['steps'] = [{ kind: 'pca', column: 'a', output: 'pc1' }])));
+    expect(step.message).toMatch(/has a feature step of kind "pca" in features\.steps\[0\], which format 2\.0 does not define/);
+  });
+
+  it('a 1.x file is refused with a message saying to export it again with this automl', () => {
+    for (const version of ['1.0', '1.1']) {
+      const e = refusal(edited(text, (o) => (o['formatVersion'] = version), false));
+      expect(e.code).toBe('PIPELINE_VERSION');
+      expect(e.message).toMatch(new RegExp(`is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.0\\); export the pipeline again with this automl`));
+    }
   });
 });
 

@@ -108,7 +108,7 @@ describe('automl run: out-of-fold decision thresholds', () => {
     expect(want.f1).not.toBe(want.mcc); // this run tells the two objectives apart (0.495 and 0.5347)
 
     const w = written(s.outDir, 'stable');
-    expect(w.file['formatVersion']).toBe('1.1');
+    expect(w.file['formatVersion']).toBe('2.0');
     expect(w.file['thresholds']).toEqual(want);
     expect((w.file['thresholds'] as { positiveClass: string }).positiveClass).toBe((w.file['classes'] as string[])[1]);
     const keys = Object.keys(w.file);
@@ -161,7 +161,7 @@ describe('automl run: out-of-fold decision thresholds', () => {
     expect(r.task).toBe('multiclass');
     expect(r.thresholds).toBeNull();
     const w = written(s.outDir, 'cool');
-    expect(w.file['formatVersion']).toBe('1.1');
+    expect(w.file['formatVersion']).toBe('2.0');
     expect(Object.keys(w.file)).not.toContain('thresholds');
     expect(w.experiment['thresholds']).toBeNull();
     expect(w.log).not.toContain('thresholds (out of fold');

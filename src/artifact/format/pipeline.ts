@@ -2,8 +2,8 @@
  * The pipeline file (`<name>.pipeline.json`): what is on disk, types only. One JSON file,
  * self-contained and readable: the input fields, the fitted feature pipeline, the model (or an
  * ensemble of models, each with its own features if they differ), the class labels, metrics,
- * variable importance, (binary, format 1.1 on) decision thresholds, provenance, and a sha256
- * checksum of the file's own text.
+ * variable importance, (binary) decision thresholds, provenance, and a sha256 checksum of the
+ * file's own content (its RFC 8785 canonical JSON, so formatting does not change it).
  */
 import type { FeaturePipelineNode, InputField } from './features.js';
 import type { LinearNode } from './linear.js';
@@ -11,8 +11,11 @@ import type { MlpNode } from './mlp.js';
 import type { TreeEnsembleNode } from './tree-ensemble.js';
 
 export const PIPELINE_FORMAT = 'automl-pipeline';
-/** The version this code writes; a loader reads every file of the same major version. */
-export const PIPELINE_FORMAT_VERSION = '1.1';
+/**
+ * The version this code writes; a loader reads every file of the same major version, and refuses a
+ * member or kind it does not know. 2.0: the checksum covers the canonical JSON, loading is strict.
+ */
+export const PIPELINE_FORMAT_VERSION = '2.0';
 
 export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
 
@@ -83,8 +86,9 @@ export interface PipelineFile {
   thresholds?: DecisionThresholds;
   provenance: Provenance;
   /**
-   * sha256 (hex) of the file's text without this member: the exporter writes the file as
-   * `JSON.stringify(body, null, 2)` and then adds this member last, on its own line.
+   * sha256 (hex) of the UTF-8 RFC 8785 canonical JSON (src/artifact/canonical-json.ts) of the
+   * file's object without this member. The exporter writes the file as
+   * `JSON.stringify(body, null, 2)` with this member added last, on its own line.
    */
   checksum: string;
 }
