@@ -1,26 +1,19 @@
 /**
  * The standalone application of a fitted feature pipeline: input fields in, the model matrix out.
- * It imports nothing but the format types: a deployed pipeline and the training code (which
- * computes its training matrix through {@link prepareFeatureStep}) run the same code.
+ * It imports nothing but the format types and the step files: a deployed pipeline and the training
+ * code (which computes its training matrix through {@link prepareFeatureStep}) run the same code.
  *
- * What each step does with a value, missing values included (NaN is missing in numeric columns,
- * code −1 is missing or unseen in categorical ones):
- * - `standardize`: `(x − mean) / std`; NaN stays NaN.
- * - `log`: `log(max(x + shift, 1))`. The shift makes the smallest training value ≥ 1, so
- *   training values map to ≥ 0; a value below that range is clamped to output 0 (never −∞ or
- *   NaN). NaN stays NaN.
- * - `yeo_johnson`: the Yeo–Johnson transform with the step's lambda; NaN stays NaN.
- * - `quantile_bin`: the number of edges the value is greater than (0 … edges.length); NaN stays NaN.
- * - `missing`: `output` is x, or `fill` where x is NaN; `indicator` is 1 where x is NaN, else 0.
- * - `interaction`: `a / b`, `a − b` or `a · b`. A ratio that is not finite (a denominator of 0,
- *   or an overflow) is NaN, i.e. missing. NaN in either input gives NaN.
- * - `one_hot`: 1 in the column of the value's level, 0 elsewhere; missing and unseen values (and
- *   levels the step dropped) are all zeros.
- * - `frequency`: the level's training share; missing and unseen values get `unseen`.
- * - `target_encoding`: the level's smoothed target statistics; missing and unseen values get the
- *   prior.
+ * Missing values: NaN is missing in numeric columns, code −1 is missing or unseen in categorical
+ * ones. What each step kind does with a value, missing values included, is said at the top of its
+ * own file under `steps/` (one file per kind; `steps/index.ts` maps kind → function, in the order
+ * of the `FeatureStep` union). This file holds the pipeline-level checks (inputs, column names,
+ * features) and the apply loop.
  */
 import type { FeaturePipelineNode, FeatureStep, InputField } from './format/features.js';
+import { describe, featureStepPreparer, stepCheck, type PreparedStep } from './steps/index.js';
+
+export type { PreparedStep } from './steps/index.js';
+export { yeoJohnson } from './steps/index.js';
 
 /** The input fields of a batch of rows, column-major. */
 export interface ColumnarInput {
@@ -29,21 +22,6 @@ export interface ColumnarInput {
   numeric: Readonly<Record<string, Float64Array>>;
   /** Categorical input fields: codes into the InputField's `levels`, −1 = missing or unseen. */
   categorical: Readonly<Record<string, Int32Array>>;
-}
-
-/**
- * One step, checked and packed for application: level maps built, parameters in typed arrays.
- * `run` reads the columns the step needs from the maps and returns its outputs, in the order of
- * `outputs`. Categorical codes index the levels the step was prepared with.
- */
-export interface PreparedStep {
-  readonly step: FeatureStep;
-  /** The numeric columns the step reads. */
-  readonly numericInputs: readonly string[];
-  /** The categorical input fields the step reads. */
-  readonly categoricalInputs: readonly string[];
-  readonly outputs: readonly string[];
-  run(numeric: ReadonlyMap<string, Float64Array>, categorical: ReadonlyMap<string, Int32Array>, nRows: number): Float64Array[];
 }
 
 /**
@@ -158,265 +136,10 @@ export function prepareFeatureStep(
   where = `feature step${stepLabel(step)}`,
 ): PreparedStep {
   if (step === null || typeof step !== 'object') throw new TypeError(`${where}: expected a step object, got ${describe(step)}`);
-  const s = step as unknown as Record<string, unknown>;
-  const str = (field: string): string => {
-    const v = s[field];
-    if (typeof v !== 'string' || v === '') throw new TypeError(`${where}: ${field} must be a non-empty string, got ${describe(v)}`);
-    return v;
-  };
-  const num = (field: string, ok: (v: number) => boolean = () => true, what = 'a finite number'): number => {
-    const v = s[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new TypeError(`${where}: ${field} must be ${what}, got ${describe(v)}`);
-    return v;
-  };
-  const strings = (field: string, length?: number): string[] => {
-    const v = s[field];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError(`${where}: ${field} must be an array of strings`);
-    if (length !== undefined && v.length !== length) throw new TypeError(`${where}: ${field} has ${v.length} entries, expected ${length}`);
-    const dup = v.find((x, i) => v.indexOf(x) !== i);
-    if (dup !== undefined) throw new TypeError(`${where}: ${field} lists '${dup}' twice`);
-    return v as string[];
-  };
-  const numbers = (field: string, length: number): Float64Array => {
-    const v = s[field];
-    if (!Array.isArray(v)) throw new TypeError(`${where}: ${field} must be an array of numbers`);
-    if (v.length !== length) throw new TypeError(`${where}: ${field} has ${v.length} entries, expected ${length}`);
-    v.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`${where}: ${field}[${i}] must be a finite number, got ${describe(x)}`);
-    });
-    return Float64Array.from(v as number[]);
-  };
-  const numericStep = (run: (x: Float64Array, out: Float64Array, n: number) => void): PreparedStep => {
-    const column = str('column');
-    const output = str('output');
-    return {
-      step,
-      numericInputs: [column],
-      categoricalInputs: [],
-      outputs: [output],
-      run(numeric, _categorical, n) {
-        const out = new Float64Array(n);
-        run(numeric.get(column)!, out, n);
-        return [out];
-      },
-    };
-  };
-  /** Code of the input field → index into the step's own levels (−1: not kept by the step). */
-  const levelMap = (column: string, levels: readonly string[]): Int32Array => {
-    const input = levelsOf(column);
-    if (input === undefined) throw new TypeError(`${where}: column '${column}' is not a categorical input field`);
-    const index = new Map(input.map((l, i) => [l, i]));
-    const map = new Int32Array(input.length).fill(-1);
-    levels.forEach((l, j) => {
-      const code = index.get(l);
-      if (code === undefined) throw new TypeError(`${where}: level '${l}' is not among the levels of input field '${column}'`);
-      map[code] = j;
-    });
-    return map;
-  };
-  const categoricalStep = (
-    column: string,
-    outputs: string[],
-    fill: number | Float64Array,
-    run: (codes: Int32Array, outs: Float64Array[], n: number) => void,
-  ): PreparedStep => ({
-    step,
-    numericInputs: [],
-    categoricalInputs: [column],
-    outputs,
-    run(_numeric, categorical, n) {
-      const outs = outputs.map((_, k) => new Float64Array(n).fill(typeof fill === 'number' ? fill : fill[k]!));
-      run(categorical.get(column)!, outs, n);
-      return outs;
-    },
-  });
-
-  switch (step.kind) {
-    case 'standardize': {
-      const mean = num('mean');
-      const std = num('std', (v) => v > 0, 'a finite number > 0');
-      return numericStep((x, out, n) => {
-        for (let r = 0; r < n; r++) out[r] = (x[r]! - mean) / std;
-      });
-    }
-    case 'log': {
-      const shift = num('shift');
-      return numericStep((x, out, n) => {
-        for (let r = 0; r < n; r++) {
-          const v = x[r]! + shift;
-          out[r] = v < 1 ? 0 : Math.log(v);
-        }
-      });
-    }
-    case 'yeo_johnson': {
-      const lambda = num('lambda');
-      return numericStep((x, out, n) => {
-        for (let r = 0; r < n; r++) out[r] = yeoJohnson(x[r]!, lambda);
-      });
-    }
-    case 'quantile_bin': {
-      const v = s.edges;
-      const edges = numbers('edges', Array.isArray(v) ? v.length : -1);
-      for (let i = 1; i < edges.length; i++) {
-        if (!(edges[i]! > edges[i - 1]!)) throw new TypeError(`${where}: edges must be strictly ascending; edges[${i}] = ${edges[i]} follows ${edges[i - 1]}`);
-      }
-      const k = edges.length;
-      return numericStep((x, out, n) => {
-        for (let r = 0; r < n; r++) {
-          const value = x[r]!;
-          if (value !== value) {
-            out[r] = NaN;
-            continue;
-          }
-          let lo = 0;
-          let hi = k;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (edges[mid]! < value) lo = mid + 1;
-            else hi = mid;
-          }
-          out[r] = lo;
-        }
-      });
-    }
-    case 'missing': {
-      const column = str('column');
-      const output = str('output');
-      const indicator = str('indicator');
-      if (indicator === output) throw new TypeError(`${where}: output and indicator are both '${output}'`);
-      const fill = num('fill');
-      return {
-        step,
-        numericInputs: [column],
-        categoricalInputs: [],
-        outputs: [output, indicator],
-        run(numeric, _categorical, n) {
-          const x = numeric.get(column)!;
-          const out = new Float64Array(n);
-          const ind = new Float64Array(n);
-          for (let r = 0; r < n; r++) {
-            const v = x[r]!;
-            if (v === v) out[r] = v;
-            else {
-              out[r] = fill;
-              ind[r] = 1;
-            }
-          }
-          return [out, ind];
-        },
-      };
-    }
-    case 'interaction': {
-      const columns = strings('columns', 2);
-      if (columns[0] === columns[1]) throw new TypeError(`${where}: columns must be two different columns, got '${columns[0]}' twice`);
-      const [a, b] = columns as [string, string];
-      const output = str('output');
-      const op = step.op;
-      if (op !== 'ratio' && op !== 'difference' && op !== 'product') {
-        throw new TypeError(`${where}: op must be one of ratio, difference, product, got ${describe(op)}`);
-      }
-      return {
-        step,
-        numericInputs: [a, b],
-        categoricalInputs: [],
-        outputs: [output],
-        run(numeric, _categorical, n) {
-          const x = numeric.get(a)!;
-          const y = numeric.get(b)!;
-          const out = new Float64Array(n);
-          if (op === 'ratio') {
-            for (let r = 0; r < n; r++) {
-              const q = x[r]! / y[r]!;
-              out[r] = q - q === 0 ? q : NaN;
-            }
-          } else if (op === 'difference') {
-            for (let r = 0; r < n; r++) out[r] = x[r]! - y[r]!;
-          } else {
-            for (let r = 0; r < n; r++) out[r] = x[r]! * y[r]!;
-          }
-          return [out];
-        },
-      };
-    }
-    case 'one_hot': {
-      const column = str('column');
-      const levels = strings('levels');
-      const outputs = strings('outputs', levels.length);
-      const map = levelMap(column, levels);
-      return categoricalStep(column, outputs, 0, (codes, outs, n) => {
-        for (let r = 0; r < n; r++) {
-          const c = codes[r]!;
-          if (c < 0) continue;
-          const j = map[c]!;
-          if (j >= 0) outs[j]![r] = 1;
-        }
-      });
-    }
-    case 'frequency': {
-      const column = str('column');
-      const output = str('output');
-      const levels = strings('levels');
-      const frequencies = numbers('frequencies', levels.length);
-      const unseen = num('unseen');
-      const map = levelMap(column, levels);
-      return categoricalStep(column, [output], unseen, (codes, outs, n) => {
-        const out = outs[0]!;
-        for (let r = 0; r < n; r++) {
-          const c = codes[r]!;
-          if (c < 0) continue;
-          const j = map[c]!;
-          if (j >= 0) out[r] = frequencies[j]!;
-        }
-      });
-    }
-    case 'target_encoding': {
-      const column = str('column');
-      const outputs = strings('outputs');
-      if (outputs.length === 0) throw new TypeError(`${where}: outputs must not be empty`);
-      const levels = strings('levels');
-      const k = outputs.length;
-      const values = numbers('values', levels.length * k);
-      const prior = numbers('prior', k);
-      const map = levelMap(column, levels);
-      return categoricalStep(column, outputs, prior, (codes, outs, n) => {
-        for (let o = 0; o < k; o++) {
-          const out = outs[o]!;
-          for (let r = 0; r < n; r++) {
-            const c = codes[r]!;
-            if (c < 0) continue;
-            const j = map[c]!;
-            if (j >= 0) out[r] = values[j * k + o]!;
-          }
-        }
-      });
-    }
-    default:
-      throw new TypeError(`${where}: unknown step kind ${describe((step as { kind?: unknown }).kind)}`);
-  }
+  const prepare = featureStepPreparer(step.kind);
+  if (prepare === undefined) throw new TypeError(`${where}: unknown step kind ${describe((step as { kind?: unknown }).kind)}`);
+  return prepare(step, stepCheck(step, where, levelsOf));
 }
-
-/**
- * The Yeo–Johnson transform of one value (NaN stays NaN):
- * x ≥ 0: ((x + 1)^λ − 1) / λ, or log(1 + x) when λ = 0;
- * x < 0: −((1 − x)^(2 − λ) − 1) / (2 − λ), or −log(1 − x) when λ = 2.
- * Computed as expm1(λ · log1p(x)) / λ, which is exact near λ = 0.
- *
- * @example
- * yeoJohnson(3, 0.5); // 2
- */
-export function yeoJohnson(x: number, lambda: number): number {
-  if (x >= 0) {
-    return Math.abs(lambda) < EPS ? Math.log1p(x) : Math.expm1(lambda * Math.log1p(x)) / lambda;
-  }
-  if (x < 0) {
-    const l2 = 2 - lambda;
-    return Math.abs(l2) < EPS ? -Math.log1p(-x) : -Math.expm1(l2 * Math.log1p(-x)) / l2;
-  }
-  return NaN;
-}
-
-/** numpy's spacing(1.0), the threshold scikit-learn uses for λ = 0 and λ = 2. */
-const EPS = 2.220446049250313e-16;
 
 function checkInput(f: InputField, i: number, seen: Map<string, InputField>): void {
   const where = `feature pipeline: inputs[${i}]`;
@@ -441,13 +164,6 @@ function stepLabel(step: unknown): string {
   const s = step as Record<string, unknown>;
   const of = typeof s.column === 'string' ? ` of '${s.column}'` : Array.isArray(s.columns) ? ` of ${s.columns.map((c) => `'${String(c)}'`).join(', ')}` : '';
   return ` (${String(s.kind)}${of})`;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) return 'an array';
-  if (v !== null && typeof v === 'object') return 'an object';
-  return String(v);
 }
 
 function describeColumn(v: unknown): string {
