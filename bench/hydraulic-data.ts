@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelColumns } from '../recipes/index.js';
 import { readCsv } from '../src/data/csv.js';
-import { embeddedDataPath } from '../src/data/embedded.js';
+import { embeddedDataPath } from '../src/cli/embedded.js';
 import { inferTarget } from '../src/data/infer.js';
 import { holdoutSplit } from '../src/split/holdout.js';
 

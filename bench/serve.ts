@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
-import { embeddedDataPath } from '../src/data/embedded.js';
+import { embeddedDataPath } from '../src/cli/embedded.js';
 import { packageRoot } from '../src/util/paths.js';
 import { fmtRatio, requirePython, runPython } from './peer.js';
 import { startServer, stopServer, timedNode, withChildren, type Server } from './proc.js';

@@ -1,6 +1,6 @@
 import { readCsv } from '../data/csv.js';
 import { describeTable } from '../data/describe.js';
-import { embeddedDataPath } from '../data/embedded.js';
+import { embeddedDataPath } from './embedded.js';
 import { inferTarget, type TaskRequest } from '../data/infer.js';
 import { parseDelimiterOption, parseTypeOption } from './args.js';
 import { inFile } from '../util/errors.js';

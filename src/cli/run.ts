@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { readCsv } from '../data/csv.js';
-import { embeddedDataPath } from '../data/embedded.js';
+import { recipeForColumns } from '../../recipes/index.js';
+import { embeddedDataPath } from './embedded.js';
 import type { TaskRequest } from '../data/infer.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
 import { budgetForTime, runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
@@ -89,6 +90,9 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
     ...(args.final !== undefined ? { final: args.final as 'auto' | 'refit' | 'folds' } : {}),
+    // A table made by a recipe (the embedded one included): an experiment on one of its labels
+    // leaves the others out of the features.
+    ...labelColumnsOf(data.names),
     // The budget counts from the process start: reading the data is part of it.
     clockStart: 0,
     outDir: resolve(args.outDir ?? '.'),
@@ -145,6 +149,12 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   }
   out.result(result);
   dashboard(result, out);
+}
+
+/** The label columns of the recipe whose labels are all among a table's columns, if any. */
+function labelColumnsOf(names: readonly string[]): Pick<ExperimentSettings, 'labelColumns'> {
+  const recipe = recipeForColumns(names);
+  return recipe ? { labelColumns: { recipe: recipe.name, columns: recipe.labels } } : {};
 }
 
 function fmtBytes(b: number): string {

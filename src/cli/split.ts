@@ -1,5 +1,5 @@
 import type { TaskRequest } from '../data/infer.js';
-import { embeddedDataPath } from '../data/embedded.js';
+import { embeddedDataPath } from './embedded.js';
 import { defaultSplitPaths, splitCsvFile } from '../split/split-file.js';
 import { parseDelimiterOption } from './args.js';
 import { formatTable, type Output } from './output.js';

@@ -4,42 +4,10 @@
  * predicts its own rows, so the score is out of fold; the test set plays no part.
  */
 import type { Table } from '../data/table.js';
-import type { FeatureSpec } from '../features/pipeline.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
-import type { FamilyName } from '../models/registry.js';
-import type { ProblemKind } from '../models/types.js';
 import type { Rng } from '../util/random.js';
-import { foldRows, runFold, type FoldOutput } from './fold-job.js';
-
-export interface Candidate {
-  family: FamilyName;
-  params: Record<string, unknown>;
-  features: FeatureSpec;
-}
-
-export interface CvTask {
-  kind: ProblemKind;
-  /** 2 for binary, K for multiclass, 1 for regression. */
-  nClasses: number;
-  /** Per row: class index, or the value (regression). No missing targets. */
-  y: Float64Array;
-}
-
-export interface CvResult {
-  /** Out-of-fold predictions, row-major n × width (K probabilities, or 1 value); 0 for rows not validated. */
-  oof: Float64Array;
-  /** The chosen metric on the out-of-fold predictions. */
-  score: number;
-  /** Out-of-fold logloss (classification), always reported; null for regression. */
-  logloss: number | null;
-  foldScores: number[];
-  /** Rounds / trees / epochs each fold's model kept, where the family reports them. */
-  rounds: number[];
-  /** Fit seconds summed over the folds. */
-  seconds: number;
-  /** The rows scored, in order (all training rows, unless a holdout or a halved candidate). */
-  scoredRows: number[];
-}
+import { foldRows, runFold } from './fold-job.js';
+import type { Candidate, CvResult, CvTask, FoldOutput } from './types.js';
 
 /**
  * Cross-validates a candidate over given folds (see kFold), one fold after another in this thread.

@@ -12,9 +12,8 @@
  * Nothing half-written is left behind: every file is written to a temporary name and renamed.
  */
 import { dirname, join } from 'node:path';
-import { recipeForColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../artifact/feature-scorer.js';
-import { writePipeline } from '../artifact/export.js';
+import { writePipeline } from './export.js';
 import type { DecisionThresholds, ModelNode } from '../artifact/format/pipeline.js';
 import { modelScorer, scoreMembers } from '../artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
@@ -57,6 +56,12 @@ export interface ExperimentSettings {
    * their average), or 'auto' (default): refit unless it would not fit in what is left of the budget.
    */
   final?: 'auto' | 'refit' | 'folds';
+  /**
+   * The label columns of the data recipe the table came from (the caller, the CLI, finds them with
+   * the recipe registry): when the target is one of them, the others are not used as features.
+   * Not recorded in experiment.json or the pipeline's provenance (the drops are, with their reason).
+   */
+  labelColumns?: { recipe: string; columns: readonly string[] };
   /**
    * When the budget's clock started (a `performance.now()` value; default: when runExperiment is
    * called). The command line passes 0, the process start, so reading the data counts too.
@@ -193,9 +198,9 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
 
   // Columns that are not features, and why.
   const dropped: DroppedColumn[] = [];
-  const recipe = recipeForColumns(data.names);
-  if (recipe?.labels.includes(s.target)) {
-    for (const l of recipe.labels) if (l !== s.target) dropped.push({ column: l, reason: `another label of the ${recipe.name} recipe` });
+  const labels = s.labelColumns;
+  if (labels?.columns.includes(s.target)) {
+    for (const l of labels.columns) if (l !== s.target) dropped.push({ column: l, reason: `another label of the ${labels.recipe} recipe` });
   }
   for (const d of s.drop) {
     data.column(d);
@@ -278,7 +283,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   log(`target ${s.target}: ${info.task}${classes ? ` (${classes.join(', ')})` : ''}; ${trainRows.length} train rows, ${yTest.length} test rows, ${features.length} features`);
   for (const d of dropped) log(`dropped ${d.column}: ${d.reason}`);
   const experimentPath = join(s.outDir, 'experiments', 'runs', s.name, 'experiment.json');
-  const record = { tool: 'automl', toolVersion: packageVersion(), status: 'running', startedAt: new Date().toISOString(), settings: { ...s, outDir: undefined, clockStart: undefined }, data: dataFiles(data, testTable) };
+  const record = { tool: 'automl', toolVersion: packageVersion(), status: 'running', startedAt: new Date().toISOString(), settings: { ...s, outDir: undefined, clockStart: undefined, labelColumns: undefined }, data: dataFiles(data, testTable) };
   await writeFileAtomic(experimentPath, `${JSON.stringify(record, null, 2)}\n`);
   ctx.started = { path: experimentPath, record };
 
@@ -423,7 +428,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     importance: importance.flatMap((i) => (i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }])),
     ...(thresholds ? { thresholds } : {}),
     seed: s.seed,
-    settings: { ...s, outDir: undefined, clockStart: undefined, status },
+    settings: { ...s, outDir: undefined, clockStart: undefined, labelColumns: undefined, status },
     dataSha256: data.source?.sha256 ?? null,
   });
   // The scorer's speed on the test rows, through the exported file.
@@ -436,9 +441,11 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   for (let r = 0; r < reps; r++) deployed.scoreColumns(input);
   const scoreMicrosPerRow = ((performance.now() - ts) * 1000) / (reps * Math.max(1, timed.nRows));
 
+  // The result reports the settings as experiment.json records them: without the label columns.
+  const { labelColumns: _labels, ...reported } = s;
   const res: ExperimentResult = {
     status,
-    settings: s,
+    settings: reported,
     task: info.task,
     classes,
     rows: { train: trainRows.length, test: yTest.length, droppedMissingTarget: missingTarget },

@@ -4,37 +4,13 @@
  * depends on where it was computed: its randomness comes from the job's seed alone.
  */
 import { FeatureScorer } from '../artifact/feature-scorer.js';
-import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { fitFeaturePipeline } from '../features/pipeline.js';
 import { familyByName } from '../models/registry.js';
-import type { ArtifactNode } from '../models/types.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { Rng } from '../util/random.js';
-import type { Candidate, CvTask } from './cross-validate.js';
-
-export interface FoldJob {
-  candidate: Candidate;
-  /** The fold scored (the model is fitted on the others). */
-  fold: number;
-  /** The candidate's seed: fold f's steps use fork(2f), its model fork(2f + 1). */
-  seed: number;
-  /** Wall-clock time (ms since the epoch, see {@link epochNow}) by which the fit should end. */
-  deadline?: number;
-  /** Threads a GBDT fit may use (1 inside the search's workers, which already run side by side). */
-  threads?: number;
-}
-
-export interface FoldOutput {
-  /** The fold's fitted feature steps and model, as artifact nodes (for permutation importance). */
-  nodes: { features: FeaturePipelineNode; model: ArtifactNode };
-  /** Predictions for the fold's rows in row order, row-major (K probabilities or 1 value). */
-  pred: Float64Array;
-  /** Rounds / trees / epochs the model kept, where the family reports them. */
-  rounds: number | null;
-  seconds: number;
-}
+import type { CvTask, FoldJob, FoldOutput } from './types.js';
 
 /** Milliseconds since the epoch with sub-millisecond precision; comparable across threads. */
 export function epochNow(): number {

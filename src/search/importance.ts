@@ -14,7 +14,7 @@ import { columnarInput } from '../features/columnar-input.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
 import type { ArtifactNode } from '../models/types.js';
 import type { Rng } from '../util/random.js';
-import type { CvTask } from './cross-validate.js';
+import type { CvTask } from './types.js';
 import { foldRows } from './fold-job.js';
 
 export interface PermutationEntry {

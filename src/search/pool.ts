@@ -11,8 +11,8 @@ import { availableParallelism, freemem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Table, type Column } from '../data/table.js';
-import type { CvTask } from './cross-validate.js';
-import { runFold, type FoldJob, type FoldOutput } from './fold-job.js';
+import { runFold } from './fold-job.js';
+import type { CvTask, FoldJob, FoldOutput } from './types.js';
 
 export interface FoldRunner {
   /** How many jobs run at once. */

@@ -7,7 +7,7 @@ import type { TransformRequest } from '../features/types.js';
 import type { FeatureSpec } from '../features/pipeline.js';
 import type { FamilyName } from '../models/registry.js';
 import type { Rng } from '../util/random.js';
-import type { Candidate } from './cross-validate.js';
+import type { Candidate } from './types.js';
 
 /** Categorical columns with at most this many levels are one-hot encoded; others target encoded. */
 export const ONE_HOT_MAX_LEVELS = 16;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { pipelineText } from '../../src/artifact/export.js';
+import { pipelineText } from '../../src/search/export.js';
 import { FeatureScorer } from '../../src/artifact/feature-scorer.js';
 import type { ModelNode } from '../../src/artifact/format/pipeline.js';
 import { loadPipeline } from '../../src/artifact/scorer.js';

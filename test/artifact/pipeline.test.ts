@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/artifact/canonical-json.js';
 import { contentChecksum, sha256Hex, withChecksum } from '../../src/artifact/checksum.js';
-import { pipelineText, writePipeline, type PipelineParts } from '../../src/artifact/export.js';
+import { pipelineText, writePipeline, type PipelineParts } from '../../src/search/export.js';
 import type { FeaturePipelineNode, InputField } from '../../src/artifact/format/features.js';
 import type { ModelNode } from '../../src/artifact/format/pipeline.js';
 import { loadPipeline, ScoringError } from '../../src/artifact/scorer.js';

@@ -4,7 +4,7 @@
  */
 import { labelColumns } from '../../recipes/index.js';
 import { readCsv } from '../../src/data/csv.js';
-import { embeddedDataPath } from '../../src/data/embedded.js';
+import { embeddedDataPath } from '../../src/cli/embedded.js';
 import { inferTarget } from '../../src/data/infer.js';
 import { numericMatrix } from '../../src/data/matrix.js';
 import type { FitData, FittedModel, Matrix, ProblemKind } from '../../src/models/types.js';

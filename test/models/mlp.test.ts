@@ -5,7 +5,7 @@ import { labelColumns } from '../../recipes/index.js';
 import { MlpScorer } from '../../src/artifact/mlp-scorer.js';
 import type { MlpNode } from '../../src/artifact/format/mlp.js';
 import { readCsv } from '../../src/data/csv.js';
-import { embeddedDataPath } from '../../src/data/embedded.js';
+import { embeddedDataPath } from '../../src/cli/embedded.js';
 import { inferTarget } from '../../src/data/infer.js';
 import { numericMatrix } from '../../src/data/matrix.js';
 import { encodeRows, inputStats } from '../../src/models/mlp/inputs.js';

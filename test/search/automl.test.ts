@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelColumns } from '../../recipes/index.js';
 import { FeatureScorer } from '../../src/artifact/feature-scorer.js';
 import { readCsv } from '../../src/data/csv.js';
-import { embeddedDataPath } from '../../src/data/embedded.js';
+import { embeddedDataPath } from '../../src/cli/embedded.js';
 import { inferTarget } from '../../src/data/infer.js';
 import { columnarInput } from '../../src/features/columnar-input.js';
 import { logloss } from '../../src/metrics/index.js';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { labelColumns } from '../../recipes/index.js';
 import { readCsv } from '../../src/data/csv.js';
-import { embeddedDataPath } from '../../src/data/embedded.js';
+import { embeddedDataPath } from '../../src/cli/embedded.js';
 import { inferTarget } from '../../src/data/infer.js';
 import { Table, type Column } from '../../src/data/table.js';
 import { logloss } from '../../src/metrics/index.js';
-import { crossValidate, type Candidate } from '../../src/search/cross-validate.js';
+import { crossValidate } from '../../src/search/cross-validate.js';
+import type { Candidate } from '../../src/search/types.js';
 import { kFold } from '../../src/search/folds.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as AutomlModule from '../../src/search/automl.js';
 import type { LeaderboardEntry, SearchResult, SearchSettings } from '../../src/search/automl.js';
 import type * as CvModule from '../../src/search/cross-validate.js';
-import type { Candidate } from '../../src/search/cross-validate.js';
+import type { Candidate } from '../../src/search/types.js';
 import type * as FoldJobModule from '../../src/search/fold-job.js';
 import type * as FoldsModule from '../../src/search/folds.js';
 import type * as SpaceModule from '../../src/search/space.js';

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Recipes from '../../recipes/index.js';
 import type * as Csv from '../../src/data/csv.js';
-import type * as Embedded from '../../src/data/embedded.js';
+import type * as Embedded from '../../src/cli/embedded.js';
 import type * as Infer from '../../src/data/infer.js';
 import type { Table } from '../../src/data/table.js';
-import type { CvTask } from '../../src/search/cross-validate.js';
+import type { CvTask } from '../../src/search/types.js';
 import type * as Holdout from '../../src/split/holdout.js';
 
 export interface DataModules {
@@ -30,7 +30,7 @@ export async function loadDist<T>(rel: string): Promise<T> {
 export async function distDataModules(): Promise<DataModules> {
   return {
     readCsv: (await loadDist<typeof Csv>('src/data/csv.js')).readCsv,
-    embeddedDataPath: (await loadDist<typeof Embedded>('src/data/embedded.js')).embeddedDataPath,
+    embeddedDataPath: (await loadDist<typeof Embedded>('src/cli/embedded.js')).embeddedDataPath,
     inferTarget: (await loadDist<typeof Infer>('src/data/infer.js')).inferTarget,
     holdoutSplit: (await loadDist<typeof Holdout>('src/split/holdout.js')).holdoutSplit,
     labelColumns: (await loadDist<typeof Recipes>('recipes/index.js')).labelColumns,

@@ -3,7 +3,7 @@ import { Table } from '../../src/data/table.js';
 import { kFold } from '../../src/search/folds.js';
 import { runFold } from '../../src/search/fold-job.js';
 import { permutationImportance } from '../../src/search/importance.js';
-import type { Candidate, CvTask } from '../../src/search/cross-validate.js';
+import type { Candidate, CvTask } from '../../src/search/types.js';
 import { Rng } from '../../src/util/random.js';
 
 /** y depends on `signal` (strongly), `weak` (a little) and `colour` (a level shifts it); `noise` is noise. */

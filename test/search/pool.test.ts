@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type * as TableModule from '../../src/data/table.js';
-import type { Candidate, CvTask } from '../../src/search/cross-validate.js';
+import type { Candidate, CvTask, FoldOutput } from '../../src/search/types.js';
 import type * as FoldJobModule from '../../src/search/fold-job.js';
 import type * as FoldsModule from '../../src/search/folds.js';
 import type * as PoolModule from '../../src/search/pool.js';
@@ -62,7 +62,7 @@ describe('foldRunner (compiled worker pool)', () => {
     ];
     const jobs = candidates.flatMap((candidate, c) => [0, 1, 2].map((fold) => ({ candidate, fold, seed: 1000 + c, threads: 1 })));
     const pool = foldRunner(valve.table, valve.task, valve.fold, 2);
-    let inWorkers: FoldJobModule.FoldOutput[];
+    let inWorkers: FoldOutput[];
     try {
       // All submitted at once: two run, the rest queue.
       inWorkers = await Promise.all(jobs.map((job) => pool.run(job)));
@@ -116,7 +116,7 @@ describe('foldRunner (compiled worker pool)', () => {
     const task: CvTask = { kind: 'binary', nClasses: 2, y };
     const job = { candidate: { family: 'mlp' as const, params: { epochs: 20 }, features: { passthrough: ['x', 'z'], transforms: [] } }, fold: 1, seed: 1, threads: 1 };
     const pool = foldRunner(table, task, fold, 2);
-    let there: FoldJobModule.FoldOutput[];
+    let there: FoldOutput[];
     try {
       there = await Promise.all([pool.run(job), pool.run({ ...job, fold: 2 })]);
     } finally {
@@ -280,7 +280,7 @@ describe('foldRunner (compiled worker pool)', () => {
       { candidate: { family: 'random_forest' as const, params: { nTrees: 30 }, features }, fold: 1, seed: 13 },
     ];
     const pool = foldRunner(table, task, fold, 2);
-    let there: FoldJobModule.FoldOutput[];
+    let there: FoldOutput[];
     try {
       there = await Promise.all(jobs.map((j) => pool.run(j)));
     } finally {

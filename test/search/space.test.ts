@@ -3,7 +3,7 @@ import { Table, type Column } from '../../src/data/table.js';
 import type { FeatureSpec } from '../../src/features/pipeline.js';
 import type { InteractionRequest, TransformRequest } from '../../src/features/types.js';
 import type { FamilyName } from '../../src/models/registry.js';
-import type { Candidate } from '../../src/search/cross-validate.js';
+import type { Candidate } from '../../src/search/types.js';
 import { PARAM_SPACE, baselineFeatures, mutate } from '../../src/search/space.js';
 import { Rng } from '../../src/util/random.js';
 

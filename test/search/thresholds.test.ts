@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CvTask } from '../../src/search/cross-validate.js';
+import type { CvTask } from '../../src/search/types.js';
 import type { SearchResult } from '../../src/search/automl.js';
+import { HYDRAULIC_LABELS } from '../../recipes/hydraulic/schema.js';
 
 /** What each search of a run saw and chose: its task (the training labels) and its winner. */
 const seen = vi.hoisted(() => [] as { task: CvTask; best: SearchResult['best'] }[]);
@@ -28,7 +29,7 @@ vi.mock('../../src/search/automl.js', async (importOriginal) => {
 // Imported after the mock, so that the experiment runs the wrapped search.
 const { loadPipeline } = await import('../../src/artifact/scorer.js');
 const { readCsv } = await import('../../src/data/csv.js');
-const { embeddedDataPath } = await import('../../src/data/embedded.js');
+const { embeddedDataPath } = await import('../../src/cli/embedded.js');
 const { bestThreshold } = await import('../../src/metrics/best-threshold.js');
 const { runExperiment } = await import('../../src/search/experiment.js');
 type Settings = import('../../src/search/experiment.js').ExperimentSettings;
@@ -44,7 +45,9 @@ const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pi
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
 
 function settings(name: string, target: string, extra: Partial<Settings> = {}): Settings {
-  return { name, target, task: 'auto', seed: 7, drop: [], time: 1, accuracy: 5, interpretability: 5, maxModels: 3, outDir: join(dir, name), ...extra };
+  // On a hydraulic label, the other labels are left out of the features, as `automl run` does.
+  const labels = HYDRAULIC_LABELS.includes(target) ? { labelColumns: { recipe: 'hydraulic', columns: HYDRAULIC_LABELS } } : {};
+  return { name, target, task: 'auto', seed: 7, drop: [], time: 1, accuracy: 5, interpretability: 5, maxModels: 3, outDir: join(dir, name), ...labels, ...extra };
 }
 
 interface Written {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelColumns } from '../../../recipes/index.js';
 import { readCsv } from '../../../src/data/csv.js';
-import { embeddedDataPath } from '../../../src/data/embedded.js';
+import { embeddedDataPath } from '../../../src/cli/embedded.js';
 import { inferTarget } from '../../../src/data/infer.js';
 import { Table, type Column } from '../../../src/data/table.js';
 import { checkLeakage, checkShift, ksStatistic, targetRelation } from '../../../src/search/checks/index.js';

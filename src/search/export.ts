@@ -1,13 +1,15 @@
 /**
  * Writing a pipeline file (the training side): the body in a fixed member order, then its
- * checksum, written to a temporary name and renamed into place.
+ * checksum, written to a temporary name and renamed into place. It lives here, not in
+ * src/artifact, because it needs the package's version and the atomic file writer: the scoring
+ * side imports nothing outside src/artifact but node: built-ins.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
-import { withChecksum } from './checksum.js';
-import type { FeaturePipelineNode, InputField } from './format/features.js';
-import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type DecisionThresholds, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile, type PipelineTask } from './format/pipeline.js';
+import { withChecksum } from '../artifact/checksum.js';
+import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
+import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type DecisionThresholds, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile, type PipelineTask } from '../artifact/format/pipeline.js';
 
 export interface PipelineParts {
   name: string;
