@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { labelColumns } from '../../recipes/index.js';
 import { pipelineText } from '../../src/search/export.js';
@@ -108,7 +108,7 @@ async function build(): Promise<void> {
 describe('pipelines/examples: the conformance fixture', async () => {
   if (process.env['UPDATE_EXAMPLES'] === '1' || !existsSync(join(DIR, 'ensemble.expected.json'))) await build();
   const schema = JSON.parse(readFileSync(join(DIR, '..', 'pipeline.schema.json'), 'utf8')) as object;
-  const validate = new Ajv2020({ strict: true }).compile(schema);
+  const validate = new Ajv({ strict: true }).compile(schema);
 
   for (const name of NAMES) {
     it(`${name}: loads, matches the schema and scores its inputs to the expected outputs`, () => {

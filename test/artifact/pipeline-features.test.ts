@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { pipelineText } from '../../src/search/export.js';
 import { FeatureScorer } from '../../src/artifact/feature-scorer.js';
@@ -97,7 +97,7 @@ describe('pipelines with feature steps: fit → export → load → the same sco
   const unseenRows = rows.filter((r) => r.colour === 'violet').length;
 
   const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
-  const validate = new Ajv2020({ strict: true }).compile(schema);
+  const validate = new Ajv({ strict: true }).compile(schema);
   const file = (model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] }): string => {
     const text = pipelineText({ name: 'shops', target: 'bought', task: 'binary', classes: ['no', 'yes'], inputs: node.inputs, features: node, model, seed: 5 });
     expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/artifact/canonical-json.js';
 import { contentChecksum, sha256Hex, withChecksum } from '../../src/artifact/checksum.js';
@@ -21,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'automl-pipeline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
-const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 function expectValid(text: string): void {
   const ok = validate(JSON.parse(text));

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CvTask } from '../../src/search/types.js';
 import type { SearchResult } from '../../src/search/automl.js';
@@ -42,7 +42,7 @@ beforeEach(() => {
 const LONG = 120_000;
 
 const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
-const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 function settings(name: string, target: string, extra: Partial<Settings> = {}): Settings {
   // On a hydraulic label, the other labels are left out of the features, as `automl run` does.

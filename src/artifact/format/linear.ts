@@ -28,13 +28,24 @@ export interface LinearNode {
    * `softmax` (multiclass; nOutputs = the number of classes) or `identity` (regression; nOutputs 1).
    */
   link: LinearLink;
-  /** Number of input features (columns of the model matrix). */
+  /**
+   * Number of input features (columns of the model matrix).
+   * @asType integer
+   * @minimum 0
+   */
   nFeatures: number;
-  /** Raw scores per row: 1 for binary and regression, K for multiclass. */
+  /**
+   * Raw scores per row: 1 for binary and regression, K for multiclass.
+   * @asType integer
+   * @minimum 1
+   */
   nOutputs: number;
   /** Per feature: the training mean, which features are centred on and missing values take. */
   center: number[];
-  /** Features (indices, ascending) that have a missing-indicator coefficient. */
+  /**
+   * Features (indices, ascending) that have a missing-indicator coefficient.
+   * @items {"type": "integer"}
+   */
   indicators: number[];
   /** Row-major nOutputs × (nFeatures + indicators.length): feature coefficients, then indicator coefficients. */
   weights: number[];

@@ -16,7 +16,10 @@
 export type MlpActivation = 'relu' | 'linear' | 'sigmoid' | 'softmax';
 
 export interface MlpLayerSerialization {
-  /** `[nIn, nOut]`. */
+  /**
+   * `[nIn, nOut]`.
+   * @items {"type": "integer", "minimum": 1}
+   */
   shape: [number, number];
   /** The kernel, row-major `nIn × nOut`: `weights[i * nOut + o]` links input i to output o. */
   weights: number[];
@@ -27,15 +30,25 @@ export interface MlpLayerSerialization {
 
 export interface MlpNode {
   kind: 'mlp';
-  /** Number of input features (columns of the model matrix). */
+  /**
+   * Number of input features (columns of the model matrix).
+   * @asType integer
+   * @minimum 0
+   */
   nFeatures: number;
   /** Per feature: the (weighted) training mean of its present values. */
   means: number[];
   /** Per feature: the (weighted) training standard deviation of its present values; 1 if it was 0. */
   stds: number[];
-  /** Features (ascending) that had missing values in training and so have a missing-indicator input. */
+  /**
+   * Features (ascending) that had missing values in training and so have a missing-indicator input.
+   * @items {"type": "integer"}
+   */
   missingIndicators: number[];
-  /** The dense layers, input to output. */
+  /**
+   * The dense layers, input to output.
+   * @minItems 1
+   */
   layers: MlpLayerSerialization[];
   /** Linear output only (regression): the shift and scale back to target units; 0 and 1 otherwise. */
   targetMean: number;

@@ -20,6 +20,7 @@ export const PIPELINE_FORMAT_VERSION = '2.0';
 export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
 
 export interface EnsembleMember {
+  /** @minimum 0 */
   weight: number;
   /** The member's own features, when they differ from the pipeline's. */
   features?: FeaturePipelineNode;
@@ -29,6 +30,7 @@ export interface EnsembleMember {
 /** A weighted average of the members' predictions (weights sum to 1). */
 export interface EnsembleNode {
   kind: 'ensemble';
+  /** @minItems 1 */
   members: EnsembleMember[];
 }
 
@@ -42,13 +44,21 @@ export interface ImportanceEntry {
 export interface Provenance {
   tool: 'automl';
   toolVersion: string;
+  /** @asType integer */
   seed: number;
   /** The settings of the experiment or fit that made the pipeline. */
   settings: Record<string, unknown>;
-  /** sha256 of the training data file's bytes, when the data came from a file. */
+  /**
+   * sha256 of the training data file's bytes, when the data came from a file.
+   * @pattern ^[0-9a-f]{64}$
+   */
   dataSha256: string | null;
-  /** When the pipeline was fitted and exported (ISO 8601). */
+  /**
+   * When the pipeline was fitted and exported (ISO 8601, UTC).
+   * @pattern ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
+   */
   fittedAt: string;
+  /** @pattern ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$ */
   exportedAt: string;
 }
 
@@ -60,21 +70,46 @@ export interface Provenance {
 export interface DecisionThresholds {
   /** The class the thresholds apply to: the second of `classes`. */
   positiveClass: string;
-  /** The threshold that maximises F1 of the positive class out of fold. */
+  /**
+   * The threshold that maximises F1 of the positive class out of fold.
+   * @minimum 0
+   * @maximum 1
+   */
   f1: number;
-  /** The threshold that maximises the Matthews correlation coefficient out of fold. */
+  /**
+   * The threshold that maximises the Matthews correlation coefficient out of fold.
+   * @minimum 0
+   * @maximum 1
+   */
   mcc: number;
 }
 
+/**
+ * The whole file. JSDoc tags such as `@pattern` in this folder are JSON Schema keywords for
+ * pipelines/pipeline.schema.json, which `npm run schema` generates from these types; the two
+ * one below says that `thresholds` appears only on a binary pipeline.
+ * @dependencies {"thresholds": {"properties": {"task": {"const": "binary"}}}}
+ */
 export interface PipelineFile {
   format: typeof PIPELINE_FORMAT;
+  /**
+   * `major.minor`; this schema covers major version 2.
+   * @pattern ^2\.[0-9]+$
+   */
   formatVersion: string;
-  /** A UUID made at export. */
+  /**
+   * A UUID made at export.
+   * @pattern ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
+   */
   pipelineId: string;
   name: string;
   target: string;
   task: PipelineTask;
-  /** Class labels in prediction order (classification), else null. */
+  /**
+   * Class labels in prediction order (classification), else null.
+   * @type ["array", "null"]
+   * @minItems 2
+   */
   classes: string[] | null;
   /** The input fields the pipeline needs (only those used). */
   inputs: InputField[];
@@ -89,6 +124,7 @@ export interface PipelineFile {
    * sha256 (hex) of the UTF-8 RFC 8785 canonical JSON (src/artifact/canonical-json.ts) of the
    * file's object without this member. The exporter writes the file as
    * `JSON.stringify(body, null, 2)` with this member added last, on its own line.
+   * @pattern ^[0-9a-f]{64}$
    */
   checksum: string;
 }

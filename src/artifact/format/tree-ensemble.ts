@@ -7,10 +7,14 @@
  * `left[i] = right[i] = -1`, and its output in `value` at `[i * leafWidth, (i + 1) * leafWidth)`.
  */
 export interface TreeSerialization {
+  /** @items {"type": "integer"} */
   feature: number[];
   threshold: number[];
+  /** @items {"enum": [0, 1]} */
   missingLeft: number[];
+  /** @items {"type": "integer"} */
   left: number[];
+  /** @items {"type": "integer"} */
   right: number[];
   value: number[];
 }
@@ -28,12 +32,24 @@ export type TreeLink = 'identity' | 'sigmoid' | 'softmax';
 
 export interface TreeEnsembleNode {
   kind: 'tree_ensemble';
-  /** Number of input features (columns of the model matrix). */
+  /**
+   * Number of input features (columns of the model matrix).
+   * @asType integer
+   * @minimum 0
+   */
   nFeatures: number;
-  /** Outputs per row: 1 for binary (the positive class's score) and regression, K for multiclass. */
+  /**
+   * Outputs per row: 1 for binary (the positive class's score) and regression, K for multiclass.
+   * @asType integer
+   * @minimum 1
+   */
   nOutputs: number;
   aggregation: TreeAggregation;
   link: TreeLink;
+  /**
+   * @asType integer
+   * @minimum 1
+   */
   leafWidth: number;
   baseScore: number[];
   trees: TreeSerialization[];
