@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { contentChecksum } from './checksum.js';
 import { ScoringError } from './errors.js';
 import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type PipelineFile } from './format/pipeline.js';
+import { isTask, TASKS_TEXT } from './tasks.js';
 import { checkStructure } from './validate.js';
 
 const MAJOR = Number(PIPELINE_FORMAT_VERSION.split('.')[0]);
@@ -61,8 +62,8 @@ export function checkPipelineObject(value: unknown, source = 'the pipeline'): Pi
     );
   }
   const file = v as unknown as PipelineFile;
-  if (file.task !== 'binary' && file.task !== 'multiclass' && file.task !== 'regression') {
-    throw new ScoringError('PIPELINE_FORMAT', `${source} has task ${JSON.stringify(file.task)}; expected binary, multiclass or regression`);
+  if (!isTask(file.task)) {
+    throw new ScoringError('PIPELINE_FORMAT', `${source} has task ${JSON.stringify(file.task)}; expected ${TASKS_TEXT}`);
   }
   if (file.task !== 'regression' && !(Array.isArray(file.classes) && file.classes.length >= 2)) {
     throw new ScoringError('PIPELINE_FORMAT', `${source} is a ${file.task} pipeline without its class labels`);

@@ -20,6 +20,7 @@ import type { DecisionThresholds, ModelNode, PipelineFile } from './format/pipel
 import { LinearScorer } from './linear-scorer.js';
 import { checkPipelineObject, parsePipeline, readPipelineFile } from './load.js';
 import { MlpScorer } from './mlp-scorer.js';
+import { predictionWidth } from './tasks.js';
 import { TreeScorer } from './tree-scorer.js';
 
 export { ScoringError } from './errors.js';
@@ -128,7 +129,7 @@ export class PipelineScorer {
     this.classes = file.classes;
     this.thresholds = file.thresholds ?? null;
     this.fields = file.inputs;
-    this.width = file.task === 'regression' ? 1 : file.classes!.length;
+    this.width = predictionWidth(file.task, file.classes?.length ?? 0);
     this.outputNames = file.task === 'regression' ? [file.target] : file.classes!.map((c) => `${file.target}.${c}`);
     const featureScorers = new Map<FeaturePipelineNode, FeatureScorer>();
     const featuresOf = (node: FeaturePipelineNode): FeatureScorer => {

@@ -8,6 +8,10 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ScoringError } from '../artifact/errors.js';
 import { AutomlError, errorText } from '../util/errors.js';
+import { DELIMITER_NAMES } from '../data/delimiters.js';
+import { TASK_REQUESTS } from '../data/infer.js';
+import { METRIC_NAMES } from '../metrics/registry.js';
+import { FINAL_CHOICES } from '../search/final.js';
 import { packageVersion } from '../util/paths.js';
 import { listOption } from './args.js';
 import { Output } from './output.js';
@@ -27,14 +31,14 @@ export function buildCli(argv: string[]): Argv {
       (y) =>
         common(y)
           .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
-          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
           .option('type', {
             type: 'string',
             describe: 'Force column types: COLUMN=numeric|categorical, comma-separated or repeated',
             coerce: listOption,
           })
           .option('target', { type: 'string', describe: 'Also report the task this column would be as a target' })
-          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'], default: 'auto' })
+          .option('task', { type: 'string', choices: TASK_REQUESTS, default: 'auto' })
           .example('$0 describe', 'Describe the embedded hydraulic data')
           .example('$0 describe --data recipes/hydraulic/hydraulic.csv --type cool_cond_y=categorical', 'Read cool_cond_y as categorical')
           .example('$0 describe --data h.csv --target cool_cond_y --json', 'Machine-readable, with the target task'),
@@ -50,8 +54,8 @@ export function buildCli(argv: string[]): Argv {
           .option('ratio', { type: 'number', default: 0.75, describe: 'Share of rows in the train part' })
           .option('seed', { type: 'number', default: 42, describe: 'Random seed' })
           .option('stratify', { type: 'boolean', default: true, describe: 'Stratify by the target (classification); --no-stratify for a plain random split' })
-          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'], default: 'auto' })
-          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('task', { type: 'string', choices: TASK_REQUESTS, default: 'auto' })
+          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
           .option('out-train', { type: 'string', describe: 'Train file (default: <name>.train.csv next to the input)' })
           .option('out-test', { type: 'string', describe: 'Test file (default: <name>.test.csv next to the input)' })
           .option('out-dir', { type: 'string', describe: 'Folder for the default output names' })
@@ -70,17 +74,17 @@ export function buildCli(argv: string[]): Argv {
           .option('train', { type: 'string', describe: 'Training CSV (instead of --data)' })
           .option('test', { type: 'string', describe: 'Test CSV, scored once at the end (with --train)' })
           .option('target', { type: 'string', describe: 'Target column' })
-          .option('task', { type: 'string', choices: ['auto', 'binary', 'multiclass', 'regression'] })
+          .option('task', { type: 'string', choices: TASK_REQUESTS })
           .option('drop', { type: 'string', describe: 'Columns that are not features, comma-separated or repeated', coerce: listOption })
           .option('name', { type: 'string', describe: 'Experiment name (default: <target>-<data file>)' })
           .option('seed', { type: 'number', describe: 'Random seed (default 42)' })
-          .option('scorer', { type: 'string', describe: 'Metric to optimise: logloss, auc, accuracy, f1, mcc, rmse, mae, r2' })
+          .option('scorer', { type: 'string', describe: `Metric to optimise: ${METRIC_NAMES.join(', ')}` })
           .option('time', { type: 'number', describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)' })
           .option('accuracy', { type: 'number', describe: 'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10; beyond 100,000 rows holdout at 1–6, 3-fold at 7–10 (default 5)' })
           .option('interpretability', { type: 'number', describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)' })
           .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
           .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
-          .option('final', { type: 'string', choices: ['auto', 'refit', 'folds'], describe: "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)" })
+          .option('final', { type: 'string', choices: FINAL_CHOICES, describe: "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)" })
           .option('threads', { type: 'number', describe: 'Worker threads the search trains on (default: one per core, at most 8, fewer if memory is short); results do not depend on it' })
           .option('out-dir', { type: 'string', describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)' })
           .example('$0 run --target cool_cond_y --time 5', 'The tutorial: cooler condition on the embedded hydraulic data')
@@ -100,7 +104,7 @@ export function buildCli(argv: string[]): Argv {
           .option('threshold', { type: 'string', describe: 'Binary targets: predict the positive class from this probability on: a number, best-f1 or best-mcc (chosen out of fold by automl run); default: the most probable class' })
           .option('on-error', { type: 'string', choices: ['fail', 'skip', 'missing'], default: 'fail', describe: 'A value that is not a number in a numeric field: stop, skip the row, or score it as missing' })
           .option('metrics', { type: 'string', describe: 'Write the diagnostics (when the file has the target column) to this JSON file' })
-          .option('delimiter', { type: 'string', choices: [',', 'tab', ';'], describe: 'Field delimiter (default: detected)' })
+          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
           .option('progress', { type: 'boolean', default: true, describe: 'A progress bar on a terminal; --no-progress hides it' })
           .option('threads', { type: 'number', describe: 'Worker threads for large files (default: one per core, at most 4); the output does not depend on it' })
           .example('$0 score --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --data cycles.csv --out scores.csv', 'Probabilities per class, to a file')

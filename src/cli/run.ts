@@ -7,6 +7,7 @@ import { embeddedDataPath } from './embedded.js';
 import type { TaskRequest } from '../data/infer.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
 import { budgetForTime, runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
+import { FINAL_CHOICES_TEXT, FINAL_MODELS, isFinalChoice } from '../search/final.js';
 import { AutomlError } from '../util/errors.js';
 import { formatTable, type Output } from './output.js';
 import { fmt } from './describe.js';
@@ -62,7 +63,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     throw new AutomlError('BAD_OPTION', `--scorer ${args.scorer} is not a metric; choose from ${METRIC_NAMES.join(', ')}`);
   }
   if (args.maxModels !== undefined && !(Number.isInteger(args.maxModels) && args.maxModels >= 1)) throw new AutomlError('BAD_OPTION', `--max-models must be a whole number >= 1`);
-  if (args.final !== undefined && !['auto', 'refit', 'folds'].includes(args.final)) throw new AutomlError('BAD_OPTION', `--final must be auto, refit or folds, got ${args.final}`);
+  if (args.final !== undefined && !isFinalChoice(args.final)) throw new AutomlError('BAD_OPTION', `--final must be ${FINAL_CHOICES_TEXT}, got ${args.final}`);
   if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1)) throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1, got ${args.threads}`);
   if (args.maxRuntime !== undefined && !(args.maxRuntime > 0)) throw new AutomlError('BAD_OPTION', `--max-runtime must be a number of seconds > 0`);
   if (args.data && args.train) throw new AutomlError('BAD_OPTION', 'give --data (split 75/25 here) or --train (with an optional --test), not both');
@@ -89,7 +90,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     ...(args.maxRuntime !== undefined ? { maxRuntimeSeconds: args.maxRuntime } : {}),
     ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
-    ...(args.final !== undefined ? { final: args.final as 'auto' | 'refit' | 'folds' } : {}),
+    ...(args.final !== undefined ? { final: args.final } : {}),
     // A table made by a recipe (the embedded one included): an experiment on one of its labels
     // leaves the others out of the features.
     ...labelColumnsOf(data.names),
@@ -170,7 +171,7 @@ function dashboard(r: ExperimentResult, out: Output): void {
   out.info(`  ${r.checks.leakage.summary}`);
   if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
   for (const [field, u] of Object.entries(r.testUnseenLevels)) out.info(`  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`);
-  if (r.final === 'fold-models') out.info(`  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`);
+  if (r.final === FINAL_MODELS.folds) out.info(`  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)}`);
   const eng = r.featuresUsed.engineered;
   out.info(`  features: ${r.featuresUsed.original.length} of ${r.features.length} columns used; ${eng.length} engineered${eng.length ? ` (${eng.slice(0, 4).join(', ')}${eng.length > 4 ? ', …' : ''})` : ''}`);

@@ -8,6 +8,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
+import type { ScoringErrorCode } from '../artifact/errors.js';
 import type { PipelineScorer } from '../artifact/scorer.js';
 import { loadPipeline } from '../artifact/scorer.js';
 import { classificationReport, type ClassificationReport } from '../metrics/classification-report.js';
@@ -328,7 +329,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       process.stderr.write(`automl: ${e.message}\n`);
       process.exit(143);
     }
-    if (e instanceof Error && e.name === 'ScoringError') throw new AutomlError((e as { code?: string }).code ?? 'SCORING', e.message);
+    if (e instanceof Error && e.name === 'ScoringError') throw new AutomlError((e as { code?: ScoringErrorCode }).code ?? 'SCORING', e.message);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

@@ -3,11 +3,10 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse, CsvError } from 'csv-parse';
 import { AutomlError, errorText } from '../util/errors.js';
+import { DELIMITERS, type Delimiter } from './delimiters.js';
 import { Table, unknownColumn, type Column, type ColumnType } from './table.js';
 
-/** The field delimiters we read: comma, tab, semicolon. */
-export const DELIMITERS = [',', '\t', ';'] as const;
-export type Delimiter = (typeof DELIMITERS)[number];
+export { DELIMITERS, type Delimiter } from './delimiters.js';
 
 /** Tokens read as a missing value, compared case-insensitively after trimming spaces. */
 export const MISSING_TOKENS: readonly string[] = ['', 'na', 'nan', 'null', '?'];

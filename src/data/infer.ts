@@ -1,9 +1,10 @@
 import { AutomlError } from '../util/errors.js';
+import { TASKS, type Task } from '../artifact/tasks.js';
 import type { Column } from './table.js';
 
-export const TASKS = ['binary', 'multiclass', 'regression'] as const;
-export type Task = (typeof TASKS)[number];
-export type TaskRequest = Task | 'auto';
+/** What a user may ask for (`--task`, an experiment's `task`): a task, or `auto` to infer it. */
+export const TASK_REQUESTS = ['auto', ...TASKS] as const;
+export type TaskRequest = (typeof TASK_REQUESTS)[number];
 
 /** A numeric target with integer values and at most this many distinct ones is classification. */
 export const MAX_NUMERIC_CLASSES = 20;

@@ -6,10 +6,11 @@
  * node**: `predict` runs the standalone scorer of src/artifact over the exported node, so
  * training-time predictions and deployed predictions are the same code, in float64.
  */
+import type { Task } from '../artifact/tasks.js';
 import type { Rng } from '../util/random.js';
 
-export const PROBLEM_KINDS = ['binary', 'multiclass', 'regression'] as const;
-export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+/** The models' name for the task (src/artifact/tasks.ts defines the union). */
+export type ProblemKind = Task;
 
 /** A column-major numeric matrix: `columns[j][i]` is row i of feature j; NaN is missing. */
 export interface Matrix {
@@ -78,9 +79,4 @@ export interface ModelFamily<P> {
   readonly defaults: Readonly<P>;
   /** Fits a model; families that train asynchronously (the neural net) return a promise. */
   fit(train: FitData, opts: FitOptions<P>): FittedModel | Promise<FittedModel>;
-}
-
-/** Columns of a prediction: K probabilities for classification, 1 value for regression. */
-export function predictionWidth(kind: ProblemKind, nClasses: number): number {
-  return kind === 'regression' ? 1 : nClasses;
 }

@@ -3,6 +3,7 @@
  * parameters. Each fold fits the feature pipeline and the model on the other folds' rows only and
  * predicts its own rows, so the score is out of fold; the test set plays no part.
  */
+import { predictionWidth } from '../artifact/tasks.js';
 import type { Table } from '../data/table.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
 import type { Rng } from '../util/random.js';
@@ -40,7 +41,7 @@ export async function crossValidate(
  */
 export function assembleCv(task: CvTask, fold: Int32Array, outputs: ReadonlyMap<number, FoldOutput>, metric: MetricName): CvResult {
   const n = fold.length;
-  const width = task.kind === 'regression' ? 1 : task.nClasses;
+  const width = predictionWidth(task.kind, task.nClasses);
   const oof = new Float64Array(n * width);
   const m = METRICS[metric];
   const foldScores: number[] = [];

@@ -17,7 +17,8 @@ import { writePipeline } from './export.js';
 import type { DecisionThresholds, ModelNode } from '../artifact/format/pipeline.js';
 import { modelScorer, scoreMembers } from '../artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
-import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
+import { predictionWidth, type Task } from '../artifact/tasks.js';
+import { inferTarget, type TaskRequest } from '../data/infer.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { bestThreshold, classificationReport, regressionReport } from '../metrics/index.js';
@@ -28,6 +29,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { refit, refitSecondsFor, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
 import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from './checks/index.js';
+import { FINAL_MODELS, type FinalChoice, type FinalModel } from './final.js';
 import { permutationImportance } from './importance.js';
 import { Rng } from '../util/random.js';
 
@@ -55,7 +57,7 @@ export interface ExperimentSettings {
    * The pipeline's model: 'refit' the winner on all training rows, ship its fold models ('folds':
    * their average), or 'auto' (default): refit unless it would not fit in what is left of the budget.
    */
-  final?: 'auto' | 'refit' | 'folds';
+  final?: FinalChoice;
   /**
    * The label columns of the data recipe the table came from (the caller, the CLI, finds them with
    * the recipe registry): when the target is one of them, the others are not used as features.
@@ -112,7 +114,7 @@ export interface ExperimentResult {
    */
   importance: { feature: string; importance: number | null; permutation: number | null; gain: number | null }[];
   /** The pipeline's model: the winner refit on all training rows, or (no time left) its fold models. */
-  final: 'refit' | 'fold-models';
+  final: FinalModel;
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
@@ -279,7 +281,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   }
   const classes = info.classes ? [...info.classes] : null;
   const K = classes ? classes.length : 1;
-  const task = { kind: info.task, nClasses: info.task === 'regression' ? 1 : K, y: yTrain };
+  const task = { kind: info.task, nClasses: predictionWidth(info.task, K), y: yTrain };
   log(`target ${s.target}: ${info.task}${classes ? ` (${classes.join(', ')})` : ''}; ${trainRows.length} train rows, ${yTest.length} test rows, ${features.length} features`);
   for (const d of dropped) log(`dropped ${d.column}: ${d.reason}`);
   const experimentPath = join(s.outDir, 'experiments', 'runs', s.name, 'experiment.json');
@@ -344,14 +346,14 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   let node: FeaturePipelineNode;
   let members: { weight: number; features: FeaturePipelineNode; model: ModelNode }[];
   let gain: Map<string, number> | null = null;
-  let final: 'refit' | 'fold-models';
+  let final: FinalModel;
   const mode = s.final ?? 'auto';
   if (mode === 'refit' || (mode === 'auto' && refitEstimate <= timeLeft)) {
     const fitted = await refit(train, task, best.candidate, best.cv, s.seed, refitDeadline);
     node = fitted.features;
     members = [{ weight: 1, features: node, model: fitted.model.exportNode() as ModelNode }];
     gain = gainByFeature(fitted.model.importance().gain, node, features);
-    final = 'refit';
+    final = FINAL_MODELS.refit;
     log(`refit ${best.entry.family} on ${train.nRows} rows in ${((performance.now() - tRefit) / 1000).toFixed(1)} s`);
   } else {
     const folds = [...best.foldModels.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
@@ -360,7 +362,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     const used = same ? folds : folds.slice(0, 1);
     node = used[0]!.features;
     members = used.map((m) => ({ weight: 1 / used.length, features: m.features, model: m.model as ModelNode }));
-    final = 'fold-models';
+    final = FINAL_MODELS.folds;
     const why = mode === 'folds' ? 'as asked (--final folds)' : `no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left)`;
     log(`${why}: the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}${same ? '' : ' (the folds saw different category levels, so only the first is used)'}`);
   }
@@ -377,7 +379,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   }
   // Validation metrics over the rows validated (all training rows with k folds; a fifth with a holdout).
   const vRows = best.cv.scoredRows;
-  const width = classes ? K : 1;
+  const width = predictionWidth(info.task, K);
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
   const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => best.cv.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
   const validationMetrics = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);

@@ -11,7 +11,7 @@
  * Memory stays flat: at most two blocks per worker are in flight.
  */
 import { Worker } from 'node:worker_threads';
-import { ScoringError } from '../artifact/errors.js';
+import { ScoringError, type ScoringErrorCode } from '../artifact/errors.js';
 import type { PipelineScorer } from '../artifact/scorer.js';
 import { headerNames, planColumns, type BatchSummary, type ReadOptions } from './batch.js';
 import type { BlockReply, BlockRequest, WorkerSetup } from './batch-worker.js';
@@ -125,7 +125,7 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
     const r = await replyFor(written);
     written++;
     if (!r.ok) {
-      if (r.error.name === 'ScoringError') throw new ScoringError(r.error.code ?? 'SCORING', r.error.message);
+      if (r.error.name === 'ScoringError') throw new ScoringError((r.error.code as ScoringErrorCode | undefined) ?? 'SCORING', r.error.message);
       throw failure ?? new Error(`a scoring worker failed: ${r.error.message}`);
     }
     opts.check?.();

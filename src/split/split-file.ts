@@ -1,6 +1,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CsvSource, readCsv, type Delimiter } from '../data/csv.js';
-import { inferTarget, type Task, type TaskRequest } from '../data/infer.js';
+import type { Task } from '../artifact/tasks.js';
+import { inferTarget, type TaskRequest } from '../data/infer.js';
 import { AutomlError, inFile } from '../util/errors.js';
 import { AtomicFileWriter } from '../util/fs.js';
 import { holdoutSplit } from './holdout.js';

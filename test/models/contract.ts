@@ -4,6 +4,7 @@
  * iteration (families that iterate), NaN inputs in training and scoring, sample weights.
  */
 import { describe, expect, it } from 'vitest';
+import { predictionWidth, TASKS } from '../../src/artifact/tasks.js';
 import type { FitData, FitOptions, FittedModel, Matrix, ProblemKind } from '../../src/models/types.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -58,7 +59,7 @@ export function meanLoss(kind: ProblemKind, y: Float64Array, pred: Float64Array,
 
 export function contractTests(subject: ContractSubject): void {
   describe(`${subject.name}: the model contract`, () => {
-    for (const kind of ['binary', 'multiclass', 'regression'] as const) {
+    for (const kind of TASKS) {
       describe(kind, () => {
         const train = makeData(kind, 600, 1);
         const test = makeData(kind, 300, 2);
@@ -68,7 +69,7 @@ export function contractTests(subject: ContractSubject): void {
         it('learns: beats the constant prediction on held-out rows', async () => {
           const model = await subject.fit(train, opts(7));
           const pred = model.predict(test.x);
-          expect(pred.length).toBe(test.x.nRows * (kind === 'regression' ? 1 : K));
+          expect(pred.length).toBe(test.x.nRows * predictionWidth(kind, K));
           let constant: Float64Array;
           if (kind === 'regression') {
             const mean = train.y.reduce((a, b) => a + b, 0) / train.y.length;

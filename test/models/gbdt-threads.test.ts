@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { fitGbdt as FitGbdt } from '../../src/models/gbdt/gbdt.js';
+import type { Task } from '../../src/artifact/tasks.js';
 import type { Rng as RngClass } from '../../src/util/random.js';
 import { makeData } from './contract.js';
 
@@ -14,7 +15,7 @@ const { fitGbdt } = (await import(pathToFileURL(join(dist, 'models', 'gbdt', 'gb
 const { Rng } = (await import(pathToFileURL(join(dist, 'util', 'random.js')).href)) as { Rng: typeof RngClass };
 
 /** Eight features: the data set's four and four more derived from them. */
-function wide(kind: 'binary' | 'multiclass' | 'regression', n: number) {
+function wide(kind: Task, n: number) {
   const d = makeData(kind, n, 3);
   const extra = d.x.columns.map((c) => Float64Array.from(c, (v) => v * 0.5 + 1));
   return { ...d, x: { nRows: n, columns: [...d.x.columns, ...extra] } };

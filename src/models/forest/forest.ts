@@ -13,6 +13,7 @@ import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import { TreeModel } from '../gbdt/gbdt.js';
 import { binMatrix, fitBins } from '../gbdt/binning.js';
 import { exportBinTree, leafOfRow, treeImportance } from '../tree-common.js';
+import { predictionWidth } from '../../artifact/tasks.js';
 import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { ForestLearner, type ForestTree } from './forest-learner.js';
@@ -72,7 +73,7 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
   const p: ForestParams = { ...FOREST_DEFAULTS, ...opts.params };
   checkParams(p);
   const classification = opts.kind !== 'regression';
-  const K = classification ? opts.nClasses : 1;
+  const K = predictionWidth(opts.kind, opts.nClasses);
   checkFitData(train, opts.kind, K, 'training');
   const { x, y, weights } = train;
   const n = x.nRows;

@@ -10,6 +10,7 @@
  *        ▼
  *   exportNode(): trees with thresholds in raw units ──► TreeScorer (src/artifact) ──► predict
  */
+import { predictionWidth } from '../../artifact/tasks.js';
 import { availableParallelism } from 'node:os';
 import { TreeScorer } from '../../artifact/tree-scorer.js';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
@@ -91,7 +92,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   checkParams(p);
   const { x, y, weights: w } = train;
   const n = x.nRows;
-  const K = opts.kind === 'regression' ? 1 : opts.nClasses;
+  const K = predictionWidth(opts.kind, opts.nClasses);
   checkFitData(train, opts.kind, K, 'training');
   if (opts.valid) checkFitData(opts.valid, opts.kind, K, 'validation', x.columns.length);
 

@@ -2,6 +2,7 @@
  * Boosting objectives: the starting score, per-row gradients and hessians of the loss at the
  * current raw scores, and the loss itself (for early stopping).
  */
+import { softmaxInPlace } from '../../artifact/link.js';
 import type { ProblemKind } from '../types.js';
 
 export interface Objective {
@@ -113,18 +114,12 @@ function multiclass(K: number): Objective {
       const e = new Float64Array(K);
       for (let i = start; i < end; i++) {
         const o = i * K;
-        let max = -Infinity;
-        for (let k = 0; k < K; k++) if (raw[o + k]! > max) max = raw[o + k]!;
-        let sum = 0;
-        for (let k = 0; k < K; k++) {
-          const v = Math.exp(raw[o + k]! - max);
-          e[k] = v;
-          sum += v;
-        }
+        for (let k = 0; k < K; k++) e[k] = raw[o + k]!;
+        softmaxInPlace(e, 0, 1, K);
         const wi = w ? w[i]! : 1;
         const yi = y[i]!;
         for (let k = 0; k < K; k++) {
-          const p = e[k]! / sum;
+          const p = e[k]!;
           g[k * n + i] = (p - (k === yi ? 1 : 0)) * wi;
           h[k * n + i] = Math.max(p * (1 - p), H_MIN) * wi;
         }

@@ -22,6 +22,7 @@
  * The GLM draws no random numbers (the seed does not matter) and does not early-stop (a
  * validation set is ignored).
  */
+import { predictionWidth } from '../../artifact/tasks.js';
 import { NodeModel } from '../node-model.js';
 import { LinearScorer } from '../../artifact/linear-scorer.js';
 import type { LinearNode } from '../../artifact/format/linear.js';
@@ -115,7 +116,7 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
   const p: GlmParams = { ...GLM_DEFAULTS, ...opts.params };
   checkParams(p);
   const { x, y, weights } = train;
-  const K = opts.kind === 'regression' ? 1 : opts.nClasses;
+  const K = predictionWidth(opts.kind, opts.nClasses);
   if (opts.kind === 'binary' && K !== 2) throw new RangeError(`a binary GLM needs nClasses = 2, got ${K}`);
   if (opts.kind === 'multiclass' && K < 2) throw new RangeError(`a multiclass GLM needs nClasses >= 2, got ${K}`);
   checkFitData(train, opts.kind, K, 'training');

@@ -8,6 +8,7 @@
  * leaves the minimiser unchanged and makes the gradient tolerance independent of the row count.
  * θ is laid out per output: [b_0, β_0,1 … β_0,p, b_1, β_1,1 …].
  */
+import { softmaxInPlace } from '../../artifact/link.js';
 import type { ValueAndGradient } from './lbfgs.js';
 
 export type GlmLoss = 'softmax' | 'sigmoid' | 'squared';
@@ -72,14 +73,8 @@ export function glmObjective(pr: GlmProblem): GlmObjective {
   };
 
   /** Scores → softmax probabilities, in place. */
-  const softmaxInPlace = (): void => {
-    for (let i = 0; i < n; i++) {
-      let max = -Infinity;
-      for (let k = 0; k < K; k++) if (scores[k * n + i]! > max) max = scores[k * n + i]!;
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += (scores[k * n + i] = Math.exp(scores[k * n + i]! - max));
-      for (let k = 0; k < K; k++) scores[k * n + i]! /= sum;
-    }
+  const softmaxScores = (): void => {
+    for (let i = 0; i < n; i++) softmaxInPlace(scores, i, n, K);
   };
 
   const valueAndGradient: ValueAndGradient = (theta, grad) => {
@@ -139,7 +134,7 @@ export function glmObjective(pr: GlmProblem): GlmObjective {
   const vz = new Float64Array(n);
   const hessian = (theta: Float64Array, h: Float64Array): void => {
     computeScores(theta);
-    if (loss === 'softmax') softmaxInPlace();
+    if (loss === 'softmax') softmaxScores();
     // Block (k, l) of H is Σ_i v_i z_ia z_ib with v_i = ω_i p_ik (δ_kl − p_il) for the softmax,
     // ω_i p_i (1 − p_i) for the sigmoid, and ω_i for the squared error; z_i0 = 1 (the intercept).
     for (let k = 0; k < K; k++) {

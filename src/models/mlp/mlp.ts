@@ -14,6 +14,7 @@
  * Deterministic for a seed on a given backend: initial weights, shuffling, dropout masks and the
  * internal validation split all come from the `Rng` of the fit options.
  */
+import { predictionWidth } from '../../artifact/tasks.js';
 import { MlpScorer } from '../../artifact/mlp-scorer.js';
 import type { MlpNode } from '../../artifact/format/mlp.js';
 import { Rng } from '../../util/random.js';
@@ -96,7 +97,7 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
   const started = performance.now();
   const p: MlpParams = { ...MLP_DEFAULTS, ...opts.params };
   checkParams(p);
-  const K = opts.kind === 'regression' ? 1 : opts.nClasses;
+  const K = predictionWidth(opts.kind, opts.nClasses);
   checkFitData(train, opts.kind, K, 'training');
   const nFeatures = train.x.columns.length;
   if (nFeatures < 1) throw new RangeError('training data has no features');

@@ -6,7 +6,8 @@
  *   for each feature: tiny GBDT on that one column ──► AUC / R² on the 30% ──► flag ≥ threshold
  *                     exact relation to the target (copy, 1:1, function)  ──► flag
  */
-import { inferTarget, type Task, type TaskRequest } from '../../data/infer.js';
+import { predictionWidth, type Task } from '../../artifact/tasks.js';
+import { inferTarget, type TaskRequest } from '../../data/infer.js';
 import { cellText, type ColumnType, type Table } from '../../data/table.js';
 import type { Rng } from '../../util/random.js';
 import { leakMessage, leakReason, leakSummary, type ProbeMetric } from './messages.js';
@@ -95,7 +96,7 @@ export function checkLeakage(train: Table, target: string, features: readonly st
   for (let i = 0; i < train.nRows; i++) if (present(info.y[i]!)) withTarget.push(i);
   const rows = Int32Array.from(sampleRows(withTarget.length, maxRows, opts.rng.fork(0)), (k) => withTarget[k]!);
   const y = Float64Array.from(rows, (i) => info.y[i]!);
-  const probeTarget: ProbeTarget = { kind: info.task, nClasses: info.task === 'regression' ? 1 : info.classes!.length, y };
+  const probeTarget: ProbeTarget = { kind: info.task, nClasses: predictionWidth(info.task, info.classes?.length ?? 0), y };
   const split = probeSplit(rows.length, opts.rng.fork(1), info.task === 'regression' ? undefined : y);
 
   let unprobed = 0;
