@@ -13,6 +13,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
+import net from 'node:net';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PipelineScorer } from '../artifact/scorer.js';
@@ -73,13 +74,31 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
 
   // Stopping: answers carry `Connection: close`, so that clients holding a keep-alive connection
   // let go once their request is answered, and the server is not kept waiting for them.
-  let closing = false;
+  const drain: Drain = { closing: false, inFlight: 0, idle: [] };
+  drains.set(app, drain);
   app.addHook('preClose', (done) => {
-    closing = true;
+    drain.closing = true;
     done();
   });
+  // Requests in flight, counted from their start until their answer has been handed to the
+  // operating system, so that a graceful stop can wait for them (see stopServer). Counted on the
+  // raw server, which costs far less per request than a pair of fastify hooks.
+  const finished = (): void => {
+    if (--drain.inFlight === 0) for (const wake of drain.idle.splice(0)) wake();
+  };
+  app.server.prependListener('request', (_req: unknown, res: NodeJS.EventEmitter) => {
+    drain.inFlight++;
+    let done = false;
+    const end = (): void => {
+      if (done) return;
+      done = true;
+      finished();
+    };
+    res.once('finish', end);
+    res.once('close', end);
+  });
   const send = (reply: FastifyReply, res: ApiResponse): FastifyReply => {
-    if (closing) reply.header('connection', 'close');
+    if (drain.closing) reply.header('connection', 'close');
     return reply.code(res.status).header('content-type', res.contentType).send(res.body);
   };
 
@@ -151,7 +170,42 @@ export async function startServer(scorer: PipelineScorer, opts: ServeOptions = {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8080);
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { app, port, url: `http://${shownHost}:${port}`, close: () => app.close() };
+  return { app, port, url: `http://${shownHost}:${port}`, close: () => stopServer(app) };
+}
+
+/** A server's requests in flight, and whether it is stopping. */
+interface Drain {
+  closing: boolean;
+  inFlight: number;
+  /** Called when the last request in flight has been answered. */
+  idle: (() => void)[];
+}
+const drains = new WeakMap<FastifyInstance, Drain>();
+
+/**
+ * A graceful stop: no new connections, requests in flight answered to the last byte, then the
+ * server closed. (Node's `server.close()` also destroys the connections it deems idle, and a
+ * connection whose answer has been ended but not yet written out counts as idle: a large answer
+ * would be cut. So the listening socket is closed first, the answers are waited for, and only
+ * then is fastify closed.)
+ */
+export async function stopServer(app: FastifyInstance, maxWaitMs = 60_000): Promise<void> {
+  const drain = drains.get(app);
+  if (drain) {
+    drain.closing = true;
+    // Stop accepting connections, without touching open ones.
+    net.Server.prototype.close.call(app.server);
+    if (drain.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, maxWaitMs);
+        drain.idle.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+  await app.close();
 }
 
 /**
