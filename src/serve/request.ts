@@ -159,7 +159,7 @@ export class ScoringApi {
     return json(['SCORE']);
   }
 
-  /** `POST /model/contribution`: not implemented (Shapley contributions are not computed yet). */
+  /** `POST /model/contribution`: 501, as the specification answers where a scorer computes no Shapley contributions (capabilities lists SCORE only). */
   contribution(): ApiResponse {
     return errorResponse(501, 'contributions (Shapley values) are not supported by this scorer; GET /model/capabilities lists what is');
   }
