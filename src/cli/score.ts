@@ -5,7 +5,7 @@
  *   --data FILE ──► batch scorer (chunks) ──► CSV: kept columns, <target>.<class>…, <target>.predicted
  *                                      └──► diagnostics when the file has the target column
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import type { ScoringErrorCode } from '../artifact/errors.js';
@@ -287,7 +287,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     };
     // Large inputs are scored on worker threads; the output is the same on any number of threads.
     if (threads > 1 && (fromStdin || size >= PARALLEL_FROM_BYTES)) {
-      summary = await scoreCsvParallel(scorer, readFileSync(args.pipeline, 'utf8'), stream, {
+      summary = await scoreCsvParallel(scorer, JSON.stringify(scorer.file), stream, {
         ...read,
         threads,
         threshold: decision?.value ?? null,

@@ -25,6 +25,7 @@ import { bestThreshold, classificationReport, regressionReport } from '../metric
 import { METRIC_NAMES, METRICS, type MetricName } from '../metrics/registry.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { AutomlError } from '../util/errors.js';
+import { csvCell } from '../serve/batch-csv.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { refit, refitSecondsFor, search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
@@ -551,10 +552,6 @@ function originalsOf(column: string, steps: readonly { kind: string; column?: st
     if (outs.includes(column)) return st.column ? originalsOf(st.column, steps, features) : [...new Set((st.columns ?? []).flatMap((c) => originalsOf(c, steps, features)))];
   }
   return [column];
-}
-
-function csvCell(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
