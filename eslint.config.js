@@ -18,7 +18,11 @@ import tseslint from 'typescript-eslint';
  */
 const SOURCE_EXT = '{ts,mts,cts,js,mjs,cjs}';
 
-/** @typedef {{ regex: string, message: string }} Restriction */
+/**
+ * `selector`: the regex for the dynamic-import selector when `regex` uses what esquery cannot
+ * read (a lookahead).
+ * @typedef {{ regex: string, message: string, selector?: string }} Restriction
+ */
 
 /** @type {Restriction} */
 const NO_RECIPES = {
@@ -29,6 +33,13 @@ const NO_RECIPES = {
 const NO_SEARCH_OR_CLI = {
   regex: '^(\\.\\./)+(search|cli)(/|$)',
   message: 'src/data, src/models, src/features and src/metrics never import src/search or src/cli (the search builds on them, not the other way round).',
+};
+/** @type {Restriction} */
+const NO_OTHER_FAMILY = {
+  regex: '^\\.\\./(?!trees/)[^./][^/]*/',
+  // The same without a lookahead: a folder beside the family's own whose name is not `trees`.
+  selector: '^\\.\\.[/]([^./t][^/]*|t[^r/][^/]*|tr[^e/][^/]*|tre[^e/][^/]*|tree[^s/][^/]*|trees[^/]+|t|tr|tre|tree)[/]',
+  message: 'A model family (a folder of src/models) imports no other family: what tree families share lives in src/models/trees/, what all share in src/models/*.ts.',
 };
 /** @type {Restriction} */
 const NO_PACKAGES = {
@@ -53,7 +64,7 @@ function restrict(restrictions, literalOnly = false) {
       'error',
       ...restrictions.map((r) => ({
         // esquery reads the regex between slashes: a slash inside it is written as [/].
-        selector: `ImportExpression[source.value=/${r.regex.replaceAll('/', '[/]')}/]`,
+        selector: `ImportExpression[source.value=/${r.selector ?? r.regex.replaceAll('/', '[/]')}/]`,
         message: r.message,
       })),
       ...(literalOnly
@@ -92,6 +103,10 @@ export default tseslint.config(
   {
     files: ['data', 'models', 'features', 'metrics'].map((d) => `src/${d}/**/*.${SOURCE_EXT}`),
     rules: restrict([NO_RECIPES, NO_SEARCH_OR_CLI]),
+  },
+  {
+    files: [`src/models/*/**/*.${SOURCE_EXT}`],
+    rules: restrict([NO_RECIPES, NO_SEARCH_OR_CLI, NO_OTHER_FAMILY]),
   },
   // Deeper than ARTIFACT_DEPTHS: no parent import at all (stricter, never looser).
   {

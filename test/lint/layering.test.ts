@@ -74,6 +74,29 @@ describe('layering: src/data, src/models, src/features, src/metrics never import
   });
 });
 
+describe('layering: a model family imports no other family', () => {
+  const OTHER_FAMILY = /A model family \(a folder of src\/models\) imports no other family/;
+  const cases: [string, string, string][] = [
+    ['src/models/forest/x.ts', "import { TreeLearner } from '../gbdt/tree-learner.js';\nexport const t = TreeLearner;\n", 'no-restricted-imports'],
+    ['src/models/trees/x.ts', "import type { GbdtParams } from '../gbdt/gbdt.js';\nexport type P = GbdtParams;\n", 'no-restricted-imports'],
+    ['src/models/glm/x.ts', "export async function f() { return import('../mlp/mlp.js'); }\n", 'no-restricted-syntax'],
+  ];
+  for (const [file, code, rule] of cases) {
+    it(`reports ${JSON.stringify(code.split('\n')[0])} in ${file} (${rule})`, async () => {
+      const errors = await layeringErrors(file, code);
+      expect(errors.some((e) => e.startsWith(`${rule}: `) && OTHER_FAMILY.test(e)), errors.join('\n')).toBe(true);
+    });
+  }
+
+  it('a family may import src/models/trees/, the shared src/models/*.ts and the scoring side', async () => {
+    expect(await layeringErrors('src/models/forest/x.ts', "import { fitBins } from '../trees/binning.js';\nimport type { FitData } from '../types.js';\nimport { TreeScorer } from '../../artifact/tree-scorer.js';\nimport { ForestLearner } from './forest-learner.js';\nexport const g = () => import('../trees/tree.js');\nexport const h = () => import('../types.js');\nexport type D = FitData;\nexport const f = [fitBins, TreeScorer, ForestLearner];\n")).toEqual([]);
+  });
+  it('the family rule keeps the core rules: a family still may not import src/search', async () => {
+    const errors = await layeringErrors('src/models/gbdt/x.ts', "import type { Candidate } from '../../search/types.js';\nexport type C = Candidate;\n");
+    expect(errors.some((e) => NO_SEARCH.test(e)), errors.join('\n')).toBe(true);
+  });
+});
+
 describe('layering: nothing in src/ but src/cli imports recipes/', () => {
   const cases: [string, string, string][] = [
     ['src/data/x.ts', "import { hydraulicDataPath } from '../../recipes/hydraulic/schema.js';\nexport const p = hydraulicDataPath;\n", 'no-restricted-imports'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TreeScorer } from '../../src/artifact/tree-scorer.js';
 import type { TreeEnsembleNode } from '../../src/artifact/format/tree-ensemble.js';
 import { fitGbdt, GBDT_DEFAULTS } from '../../src/models/gbdt/gbdt.js';
-import { binColumn, fitBins, MISSING_BIN, splitThreshold } from '../../src/models/gbdt/binning.js';
+import { binColumn, fitBins, MISSING_BIN, splitThreshold } from '../../src/models/trees/binning.js';
 import type { Matrix } from '../../src/models/types.js';
 import { Rng } from '../../src/util/random.js';
 import { contractTests, makeData, meanLoss } from './contract.js';

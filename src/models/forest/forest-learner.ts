@@ -12,8 +12,8 @@
  * sorted), not over all 256: small nodes cost what their rows cost.
  */
 import type { Rng } from '../../util/random.js';
-import { MISSING_BIN } from '../gbdt/binning.js';
-import { partitionRows } from '../tree-common.js';
+import { MISSING_BIN } from '../trees/binning.js';
+import { partitionRows } from '../trees/tree.js';
 
 export interface ForestTreeParams {
   /** Features drawn at each split. */

@@ -1,5 +1,6 @@
 /**
- * Random forests and extremely randomised trees, our own, on the binned features of the GBDT.
+ * Random forests and extremely randomised trees, our own, on the binned features the tree
+ * families share (src/models/trees/).
  *
  *   fitBins ──► Uint8 bins ──► per tree: bootstrap counts (or all rows) ──► ForestLearner.grow
  *                                            │                                   │
@@ -10,9 +11,9 @@
  * scikit-learn does); probabilities are averaged leaf class distributions, so they sum to 1.
  */
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
-import { TreeModel } from '../gbdt/gbdt.js';
-import { binMatrix, fitBins } from '../gbdt/binning.js';
-import { exportBinTree, leafOfRow, treeImportance } from '../tree-common.js';
+import { TreeModel } from '../trees/tree-model.js';
+import { binMatrix, fitBins } from '../trees/binning.js';
+import { exportBinTree, leafOfRow, treeImportance } from '../trees/tree.js';
 import { predictionWidth } from '../../artifact/tasks.js';
 import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
 import { checkFitData } from '../validate.js';

@@ -12,17 +12,16 @@
  */
 import { predictionWidth } from '../../artifact/tasks.js';
 import { availableParallelism } from 'node:os';
-import { TreeScorer } from '../../artifact/tree-scorer.js';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
-import type { FeatureImportance, FitData, FitOptions, FittedModel, ModelFamily, ProblemKind } from '../types.js';
-import { binMatrix, fitBins } from './binning.js';
+import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
+import { binMatrix, fitBins } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
 import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
-import { NodeModel } from '../node-model.js';
-import { exportBinTree, treeImportance } from '../tree-common.js';
+import { TreeModel } from '../trees/tree-model.js';
+import { exportBinTree, treeImportance } from '../trees/tree.js';
 
 export interface GbdtParams extends TreeParams {
   /** Boosting rounds (one tree per output per round). */
@@ -241,13 +240,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const importance = treeImportance(trees, nFeatures);
   const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads };
   return new TreeModel('gbdt', opts.kind, K, node, importance, info as unknown as Record<string, unknown>);
-}
-
-/** A fitted tree model (GBDT or forest) that predicts through the standalone tree scorer. */
-export class TreeModel extends NodeModel<TreeEnsembleNode> {
-  constructor(family: string, kind: ProblemKind, nClasses: number, node: TreeEnsembleNode, imp: FeatureImportance, info: Readonly<Record<string, unknown>>) {
-    super(family, kind, nClasses, node, (n) => new TreeScorer(n), imp, info);
-  }
 }
 
 /** Below this many rows × features a second thread costs more than it saves. */

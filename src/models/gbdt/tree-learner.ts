@@ -12,8 +12,8 @@
  * free one, sums the second half of a large node's rows while this thread sums the first half.
  * Such nodes are summed in the same two halves on one thread too, so results do not depend on it.
  */
-import { MISSING_BIN } from './binning.js';
-import { leafOfRow, partitionRows } from '../tree-common.js';
+import { MISSING_BIN } from '../trees/binning.js';
+import { leafOfRow, partitionRows } from '../trees/tree.js';
 import { buildHistRange } from './hist-kernel.js';
 
 export interface TreeParams {

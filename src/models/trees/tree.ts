@@ -3,9 +3,9 @@
  * leaf, the stable partition of a node's rows, export to the scorer's node form with raw-unit
  * thresholds, and split importance.
  */
-import type { TreeSerialization } from '../artifact/format/tree-ensemble.js';
-import { MISSING_BIN, splitThreshold, type BinMapper } from './gbdt/binning.js';
-import type { FeatureImportance } from './types.js';
+import type { TreeSerialization } from '../../artifact/format/tree-ensemble.js';
+import { MISSING_BIN, splitThreshold, type BinMapper } from './binning.js';
+import type { FeatureImportance } from '../types.js';
 
 /** The splits of a tree in bin space; nodes in creation order, leaves have feature −1. */
 export interface BinSplits {
