@@ -6,7 +6,9 @@ import { recipeForColumns } from '../../recipes/index.js';
 import { embeddedDataPath } from './embedded.js';
 import type { TaskRequest } from '../data/infer.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
-import { budgetForTime, runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
+import { budgetSeconds } from '../search/budget.js';
+import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
+import { processStart } from '../util/clock.js';
 import { FINAL_CHOICES_TEXT, FINAL_MODELS, isFinalChoice } from '../search/final.js';
 import { AutomlError } from '../util/errors.js';
 import { formatTable, type Output } from './output.js';
@@ -95,7 +97,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     // leaves the others out of the features.
     ...labelColumnsOf(data.names),
     // The budget counts from the process start: reading the data is part of it.
-    clockStart: 0,
+    clockStart: processStart(),
     outDir: resolve(args.outDir ?? '.'),
   };
   if (args.outDir) statSync(settings.outDir, { throwIfNoEntry: false });
@@ -109,9 +111,9 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${settings.maxRuntimeSeconds ?? budgetForTime(settings.time)} s`}`);
+  out.note(`automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${budgetSeconds(settings)} s`}`);
   // On a terminal, a bar over the budget (or the model count); a line per improvement always.
-  const total = settings.maxModels ?? Math.round(settings.maxRuntimeSeconds ?? budgetForTime(settings.time));
+  const total = settings.maxModels ?? Math.round(budgetSeconds(settings) ?? 0);
   const bars = out.interactive
     ? new MultiBar(
         { stream: process.stderr, format: `search [{bar}] {value}/{total} ${settings.maxModels !== undefined ? 'models' : 's'} | {candidates} candidates | best {best}`, hideCursor: true, clearOnComplete: true, barsize: 30, fps: 4 },

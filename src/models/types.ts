@@ -40,8 +40,8 @@ export interface FitOptions<P> {
   /** Feature names, for importance reports. */
   readonly featureNames?: readonly string[];
   /**
-   * A time limit (a `performance.now()` value): families that iterate stop adding rounds,
-   * trees or epochs once it has passed, and keep what they have (at least one).
+   * A time limit on the deadline clock (src/util/clock.ts): families that iterate stop adding
+   * rounds, trees or epochs once it has passed, and keep what they have (at least one).
    */
   readonly deadline?: number;
 }

@@ -20,8 +20,9 @@ import { familyByName, type FamilyName } from '../models/registry.js';
 import type { FittedModel } from '../models/types.js';
 import { AutomlError } from '../util/errors.js';
 import { Rng } from '../util/random.js';
+import { clockNow } from '../util/clock.js';
+import { fitDeadline, type Budget } from './budget.js';
 import { assembleCv } from './cross-validate.js';
-import { epochNow } from './fold-job.js';
 import type { Candidate, CvResult, CvTask, FoldOutput } from './types.js';
 import { Cancelled, foldRunner } from './pool.js';
 import { kFold } from './folds.js';
@@ -34,10 +35,11 @@ export interface SearchSettings {
   /** Validation: k folds, or 'holdout' (one fifth of the training rows). */
   validation: number | 'holdout';
   /**
-   * The search's time: no fold job starts that would likely end after this many seconds less the
-   * time the best candidate's refit on all rows will likely take, and fits stop by then.
+   * The search's time: no fold job starts that would likely end after the budget's search
+   * deadline less the time the best candidate's refit on all rows will likely take, and fits stop
+   * by then. Without one (or with an unlimited one) the search ends by `maxModels` or patience.
    */
-  budgetSeconds?: number;
+  budget?: Budget;
   /** Stop after this many candidates (deterministic runs). */
   maxModels?: number;
   /** 1–10: at 8–10 only original features, monotone steps and interpretable families. */
@@ -166,9 +168,9 @@ export async function search(
   settings: SearchSettings,
   hooks: { onEntry?: (e: LeaderboardEntry, isBest: boolean) => void; shouldStop?: () => boolean } = {},
 ): Promise<SearchResult> {
-  const t0 = performance.now();
-  const epoch0 = epochNow();
-  const elapsed = (): number => (performance.now() - t0) / 1000;
+  const t0 = clockNow();
+  /** Seconds since the search began (what the leaderboard reports). */
+  const elapsed = (): number => (clockNow() - t0) / 1000;
   const rng = new Rng(settings.seed);
   const strata = task.kind === 'regression' ? undefined : task.y;
   const validation = settings.validation;
@@ -181,11 +183,13 @@ export async function search(
   const families = settings.families ?? familiesFor(settings.interpretability);
   const defaults = defaultCandidates(families, spec, table.nRows);
   const patience = settings.patience ?? 12;
-  const budget = settings.budgetSeconds;
+  const budget = settings.budget?.limited ? settings.budget : undefined;
   /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
   const refitReserve = (): number => (best ? refitSecondsFor(best.entry, validation) : 0);
-  /** When the search must end (seconds since it began), leaving time for the refit. */
-  const end = (): number => (budget === undefined ? Infinity : budget - refitReserve());
+  /** When the search must end (on the deadline clock), leaving time for the refit. */
+  const end = (): number => (budget === undefined ? Infinity : budget.deadline('search') - 1000 * refitReserve());
+  /** Whether a job of this family started now would likely end past the search's end. */
+  const wouldOverrun = (family: FamilyName): boolean => clockNow() + 1000 * estimate(family) > end();
 
   const runner = foldRunner(table, task, fold, settings.threads);
   const threads = runner.parallel;
@@ -217,12 +221,10 @@ export async function search(
         if (interrupted) break;
         // Do not start a job that would likely end past the budget (once something is scored);
         // its candidate is left part-scored, and cheaper jobs may still run.
-        if (anyComplete && elapsed() + estimate(t.candidate.family) > end()) continue;
+        if (anyComplete && wouldOverrun(t.candidate.family)) continue;
         t.started ??= elapsed();
         try {
-          // The fit stops with 15% of the time left to spare: the fold's steps, its predictions and
-          // the hand-back come after the fit.
-          const deadline = budget !== undefined ? epoch0 + 1000 * Math.max(0, elapsed() + 0.85 * (end() - elapsed())) : undefined;
+          const deadline = budget !== undefined ? fitDeadline(end()) : undefined;
           const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
           t.outputs.set(f, out);
           t.finished = elapsed();
@@ -310,7 +312,7 @@ export async function search(
     for (;;) {
       if (interrupted) stoppedBy = 'interrupted';
       // The next batch varies the leader: stop when one of its jobs would likely not fit.
-      else if (best && elapsed() + estimate(best.candidate.family) > end()) stoppedBy = 'budget';
+      else if (best && wouldOverrun(best.candidate.family)) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
       else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) stoppedBy = 'no-improvement';
       else if (!best) break;
@@ -362,7 +364,7 @@ export async function refit(
   candidate: Candidate,
   cv: CvResult,
   seed: number,
-  /** A `performance.now()` time by which the fit should end (it then keeps the rounds it has). */
+  /** When the fit should end, on the deadline clock (it then keeps the rounds it has). */
   deadline?: number,
 ): Promise<{ features: FeaturePipelineNode; model: FittedModel }> {
   const rng = new Rng(seed).fork(999_999);

@@ -12,11 +12,6 @@ import { holdoutSplit } from '../split/holdout.js';
 import { Rng } from '../util/random.js';
 import type { CvTask, FoldJob, FoldOutput } from './types.js';
 
-/** Milliseconds since the epoch with sub-millisecond precision; comparable across threads. */
-export function epochNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 /** Rows of the fold, and the rows of the others, in row order. */
 export function foldRows(fold: Int32Array, f: number): { train: number[]; valid: number[] } {
   const train: number[] = [];
@@ -55,7 +50,7 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
     rng: rng.fork(2 * f + 1),
     params: params as never,
     ...(tiny ? {} : { valid: pick(0) }),
-    ...(job.deadline !== undefined ? { deadline: job.deadline - performance.timeOrigin } : {}),
+    ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
   });
   const pred = model.predict(validX);
   const info = model.info as { rounds?: unknown; trees?: unknown };

@@ -13,6 +13,7 @@ import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
 import type { ArtifactNode } from '../models/types.js';
+import { clockNow } from '../util/clock.js';
 import type { Rng } from '../util/random.js';
 import type { CvTask } from './types.js';
 import { foldRows } from './fold-job.js';
@@ -34,8 +35,8 @@ export const PERMUTATION_MIN_FEATURES = 10;
 
 /**
  * Permutation importance of `features` for the fold models of one candidate. Features are
- * measured in the order given (put the likely important first); past `deadline` (a
- * `performance.now()` time), once at least {@link PERMUTATION_MIN_FEATURES} are measured, the rest
+ * measured in the order given (put the likely important first); past `deadline` (on the deadline
+ * clock, src/util/clock.ts), once at least {@link PERMUTATION_MIN_FEATURES} are measured, the rest
  * get null.
  *
  * @example
@@ -71,7 +72,7 @@ export function permutationImportance(
   });
   const drops = new Map<string, number | null>();
   for (const feature of features) {
-    if (drops.size >= PERMUTATION_MIN_FEATURES && performance.now() > deadline) {
+    if (drops.size >= PERMUTATION_MIN_FEATURES && clockNow() > deadline) {
       drops.set(feature, null);
       continue;
     }

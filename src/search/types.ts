@@ -28,7 +28,7 @@ export interface FoldJob {
   fold: number;
   /** The candidate's seed: fold f's steps use fork(2f), its model fork(2f + 1). */
   seed: number;
-  /** Wall-clock time (ms since the epoch, see `epochNow` in fold-job.ts) by which the fit should end. */
+  /** When the fit should end, on the deadline clock (src/util/clock.ts; the same in every thread). */
   deadline?: number;
   /** Threads a GBDT fit may use (1 inside the search's workers, which already run side by side). */
   threads?: number;

@@ -7,6 +7,7 @@ import { inferTarget } from '../../src/data/infer.js';
 import { columnarInput } from '../../src/features/columnar-input.js';
 import { logloss } from '../../src/metrics/index.js';
 import { refit, search, validationFor, type SearchSettings } from '../../src/search/automl.js';
+import { Budget } from '../../src/search/budget.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { hydraulicSplit } from './hydraulic-split.js';
 
@@ -41,7 +42,7 @@ describe('search: the AutoML loop', () => {
 
   it('stops on its time budget, and validates on a holdout at low accuracy', async () => {
     const d = await cooler();
-    const r = await search(d.train, d.task, d.features, { seed: 1, metric: 'accuracy', validation: 'holdout', budgetSeconds: 0.001, interpretability: 9 });
+    const r = await search(d.train, d.task, d.features, { seed: 1, metric: 'accuracy', validation: 'holdout', budget: new Budget(0.001), interpretability: 9 });
     expect(r.stoppedBy).toBe('budget');
     expect(r.leaderboard).toHaveLength(1);
     expect(r.leaderboard[0]!.family).toBe('glm');

@@ -18,6 +18,7 @@ import { predictionWidth } from '../../artifact/tasks.js';
 import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { ForestLearner, type ForestTree } from './forest-learner.js';
+import { isPast } from '../../util/clock.js';
 
 export interface ForestParams {
   nTrees: number;
@@ -89,7 +90,7 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
   const oobCount = p.bootstrap ? new Float64Array(n) : undefined;
   const trees: ForestTree[] = [];
   for (let t = 0; t < p.nTrees; t++) {
-    if (t > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
+    if (t > 0 && isPast(opts.deadline)) break;
     const rng = opts.rng.fork(t);
     if (p.bootstrap) {
       mult.fill(0);

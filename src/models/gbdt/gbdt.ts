@@ -22,6 +22,7 @@ import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
 import { TreeModel } from '../trees/tree-model.js';
 import { exportBinTree, treeImportance } from '../trees/tree.js';
+import { isPast } from '../../util/clock.js';
 
 export interface GbdtParams extends TreeParams {
   /** Boosting rounds (one tree per output per round). */
@@ -167,7 +168,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   let round = 0;
   try {
     for (; round < p.nRounds; round++) {
-      if (round > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
+      if (round > 0 && isPast(opts.deadline)) break;
       if (thread) {
         const mid = n >>> 1;
         thread.startGradients(mid, n);

@@ -23,6 +23,7 @@ import { checkFitData } from '../validate.js';
 import { encodeRows, inputStats, inputWidth, type InputStats } from './inputs.js';
 import { batchLoss, disposeNet, dropoutMask, exportLayers, forward, initNet, l2Penalty, type OutputActivation } from './network.js';
 import { loadTf, type TfBackend } from './tf-loader.js';
+import { isPast } from '../../util/clock.js';
 
 export interface MlpParams {
   /** Widths of the hidden ReLU layers, 1 to 3 of them. */
@@ -158,7 +159,7 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
   let epoch = 0;
   try {
     for (; epoch < p.epochs; epoch++) {
-      if (epoch > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) break;
+      if (epoch > 0 && isPast(opts.deadline)) break;
       shuffleRng.shuffle(order);
       for (let start = 0; start < m; start += p.batchSize) {
         const rows = order.subarray(start, Math.min(m, start + p.batchSize));

@@ -9,6 +9,7 @@
 import { predictionWidth, type Task } from '../../artifact/tasks.js';
 import { inferTarget, type TaskRequest } from '../../data/infer.js';
 import { cellText, type ColumnType, type Table } from '../../data/table.js';
+import { isPast } from '../../util/clock.js';
 import type { Rng } from '../../util/random.js';
 import { leakMessage, leakReason, leakSummary, type ProbeMetric } from './messages.js';
 import { columnNumbers, DEFAULT_CHECK_ROWS, probe, probeSplit, sampleRows, type ProbeTarget } from './probe.js';
@@ -27,7 +28,7 @@ export interface LeakageOptions {
   /** The task, as `inferTarget` takes it. Default 'auto'. */
   readonly task?: TaskRequest;
   /**
-   * A `performance.now()` time after which no more features are probed (their score is null;
+   * A time on the deadline clock (src/util/clock.ts) after which no more features are probed (their score is null;
    * exact ties to the target are still looked for). Default: none.
    */
   readonly deadline?: number;
@@ -103,7 +104,7 @@ export function checkLeakage(train: Table, target: string, features: readonly st
   const results = columns.map((col, j): LeakageFeature => {
     const all = columnNumbers(col);
     const x = Float64Array.from(rows, (i) => all[i]!);
-    const late = opts.deadline !== undefined && performance.now() > opts.deadline;
+    const late = isPast(opts.deadline);
     if (late) unprobed++;
     const score = late ? null : probe([x], probeTarget, split, opts.rng.fork(2 + j)).score;
     const relation = targetRelation(x, y, (k) => cellText(col, rows[k]!) === cellText(targetColumn, rows[k]!));

@@ -9,6 +9,7 @@
  */
 import type { Column, ColumnType, Table } from '../../data/table.js';
 import { AutomlError } from '../../util/errors.js';
+import { isPast } from '../../util/clock.js';
 import type { Rng } from '../../util/random.js';
 import { ksStatistic } from './ks.js';
 import { missingTestColumn, shiftMessage, shiftSummary, testColumnType } from './messages.js';
@@ -25,7 +26,7 @@ export interface ShiftOptions {
   /** Train-vs-test AUC that flags a feature as shifted. Default 0.6. */
   readonly threshold?: number;
   /**
-   * A `performance.now()` time after which no more features are probed alone (their AUC is null;
+   * A time on the deadline clock (src/util/clock.ts) after which no more features are probed alone (their AUC is null;
    * the all-feature model and the KS statistics are still computed). Default: none.
    */
   readonly deadline?: number;
@@ -107,7 +108,7 @@ export function checkShift(train: Table, test: Table, features: readonly string[
   let unprobed = 0;
   const results = pairs.map(([a, b], j): ShiftFeature => {
     const x = columns[j]!;
-    const late = opts.deadline !== undefined && performance.now() > opts.deadline;
+    const late = isPast(opts.deadline);
     if (late) unprobed++;
     const score = late ? null : probe([x], target, split, opts.rng.fork(4 + j)).score;
     const ks = a.type === 'numeric' ? ksStatistic(x.subarray(0, trainRows.length), x.subarray(trainRows.length)) : null;
