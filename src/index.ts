@@ -29,7 +29,7 @@ export type { AutomlErrorCode } from './util/errors.js';
 export * from './metrics/index.js';
 export { fitGbdt, gbdt, GBDT_DEFAULTS } from './models/gbdt/gbdt.js';
 export type { GbdtParams, GbdtInfo } from './models/gbdt/gbdt.js';
-export type { Matrix, FitData, FitOptions, FittedModel, FeatureImportance, ModelFamily, ProblemKind, ArtifactNode } from './models/types.js';
+export type { Matrix, FitData, FitOptions, FittedModel, FeatureImportance, ModelFamily, ProblemKind, FamilySearch, FamilyRounds } from './models/types.js';
 export { numericMatrix } from './data/matrix.js';
 export { TreeScorer } from './artifact/tree-scorer.js';
 export type { TreeEnsembleNode, TreeSerialization } from './artifact/format/tree-ensemble.js';

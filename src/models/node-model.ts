@@ -3,13 +3,14 @@
  * contract asks: the node goes through a JSON round trip once and is scored by the same code a
  * deployed pipeline runs. Each family gives its node and the scorer that reads it.
  */
-import type { ArtifactNode, FeatureImportance, FittedModel, Matrix, ProblemKind } from './types.js';
+import type { ModelNode } from '../artifact/format/pipeline.js';
+import type { FeatureImportance, FittedModel, Matrix, ProblemKind } from './types.js';
 
 export interface NodeScorer {
   predict(columns: readonly Float64Array[], nRows: number): Float64Array;
 }
 
-export class NodeModel<N extends ArtifactNode> implements FittedModel<N> {
+export class NodeModel<N extends ModelNode> implements FittedModel<N> {
   private scorer: NodeScorer | undefined;
 
   constructor(

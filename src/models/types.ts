@@ -6,6 +6,7 @@
  * node**: `predict` runs the standalone scorer of src/artifact over the exported node, so
  * training-time predictions and deployed predictions are the same code, in float64.
  */
+import type { ModelNode } from '../artifact/format/pipeline.js';
 import type { Task } from '../artifact/tasks.js';
 import type { Rng } from '../util/random.js';
 
@@ -53,16 +54,11 @@ export interface FeatureImportance {
   readonly splits: Float64Array;
 }
 
-/** A plain-JSON artifact node: no functions, numbers as JSON numbers, a `kind` tag. */
-export interface ArtifactNode {
-  readonly kind: string;
-}
-
-export interface FittedModel<N extends ArtifactNode = ArtifactNode> {
+export interface FittedModel<N extends ModelNode = ModelNode> {
   readonly family: string;
   readonly kind: ProblemKind;
   readonly nClasses: number;
-  /** The model as a plain-JSON artifact node (what the pipeline file holds). */
+  /** The model as a node of the pipeline format (plain JSON: what the pipeline file holds). */
   exportNode(): N;
   /**
    * Predictions through the standalone scorer: row-major n × K class probabilities
@@ -74,9 +70,56 @@ export interface FittedModel<N extends ArtifactNode = ArtifactNode> {
   readonly info: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What the search knows about a family: where it starts, what its variations draw from, and
+ * whether the shape of its inputs matters to it.
+ */
+export interface FamilySearch<P> {
+  /**
+   * The parameters of its first candidates for a table of `nRows` training rows (each is one
+   * candidate; the family's defaults fill the rest).
+   */
+  first(nRows: number): Partial<P>[];
+  /** The values each variation draws from, per parameter. */
+  readonly space: { readonly [K in keyof P]?: readonly P[K][] };
+  /** A variation of its own, instead of draws from `space` (the GLM moves its penalty on a log scale). */
+  vary?(params: Partial<P>, rng: Rng): Partial<P>;
+  /** A monotone transform of its inputs changes the model (trees are blind to it). */
+  readonly shapeSensitive: boolean;
+  /** Searched at interpretability 8–10 too: a model a person can read, or explain split by split. */
+  readonly interpretable: boolean;
+}
+
+/** Families that fit in rounds (trees, epochs) and report how many they kept. */
+export interface FamilyRounds<P> {
+  /** The rounds a fitted model kept (early stopping, a deadline), from its `info`. */
+  kept(info: Readonly<Record<string, unknown>>): number | null;
+  /**
+   * The parameters of a refit on all training rows, given the mean rounds its folds kept (no
+   * validation rows are left to stop on). Absent: the refit uses the parameters as they are.
+   */
+  refit?(params: Partial<P>, rounds: number): Partial<P>;
+}
+
+/**
+ * A model family: its name, defaults and fit, and what the search and the refit need to know of
+ * it. A new family is a folder under src/models with one of these, and one line in registry.ts.
+ */
 export interface ModelFamily<P> {
   readonly name: string;
   readonly defaults: Readonly<P>;
+  readonly search: FamilySearch<P>;
+  readonly rounds?: FamilyRounds<P>;
+  /** The parameters of a fit that may use this many threads (families with threads of their own). */
+  withThreads?(params: Partial<P>, threads: number): Partial<P>;
   /** Fits a model; families that train asynchronously (the neural net) return a promise. */
   fit(train: FitData, opts: FitOptions<P>): FittedModel | Promise<FittedModel>;
+}
+
+/** `kept` for a family whose model reports the rounds it kept in `info[key]`. */
+export function roundsInfo(key: string): (info: Readonly<Record<string, unknown>>) => number | null {
+  return (info) => {
+    const v = info[key];
+    return typeof v === 'number' ? v : null;
+  };
 }

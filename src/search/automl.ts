@@ -356,7 +356,7 @@ export async function search(
 
 /**
  * Refits a candidate on all training rows: the feature steps, then the model, with the rounds
- * its folds kept (the mean) for families that early-stop.
+ * its folds kept (the mean) as its family's refit asks (families that early-stop).
  */
 export async function refit(
   table: Table,
@@ -369,18 +369,13 @@ export async function refit(
 ): Promise<{ features: FeaturePipelineNode; model: FittedModel }> {
   const rng = new Rng(seed).fork(999_999);
   const fitted = fitFeaturePipeline(table, candidate.features, { kind: task.kind, y: task.y, nClasses: task.nClasses }, rng.fork(0));
-  const params: Record<string, unknown> = { ...candidate.params };
-  if (cv.rounds.length > 0) {
-    const mean = Math.max(1, Math.round(cv.rounds.reduce((s, r) => s + r, 0) / cv.rounds.length));
-    if (candidate.family === 'gbdt') params['nRounds'] = mean;
-    if (candidate.family === 'mlp') {
-      params['epochs'] = mean;
-      params['validationFraction'] = 0;
-    }
-  }
-  const model = await familyByName(candidate.family).fit(
+  const family = familyByName(candidate.family);
+  let params = candidate.params;
+  const refitRounds = family.rounds?.refit;
+  if (refitRounds && cv.rounds.length > 0) params = refitRounds(params, Math.max(1, Math.round(cv.rounds.reduce((s, r) => s + r, 0) / cv.rounds.length)));
+  const model = await family.fit(
     { x: { nRows: table.nRows, columns: fitted.trainMatrix }, y: task.y },
-    { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(1), params: params as never, ...(deadline !== undefined ? { deadline } : {}) },
+    { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(1), params, ...(deadline !== undefined ? { deadline } : {}) },
   );
   return { features: fitted.node, model };
 }

@@ -57,7 +57,7 @@ export async function finalPipeline(
     const node = fitted.features;
     const seconds = (clockNow() - started) / 1000;
     log(`refit ${best.entry.family} on ${train.nRows} rows in ${seconds.toFixed(1)} s`);
-    return { node, members: [{ weight: 1, features: node, model: fitted.model.exportNode() as ModelNode }], final: FINAL_MODELS.refit, gain: fitted.model.importance().gain, seconds };
+    return { node, members: [{ weight: 1, features: node, model: fitted.model.exportNode() }], final: FINAL_MODELS.refit, gain: fitted.model.importance().gain, seconds };
   }
   const folds = [...best.foldModels.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
   // Members share the pipeline's input fields; folds that saw different category levels cannot.
@@ -67,7 +67,7 @@ export async function finalPipeline(
   log(`${why}: the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}${same ? '' : ' (the folds saw different category levels, so only the first is used)'}`);
   return {
     node: used[0]!.features,
-    members: used.map((m) => ({ weight: 1 / used.length, features: m.features, model: m.model as ModelNode })),
+    members: used.map((m) => ({ weight: 1 / used.length, features: m.features, model: m.model })),
     final: FINAL_MODELS.folds,
     gain: null,
     seconds: (clockNow() - started) / 1000,

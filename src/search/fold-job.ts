@@ -43,17 +43,16 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
     return { x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) }, y: Float64Array.from(idx, (i) => yTrain[i]!) };
   };
   const tiny = rows.train.length < 40;
-  const params = candidate.family === 'gbdt' && job.threads !== undefined ? { ...candidate.params, threads: job.threads } : candidate.params;
-  const model = await familyByName(candidate.family).fit(tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1), {
+  const family = familyByName(candidate.family);
+  const params = job.threads !== undefined && family.withThreads ? family.withThreads(candidate.params, job.threads) : candidate.params;
+  const model = await family.fit(tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1), {
     kind: task.kind,
     nClasses: task.nClasses,
     rng: rng.fork(2 * f + 1),
-    params: params as never,
+    params,
     ...(tiny ? {} : { valid: pick(0) }),
     ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
   });
   const pred = model.predict(validX);
-  const info = model.info as { rounds?: unknown; trees?: unknown };
-  const kept = info.rounds ?? info.trees;
-  return { pred, rounds: typeof kept === 'number' ? kept : null, seconds: (performance.now() - started) / 1000, nodes: { features: fitted.node, model: model.exportNode() } };
+  return { pred, rounds: family.rounds?.kept(model.info) ?? null, seconds: (performance.now() - started) / 1000, nodes: { features: fitted.node, model: model.exportNode() } };
 }

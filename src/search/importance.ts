@@ -12,7 +12,6 @@ import { modelScorer } from '../artifact/scorer.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
-import type { ArtifactNode } from '../models/types.js';
 import { clockNow } from '../util/clock.js';
 import type { Rng } from '../util/random.js';
 import type { CvTask } from './types.js';
@@ -47,7 +46,7 @@ export function permutationImportance(
   table: Table,
   task: CvTask,
   fold: Int32Array,
-  foldModels: ReadonlyMap<number, { features: FeaturePipelineNode; model: ArtifactNode }>,
+  foldModels: ReadonlyMap<number, { features: FeaturePipelineNode; model: ModelNode }>,
   features: readonly string[],
   metric: MetricName,
   rng: Rng,
@@ -65,7 +64,7 @@ export function permutationImportance(
     const rows = valid.length <= maxRows / folds.length ? valid : r.shuffle([...valid]).slice(0, Math.floor(maxRows / folds.length)).sort((a, b) => a - b);
     const y = Float64Array.from(rows, (i) => task.y[i]!);
     const steps = new FeatureScorer(nodes.features);
-    const model = modelScorer(nodes.model as ModelNode);
+    const model = modelScorer(nodes.model);
     const input = columnarInput(table.take(rows), nodes.features);
     const score = (): number => m.compute(y, model.predict(steps.apply(input), rows.length));
     return { nodes, r, rows, input, score, base: score() };

@@ -5,7 +5,7 @@
 import type { Table } from '../data/table.js';
 import type { TransformRequest } from '../features/types.js';
 import type { FeatureSpec } from '../features/pipeline.js';
-import type { FamilyName } from '../models/registry.js';
+import { FAMILIES, FAMILY_NAMES, type FamilyName } from '../models/registry.js';
 import type { Rng } from '../util/random.js';
 import type { Candidate } from './types.js';
 
@@ -33,39 +33,22 @@ export function baselineFeatures(table: Table, features: readonly string[], inte
   return { passthrough, transforms };
 }
 
-/** Families tried, by the interpretability dial: at 8–10 one interpretable model family. */
+/**
+ * Families tried, by the interpretability dial: at 8–10 those a person can read (the GLM, and
+ * the GBDT split by split), the GLM first; otherwise all, in the registry's order.
+ */
 export function familiesFor(interpretability: number): FamilyName[] {
-  if (interpretability >= 8) return ['glm', 'gbdt'];
-  // Strong and cheap first (a short budget still gets them), the neural net before the forests so
-  // that, on two cores, its long fold jobs run beside the forests' rather than alone at the end.
-  return ['gbdt', 'glm', 'mlp', 'random_forest', 'extra_trees'];
-}
-
-/** Trees of the forests' first candidates (their own default, 300, costs three times as much). */
-export const SEARCH_FOREST_TREES = 100;
-
-/**
- * The first candidates: each family with its strong defaults (and a few GLM penalties); forests
- * start at {@link SEARCH_FOREST_TREES} trees, and variations may grow them.
- */
-export function defaultCandidates(families: readonly FamilyName[], features: FeatureSpec, nRows = 0): Candidate[] {
-  const out: Candidate[] = [];
-  for (const family of families) {
-    if (family === 'glm') for (const lambda of [1, 0.01, 0.0001]) out.push({ family, params: { lambda }, features });
-    else if (family === 'random_forest' || family === 'extra_trees') out.push({ family, params: { nTrees: SEARCH_FOREST_TREES }, features });
-    else if (family === 'mlp' && mlpBatchSize(nRows) !== 64) out.push({ family, params: { batchSize: mlpBatchSize(nRows) }, features });
-    else out.push({ family, params: {}, features });
+  if (interpretability >= 8) {
+    const readable = FAMILY_NAMES.filter((f) => FAMILIES[f].search.interpretable);
+    // The most readable first: a family without a shape of its own to learn (linear) before trees.
+    return [...readable.filter((f) => FAMILIES[f].search.shapeSensitive), ...readable.filter((f) => !FAMILIES[f].search.shapeSensitive)];
   }
-  return out;
+  return [...FAMILY_NAMES];
 }
 
-/**
- * The neural net's mini-batch size for a table of `nRows` training rows: its default 64 up to
- * about 9,000 rows, then growing with the rows (a power of two, at most 1024) so that an epoch
- * stays about a hundred steps: each step has a fixed cost in TensorFlow.js.
- */
-export function mlpBatchSize(nRows: number): number {
-  return Math.max(64, Math.min(1024, 2 ** Math.round(Math.log2(Math.max(1, nRows) / 100))));
+/** The first candidates: each family's own (its defaults, or a few starting points). */
+export function defaultCandidates(families: readonly FamilyName[], features: FeatureSpec, nRows = 0): Candidate[] {
+  return families.flatMap((family) => FAMILIES[family].search.first(nRows).map((params) => ({ family, params, features })));
 }
 
 /** The operations interactions are made with. */
@@ -74,9 +57,6 @@ const INTERACTION_OPS = ['ratio', 'difference', 'product'] as const;
 const INTERACTION_POOL = 6;
 /** At most this many interactions in one candidate. */
 const MAX_INTERACTIONS = 4;
-
-/** Families for which a monotone transform of the inputs changes the model (trees are blind to it). */
-const SHAPE_SENSITIVE: readonly FamilyName[] = ['glm', 'mlp'];
 
 /**
  * A seeded variation of a feature spec, or undefined when none applies: add or remove an
@@ -108,7 +88,7 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
       return { ...c.features, transforms: c.features.transforms.filter((t) => t !== drop) };
     });
   }
-  if (SHAPE_SENSITIVE.includes(c.family) && numeric.length > 0) {
+  if (FAMILIES[c.family].search.shapeSensitive && numeric.length > 0) {
     moves.push(() =>
       yeo
         ? { passthrough: numeric, transforms: c.features.transforms.filter((t) => t.kind !== 'yeo_johnson') }
@@ -119,40 +99,17 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
   return moves[rng.int(moves.length)]!();
 }
 
-/** The values each family's variations draw from, per parameter. */
-export const PARAM_SPACE: Readonly<Record<FamilyName, Readonly<Record<string, readonly unknown[]>>>> = {
-  gbdt: {
-    learningRate: [0.03, 0.05, 0.1, 0.2],
-    numLeaves: [7, 15, 31, 63],
-    minDataInLeaf: [5, 10, 20, 40],
-    lambdaL2: [0, 0.1, 1, 5],
-    featureFraction: [0.5, 0.7, 0.8, 1],
-    baggingFraction: [0.7, 0.8, 1],
-    nRounds: [100, 200, 400],
-  },
-  random_forest: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
-  extra_trees: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
-  // The GLM's penalty moves on a log scale instead (see mutateParams).
-  glm: {},
-  mlp: { hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]], dropout: [0, 0.1, 0.2], learningRate: [0.001, 0.003, 0.01] },
-};
-
-/** The GLM's penalty stays within [1e-5, 10]. */
-const GLM_LOG_LAMBDA = [-5, 1] as const;
-
 /**
  * A seeded variation of a candidate's parameters: one to three of them drawn anew (each to a
  * value other than its current one), the others kept, so that the search evolves the leader
- * rather than starting over; the GLM's penalty moves by up to a factor of 10 either way.
+ * rather than starting over. A family may vary its own way instead (the GLM moves its penalty on
+ * a log scale).
  */
 function mutateParams(c: Candidate, rng: Rng): Record<string, unknown> {
   const p = { ...c.params };
-  if (c.family === 'glm') {
-    const current = typeof p['lambda'] === 'number' && p['lambda'] > 0 ? Math.log10(p['lambda']) : 0;
-    p['lambda'] = 10 ** Math.min(GLM_LOG_LAMBDA[1], Math.max(GLM_LOG_LAMBDA[0], current + (2 * rng.next() - 1)));
-    return p;
-  }
-  const space = PARAM_SPACE[c.family];
+  const { search } = FAMILIES[c.family];
+  if (search.vary) return search.vary(p, rng);
+  const space = search.space;
   const names = rng.shuffle(Object.keys(space));
   const k = 1 + rng.int(Math.min(3, names.length));
   for (const name of names.slice(0, k)) {

@@ -6,7 +6,8 @@
 import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { FeatureSpec } from '../features/pipeline.js';
 import type { FamilyName } from '../models/registry.js';
-import type { ArtifactNode, ProblemKind } from '../models/types.js';
+import type { ModelNode } from '../artifact/format/pipeline.js';
+import type { ProblemKind } from '../models/types.js';
 
 export interface Candidate {
   family: FamilyName;
@@ -36,7 +37,7 @@ export interface FoldJob {
 
 export interface FoldOutput {
   /** The fold's fitted feature steps and model, as artifact nodes (for permutation importance). */
-  nodes: { features: FeaturePipelineNode; model: ArtifactNode };
+  nodes: { features: FeaturePipelineNode; model: ModelNode };
   /** Predictions for the fold's rows in row order, row-major (K probabilities or 1 value). */
   pred: Float64Array;
   /** Rounds / trees / epochs the model kept, where the family reports them. */

@@ -4,7 +4,8 @@ import type { FeatureSpec } from '../../src/features/pipeline.js';
 import type { InteractionRequest, TransformRequest } from '../../src/features/types.js';
 import type { FamilyName } from '../../src/models/registry.js';
 import type { Candidate } from '../../src/search/types.js';
-import { PARAM_SPACE, baselineFeatures, mutate } from '../../src/search/space.js';
+import { baselineFeatures, mutate } from '../../src/search/space.js';
+import { FAMILIES } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 
 /** Ten numeric columns n0…n9 and one categorical column, as the search's baseline spec sees them. */
@@ -243,7 +244,7 @@ describe('the search space: mutate', () => {
         const p = mutate(start(family), new Rng(seed), base, 5, ranking).params;
         const changed = Object.keys(p);
         expect(changed.length).toBeLessThanOrEqual(3);
-        for (const name of changed) expect(PARAM_SPACE[family][name]).toContainEqual(p[name]);
+        for (const name of changed) expect(FAMILIES[family].search.space[name]).toContainEqual(p[name]);
       }
     }
     const lambdas: number[] = [];

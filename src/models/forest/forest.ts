@@ -15,7 +15,7 @@ import { TreeModel } from '../trees/tree-model.js';
 import { binMatrix, fitBins } from '../trees/binning.js';
 import { exportBinTree, leafOfRow, treeImportance } from '../trees/tree.js';
 import { predictionWidth } from '../../artifact/tasks.js';
-import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
+import { roundsInfo, type FamilyRounds, type FamilySearch, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { ForestLearner, type ForestTree } from './forest-learner.js';
 import { isPast } from '../../util/clock.js';
@@ -52,15 +52,33 @@ export interface ForestInfo {
   oobRows: number;
 }
 
+/** Trees of the forests' first candidates in the search (their own default, 300, costs three times as much). */
+export const SEARCH_FOREST_TREES = 100;
+
+/** What the search knows of both forests: they start smaller, and variations may grow them. */
+const FOREST_SEARCH: FamilySearch<ForestParams> = {
+  first: () => [{ nTrees: SEARCH_FOREST_TREES }],
+  space: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
+  shapeSensitive: false,
+  interpretable: false,
+};
+
+/** The trees a forest kept (fewer than asked when its deadline came); a refit grows as many as asked. */
+const FOREST_ROUNDS: FamilyRounds<ForestParams> = { kept: roundsInfo('trees') };
+
 export const randomForest: ModelFamily<ForestParams> = {
   name: 'random_forest',
   defaults: FOREST_DEFAULTS,
+  search: FOREST_SEARCH,
+  rounds: FOREST_ROUNDS,
   fit: (train, opts) => fitForest(train, opts, 'random_forest'),
 };
 
 export const extraTrees: ModelFamily<ForestParams> = {
   name: 'extra_trees',
   defaults: { ...FOREST_DEFAULTS, bootstrap: false, extraTrees: true },
+  search: FOREST_SEARCH,
+  rounds: FOREST_ROUNDS,
   fit: (train, opts) => fitForest(train, { ...opts, params: { bootstrap: false, extraTrees: true, ...opts.params } }, 'extra_trees'),
 };
 

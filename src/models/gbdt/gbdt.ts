@@ -14,7 +14,7 @@ import { predictionWidth } from '../../artifact/tasks.js';
 import { availableParallelism } from 'node:os';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
-import type { FitData, FitOptions, FittedModel, ModelFamily } from '../types.js';
+import { roundsInfo, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
 import { binMatrix, fitBins } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
@@ -77,6 +77,23 @@ export interface GbdtInfo {
 export const gbdt: ModelFamily<GbdtParams> = {
   name: 'gbdt',
   defaults: GBDT_DEFAULTS,
+  search: {
+    first: () => [{}],
+    space: {
+      learningRate: [0.03, 0.05, 0.1, 0.2],
+      numLeaves: [7, 15, 31, 63],
+      minDataInLeaf: [5, 10, 20, 40],
+      lambdaL2: [0, 0.1, 1, 5],
+      featureFraction: [0.5, 0.7, 0.8, 1],
+      baggingFraction: [0.7, 0.8, 1],
+      nRounds: [100, 200, 400],
+    },
+    shapeSensitive: false,
+    interpretable: true,
+  },
+  // A refit on all rows boosts as many rounds as its folds kept (no rows are left to stop on).
+  rounds: { kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, nRounds: rounds }) },
+  withThreads: (params, threads) => ({ ...params, threads }),
   fit: fitGbdt,
 };
 

@@ -27,6 +27,7 @@ import { NodeModel } from '../node-model.js';
 import { LinearScorer } from '../../artifact/linear-scorer.js';
 import type { LinearNode } from '../../artifact/format/linear.js';
 import type { FeatureImportance, FitData, FitOptions, FittedModel, ModelFamily, ProblemKind } from '../types.js';
+import type { Rng } from '../../util/random.js';
 import { checkFitData } from '../validate.js';
 import { buildDesign } from './design.js';
 import { lbfgs, type MinimizeResult } from './lbfgs.js';
@@ -97,8 +98,25 @@ export interface GlmInfo {
 export const glm: ModelFamily<GlmParams> = {
   name: 'glm',
   defaults: GLM_DEFAULTS,
+  search: {
+    // Three penalties to start from: the right one depends on the table (see GLM_DEFAULTS).
+    first: () => [{ lambda: 1 }, { lambda: 0.01 }, { lambda: 0.0001 }],
+    space: {},
+    vary: varyLambda,
+    shapeSensitive: true,
+    interpretable: true,
+  },
   fit: fitGlm,
 };
+
+/** The GLM's penalty stays within [1e-5, 10] (as powers of ten). */
+const GLM_LOG_LAMBDA = [-5, 1] as const;
+
+/** A variation of the penalty: up to a factor of 10 either way, on a log scale. */
+function varyLambda(params: Partial<GlmParams>, rng: Rng): Partial<GlmParams> {
+  const current = typeof params.lambda === 'number' && params.lambda > 0 ? Math.log10(params.lambda) : 0;
+  return { ...params, lambda: 10 ** Math.min(GLM_LOG_LAMBDA[1], Math.max(GLM_LOG_LAMBDA[0], current + (2 * rng.next() - 1))) };
+}
 
 /**
  * Fits a GLM: logistic (binary), multinomial logistic (multiclass) or ridge (regression).

@@ -18,7 +18,7 @@ import { predictionWidth } from '../../artifact/tasks.js';
 import { MlpScorer } from '../../artifact/mlp-scorer.js';
 import type { MlpNode } from '../../artifact/format/mlp.js';
 import { Rng } from '../../util/random.js';
-import type { FeatureImportance, FitData, FitOptions, FittedModel, Matrix, ModelFamily, ProblemKind } from '../types.js';
+import { roundsInfo, type FeatureImportance, type FitData, type FitOptions, type FittedModel, type Matrix, type ModelFamily, type ProblemKind } from '../types.js';
 import { checkFitData } from '../validate.js';
 import { encodeRows, inputStats, inputWidth, type InputStats } from './inputs.js';
 import { batchLoss, disposeNet, dropoutMask, exportLayers, forward, initNet, l2Penalty, type OutputActivation } from './network.js';
@@ -83,8 +83,25 @@ export interface MlpInfo {
 export const mlp: ModelFamily<MlpParams> = {
   name: 'mlp',
   defaults: MLP_DEFAULTS,
+  search: {
+    first: (nRows) => [mlpBatchSize(nRows) === MLP_DEFAULTS.batchSize ? {} : { batchSize: mlpBatchSize(nRows) }],
+    space: { hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]], dropout: [0, 0.1, 0.2], learningRate: [0.001, 0.003, 0.01] },
+    shapeSensitive: true,
+    interpretable: false,
+  },
+  // A refit on all rows trains as many epochs as its folds kept, on every row (none held out).
+  rounds: { kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, epochs: rounds, validationFraction: 0 }) },
   fit: fitMlpAsync,
 };
+
+/**
+ * The mini-batch size for a table of `nRows` training rows: the default 64 up to about 9,000
+ * rows, then growing with the rows (a power of two, at most 1024) so that an epoch stays about a
+ * hundred steps: each step has a fixed cost in TensorFlow.js.
+ */
+export function mlpBatchSize(nRows: number): number {
+  return Math.max(64, Math.min(1024, 2 ** Math.round(Math.log2(Math.max(1, nRows) / 100))));
+}
 
 /**
  * Fits a neural net. Asynchronous because TensorFlow.js starts its backend asynchronously; the
