@@ -196,15 +196,8 @@ describe('the search space: mutate', () => {
   });
 
   it('changes one to three parameters at a time, each to another value of its list, and keeps the others', () => {
-    const ranges: Record<string, readonly unknown[]> = {
-      learningRate: [0.03, 0.05, 0.1, 0.2],
-      numLeaves: [7, 15, 31, 63],
-      minDataInLeaf: [5, 10, 20, 40],
-      lambdaL2: [0, 0.1, 1, 5],
-      featureFraction: [0.5, 0.7, 0.8, 1],
-      baggingFraction: [0.7, 0.8, 1],
-      nRounds: [100, 200, 400],
-    };
+    const ranges = FAMILIES.gbdt.search.space as Record<string, readonly unknown[]>;
+    expect(Object.keys(ranges).sort()).toEqual(['baggingFraction', 'featureFraction', 'lambdaL2', 'learningRate', 'minDataInLeaf', 'nRounds', 'numLeaves']);
     const values = new Map<string, Set<unknown>>();
     const changedCounts = new Map<number, number>();
     let paramsKept = 0;
