@@ -26,7 +26,9 @@ export type { SplitFileOptions, SplitSummary, SplitPart } from './split/split-fi
 export { Rng } from './util/random.js';
 export { AutomlError } from './util/errors.js';
 export type { AutomlErrorCode } from './util/errors.js';
-export * from './metrics/index.js';
+export { logloss, LOGLOSS_EPS, accuracy, confusionMatrix, precisionRecallF1, f1Score, mcc, auc, binaryAuc, ovrAuc, bestThreshold, THRESHOLD_OBJECTIVES } from './metrics/index.js';
+export { rmse, mae, r2, classificationReport, regressionReport, METRIC_NAMES, METRIC_TASKS, METRICS, metricByName, isMetricName } from './metrics/index.js';
+export type { ClassScores, ThresholdChoice, ThresholdObjective, ClassificationReport, ClassReport, RegressionReport, Metric, MetricName, MetricTask, ClassTargets } from './metrics/index.js';
 export { fitGbdt, gbdt, GBDT_DEFAULTS } from './models/gbdt/gbdt.js';
 export type { GbdtParams, GbdtInfo } from './models/gbdt/gbdt.js';
 export type { Matrix, FitData, FitOptions, FittedModel, FeatureImportance, ModelFamily, ProblemKind, FamilySearch, FamilyRounds } from './models/types.js';
@@ -58,3 +60,10 @@ export type { PipelineFile, ModelNode, EnsembleNode } from './artifact/format/pi
 export { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION } from './artifact/format/pipeline.js';
 export { FAMILY_NAMES, FAMILIES, familyByName, isFamilyName } from './models/registry.js';
 export type { FamilyName } from './models/registry.js';
+export type { AnyFamily } from './models/registry.js';
+export { runExperiment } from './search/experiment.js';
+export type { ExperimentSettings, ExperimentResult, ExperimentHooks } from './search/experiment.js';
+export { search, refit, validationFor } from './search/automl.js';
+export type { SearchSettings, SearchResult, LeaderboardEntry } from './search/automl.js';
+export { Budget, budgetForTime, STAGE_ENDS } from './search/budget.js';
+export type { Stage } from './search/budget.js';

@@ -11,6 +11,10 @@
 import { digitsToDouble } from '../artifact/decimal.js';
 import { ScoringError } from '../artifact/errors.js';
 
+/**
+ * The delimiters the scoring side reads: the same as src/data/delimiters.ts (which it may not
+ * import; test/serve/delimiters.test.ts proves the two equal).
+ */
 export type CsvDelimiter = ',' | '\t' | ';';
 
 const LF = 10;
