@@ -16,7 +16,8 @@ import { parseDecimal } from './decimal.js';
 import { ScoringError } from './errors.js';
 import { FeatureScorer, type ColumnarInput } from './feature-scorer.js';
 import type { FeaturePipelineNode, InputField } from './format/features.js';
-import type { DecisionThresholds, ModelNode, PipelineFile } from './format/pipeline.js';
+import type { Calibration, DecisionThresholds, EnsembleMember, ModelNode, PipelineFile } from './format/pipeline.js';
+import { calibrateInPlace, checkCalibration } from './calibration.js';
 import { LinearScorer } from './linear-scorer.js';
 import { checkPipelineObject, parsePipeline, readPipelineFile } from './load.js';
 import { MlpScorer } from './mlp-scorer.js';
@@ -81,24 +82,96 @@ export interface ScoringMember {
   weight: number;
   features: FeatureScorer;
   model: ModelScorer;
+  /** Applied to the model's probabilities before the average. */
+  calibration?: Calibration;
+  /**
+   * Per categorical field whose levels the member lists differently from the pipeline: the
+   * member's code of each of the pipeline's levels (−1 where the member never saw it).
+   */
+  recode?: ReadonlyMap<string, Int32Array>;
+}
+
+/** The input as a member reads it: categorical codes re-coded into its own levels. */
+function memberInput(m: ScoringMember, input: ColumnarInput): ColumnarInput {
+  if (!m.recode) return input;
+  const categorical: Record<string, Int32Array> = { ...input.categorical };
+  for (const [name, table] of m.recode) {
+    const codes = input.categorical[name];
+    if (!codes) continue; // the feature scorer names the missing field
+    const out = new Int32Array(input.nRows);
+    for (let i = 0; i < out.length; i++) {
+      const c = codes[i]!;
+      out[i] = c >= 0 && c < table.length ? table[c]! : -1;
+    }
+    categorical[name] = out;
+  }
+  return { nRows: input.nRows, numeric: input.numeric, categorical };
 }
 
 /**
- * The weighted average of the members' predictions (one member: its predictions as they are),
- * row-major n × width, in member order: what a pipeline file's model scores.
+ * The weighted average of the members' predictions, each calibrated first when it says so (one
+ * member: its predictions as they are), row-major n × width, in member order: what a pipeline
+ * file's model scores.
  */
 export function scoreMembers(members: readonly ScoringMember[], input: ColumnarInput, width: number): Float64Array {
   const n = input.nRows;
-  if (members.length === 1) {
-    const m = members[0]!;
-    return m.model.predict(m.features.apply(input, false), n);
-  }
+  const memberPredictions = (m: ScoringMember): Float64Array => {
+    const p = m.model.predict(m.features.apply(memberInput(m, input), false), n);
+    if (m.calibration) calibrateInPlace(p, n, width, m.calibration);
+    return p;
+  };
+  if (members.length === 1) return memberPredictions(members[0]!);
   const out = new Float64Array(n * width);
   for (const m of members) {
-    const p = m.model.predict(m.features.apply(input, false), n);
+    const p = memberPredictions(m);
     for (let j = 0; j < out.length; j++) out[j]! += m.weight * p[j]!;
   }
   return out;
+}
+
+/**
+ * The scoring members of a pipeline's model (one model, or an ensemble's members) over the
+ * pipeline's input fields: each member's feature steps (its own, or the pipeline's), model,
+ * calibration, and the re-coding of categorical fields whose levels it lists differently. A
+ * member that reads a field the pipeline does not list, or reads it as another type, is refused.
+ *
+ * @example
+ * const members = scoringMembers(file.inputs, file.features, file.model, 3);
+ * scoreMembers(members, input, 3);
+ */
+export function scoringMembers(inputs: readonly InputField[], features: FeaturePipelineNode, model: ModelNode | { kind: 'ensemble'; members: readonly EnsembleMember[] }, width: number): ScoringMember[] {
+  const featureScorers = new Map<FeaturePipelineNode, FeatureScorer>();
+  const featuresOf = (node: FeaturePipelineNode): FeatureScorer => {
+    let s = featureScorers.get(node);
+    if (!s) featureScorers.set(node, (s = new FeatureScorer(node)));
+    return s;
+  };
+  const fields = new Map(inputs.map((f) => [f.name, f]));
+  const list: readonly EnsembleMember[] = model.kind === 'ensemble' ? model.members : [{ weight: 1, model }];
+  return list.map((m, i) => {
+    const where = model.kind === 'ensemble' ? `model.members[${i}]` : 'model';
+    const own = m.features ?? features;
+    let recode: Map<string, Int32Array> | undefined;
+    for (const f of own.inputs) {
+      const p = fields.get(f.name);
+      if (!p || p.type !== f.type) {
+        throw new ScoringError('PIPELINE_FORMAT', `${where}: its features read ${f.type} field '${f.name}', which the pipeline's inputs ${p ? `list as ${p.type}` : 'do not list'}`);
+      }
+      if (f.type === 'categorical' && p.type === 'categorical' && (f.levels.length !== p.levels.length || f.levels.some((l, k) => l !== p.levels[k]))) {
+        const index = new Map(f.levels.map((l, k) => [l, k]));
+        (recode ??= new Map()).set(f.name, Int32Array.from(p.levels, (l) => index.get(l) ?? -1));
+      }
+    }
+    if (m.calibration) {
+      if (width < 2) throw new ScoringError('PIPELINE_FORMAT', `${where}: a calibration applies to class probabilities, not to a regression`);
+      checkCalibration(m.calibration, width, where);
+    }
+    const scorer = modelScorer(m.model);
+    if (scorer.nPredictions !== width) {
+      throw new ScoringError('PIPELINE_FORMAT', `a model of the pipeline predicts ${scorer.nPredictions} columns, the pipeline's task needs ${width}`);
+    }
+    return { weight: m.weight, features: featuresOf(own), model: scorer, ...(m.calibration ? { calibration: m.calibration } : {}), ...(recode ? { recode } : {}) };
+  });
 }
 
 /**
@@ -131,20 +204,7 @@ export class PipelineScorer {
     this.fields = file.inputs;
     this.width = predictionWidth(file.task, file.classes?.length ?? 0);
     this.outputNames = file.task === 'regression' ? [file.target] : file.classes!.map((c) => `${file.target}.${c}`);
-    const featureScorers = new Map<FeaturePipelineNode, FeatureScorer>();
-    const featuresOf = (node: FeaturePipelineNode): FeatureScorer => {
-      let s = featureScorers.get(node);
-      if (!s) featureScorers.set(node, (s = new FeatureScorer(node)));
-      return s;
-    };
-    const model = file.model;
-    const list = model.kind === 'ensemble' ? model.members : [{ weight: 1, features: undefined, model }];
-    this.members = list.map((m) => ({ weight: m.weight, features: featuresOf(m.features ?? file.features), model: modelScorer(m.model) }));
-    for (const m of this.members) {
-      if (m.model.nPredictions !== this.width) {
-        throw new ScoringError('PIPELINE_FORMAT', `a model of the pipeline predicts ${m.model.nPredictions} columns, the pipeline's task needs ${this.width}`);
-      }
-    }
+    this.members = scoringMembers(file.inputs, file.features, file.model, this.width);
     this.levelIndex = new Map(
       file.inputs.filter((f) => f.type === 'categorical').map((f) => [f.name, new Map(f.levels.map((l, i) => [l, i]))]),
     );

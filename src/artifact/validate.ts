@@ -9,7 +9,7 @@ import { ScoringError } from './errors.js';
 import type { FeaturePipelineNode, FeatureStep, InputField } from './format/features.js';
 import type { LinearNode } from './format/linear.js';
 import type { MlpLayerSerialization, MlpNode } from './format/mlp.js';
-import { PIPELINE_FORMAT_VERSION, type DecisionThresholds, type EnsembleMember, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile } from './format/pipeline.js';
+import { PIPELINE_FORMAT_VERSION, type Calibration, type DecisionThresholds, type EnsembleMember, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile } from './format/pipeline.js';
 import type { TreeEnsembleNode, TreeSerialization } from './format/tree-ensemble.js';
 
 /** Every member of a format type, required or optional; the compiler keeps these lists complete. */
@@ -53,7 +53,10 @@ const MODELS: { [K in ModelNode['kind']]: Members<Extract<ModelNode, { kind: K }
 const TREE: Members<TreeSerialization> = { feature: 'required', threshold: 'required', missingLeft: 'required', left: 'required', right: 'required', value: 'required' };
 const MLP_LAYER: Members<MlpLayerSerialization> = { shape: 'required', weights: 'required', bias: 'required', activation: 'required' };
 const ENSEMBLE: Members<EnsembleNode> = { kind: 'required', members: 'required' };
-const MEMBER: Members<EnsembleMember> = { weight: 'required', features: 'optional', model: 'required' };
+const MEMBER: Members<EnsembleMember> = { weight: 'required', features: 'optional', model: 'required', calibration: 'optional' };
+const CALIBRATION: { [K in Calibration['kind']]: Members<Extract<Calibration, { kind: K }>> } = {
+  temperature: { kind: 'required', temperature: 'required', floor: 'required' },
+};
 const THRESHOLDS: Members<DecisionThresholds> = { positiveClass: 'required', f1: 'required', mcc: 'required' };
 const IMPORTANCE: Members<ImportanceEntry> = { feature: 'required', importance: 'required' };
 
@@ -122,6 +125,12 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
         const m = object(x, `${where}.members[${i}]`);
         members(m, MEMBER, `${where}.members[${i}]`);
         if (m['features'] !== undefined) features(m['features'], `${where}.members[${i}].features`);
+        if (m['calibration'] !== undefined) {
+          const c = object(m['calibration'], `${where}.members[${i}].calibration`);
+          const ckind = c['kind'];
+          if (typeof ckind !== 'string' || !Object.hasOwn(CALIBRATION, ckind)) throw unknownKind('a calibration of kind', ckind, `${where}.members[${i}].calibration`, Object.keys(CALIBRATION));
+          members(c, CALIBRATION[ckind as Calibration['kind']], `${where}.members[${i}].calibration`);
+        }
         model(m['model'], `${where}.members[${i}].model`, true);
       });
       return;

@@ -175,6 +175,18 @@ function dashboard(r: ExperimentResult, out: Output): void {
   for (const [field, u] of Object.entries(r.testUnseenLevels)) out.info(`  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`);
   if (r.final === FINAL_MODELS.folds) out.info(`  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`);
   out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)}`);
+  const e = r.ensemble;
+  const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
+  if (e.kept) {
+    out.info(`  ensemble of ${e.members.length} (${metric} out of fold ${fmt(e.score)}, the winner alone ${fmt(e.singleScore)}):`);
+    const shown = e.members.slice(0, 6).map((m) => `${m.family} #${m.id} ${m.weight.toFixed(3)}`);
+    // Three to a line, so that a line stays under 80 columns.
+    for (let i = 0; i < shown.length; i += 3) out.info(`    ${shown.slice(i, i + 3).join(', ')}${i + 3 >= shown.length && e.members.length > 6 ? `, and ${e.members.length - 6} more` : ''}`);
+  } else if (e.members.length > 0) {
+    out.info(`  no ensemble: the winner alone (${metric} out of fold ${fmt(e.singleScore)}) beat one (${fmt(e.score)})`);
+  }
+  const cal = e.members.filter((m) => m.calibration);
+  if (cal.length > 0) out.info(`  calibrated out of fold: temperature ${cal.map((m) => m.calibration!.temperature.toFixed(2)).slice(0, 6).join(', ')}`);
   const eng = r.featuresUsed.engineered;
   out.info(`  features: ${r.featuresUsed.original.length} of ${r.features.length} columns used; ${eng.length} engineered${eng.length ? ` (${eng.slice(0, 4).join(', ')}${eng.length > 4 ? ', …' : ''})` : ''}`);
   out.info();

@@ -12,7 +12,7 @@ import { AutomlError } from '../util/errors.js';
  * @example
  * const matrix = new FeatureScorer(node).apply(columnarInput(testTable, node));
  */
-export function columnarInput(table: Table, node: FeaturePipelineNode): ColumnarInput {
+export function columnarInput(table: Table, node: Pick<FeaturePipelineNode, 'inputs'>): ColumnarInput {
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, Int32Array> = {};
   for (const field of node.inputs) {

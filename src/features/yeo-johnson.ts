@@ -2,6 +2,7 @@ import type { YeoJohnsonStep } from '../artifact/format/features.js';
 import { yeoJohnson } from '../artifact/feature-scorer.js';
 import { requestColumn, sortedValues } from './options.js';
 import type { Transform } from './types.js';
+import { goldenSectionMin } from '../util/golden.js';
 
 /** The range λ is searched in. */
 const LAMBDA_MIN = -10;
@@ -60,29 +61,7 @@ export function yeoJohnsonLambda(column: Float64Array): number {
     }
   }
   // Golden-section search in the grid cell on either side of the best grid point.
-  let a = Math.max(LAMBDA_MIN, best - GRID_STEP);
-  let b = Math.min(LAMBDA_MAX, best + GRID_STEP);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = nll(c);
-  let fd = nll(d);
-  while (b - a > 1e-10) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = nll(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = nll(d);
-    }
-  }
-  const lambda = (a + b) / 2;
+  const lambda = goldenSectionMin(nll, Math.max(LAMBDA_MIN, best - GRID_STEP), Math.min(LAMBDA_MAX, best + GRID_STEP), 1e-10);
   return nll(lambda) <= bestValue ? lambda : best;
 }
 

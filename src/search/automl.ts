@@ -87,10 +87,26 @@ export interface LeaderboardEntry {
 /** A fold's fitted steps and model, as artifact nodes. */
 export type FoldModels = Map<number, FoldOutput['nodes']>;
 
+/** A fully scored candidate with its out-of-fold predictions and fold models. */
+export interface ScoredCandidate {
+  entry: LeaderboardEntry;
+  candidate: Candidate;
+  cv: CvResult;
+  foldModels: FoldModels;
+}
+
+/** Fully scored candidates kept (the best by score) for the ensemble. */
+export const POOL_SIZE = 20;
+
 export interface SearchResult {
   leaderboard: LeaderboardEntry[];
   /** The best fully scored candidate, with its fold models (for out-of-fold permutation importance). */
-  best: { entry: LeaderboardEntry; candidate: Candidate; cv: CvResult; foldModels: FoldModels };
+  best: ScoredCandidate;
+  /**
+   * The best {@link POOL_SIZE} fully scored candidates (the best included), in id order: what
+   * an ensemble is selected from.
+   */
+  pool: ScoredCandidate[];
   /** The folds the candidates were scored on (a fold number per training row). */
   fold: Int32Array;
   stoppedBy: 'budget' | 'max-models' | 'no-improvement' | 'interrupted';
@@ -245,6 +261,7 @@ export async function search(
 
   const leaderboard: LeaderboardEntry[] = [];
   let best: SearchResult['best'] | undefined;
+  let pool: ScoredCandidate[] = [];
   /** Candidates since the best: fully scored ones, and all. */
   let sinceBest = 0;
   let sinceBestAll = 0;
@@ -280,8 +297,18 @@ export async function search(
       };
       leaderboard.push(entry);
       const improved = status === 'scored' && cv !== undefined && (!best || better(cv.score, best.entry.score));
+      if (status === 'scored' && cv !== undefined) {
+        const scored: ScoredCandidate = { entry, candidate: t.candidate, cv, foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])) };
+        // The pool keeps the best POOL_SIZE (ties: the earlier), in id order.
+        pool.push(scored);
+        if (pool.length > POOL_SIZE) {
+          const ranked = [...pool].sort((a, b) => (better(a.entry.score, b.entry.score) ? -1 : better(b.entry.score, a.entry.score) ? 1 : a.entry.id - b.entry.id));
+          const worst = ranked[ranked.length - 1]!;
+          pool = pool.filter((c) => c !== worst);
+        }
+        if (improved) best = scored;
+      }
       if (improved) {
-        best = { entry, candidate: t.candidate, cv: cv!, foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])) };
         sinceBest = 0;
         sinceBestAll = 0;
       } else {
@@ -289,7 +316,7 @@ export async function search(
         sinceBestAll++;
       }
       hooks.onEntry?.(entry, improved);
-      t.outputs.clear(); // predictions and models are kept for the best only
+      t.outputs.clear(); // the pool holds what is kept
     }
   };
 
@@ -351,7 +378,7 @@ export async function search(
     if (interrupted) throw new AutomlError('INTERRUPTED', 'interrupted before any candidate was scored on all its folds: there is no pipeline to write');
     throw new RangeError('search: no candidate was scored on all its folds (a budget of zero?)');
   }
-  return { leaderboard, best, fold, stoppedBy, threads };
+  return { leaderboard, best, pool, fold, stoppedBy, threads };
 }
 
 /**

@@ -18,7 +18,7 @@
 import type { Table } from '../data/table.js';
 import type { TaskRequest } from '../data/infer.js';
 import type { Task } from '../artifact/tasks.js';
-import type { DecisionThresholds } from '../artifact/format/pipeline.js';
+import type { Calibration, DecisionThresholds } from '../artifact/format/pipeline.js';
 import type { MetricName } from '../metrics/registry.js';
 import { clockNow } from '../util/clock.js';
 import { Rng } from '../util/random.js';
@@ -27,7 +27,8 @@ import { Budget, budgetSeconds } from './budget.js';
 import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from './checks/index.js';
 import { writePipeline } from './export.js';
 import type { FinalChoice, FinalModel } from './final.js';
-import { finalPipeline } from './finalize.js';
+import { selectEnsemble } from './ensemble.js';
+import { finalPipeline, pipelineModel } from './finalize.js';
 import { measure, scoringSpeed, type FeatureImportanceEntry } from './measure.js';
 import { prepareData, type DroppedColumn } from './prepare.js';
 import { dataFiles, RunFiles } from './run-files.js';
@@ -107,8 +108,17 @@ export interface ExperimentResult {
    * GLM, first-layer weight for the net) mapped back through the feature steps.
    */
   importance: FeatureImportanceEntry[];
-  /** The pipeline's model: the winner refit on all training rows, or (no time left) its fold models. */
+  /**
+   * The pipeline's model: an ensemble of the leaderboard (each member its fold models), the winner
+   * refit on all training rows, or (no time left) the winner's fold models.
+   */
   final: FinalModel;
+  /**
+   * The ensemble selection: its out-of-fold score and the best single candidate's (both
+   * calibrated), and its members with their weights and calibrations; `kept` when the pipeline is
+   * the ensemble (else `members` is the winner alone).
+   */
+  ensemble: { kept: boolean; score: number; singleScore: number; members: { id: number; family: string; weight: number; calibration: Calibration | null }[] };
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
@@ -206,9 +216,11 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   );
   const searchSeconds = (clockNow() - tSearch) / 1000;
 
-  // 4. The pipeline's model, then 5. how good it is.
-  const fin = await finalPipeline(p.train, p.cvTask, result, validation, budget, s.final ?? 'auto', s.seed, log);
-  const m = measure(p, result, fin, leakage.features.map((f) => f.feature), budget, s.seed, log);
+  // 4. The pipeline's model: an ensemble of the leaderboard or the winner, calibrated; then 5. how
+  // good it is.
+  const selection = selectEnsemble(result.pool, result.best, p.cvTask, scorer, s.accuracy, new Rng(s.seed).fork(55));
+  const fin = await finalPipeline(p.train, p.cvTask, result, selection, validation, budget, s.final ?? 'auto', s.seed, log);
+  const m = measure(p, result, selection, fin, leakage.features.map((f) => f.feature), budget, s.seed, log);
 
   // 6. The files: the pipeline, then the experiment folder.
   const status = result.stoppedBy === 'interrupted' ? 'interrupted' : 'finished';
@@ -218,9 +230,9 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     target: s.target,
     task: p.task,
     classes,
-    inputs: node.inputs,
+    inputs: fin.inputs,
     features: node,
-    model: members.length === 1 ? members[0]!.model : { kind: 'ensemble', members },
+    model: pipelineModel(fin),
     metrics: { validation: m.validation, test: m.test, scorer },
     importance: m.importance.flatMap((i) => (i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }])),
     ...(m.thresholds ? { thresholds: m.thresholds } : {}),
@@ -229,7 +241,7 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     dataSha256: data.source?.sha256 ?? null,
   });
   // The scorer's speed on the test rows, through the exported file.
-  const scoreMicrosPerRow = scoringSpeed(text, p.test, node);
+  const scoreMicrosPerRow = scoringSpeed(text, p.test, fin);
 
   // The result reports the settings as experiment.json records them: without the label columns.
   const { labelColumns: _labels, ...reported } = s;
@@ -259,11 +271,17 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     thresholds: m.thresholds,
     importance: m.importance,
     final: fin.final,
+    ensemble: {
+      kept: fin.final === 'ensemble',
+      score: selection.ensembleScore,
+      singleScore: selection.singleScore,
+      members: selection.members.map((x) => ({ id: x.candidate.entry.id, family: x.candidate.entry.family, weight: x.weight, calibration: x.calibration })),
+    },
     seconds: { total: (clockNow() - t0) / 1000, search: searchSeconds, refit: fin.seconds },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     pipelinePath: files.pipelinePath,
     pipelineBytes: Buffer.byteLength(text),
-    featuresUsed: { original: node.inputs.map((f) => f.name), engineered: node.features.filter((f) => !features.includes(f)) },
+    featuresUsed: { original: fin.inputs.map((f) => f.name), engineered: [...new Set(members.flatMap((x) => x.features.features))].filter((f) => !features.includes(f)) },
     experimentDir: files.dir,
     scoreMicrosPerRow,
     testUnseenLevels: m.unseen,

@@ -8,12 +8,16 @@
  * FINAL_MODELS.folds; // 'fold-models', as experiment.json writes it
  */
 
-/** 'refit' the winner on all training rows, ship its fold models ('folds'), or 'auto'. */
+/**
+ * 'auto': the ensemble of the leaderboard when it beats the best single candidate out of fold,
+ * else the winner refit on all training rows (or its fold models when a refit would not fit in
+ * the budget); 'refit' / 'folds': the winner alone, refit or as its fold models.
+ */
 export const FINAL_CHOICES = ['auto', 'refit', 'folds'] as const;
 export type FinalChoice = (typeof FINAL_CHOICES)[number];
 
-/** What the pipeline got, by what was chosen ('auto' ends as one of them), as experiment.json records it. */
-export const FINAL_MODELS = { refit: 'refit', folds: 'fold-models' } as const satisfies Record<Exclude<FinalChoice, 'auto'>, string>;
+/** What the pipeline got ('auto' ends as one of them), as experiment.json records it. */
+export const FINAL_MODELS = { refit: 'refit', folds: 'fold-models', ensemble: 'ensemble' } as const satisfies Record<Exclude<FinalChoice, 'auto'> | 'ensemble', string>;
 export type FinalModel = (typeof FINAL_MODELS)[keyof typeof FINAL_MODELS];
 
 export function isFinalChoice(v: unknown): v is FinalChoice {

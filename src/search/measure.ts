@@ -5,10 +5,9 @@
  * original features' importance is measured out of fold by permutation, with the refit model's
  * gain mapped back through the feature steps.
  */
-import { FeatureScorer } from '../artifact/feature-scorer.js';
-import type { FeaturePipelineNode } from '../artifact/format/features.js';
+import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
 import type { DecisionThresholds } from '../artifact/format/pipeline.js';
-import { loadPipeline, modelScorer, scoreMembers } from '../artifact/scorer.js';
+import { loadPipeline, scoreMembers, scoringMembers } from '../artifact/scorer.js';
 import { predictionWidth } from '../artifact/tasks.js';
 import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
@@ -16,7 +15,8 @@ import { bestThreshold, classificationReport, regressionReport } from '../metric
 import { Rng } from '../util/random.js';
 import type { SearchResult } from './automl.js';
 import type { Budget } from './budget.js';
-import type { FinalPipeline } from './finalize.js';
+import type { EnsembleSelection } from './ensemble.js';
+import { pipelineModel, type FinalPipeline } from './finalize.js';
 import { permutationImportance } from './importance.js';
 import type { PreparedData } from './prepare.js';
 
@@ -50,26 +50,32 @@ export interface Measurements {
  * const m = measure(prepared, result, fin, leakage.features.map((f) => f.feature), budget, 42, log);
  * m.test.logloss; // e.g. 0.0426
  */
-export function measure(p: PreparedData, result: SearchResult, fin: FinalPipeline, strength: readonly string[], budget: Budget, seed: number, log: (line: string) => void): Measurements {
+export function measure(
+  p: PreparedData,
+  result: SearchResult,
+  selection: EnsembleSelection,
+  fin: FinalPipeline,
+  strength: readonly string[],
+  budget: Budget,
+  seed: number,
+  log: (line: string) => void,
+): Measurements {
   const { classes, features } = p;
   const K = classes ? classes.length : 1;
-  // The test rows scored as the pipeline file will score them (the members share input fields).
-  const testPred = scoreMembers(
-    fin.members.map((m) => ({ weight: m.weight, features: new FeatureScorer(m.features), model: modelScorer(m.model) })),
-    columnarInput(p.test, fin.node),
-    K,
-  );
-  const unseen = unseenLevels(p.test, fin.node);
+  // The test rows scored as the pipeline file will score them.
+  const testPred = scoreMembers(scoringMembers(fin.inputs, fin.node, pipelineModel(fin), K), columnarInput(p.test, fin), K);
+  const unseen = unseenLevels(p.test, fin.inputs);
   for (const [field, u] of Object.entries(unseen)) {
     log(`test rows: '${field}' has ${u.rows} row${u.rows === 1 ? '' : 's'} with levels never seen in training (${u.levels.slice(0, 5).join(', ')}${u.levels.length > 5 ? ', …' : ''}), scored as missing`);
   }
-  // Validation metrics over the rows validated (all training rows with k folds; a fifth with a holdout).
+  // Validation metrics over the rows validated (all training rows with k folds; a fifth with a
+  // holdout), of what was chosen (the ensemble, or the winner; calibrated).
   const best = result.best;
   const yTrain = p.cvTask.y;
   const vRows = best.cv.scoredRows;
   const width = predictionWidth(p.task, K);
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
-  const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => best.cv.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
+  const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => selection.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
   const validation = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
   // Binary: decision thresholds on the positive class's probability, chosen on the same out-of-fold
   // predictions, never on the test rows (their predictions serve the test metrics only).
@@ -110,7 +116,7 @@ export function measure(p: PreparedData, result: SearchResult, fin: FinalPipelin
  * it: the first passes (the trees compiled after 2,000 rows, the compiled code warming up) are not
  * timed.
  */
-export function scoringSpeed(pipelineText: string, test: Table, node: FeaturePipelineNode): number {
+export function scoringSpeed(pipelineText: string, test: Table, node: Pick<FeaturePipelineNode, 'inputs'>): number {
   const deployed = loadPipeline(pipelineText);
   const timed = test.nRows > 20000 ? test.take(Array.from({ length: 20000 }, (_, i) => i)) : test;
   const input = columnarInput(timed, node);
@@ -127,9 +133,9 @@ function fmtThreshold(t: number): string {
 }
 
 /** Per categorical input field: the test rows whose level the pipeline never saw in training. */
-function unseenLevels(table: Table, node: FeaturePipelineNode): Record<string, { rows: number; levels: string[] }> {
+function unseenLevels(table: Table, inputs: readonly InputField[]): Record<string, { rows: number; levels: string[] }> {
   const out: Record<string, { rows: number; levels: string[] }> = {};
-  for (const field of node.inputs) {
+  for (const field of inputs) {
     if (field.type !== 'categorical') continue;
     const col = table.column(field.name);
     if (col.type !== 'categorical') continue;

@@ -133,10 +133,10 @@ describe('pipeline file: integrity, versions, bad input', () => {
       return withChecksum(JSON.stringify(o, null, 2));
     };
     expect(loadPipeline(body('2.7')).outputNames).toEqual(['y.no', 'y.yes']);
-    expect(() => loadPipeline(body('3.0'))).toThrow(/is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.0\); use a newer automl/);
+    expect(() => loadPipeline(body('3.0'))).toThrow(/is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.1\); use a newer automl/);
     // A 1.x file (its checksum was over the text) is refused before its checksum is read.
-    const old = pipelineText(parts('binary', node)).replace('"formatVersion": "2.0"', '"formatVersion": "1.1"');
-    expect(() => loadPipeline(old)).toThrow(/is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.0\); export the pipeline again with this automl/);
+    const old = pipelineText(parts('binary', node)).replace('"formatVersion": "2.1"', '"formatVersion": "1.1"');
+    expect(() => loadPipeline(old)).toThrow(/is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.1\); export the pipeline again with this automl/);
     expect(() => loadPipeline('{"format": "something-else"}')).toThrow(/not a pipeline file/);
     expect(() => loadPipeline('{not json')).toThrow(/not valid JSON/);
     expect(() => loadPipeline(join(dir, 'nope.pipeline.json'))).toThrow(/no such pipeline file/);
@@ -147,7 +147,7 @@ describe('pipeline file: integrity, versions, bad input', () => {
     const text = pipelineText(parts('binary', node, { thresholds }));
     expectValid(text);
     const o = JSON.parse(text) as Record<string, unknown>;
-    expect(o['formatVersion']).toBe('2.0');
+    expect(o['formatVersion']).toBe('2.1');
     expect(o['thresholds']).toEqual(thresholds);
     const keys = Object.keys(o);
     expect(keys.slice(keys.indexOf('importance'))).toEqual(['importance', 'thresholds', 'provenance', 'checksum']);
@@ -267,13 +267,13 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
 
   it('an unknown top-level member is refused, naming it, whether its checksum was made anew or not', () => {
     for (const resum of [true, false]) {
-      const e = refusal(edited(text, (o) => (o['calibration'] = { method: 'isotonic' }), resum));
+      const e = refusal(edited(text, (o) => (o['recalibration'] = { method: 'isotonic' }), resum));
       expect(e.code).toBe('PIPELINE_FORMAT');
-      expect(e.message).toMatch(/has a member "calibration" at its top level that format 2\.0 does not define; it needs a newer format version than 2\.0, so a newer automl may read it/);
+      expect(e.message).toMatch(/has a member "recalibration" at its top level that format 2\.1 does not define; it needs a newer format version than 2\.1, so a newer automl may read it/);
     }
     // A file of a newer minor version is read, but not a member this automl does not know.
-    const newer = refusal(edited(text, (o) => ((o['formatVersion'] = '2.3'), (o['calibration'] = {}))));
-    expect(newer.message).toMatch(/has a member "calibration" at its top level that format 2\.0 does not define; the file is format 2\.3, newer than this automl's 2\.0: score it with a newer automl/);
+    const newer = refusal(edited(text, (o) => ((o['formatVersion'] = '2.3'), (o['recalibration'] = {}))));
+    expect(newer.message).toMatch(/has a member "recalibration" at its top level that format 2\.1 does not define; the file is format 2\.3, newer than this automl's 2\.1: score it with a newer automl/);
     expect(loadPipeline(edited(text, (o) => (o['formatVersion'] = '2.3'))).outputNames).toHaveLength(2);
     // provenance and metrics are free-form; thresholds is a known optional member.
     expect(loadPipeline(edited(text, (o) => ((o['provenance'] as Json)['host'] = 'ci'))).outputNames).toHaveLength(2);
@@ -291,11 +291,11 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     const stepped = pipelineText(parts('binary', gbdt, { features: steps }));
     expect(loadPipeline(stepped).outputNames).toEqual(['y.no', 'y.yes']);
     const cases: [string, (o: Json) => void, RegExp][] = [
-      [text, (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]), /has a member "gain" in model\.trees\[1\] that format 2\.0 does not define/],
-      [text, (o) => ((o['model'] as Json)['learningRate'] = 0.1), /has a member "learningRate" in model that format 2\.0 does not define/],
-      [stepped, (o) => ((((o['features'] as Json)['steps'] as Json[])[0]!)['clip'] = 3), /has a member "clip" in features\.steps\[0\] that format 2\.0 does not define/],
-      [text, (o) => ((o['features'] as Json)['version'] = 2), /has a member "version" in features that format 2\.0 does not define/],
-      [text, (o) => (((o['inputs'] as Json[])[2]!)['unit'] = 'bar'), /has a member "unit" in inputs\[2\] that format 2\.0 does not define/],
+      [text, (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]), /has a member "gain" in model\.trees\[1\] that format 2\.1 does not define/],
+      [text, (o) => ((o['model'] as Json)['learningRate'] = 0.1), /has a member "learningRate" in model that format 2\.1 does not define/],
+      [stepped, (o) => ((((o['features'] as Json)['steps'] as Json[])[0]!)['clip'] = 3), /has a member "clip" in features\.steps\[0\] that format 2\.1 does not define/],
+      [text, (o) => ((o['features'] as Json)['version'] = 2), /has a member "version" in features that format 2\.1 does not define/],
+      [text, (o) => (((o['inputs'] as Json[])[2]!)['unit'] = 'bar'), /has a member "unit" in inputs\[2\] that format 2\.1 does not define/],
       [text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5, youden: 0.3 }), /has a member "youden" in thresholds/],
       [text, (o) => (((o['importance'] as Json[])[0] ?? ((o['importance'] as Json[])[0] = { feature: 'a', importance: 1 }))['sign'] = 1), /has a member "sign" in importance\[0\]/],
     ];
@@ -314,10 +314,10 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     expect(loadPipeline(ens).outputNames).toEqual(['y.no', 'y.yes']);
     const member = (o: Json, i: number): Json => ((o['model'] as Json)['members'] as Json[])[i]!;
     for (const [change, message] of [
-      [(o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1), /has a member "l2" in model\.members\[1\]\.model that format 2\.0 does not define/],
-      [(o: Json) => (member(o, 0)['name'] = 'gbdt'), /has a member "name" in model\.members\[0\] that format 2\.0 does not define/],
-      [(o: Json) => ((o['model'] as Json)['method'] = 'stacking'), /has a member "method" in model that format 2\.0 does not define/],
-      [(o: Json) => (member(o, 1)['model'] = { kind: 'svm' }), /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.0 does not define \(it knows tree_ensemble, linear, mlp\)/],
+      [(o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1), /has a member "l2" in model\.members\[1\]\.model that format 2\.1 does not define/],
+      [(o: Json) => (member(o, 0)['name'] = 'gbdt'), /has a member "name" in model\.members\[0\] that format 2\.1 does not define/],
+      [(o: Json) => ((o['model'] as Json)['method'] = 'stacking'), /has a member "method" in model that format 2\.1 does not define/],
+      [(o: Json) => (member(o, 1)['model'] = { kind: 'svm' }), /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp\)/],
     ] as const) {
       const e = refusal(edited(ens, change));
       expect(e.code).toBe('PIPELINE_FORMAT');
@@ -328,16 +328,16 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
   it('an unknown model kind or feature step kind is refused, naming it', () => {
     const e = refusal(edited(text, (o) => ((o['model'] as Json)['kind'] = 'xgboost')));
     expect(e.code).toBe('PIPELINE_FORMAT');
-    expect(e.message).toMatch(/has a model of kind "xgboost" in model, which format 2\.0 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/);
+    expect(e.message).toMatch(/has a model of kind "xgboost" in model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/);
     const step = refusal(edited(text, (o) => ((o['features'] as Json)['steps'] = [{ kind: 'pca', column: 'a', output: 'pc1' }])));
-    expect(step.message).toMatch(/has a feature step of kind "pca" in features\.steps\[0\], which format 2\.0 does not define/);
+    expect(step.message).toMatch(/has a feature step of kind "pca" in features\.steps\[0\], which format 2\.1 does not define/);
   });
 
   it('a 1.x file is refused with a message saying to export it again with this automl', () => {
     for (const version of ['1.0', '1.1']) {
       const e = refusal(edited(text, (o) => (o['formatVersion'] = version), false));
       expect(e.code).toBe('PIPELINE_VERSION');
-      expect(e.message).toMatch(new RegExp(`is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.0\\); export the pipeline again with this automl`));
+      expect(e.message).toMatch(new RegExp(`is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.1\\); export the pipeline again with this automl`));
     }
   });
 });

@@ -198,6 +198,7 @@ interface RunResult {
   pipelinePath: string;
   experimentDir: string;
   final: string;
+  ensemble: { kept: boolean; score: number; singleScore: number; members: { id: number; family: string; weight: number; calibration: { temperature: number; floor: number } | null }[] };
 }
 
 /** Splits a CSV line (our outputs quote only fields holding a comma or a quote). */
@@ -348,7 +349,8 @@ describe('automl run on tables other than the hydraulic one', () => {
     expect(col('logloss').map(Number)).toEqual(scores); // logloss is the default scorer
     for (const x of scores) expect(x).toBeGreaterThan(0.4);
     expect(res.search.best.score).toBe(Math.min(...scores));
-    expect(res.validation['logloss']).toBeCloseTo(res.search.best.score, 12);
+    // The validation scores are the chosen model's: the ensemble, or the winner calibrated.
+    expect(res.validation['logloss']).toBeCloseTo(res.ensemble.kept ? res.ensemble.score : res.ensemble.singleScore, 12);
 
     const log = readFileSync(join(res.experimentDir, 'run.log'), 'utf8');
     expect(log).toContain('target churn: binary (no, yes); 1500 train rows, 500 test rows, 7 features');
@@ -418,7 +420,8 @@ describe('automl run on tables other than the hydraulic one', () => {
     expect(res.test['rmse']).toBeLessThan(26);
 
     // --scorer mae is what the search ranked by: the winner's score is its out-of-fold MAE.
-    expect(res.search.best.score).toBe(res.validation['mae']);
+    expect(res.validation['mae']).toBeCloseTo(res.ensemble.kept ? res.ensemble.score : res.search.best.score, 12);
+    expect(res.ensemble.members.every((m) => m.calibration === null)).toBe(true); // no calibration for a regression
     const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
     const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
     expect(col('logloss')).toEqual(['', '', '', '']);
@@ -442,11 +445,22 @@ describe('automl run on tables other than the hydraulic one', () => {
     // The same search: the same winner and validation scores either way.
     expect(folds.search.best).toMatchObject({ id: refit.search.best.id, family: refit.search.best.family, score: refit.search.best.score });
     expect(folds.validation['logloss']).toBe(refit.validation['logloss']);
-    const ensemble = readPipelineJson(folds.pipelinePath) as unknown as { model: { kind: string; members: { weight: number; features: unknown; model: { kind: string } }[] } };
+    type Members = { model: { kind: string; members: { weight: number; features: unknown; model: { kind: string }; calibration?: { temperature: number } }[] } };
+    const ensemble = readPipelineJson(folds.pipelinePath) as unknown as Members;
     expect(ensemble.model.kind).toBe('ensemble');
     expect(ensemble.model.members.map((m) => m.weight)).toEqual([1 / 3, 1 / 3, 1 / 3]);
-    expect(ensemble.model.members.every((m) => m.features !== undefined && m.model.kind !== 'ensemble')).toBe(true);
-    expect((readPipelineJson(refit.pipelinePath) as unknown as { model: { kind: string } }).model.kind).not.toBe('ensemble');
+    // The first member's feature steps are the pipeline's own; the others carry theirs.
+    expect(ensemble.model.members.map((m) => m.features !== undefined)).toEqual([false, true, true]);
+    expect(ensemble.model.members.every((m) => m.model.kind !== 'ensemble')).toBe(true);
+    // Each member carries the winner's calibration, fitted on its out-of-fold predictions.
+    const cal = ensemble.model.members[0]!.calibration!;
+    expect(cal.temperature).toBeGreaterThan(0);
+    expect(ensemble.model.members.every((m) => m.calibration?.temperature === cal.temperature)).toBe(true);
+    // The refit: one model (with the same calibration), not an average of several.
+    const one = readPipelineJson(refit.pipelinePath) as unknown as Members;
+    expect(one.model.members).toHaveLength(1);
+    expect(one.model.members[0]!.model.kind).not.toBe('ensemble');
+    expect(one.model.members[0]!.calibration).toEqual(cal);
     // What the experiment reports for the test rows is what the exported pipeline scores.
     const scorer = loadPipeline(folds.pipelinePath);
     const testRows = readCsvFile(test);

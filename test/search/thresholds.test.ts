@@ -1,8 +1,9 @@
 /**
  * Out-of-fold decision thresholds: `automl run` on a binary target stores the F1- and MCC-best
  * thresholds of the positive class (the second class) in the pipeline file and in experiment.json.
- * The search is wrapped here so that the test sees the winner's own out-of-fold predictions and
- * recomputes the thresholds from them; multiclass and regression pipelines have no thresholds.
+ * The model selection is wrapped here so that the test sees the chosen model's own out-of-fold
+ * predictions (the ensemble's, or the calibrated winner's) and recomputes the thresholds from
+ * them; multiclass and regression pipelines have no thresholds.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,20 +11,20 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CvTask } from '../../src/search/types.js';
-import type { SearchResult } from '../../src/search/automl.js';
+import type { ScoredCandidate } from '../../src/search/automl.js';
 import { HYDRAULIC_LABELS } from '../../recipes/hydraulic/schema.js';
 
-/** What each search of a run saw and chose: its task (the training labels) and its winner. */
-const seen = vi.hoisted(() => [] as { task: CvTask; best: SearchResult['best'] }[]);
+/** What each model selection of a run saw and chose: the task (the training labels), the winner, the chosen out-of-fold predictions. */
+const seen = vi.hoisted(() => [] as { task: CvTask; best: ScoredCandidate; oof: Float64Array }[]);
 
-vi.mock('../../src/search/automl.js', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../../src/search/automl.js')>();
-  const search: typeof m.search = async (...args) => {
-    const r = await m.search(...args);
-    seen.push({ task: args[1], best: r.best });
+vi.mock('../../src/search/ensemble.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/search/ensemble.js')>();
+  const selectEnsemble: typeof m.selectEnsemble = (...args) => {
+    const r = m.selectEnsemble(...args);
+    seen.push({ task: args[2], best: args[1], oof: r.oof });
     return r;
   };
-  return { ...m, search };
+  return { ...m, selectEnsemble };
 });
 
 // Imported after the mock, so that the experiment runs the wrapped search.
@@ -63,15 +64,15 @@ function written(outDir: string, name: string): Written {
   return { file, experiment, log };
 }
 
-/** The winner's out-of-fold labels and positive-class probabilities over its validated rows. */
+/** The chosen model's out-of-fold labels and positive-class probabilities over the validated rows. */
 function outOfFold(): { y: Float64Array; p: Float64Array } {
   expect(seen).toHaveLength(1);
-  const { task, best } = seen[0]!;
+  const { task, best, oof } = seen[0]!;
   expect(task.kind).toBe('binary');
   const rows = best.cv.scoredRows;
   return {
     y: Float64Array.from(rows, (i) => task.y[i]!),
-    p: Float64Array.from(rows, (i) => best.cv.oof[i * task.nClasses + 1]!),
+    p: Float64Array.from(rows, (i) => oof[i * task.nClasses + 1]!),
   };
 }
 
@@ -111,7 +112,7 @@ describe('automl run: out-of-fold decision thresholds', () => {
     expect(want.f1).not.toBe(want.mcc); // this run tells the two objectives apart (0.495 and 0.5347)
 
     const w = written(s.outDir, 'stable');
-    expect(w.file['formatVersion']).toBe('2.0');
+    expect(w.file['formatVersion']).toBe('2.1');
     expect(w.file['thresholds']).toEqual(want);
     expect((w.file['thresholds'] as { positiveClass: string }).positiveClass).toBe((w.file['classes'] as string[])[1]);
     const keys = Object.keys(w.file);
@@ -164,7 +165,7 @@ describe('automl run: out-of-fold decision thresholds', () => {
     expect(r.task).toBe('multiclass');
     expect(r.thresholds).toBeNull();
     const w = written(s.outDir, 'cool');
-    expect(w.file['formatVersion']).toBe('2.0');
+    expect(w.file['formatVersion']).toBe('2.1');
     expect(Object.keys(w.file)).not.toContain('thresholds');
     expect(w.experiment['thresholds']).toBeNull();
     expect(w.log).not.toContain('thresholds (out of fold');

@@ -14,17 +14,43 @@ export const PIPELINE_FORMAT = 'automl-pipeline';
 /**
  * The version this code writes; a loader reads every file of the same major version, and refuses a
  * member or kind it does not know. 2.0: the checksum covers the canonical JSON, loading is strict.
+ * 2.1: an ensemble member may carry a `calibration` of its probabilities.
  */
-export const PIPELINE_FORMAT_VERSION = '2.0';
+export const PIPELINE_FORMAT_VERSION = '2.1';
 
 export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
+
+/**
+ * A classifier's probabilities made no more certain than its out-of-fold record supports, fitted
+ * on its out-of-fold predictions: with K classes, q_k ∝ p_k^(1/temperature) (a temperature above 1
+ * softens, below 1 sharpens), then r_k = (1 − K·floor)·q_k + floor, so that no class gets less
+ * than `floor`. Computed in float64 as log(p_k)/temperature, less its maximum, exponentiated and
+ * normalised (log 0 = −∞ gives q_k = 0).
+ */
+export interface Calibration {
+  kind: 'temperature';
+  /** @exclusiveMinimum 0 */
+  temperature: number;
+  /**
+   * The least probability of any class; K·floor < 1.
+   * @minimum 0
+   * @exclusiveMaximum 0.5
+   */
+  floor: number;
+}
 
 export interface EnsembleMember {
   /** @minimum 0 */
   weight: number;
-  /** The member's own features, when they differ from the pipeline's. */
+  /**
+   * The member's own features, when they differ from the pipeline's. Its categorical input fields
+   * may list their levels differently (a fold saw fewer): the scorer re-codes the pipeline's
+   * levels into the member's by their text.
+   */
   features?: FeaturePipelineNode;
   model: ModelNode;
+  /** Classification only: applied to this member's probabilities before the weighted average. */
+  calibration?: Calibration;
 }
 
 /** A weighted average of the members' predictions (weights sum to 1). */

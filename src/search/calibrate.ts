@@ -1,0 +1,55 @@
+/**
+ * Calibration of a classifier's probabilities on its out-of-fold predictions (the format's
+ * `Calibration`: a temperature, then a floor), so that no model is more certain than its
+ * out-of-fold record supports.
+ *
+ * - The temperature T minimises the out-of-fold logloss of q ∝ p^(1/T) over 1/T in [1/8, 4] (the
+ *   loss is convex in 1/T, so a golden-section search finds it).
+ * - The floor: each class keeps at least ε. A model right on all of its n out-of-fold rows has
+ *   earned a chance of 1/(n + 2) of being wrong on the next one (Laplace's rule of succession),
+ *   which is spread over the K classes: ε ≥ 1/(K·(n + 2)). Above that bound ε also minimises the
+ *   out-of-fold logloss, so a model whose record shows more surprises gets a larger floor.
+ */
+import { calibrateInPlace } from '../artifact/calibration.js';
+import type { Calibration } from '../artifact/format/pipeline.js';
+import { goldenSectionMin } from '../util/golden.js';
+
+/** The range of 1/T searched. */
+const INVERSE_TEMPERATURE = [1 / 8, 4] as const;
+
+/** Mean logloss of row-major n × K probabilities against class indices (probabilities clipped at 1e-15). */
+function meanLogloss(p: Float64Array, y: Float64Array, K: number): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s -= Math.log(Math.max(1e-15, p[i * K + y[i]!]!));
+  return s / Math.max(1, y.length);
+}
+
+/**
+ * Fits a calibration to out-of-fold probabilities `p` (row-major n × K) of rows with classes `y`.
+ *
+ * @example
+ * const c = fitCalibration(oof, y, 3);
+ * c; // { kind: 'temperature', temperature: 1.42, floor: 0.0002 }
+ */
+export function fitCalibration(p: Float64Array, y: Float64Array, K: number): Calibration {
+  const n = y.length;
+  const scratch = new Float64Array(p.length);
+  const lossAt = (temperature: number, floor: number): number => {
+    scratch.set(p);
+    calibrateInPlace(scratch, n, K, { kind: 'temperature', temperature, floor });
+    return meanLogloss(scratch, y, K);
+  };
+  const beta = goldenSectionMin((b) => lossAt(1 / b, 0), INVERSE_TEMPERATURE[0], INVERSE_TEMPERATURE[1], 1e-6);
+  const temperature = 1 / beta;
+  const least = 1 / (K * (n + 2));
+  // Above the bound, the floor that fits the record best (at most a tenth of a uniform guess).
+  const floor = goldenSectionMin((e) => lossAt(temperature, e), least, Math.max(least, 0.1 / K), 1e-9);
+  return { kind: 'temperature', temperature, floor: Math.max(least, floor) };
+}
+
+/** Calibrated copies of probabilities (row-major n × K). */
+export function calibrated(p: Float64Array, nRows: number, K: number, c: Calibration): Float64Array {
+  const out = Float64Array.from(p);
+  calibrateInPlace(out, nRows, K, c);
+  return out;
+}
