@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   forest: () => import('./forest.js'),
   budget: () => import('./budget.js'),
   search: () => import('./search.js'),
+  peers: () => import('./peers.js'),
   serve: () => import('./serve.js'),
 };
 
