@@ -88,6 +88,11 @@ export interface FamilySearch<P> {
   readonly shapeSensitive: boolean;
   /** Searched at interpretability 8–10 too: a model a person can read, or explain split by split. */
   readonly interpretable: boolean;
+  /**
+   * Its fits are slow (the neural net): its first candidate is scored on one fold before the
+   * others, and goes on only when that fold is competitive (successive halving).
+   */
+  readonly costly?: boolean;
 }
 
 /** Families that fit in rounds (trees, epochs) and report how many they kept. */

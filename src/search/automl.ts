@@ -16,7 +16,7 @@ import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';
 import { fitFeaturePipeline } from '../features/pipeline.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
-import { familyByName, type FamilyName } from '../models/registry.js';
+import { FAMILIES, familyByName, type FamilyName } from '../models/registry.js';
 import type { FittedModel } from '../models/types.js';
 import { AutomlError } from '../util/errors.js';
 import { Rng } from '../util/random.js';
@@ -113,6 +113,12 @@ export interface SearchResult {
   /** Worker threads the fold jobs ran on (1: this thread). */
   threads: number;
 }
+
+/**
+ * Under a time budget, a costly family's first candidate goes on past its first fold only if its
+ * other folds would take at most this share of the search's thread time left.
+ */
+export const COSTLY_SHARE = 0.25;
 
 /** Candidates per batch of variations; fixed, so that a run does not depend on the core count. */
 export const BATCH_SIZE = 4;
@@ -329,12 +335,35 @@ export async function search(
     const donePrefix = (): Trial[] => {
       const out: Trial[] = [];
       for (const t of first) {
-        if (t.error === undefined && t.outputs.size < t.planned) break;
+        if (t.error === undefined && !t.halved && t.outputs.size < t.planned) break;
         out.push(t);
       }
       return out;
     };
-    await runJobs(first, () => allFolds, () => settle(donePrefix()));
+    // A costly family's first candidate (the neural net) is scored on its first fold alongside
+    // the others, and goes on to the other folds only when it pays for them: when it does at least
+    // as well on that fold as the best of the cheap first candidates did on the same fold (a
+    // paired comparison) and, under a time budget, its other folds would take at most
+    // COSTLY_SHARE of the thread time left to the search. A family that is not competitive on the
+    // table, or too slow for the budget, does not spend it.
+    const probed = (t: Trial): boolean => halving && (FAMILIES[t.candidate.family].search.costly ?? false);
+    await runJobs(first, (t) => (probed(t) ? [0] : allFolds), () => settle(donePrefix()));
+    const costly = first.filter((t) => probed(t) && t.error === undefined && t.outputs.has(0));
+    if (costly.length > 0) {
+      // The leader among the cheap first candidates scored on every fold (ties: the lower id).
+      const full = first.filter((t) => !probed(t) && t.error === undefined && t.outputs.size === t.planned).map((t) => ({ t, cv: assembleCv(task, fold, t.outputs, settings.metric) }));
+      const leader = full.reduce<(typeof full)[number] | undefined>((a, b) => (!a || better(b.cv.score, a.cv.score) ? b : a), undefined);
+      const leaderFirst = leader?.cv.foldScores[0];
+      const threadSecondsLeft = (): number => (threads * (end() - clockNow())) / 1000;
+      const goOn = costly.filter((t) => {
+        const own = assembleCv(task, fold, t.outputs, settings.metric).score;
+        const competitive = leaderFirst === undefined || !better(leaderFirst, own);
+        const rest = (t.planned - 1) * t.outputs.get(0)!.seconds;
+        return competitive && (budget === undefined || rest <= COSTLY_SHARE * threadSecondsLeft());
+      });
+      for (const t of costly) if (!goOn.includes(t)) t.halved = true;
+      await runJobs(goOn, () => allFolds.slice(1), () => settle(donePrefix()));
+    }
     settle(first);
     for (;;) {
       if (interrupted) stoppedBy = 'interrupted';

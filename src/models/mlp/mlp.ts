@@ -49,9 +49,12 @@ export interface MlpParams {
 /**
  * Defaults that train well on small tables such as the hydraulic one (about 1,600 rows) in a few
  * seconds: two hidden layers, Adam at 0.003, batches of 64, up to 300 epochs with early stopping
- * after 30 epochs without improvement, a light L2 penalty and no dropout. On the hydraulic
+ * after 15 epochs without improvement, a light L2 penalty and no dropout. On the hydraulic
  * targets (three seeds each) dropout 0.1 and batches of 32 were no better, and a step of 0.01 or
  * a halving of the step on plateaus worse; wider layers ([128, 64]) were as good but slower.
+ * Patience 15 rather than 30 costs little (3-fold out-of-fold logloss on cool_cond_y 0.0084 at
+ * both, valve_cond_y 0.096 against 0.091) and takes 20–40% less time (7.6 s against 9.6 s,
+ * 12.7 s against 21.1 s, one thread).
  */
 export const MLP_DEFAULTS: Readonly<MlpParams> = {
   hiddenLayers: [64, 32],
@@ -59,7 +62,7 @@ export const MLP_DEFAULTS: Readonly<MlpParams> = {
   learningRate: 0.003,
   batchSize: 64,
   epochs: 300,
-  patience: 30,
+  patience: 15,
   l2: 1e-4,
   validationFraction: 0.1,
 };
@@ -88,6 +91,7 @@ export const mlp: ModelFamily<MlpParams> = {
     space: { hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]], dropout: [0, 0.1, 0.2], learningRate: [0.001, 0.003, 0.01] },
     shapeSensitive: true,
     interpretable: false,
+    costly: true,
   },
   // A refit on all rows trains as many epochs as its folds kept, on every row (none held out).
   rounds: { kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, epochs: rounds, validationFraction: 0 }) },
