@@ -27,29 +27,34 @@ const SOURCE_EXT = '{ts,mts,cts,js,mjs,cjs}';
 /** @type {Restriction} */
 const NO_RECIPES = {
   regex: '^(\\.\\./)+recipes(/|$)',
-  message: 'Only src/cli imports recipes/: core code gets what it needs from a recipe (e.g. its label columns) from the caller.',
+  message:
+    'Only src/cli imports recipes/: core code gets what it needs from a recipe (e.g. its label columns) from the caller.',
 };
 /** @type {Restriction} */
 const NO_SEARCH_OR_CLI = {
   regex: '^(\\.\\./)+(search|cli)(/|$)',
-  message: 'src/data, src/models, src/features and src/metrics never import src/search or src/cli (the search builds on them, not the other way round).',
+  message:
+    'src/data, src/models, src/features and src/metrics never import src/search or src/cli (the search builds on them, not the other way round).',
 };
 /** @type {Restriction} */
 const NO_OTHER_FAMILY = {
   regex: '^\\.\\./(?!trees/)[^./][^/]*/',
   // The same without a lookahead: a folder beside the family's own whose name is not `trees`.
   selector: '^\\.\\.[/]([^./t][^/]*|t[^r/][^/]*|tr[^e/][^/]*|tre[^e/][^/]*|tree[^s/][^/]*|trees[^/]+|t|tr|tre|tree)[/]',
-  message: 'A model family (a folder of src/models) imports no other family: what tree families share lives in src/models/trees/, what all share in src/models/*.ts.',
+  message:
+    'A model family (a folder of src/models) imports no other family: what tree families share lives in src/models/trees/, what all share in src/models/*.ts.',
 };
 /** @type {Restriction} */
 const NO_PACKAGES = {
   regex: '^(?!\\.|node:)',
-  message: 'src/artifact (the scoring side) imports no package, only node: built-ins, so the scorer stays portable and small.',
+  message:
+    'src/artifact (the scoring side) imports no package, only node: built-ins, so the scorer stays portable and small.',
 };
 /** @type {(depth: number) => Restriction} */
 const leavingArtifact = (depth) => ({
   regex: `^(\\.\\./){${depth + 1}}`,
-  message: 'src/artifact (the scoring side) imports nothing outside src/artifact: the scorer never depends on training code.',
+  message:
+    'src/artifact (the scoring side) imports nothing outside src/artifact: the scorer never depends on training code.',
 });
 
 /**
@@ -68,7 +73,12 @@ function restrict(restrictions, literalOnly = false) {
         message: r.message,
       })),
       ...(literalOnly
-        ? [{ selector: "ImportExpression[source.type!='Literal']", message: 'src/artifact imports only named modules: a computed import() could load anything.' }]
+        ? [
+            {
+              selector: "ImportExpression[source.type!='Literal']",
+              message: 'src/artifact imports only named modules: a computed import() could load anything.',
+            },
+          ]
         : []),
     ],
   };

@@ -38,11 +38,17 @@ export async function run(args: string[]): Promise<void> {
     ['synthetic 3-class (20,000 × 20)', ['--data', synth, '--target', 'y']],
     ['synthetic 3-class (200,000 × 20)', ['--data', big, '--target', 'y']],
   ];
-  const lines = ['data                                budget  wall     allowance  ratio  stopped by     candidates (halved)'];
+  const lines = [
+    'data                                budget  wall     allowance  ratio  stopped by     candidates (halved)',
+  ];
   for (const [label, extra] of cases) {
     for (const b of budgets) {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [cli, 'run', ...extra, '--max-runtime', String(b), '--out-dir', work, '--json', '--name', `b${b}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'run', ...extra, '--max-runtime', String(b), '--out-dir', work, '--json', '--name', `b${b}`],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
       const wall = (performance.now() - t0) / 1000;
       if (r.status !== 0) throw new Error(`bench budget: automl run failed: ${r.stderr}`);
       const res = JSON.parse(r.stdout) as { search: { stoppedBy: string; candidates: number; halved: number } };

@@ -24,10 +24,17 @@ if (which === 'ours') {
   seconds = (performance.now() - t0) / 1000;
   proba = model.predict({ nRows: nTest, columns: d.columns.map((c) => c.subarray(nTrain)) });
 } else {
-  const rows = (from: number, to: number): number[][] => Array.from({ length: to - from }, (_, i) => d.columns.map((c) => c[from + i]!));
+  const rows = (from: number, to: number): number[][] =>
+    Array.from({ length: to - from }, (_, i) => d.columns.map((c) => c[from + i]!));
   // The package's own defaults, with features sampled as scikit-learn does (√p) and the same
   // number of trees; its out-of-bag step is off (with it, training can throw on small data).
-  const rf = new RandomForestClassifier({ nEstimators: nTrees, maxFeatures: Math.floor(Math.sqrt(d.nFeatures)) / d.nFeatures, seed: 1, useSampleBagging: true, noOOB: true } as never);
+  const rf = new RandomForestClassifier({
+    nEstimators: nTrees,
+    maxFeatures: Math.floor(Math.sqrt(d.nFeatures)) / d.nFeatures,
+    seed: 1,
+    useSampleBagging: true,
+    noOOB: true,
+  } as never);
   rf.train(rows(0, nTrain), Array.from(d.y.subarray(0, nTrain)));
   seconds = (performance.now() - t0) / 1000;
   // predictProbability(X, label) gives one class's probability per row: ask for each class.

@@ -26,7 +26,9 @@ export async function run(args: string[]): Promise<void> {
   const trees = i >= 0 ? Number(args[i + 1]) : 300;
   const skipMl = args.includes('--no-ml');
   const lines = [`${trees} trees; fit seconds and test logloss (ratio = ours / scikit-learn)`];
-  lines.push(`${'target'.padEnd(15)} ${'ours'.padStart(16)} ${'scikit-learn'.padStart(16)} ${'ratio'.padStart(6)} ${'ml-random-forest'.padStart(30)}`);
+  lines.push(
+    `${'target'.padEnd(15)} ${'ours'.padStart(16)} ${'scikit-learn'.padStart(16)} ${'ratio'.padStart(6)} ${'ml-random-forest'.padStart(30)}`,
+  );
   for (const target of labelColumns('hydraulic')) {
     const h = await hydraulicFile(target);
     const ours = (await runNode(child, ['ours', h.path, String(h.nTrain), String(trees)])) as unknown as Result;
@@ -37,7 +39,9 @@ export async function run(args: string[]): Promise<void> {
       ml = `${m.seconds.toFixed(2)} s ${m.logloss.toFixed(4)} (Σp off by ${m.maxProbaSumError?.toFixed(4)})`;
     }
     const cell = (r: Result): string => `${r.seconds.toFixed(2)} s ${r.logloss.toFixed(4)}`;
-    lines.push(`${target.padEnd(15)} ${cell(ours).padStart(16)} ${cell(sk).padStart(16)} ${fmtRatio(ours.seconds, sk.seconds).padStart(6)} ${ml.padStart(30)}`);
+    lines.push(
+      `${target.padEnd(15)} ${cell(ours).padStart(16)} ${cell(sk).padStart(16)} ${fmtRatio(ours.seconds, sk.seconds).padStart(6)} ${ml.padStart(30)}`,
+    );
     process.stdout.write(`${lines.splice(0).join('\n')}\n`);
   }
 }

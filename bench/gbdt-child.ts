@@ -5,7 +5,8 @@ import { fitGbdt } from '../src/models/gbdt/gbdt.js';
 import { Rng } from '../src/util/random.js';
 
 const [path, nTrainText, roundsText, threadsText] = process.argv.slice(2);
-if (!path || !nTrainText || !roundsText || !threadsText) throw new Error('usage: gbdt-child DATA N_TRAIN ROUNDS THREADS');
+if (!path || !nTrainText || !roundsText || !threadsText)
+  throw new Error('usage: gbdt-child DATA N_TRAIN ROUNDS THREADS');
 const d = await readClassification(path);
 const nTrain = Number(nTrainText);
 const K = d.nClasses;
@@ -20,19 +21,22 @@ const model = fitGbdt(
     rng: new Rng(1),
     // The benchmark's settings, the same as XGBoost's in bench/peers/gbdt_peer.py (or, with
     // ROUNDS 'defaults', the family's defaults).
-    params: roundsText === 'defaults' ? { threads: Number(threadsText) } : {
-      nRounds: Number(roundsText),
-      growth: 'depthwise',
-      maxDepth: 6,
-      learningRate: 0.1,
-      lambdaL2: 1,
-      minSumHessian: 1,
-      minDataInLeaf: 1,
-      maxBins: 255,
-      baggingFraction: 1,
-      featureFraction: 1,
-      threads: Number(threadsText),
-    },
+    params:
+      roundsText === 'defaults'
+        ? { threads: Number(threadsText) }
+        : {
+            nRounds: Number(roundsText),
+            growth: 'depthwise',
+            maxDepth: 6,
+            learningRate: 0.1,
+            lambdaL2: 1,
+            minSumHessian: 1,
+            minDataInLeaf: 1,
+            maxBins: 255,
+            baggingFraction: 1,
+            featureFraction: 1,
+            threads: Number(threadsText),
+          },
   },
 );
 const seconds = (performance.now() - t0) / 1000;

@@ -68,7 +68,8 @@ async function defaults(): Promise<void> {
       hgb.push(peer.hgb);
       xgb.push(peer.xgboost);
     }
-    const cell = (xs: number[]): string => `${xs[0]!.toFixed(4)} / ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4)}`.padEnd(18);
+    const cell = (xs: number[]): string =>
+      `${xs[0]!.toFixed(4)} / ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4)}`.padEnd(18);
     process.stdout.write(`${label.padEnd(18)}${cell(ours)}${cell(hgb)}${cell(xgb)}\n`);
   }
 }

@@ -99,14 +99,20 @@ function parseOptions(args: string[]): Options {
     return n;
   };
   const known = new Set(['--quick', '--only', '--seeds', '--max-runtime', '--shape-runtime', '--data-seed', '--out']);
-  for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`bench peers: unknown option ${a}; there are: ${[...known].join(', ')}`);
+  for (const a of args)
+    if (a.startsWith('--') && !known.has(a))
+      throw new Error(`bench peers: unknown option ${a}; there are: ${[...known].join(', ')}`);
   const seedsText = value('--seeds');
   const quick = args.includes('--quick');
   const seeds = quick ? [1] : seedsText ? seedsText.split(',').map(Number) : [1, 2, 3];
-  if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`bench peers: --seeds needs integers, got '${seedsText}'`);
-  const only = value('--only')?.split(',').filter((s) => s !== '');
+  if (seeds.some((s) => !Number.isInteger(s)))
+    throw new Error(`bench peers: --seeds needs integers, got '${seedsText}'`);
+  const only = value('--only')
+    ?.split(',')
+    .filter((s) => s !== '');
   const all = [...LABELS, ...SHAPE_NAMES];
-  for (const n of only ?? []) if (!all.includes(n)) throw new Error(`bench peers: no data set '${n}'; there are: ${all.join(', ')}`);
+  for (const n of only ?? [])
+    if (!all.includes(n)) throw new Error(`bench peers: no data set '${n}'; there are: ${all.join(', ')}`);
   const max = value('--max-runtime') === undefined ? undefined : number('--max-runtime', 60);
   return {
     seeds,
@@ -128,7 +134,8 @@ async function runChild(cmd: string, args: string[]): Promise<{ stdout: string; 
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   const seconds = (performance.now() - t0) / 1000;
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${signal ?? code}: ${stderr.trim().slice(-2000)}`);
+  if (code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${signal ?? code}: ${stderr.trim().slice(-2000)}`);
   return { stdout, seconds };
 }
 
@@ -155,7 +162,8 @@ function fmtRatio(r: number): string {
   return `${r.toFixed(2)}×${r > WORSE ? '!' : ' '}`.padStart(8);
 }
 
-const header = (first: string): string => `${first.padEnd(16)}${['ours', ...PEERS.map((p) => SHORT[p]!)].map((h) => h.padStart(7)).join('')} best   ratio`;
+const header = (first: string): string =>
+  `${first.padEnd(16)}${['ours', ...PEERS.map((p) => SHORT[p]!)].map((h) => h.padStart(7)).join('')} best   ratio`;
 
 function row(label: string, ours: number, peers: Record<string, number>, best: string, ratio: number): string {
   return `${label.padEnd(16)}${[ours, ...PEERS.map((p) => peers[p] ?? NaN)].map((v) => ` ${fmt(v)}`).join('')}${SHORT[best]!.padStart(5)}${fmtRatio(ratio)}`;
@@ -183,7 +191,14 @@ function dataSets(o: Options): DataSet[] {
     })),
     ...SHAPE_NAMES.map((name) => {
       const shape = makeShape(name, o.dataSeed);
-      return { name, file: (work: string) => writeShape(shape, work), target: shape.target, task: shape.task, drop: [], runtime: o.shapeRuntime };
+      return {
+        name,
+        file: (work: string) => writeShape(shape, work),
+        target: shape.target,
+        task: shape.task,
+        drop: [],
+        runtime: o.shapeRuntime,
+      };
     }),
   ];
   return o.only ? sets.filter((s) => o.only!.includes(s.name)) : sets;
@@ -194,11 +209,45 @@ async function runCase(d: DataSet, data: string, seed: number, work: string): Pr
   const train = `${base}.train.csv`;
   const test = `${base}.test.csv`;
   const task = d.task ? ['--task', d.task] : [];
-  await runChild(process.execPath, [cli, 'split', '--data', data, '--target', d.target, '--seed', String(seed), '--out-train', train, '--out-test', test, '--quiet', ...task]);
+  await runChild(process.execPath, [
+    cli,
+    'split',
+    '--data',
+    data,
+    '--target',
+    d.target,
+    '--seed',
+    String(seed),
+    '--out-train',
+    train,
+    '--out-test',
+    test,
+    '--quiet',
+    ...task,
+  ]);
   const drop = d.drop.length > 0 ? ['--drop', d.drop.join(',')] : [];
   const ours = await runChild(process.execPath, [
-    cli, 'run', '--train', train, '--test', test, '--target', d.target, '--time', '5', '--max-runtime', String(d.runtime),
-    '--seed', String(seed), '--json', '--out-dir', work, '--name', `${d.name}-${seed}`, ...drop, ...task,
+    cli,
+    'run',
+    '--train',
+    train,
+    '--test',
+    test,
+    '--target',
+    d.target,
+    '--time',
+    '5',
+    '--max-runtime',
+    String(d.runtime),
+    '--seed',
+    String(seed),
+    '--json',
+    '--out-dir',
+    work,
+    '--name',
+    `${d.name}-${seed}`,
+    ...drop,
+    ...task,
   ]);
   const res = JSON.parse(ours.stdout) as Record<string, unknown>;
   const resTask = String(res['task']);
@@ -206,8 +255,21 @@ async function runCase(d: DataSet, data: string, seed: number, work: string): Pr
   const ourScore = Number((res['test'] as Record<string, number>)[metric]);
   const best = (res['search'] as { best?: { family?: string }; candidates?: number } | undefined) ?? {};
   const py = await runChild(PYTHON, [
-    peerScript, '--train', train, '--test', test, '--target', d.target, '--task', resTask,
-    '--drop', d.drop.join(','), '--seed', String(seed), '--timeout', ours.seconds.toFixed(1),
+    peerScript,
+    '--train',
+    train,
+    '--test',
+    test,
+    '--target',
+    d.target,
+    '--task',
+    resTask,
+    '--drop',
+    d.drop.join(','),
+    '--seed',
+    String(seed),
+    '--timeout',
+    ours.seconds.toFixed(1),
   ]);
   const peers = lastJsonLine(py.stdout)['peers'] as Record<string, PeerResult>;
   const bestPeer = PEERS.reduce((a, b) => (peers[b]!.score < peers[a]!.score ? b : a));
@@ -247,7 +309,15 @@ function summarize(cases: CaseResult[]): DataSetSummary[] {
     const peers = Object.fromEntries(PEERS.map((p) => [p, mean(cs.map((c) => c.peers[p]!.score))]));
     const bestPeer = PEERS.reduce((a, b) => (peers[b]! < peers[a]! ? b : a));
     const ours = mean(cs.map((c) => c.ours));
-    return { data, metric: cs[0]!.metric, seeds: cs.length, ours, peers, bestPeer, ratio: ratioOf(cs[0]!.metric, ours, peers[bestPeer]!) };
+    return {
+      data,
+      metric: cs[0]!.metric,
+      seeds: cs.length,
+      ours,
+      peers,
+      bestPeer,
+      ratio: ratioOf(cs[0]!.metric, ours, peers[bestPeer]!),
+    };
   });
 }
 
@@ -290,13 +360,18 @@ export async function run(args: string[]): Promise<void> {
   if (cases.length === 0) throw new Error('bench peers: no case finished');
 
   const summary = summarize(cases);
-  process.stdout.write(`\nper data set: means over seeds ${o.seeds.join(',')}, ratio of means\n${header('data set')}\n`);
+  process.stdout.write(
+    `\nper data set: means over seeds ${o.seeds.join(',')}, ratio of means\n${header('data set')}\n`,
+  );
   for (const s of summary) process.stdout.write(`${row(s.data, s.ours, s.peers, s.bestPeer, s.ratio)}\n`);
   const gm = geomean(summary.map((s) => s.ratio));
   const hyd = summary.filter((s) => LABELS.includes(s.data));
   const shp = summary.filter((s) => !LABELS.includes(s.data));
-  const part = (name: string, ss: DataSetSummary[]): string => (ss.length > 0 ? `; ${name} ${geomean(ss.map((s) => s.ratio)).toFixed(2)}×` : '');
-  process.stdout.write(`\ngeometric mean of the per-data-set ratios: ${gm.toFixed(2)}× (${summary.length} data sets${part('hydraulic', hyd)}${part('shapes', shp)})\n`);
+  const part = (name: string, ss: DataSetSummary[]): string =>
+    ss.length > 0 ? `; ${name} ${geomean(ss.map((s) => s.ratio)).toFixed(2)}×` : '';
+  process.stdout.write(
+    `\ngeometric mean of the per-data-set ratios: ${gm.toFixed(2)}× (${summary.length} data sets${part('hydraulic', hyd)}${part('shapes', shp)})\n`,
+  );
   const worse = cases.filter((c) => c.ratio > WORSE).length;
   process.stdout.write(`cases worse than ${WORSE}×: ${worse} of ${cases.length}\n`);
 

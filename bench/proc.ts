@@ -55,11 +55,24 @@ export interface Server {
  * Starts a server as a child process and waits for the `URL` of its `listening on URL` line on
  * stdout (its stderr goes to ours). Fails when it exits first or stays silent for `timeoutMs`.
  */
-export async function startServer(name: string, cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<Server> {
+export async function startServer(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  timeoutMs = 30_000,
+): Promise<Server> {
   const child = spawnTracked(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let seen = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench: ${name} printed no 'listening on' line in ${timeoutMs / 1000} s (stdout so far: ${JSON.stringify(seen.slice(0, 300))})`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `bench: ${name} printed no 'listening on' line in ${timeoutMs / 1000} s (stdout so far: ${JSON.stringify(seen.slice(0, 300))})`,
+          ),
+        ),
+      timeoutMs,
+    );
     const onData = (d: Buffer): void => {
       seen += d.toString();
       const m = /listening on (https?:\/\/\S+)/.exec(seen);
@@ -77,7 +90,11 @@ export async function startServer(name: string, cmd: string, args: readonly stri
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`bench: ${name} exited (${signal ?? `code ${code}`}) before listening; stdout: ${JSON.stringify(seen.slice(0, 300))}`));
+      reject(
+        new Error(
+          `bench: ${name} exited (${signal ?? `code ${code}`}) before listening; stdout: ${JSON.stringify(seen.slice(0, 300))}`,
+        ),
+      );
     });
   });
   return { child, url, name };
@@ -86,7 +103,8 @@ export async function startServer(name: string, cmd: string, args: readonly stri
 /** Sends SIGTERM and waits for the exit; SIGKILL after `timeoutMs`. Returns how it ended. */
 export async function stopServer(server: Server, timeoutMs = 5000): Promise<string> {
   const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return `had already ended (${child.signalCode ?? `exit code ${child.exitCode}`})`;
+  if (child.exitCode !== null || child.signalCode !== null)
+    return `had already ended (${child.signalCode ?? `exit code ${child.exitCode}`})`;
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;

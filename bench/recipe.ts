@@ -23,10 +23,22 @@ import { PYTHON, fmtRatio, requirePython } from './peer.js';
 
 /** Typical level, swing within a cycle, and noise of each sensor (roughly the real rig's). */
 const LEVELS: Record<string, [number, number, number]> = {
-  'PS1.txt': [160, 25, 0.8], 'PS2.txt': [109, 20, 0.6], 'PS3.txt': [1.7, 0.8, 0.05], 'PS4.txt': [2.6, 3, 0.02],
-  'PS5.txt': [9.2, 0.6, 0.01], 'PS6.txt': [9.1, 0.6, 0.01], 'FS1.txt': [6.2, 3, 0.2], 'FS2.txt': [9.6, 0.5, 0.05],
-  'TS1.txt': [45, 5, 0.05], 'TS2.txt': [50, 5, 0.05], 'TS3.txt': [47, 5, 0.05], 'TS4.txt': [41, 5, 0.05],
-  'EPS1.txt': [2500, 200, 5], 'VS1.txt': [0.61, 0.05, 0.01], 'CE.txt': [31, 10, 0.1], 'CP.txt': [1.8, 0.4, 0.01],
+  'PS1.txt': [160, 25, 0.8],
+  'PS2.txt': [109, 20, 0.6],
+  'PS3.txt': [1.7, 0.8, 0.05],
+  'PS4.txt': [2.6, 3, 0.02],
+  'PS5.txt': [9.2, 0.6, 0.01],
+  'PS6.txt': [9.1, 0.6, 0.01],
+  'FS1.txt': [6.2, 3, 0.2],
+  'FS2.txt': [9.6, 0.5, 0.05],
+  'TS1.txt': [45, 5, 0.05],
+  'TS2.txt': [50, 5, 0.05],
+  'TS3.txt': [47, 5, 0.05],
+  'TS4.txt': [41, 5, 0.05],
+  'EPS1.txt': [2500, 200, 5],
+  'VS1.txt': [0.61, 0.05, 0.01],
+  'CE.txt': [31, 10, 0.1],
+  'CP.txt': [1.8, 0.4, 0.01],
   'SE.txt': [56, 10, 0.3],
 };
 
@@ -38,7 +50,8 @@ function* sensorLines(file: string, samples: number, cycles: number, rng: Rng): 
     const drift = (rng.next() - 0.5) * swing * 0.2;
     const phase = rng.next() * 2 * Math.PI;
     for (let j = 0; j < samples; j++) {
-      const v = level + drift + swing * 0.5 * Math.sin(phase + (6 * Math.PI * j) / samples) + noise * (rng.next() - 0.5);
+      const v =
+        level + drift + swing * 0.5 * Math.sin(phase + (6 * Math.PI * j) / samples) + noise * (rng.next() - 0.5);
       parts[j] = v.toFixed(3);
     }
     yield Buffer.from(`${parts.join('\t')}\n`);
@@ -81,7 +94,11 @@ interface Measure {
 }
 
 /** Runs a command, returns its wall time and its last stdout line as JSON. */
-async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ wallSeconds: number; json: Record<string, unknown>; stdout: string }> {
+async function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ wallSeconds: number; json: Record<string, unknown>; stdout: string }> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   let stdout = '';
@@ -99,7 +116,11 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
 async function runOurs(archive: string, out: string, rssFile: string): Promise<Measure> {
   const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   const r = await timedNode(main, ['recipe', 'hydraulic', '--source', archive, '--out', out, '--json'], rssFile);
-  return { wallSeconds: r.wallSeconds, maxRssBytes: r.maxRssBytes, report: JSON.parse(r.stdout) as Record<string, unknown> };
+  return {
+    wallSeconds: r.wallSeconds,
+    maxRssBytes: r.maxRssBytes,
+    report: JSON.parse(r.stdout) as Record<string, unknown>,
+  };
 }
 
 async function runPeer(archive: string, out: string): Promise<Measure> {
@@ -134,7 +155,8 @@ function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
   const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`bench: ${name} needs a positive whole number, got ${args[i + 1]}`);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new Error(`bench: ${name} needs a positive whole number, got ${args[i + 1]}`);
   return v;
 }
 
@@ -158,7 +180,8 @@ export async function run(args: string[]): Promise<void> {
     const oursFull = await runOurs(full, join(work, 'ours.csv'), join(work, 'rss-full'));
     const peer = await runPeer(full, join(work, 'peer.csv'));
     const oursHalf = await runOurs(small, join(work, 'ours-half.csv'), join(work, 'rss-half'));
-    if (oursFull.report['sha256'] !== peer.report['sha256']) throw new Error('bench: ours and the peer hashed different archives');
+    if (oursFull.report['sha256'] !== peer.report['sha256'])
+      throw new Error('bench: ours and the peer hashed different archives');
     const diff = await compareCsv(join(work, 'ours.csv'), join(work, 'peer.csv'));
 
     const bytes = oursFull.report['bytes'] as number;

@@ -47,7 +47,19 @@ export async function run(args: string[]): Promise<void> {
     // 1. Threads.
     const walls: number[] = [];
     for (const threads of [1, 2]) {
-      const { wall } = automl(['run', '--target', 'valve_cond_y', '--max-models', '16', '--threads', String(threads), '--out-dir', work, '--name', `t${threads}`]);
+      const { wall } = automl([
+        'run',
+        '--target',
+        'valve_cond_y',
+        '--max-models',
+        '16',
+        '--threads',
+        String(threads),
+        '--out-dir',
+        work,
+        '--name',
+        `t${threads}`,
+      ]);
       walls.push(wall);
     }
     const same = leaderboardShape(work, 't1') === leaderboardShape(work, 't2');
@@ -56,16 +68,37 @@ export async function run(args: string[]): Promise<void> {
     );
 
     // 2. Against single models with their defaults.
-    process.stdout.write(`\ntest logloss (seed-42 split); automl run --time ${time} against HGB and XGBoost defaults\n`);
+    process.stdout.write(
+      `\ntest logloss (seed-42 split); automl run --time ${time} against HGB and XGBoost defaults\n`,
+    );
     process.stdout.write('label            automl  (family, wall)          HGB     (fit)     XGBoost (fit)\n');
     for (const label of LABELS) {
       const train = join(work, `${label}.train.csv`);
       const test = join(work, `${label}.test.csv`);
       automl(['split', '--data', data, '--target', label, '--out-train', train, '--out-test', test]);
-      const { wall, res } = automl(['run', '--train', train, '--test', test, '--target', label, '--time', time, '--out-dir', work, '--name', label]);
+      const { wall, res } = automl([
+        'run',
+        '--train',
+        train,
+        '--test',
+        test,
+        '--target',
+        label,
+        '--time',
+        time,
+        '--out-dir',
+        work,
+        '--name',
+        label,
+      ]);
       const ours = (res['test'] as { logloss: number }).logloss;
       const family = (res['search'] as { best: { family: string } }).best.family;
-      const peer = (await runPython(join(here, '..', '..', 'bench', 'peers', 'search_peer.py'), [train, test, label, LABELS.filter((l) => l !== label).join(',')])) as Record<string, { seconds: number; logloss: number }>;
+      const peer = (await runPython(join(here, '..', '..', 'bench', 'peers', 'search_peer.py'), [
+        train,
+        test,
+        label,
+        LABELS.filter((l) => l !== label).join(','),
+      ])) as Record<string, { seconds: number; logloss: number }>;
       process.stdout.write(
         `${label.padEnd(16)} ${ours.toFixed(4)}  (${family}, ${wall.toFixed(1)} s)`.padEnd(48) +
           `${peer['hgb']!.logloss.toFixed(4)}  (${peer['hgb']!.seconds.toFixed(1)} s)   ${peer['xgboost']!.logloss.toFixed(4)}  (${peer['xgboost']!.seconds.toFixed(1)} s)\n`,

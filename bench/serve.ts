@@ -54,7 +54,10 @@ interface CannonResult {
 interface CannonInstance extends EventEmitter {
   stop(): void;
 }
-type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: CannonResult) => void) => CannonInstance;
+type Autocannon = (
+  opts: Record<string, unknown>,
+  cb: (err: Error | null, result: CannonResult) => void,
+) => CannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 // --- options ---
@@ -72,12 +75,14 @@ function options(args: string[]): Options {
     const i = args.indexOf(name);
     if (i < 0) return fallback;
     const v = Number(args[i + 1]);
-    if (!(v > 0) || (whole && !Number.isInteger(v))) throw new Error(`bench: ${name} needs a positive ${whole ? 'whole ' : ''}number, got ${args[i + 1]}`);
+    if (!(v > 0) || (whole && !Number.isInteger(v)))
+      throw new Error(`bench: ${name} needs a positive ${whole ? 'whole ' : ''}number, got ${args[i + 1]}`);
     return v;
   };
   const i = args.indexOf('--only');
   const only = i >= 0 ? args[i + 1] : undefined;
-  if (only !== undefined && only !== 'rest' && only !== 'batch') throw new Error(`bench: --only takes rest or batch, got ${only}`);
+  if (only !== undefined && only !== 'rest' && only !== 'batch')
+    throw new Error(`bench: --only takes rest or batch, got ${only}`);
   return {
     duration: num('--duration', 10, false),
     warmup: num('--warmup', 2, false),
@@ -100,17 +105,33 @@ function requireCommands(): void {
   for (const cmd of ['score', 'serve']) {
     const r = spawnSync(process.execPath, [MAIN, cmd, '--help'], { encoding: 'utf8' });
     if (r.status !== 0 || !r.stdout.includes('--pipeline')) {
-      throw new Error(`bench: the build has no 'automl ${cmd}' command (node dist/src/cli/main.js ${cmd} --help failed); build it first: npm run build`);
+      throw new Error(
+        `bench: the build has no 'automl ${cmd}' command (node dist/src/cli/main.js ${cmd} --help failed); build it first: npm run build`,
+      );
     }
   }
 }
 
 async function makePipeline(work: string): Promise<string> {
   const t0 = performance.now();
-  const args = ['run', '--target', TARGET, '--drop', 'cool_eff_pct', '--max-models', '6', '--seed', '42', '--out-dir', work, '--quiet'];
+  const args = [
+    'run',
+    '--target',
+    TARGET,
+    '--drop',
+    'cool_eff_pct',
+    '--max-models',
+    '6',
+    '--seed',
+    '42',
+    '--out-dir',
+    work,
+    '--quiet',
+  ];
   const r = await timedNode(MAIN, args, join(work, 'rss-run'));
   const path = join(work, 'pipelines', `${TARGET}-hydraulic.pipeline.json`);
-  if (!existsSync(path)) throw new Error(`bench: automl ${args.join(' ')} wrote no ${path}; it printed: ${r.stdout.slice(0, 500)}`);
+  if (!existsSync(path))
+    throw new Error(`bench: automl ${args.join(' ')} wrote no ${path}; it printed: ${r.stdout.slice(0, 500)}`);
   const p = JSON.parse(await readFile(path, 'utf8')) as { task: string; classes: string[]; inputs: unknown[] };
   process.stdout.write(
     `pipeline: ${TARGET}-hydraulic, ${p.task} ${p.classes.join('/')}, ${p.inputs.length} inputs ` +
@@ -150,11 +171,19 @@ function cannon(server: Server, body: string, seconds: number, connections: numb
       (err, r) => {
         if (err) return reject(new Error(`bench: autocannon against ${server.name}: ${err.message}`));
         if (r.errors > 0 || r.non2xx > 0) {
-          return reject(new Error(`bench: ${server.name} answered ${r.non2xx} non-2xx responses and ${r.errors} errors (${r.timeouts} timeouts); status counts ${JSON.stringify(r.statusCodeStats)}`));
+          return reject(
+            new Error(
+              `bench: ${server.name} answered ${r.non2xx} non-2xx responses and ${r.errors} errors (${r.timeouts} timeouts); status counts ${JSON.stringify(r.statusCodeStats)}`,
+            ),
+          );
         }
         if (r.requests.total === 0) return reject(new Error(`bench: ${server.name} answered no requests`));
         const sorted = lat.subarray(0, n).sort();
-        resolve({ reqPerSec: r.requests.total / r.duration, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
+        resolve({
+          reqPerSec: r.requests.total / r.duration,
+          p50: percentile(sorted, 0.5),
+          p99: percentile(sorted, 0.99),
+        });
       },
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
@@ -181,12 +210,24 @@ async function measure(server: Server, body: string, opts: Options): Promise<Loa
 
 /** One request by hand: the answer must be 200 with one score per row. Returns its fields. */
 async function check(server: Server, rows: number): Promise<string[]> {
-  const res = await fetch(`${server.url}/model/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: scoreRequest(rows) });
+  const res = await fetch(`${server.url}/model/score`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: scoreRequest(rows),
+  });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`bench: ${server.name} answered ${res.status} to the tutorial's request: ${text.slice(0, 500)}`);
+  if (res.status !== 200)
+    throw new Error(`bench: ${server.name} answered ${res.status} to the tutorial's request: ${text.slice(0, 500)}`);
   const json = JSON.parse(text) as { id?: unknown; fields?: unknown; score?: unknown };
-  if (json.id === undefined || !Array.isArray(json.fields) || !Array.isArray(json.score) || json.score.length !== rows) {
-    throw new Error(`bench: ${server.name}'s answer is not {"id", "fields", "score"} with ${rows} score row(s): ${text.slice(0, 500)}`);
+  if (
+    json.id === undefined ||
+    !Array.isArray(json.fields) ||
+    !Array.isArray(json.score) ||
+    json.score.length !== rows
+  ) {
+    throw new Error(
+      `bench: ${server.name}'s answer is not {"id", "fields", "score"} with ${rows} score row(s): ${text.slice(0, 500)}`,
+    );
   }
   return json.fields as string[];
 }
@@ -194,7 +235,15 @@ async function check(server: Server, rows: number): Promise<string[]> {
 async function rest(pipeline: string, opts: Options): Promise<void> {
   const servers: Server[] = [];
   try {
-    const ours = await startServer('automl serve', process.execPath, [MAIN, 'serve', '--pipeline', pipeline, '--port', '0', '--quiet']);
+    const ours = await startServer('automl serve', process.execPath, [
+      MAIN,
+      'serve',
+      '--pipeline',
+      pipeline,
+      '--port',
+      '0',
+      '--quiet',
+    ]);
     servers.push(ours);
     const bare = await startServer('bare fastify', process.execPath, [join(here, 'serve-bare.js')]);
     servers.push(bare);
@@ -247,7 +296,10 @@ async function repeatCsv(source: string, path: string, rows: number): Promise<vo
   const text = await readFile(source, 'utf8');
   const nl = text.indexOf('\n');
   const header = text.slice(0, nl + 1);
-  const lines = text.slice(nl + 1).split('\n').filter((l) => l.length > 0);
+  const lines = text
+    .slice(nl + 1)
+    .split('\n')
+    .filter((l) => l.length > 0);
   const block = Buffer.from(`${lines.join('\n')}\n`);
   const out = createWriteStream(path);
   out.write(header);
@@ -309,12 +361,21 @@ async function batch(pipeline: string, work: string, opts: Options): Promise<voi
   );
   const oursOut = join(work, 'ours.csv');
   const peerOut = join(work, 'peer.csv');
-  const ours = await timedNode(MAIN, ['score', '--pipeline', pipeline, '--data', data, '--out', oursOut, '--quiet'], join(work, 'rss-score'));
+  const ours = await timedNode(
+    MAIN,
+    ['score', '--pipeline', pipeline, '--data', data, '--out', oursOut, '--quiet'],
+    join(work, 'rss-score'),
+  );
   const oursLines = await countLines(oursOut);
   const [oursHeader] = await head(oursOut, 1);
   const oursAgree = await agreement(source, oursOut, nSource);
   await rm(oursOut, { force: true });
-  const peer = (await runPython(PEER, [source, pipeline, data, peerOut])) as { seconds: number; trainSeconds: number; rows: number; maxRssBytes: number };
+  const peer = (await runPython(PEER, [source, pipeline, data, peerOut])) as {
+    seconds: number;
+    trainSeconds: number;
+    rows: number;
+    maxRssBytes: number;
+  };
   const peerLines = await countLines(peerOut);
   const [peerHeader] = await head(peerOut, 1);
   const peerAgree = await agreement(source, peerOut, nSource);
@@ -334,7 +395,8 @@ async function batch(pipeline: string, work: string, opts: Options): Promise<voi
     ].join('\n') + '\n',
   );
   const problems: string[] = [];
-  if (oursLines !== opts.rows + 1) problems.push(`automl score wrote ${oursLines - 1} data rows, expected ${opts.rows}`);
+  if (oursLines !== opts.rows + 1)
+    problems.push(`automl score wrote ${oursLines - 1} data rows, expected ${opts.rows}`);
   if (peerLines !== opts.rows + 1) problems.push(`the peer wrote ${peerLines - 1} data rows, expected ${opts.rows}`);
   process.stdout.write(
     `checks: ours ${int(oursLines - 1)} rows + header, peer ${int(peerLines - 1)} + header; ` +
@@ -362,7 +424,9 @@ export async function run(args: string[]): Promise<void> {
     process.on('exit', removeWork);
     try {
       // The machine is shared: the load at the start says how much to trust the absolute numbers.
-      const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+      const load = loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ');
       process.stdout.write(`machine: ${availableParallelism()} CPUs, load average ${load} (1, 5, 15 min)\n`);
       const pipeline = await makePipeline(work);
       if (opts.only !== 'batch') await rest(pipeline, opts);

@@ -58,7 +58,14 @@ function shapeMissing(rng: Rng): Shape {
     let u = rng.next() * total;
     let level = 0;
     while (level < levels - 1 && u >= weights[level]!) u -= weights[level++]!;
-    const z = 0.9 * x[0]! - 0.7 * x[1]! + 0.6 * x[2]! * x[3]! + 0.8 * Math.sin(2 * x[4]!) + 0.4 * Math.abs(x[5]!) - 0.3 + effect[level]!;
+    const z =
+      0.9 * x[0]! -
+      0.7 * x[1]! +
+      0.6 * x[2]! * x[3]! +
+      0.8 * Math.sin(2 * x[4]!) +
+      0.4 * Math.abs(x[5]!) -
+      0.3 +
+      effect[level]!;
     const y = rng.next() < sigmoid(z) ? 1 : 0;
     const cells = x.map((v) => (rng.next() < 0.3 ? '' : num(v)));
     rows.push([...cells, `L${String(level).padStart(2, '0')}`, String(y)]);
@@ -74,7 +81,14 @@ function shapeImbalanced(rng: Rng): Shape {
   for (let i = 0; i < n; i++) {
     const x = Array.from({ length: f }, () => normal(rng));
     xs.push(x);
-    scores.push(1.2 * x[0]! + 0.9 * x[1]! - 0.8 * x[2]! + 0.9 * (x[3]! > 0.5 ? x[4]! : 0) + 0.6 * x[5]! * x[6]! - 0.5 * x[7]! * x[7]!);
+    scores.push(
+      1.2 * x[0]! +
+        0.9 * x[1]! -
+        0.8 * x[2]! +
+        0.9 * (x[3]! > 0.5 ? x[4]! : 0) +
+        0.6 * x[5]! * x[6]! -
+        0.5 * x[7]! * x[7]!,
+    );
   }
   // The intercept that makes the mean probability 2% (bisection).
   let lo = -20;
@@ -136,7 +150,8 @@ function shape10Class(rng: Rng): Shape {
       const cx = 1 + rng.next() * 6;
       const cy = 1 + rng.next() * 6;
       const w = 0.8 + rng.next() * 1.2;
-      for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) p[r * side + c]! += Math.exp(-((r - cy) ** 2 + (c - cx) ** 2) / (2 * w * w));
+      for (let r = 0; r < side; r++)
+        for (let c = 0; c < side; c++) p[r * side + c]! += Math.exp(-((r - cy) ** 2 + (c - cx) ** 2) / (2 * w * w));
     }
     const max = Math.max(...p);
     return p.map((v) => (16 * v) / max);

@@ -36,7 +36,9 @@ export function makeClassification(nRows: number, nFeatures: number, nClasses: n
     }
   }
   // Class scores: a few informative features, interactions and thresholds, plus noise.
-  const weights = Array.from({ length: nClasses }, () => Array.from({ length: nFeatures }, (_, j) => (j < 10 ? normal(rng) : 0)));
+  const weights = Array.from({ length: nClasses }, () =>
+    Array.from({ length: nFeatures }, (_, j) => (j < 10 ? normal(rng) : 0)),
+  );
   const y = new Float64Array(nRows);
   for (let i = 0; i < nRows; i++) {
     let best = -Infinity;
@@ -60,7 +62,13 @@ export function makeClassification(nRows: number, nFeatures: number, nClasses: n
 }
 
 /** Writes the data set once (header of three float64s: rows, features, classes) and reuses it. */
-export async function cachedClassification(path: string, nRows: number, nFeatures: number, nClasses: number, seed: number): Promise<void> {
+export async function cachedClassification(
+  path: string,
+  nRows: number,
+  nFeatures: number,
+  nClasses: number,
+  seed: number,
+): Promise<void> {
   if (existsSync(path)) return;
   const d = makeClassification(nRows, nFeatures, nClasses, seed);
   const buf = new Float64Array(3 + nRows * nFeatures + nRows);

@@ -5,8 +5,7 @@
 
 /** Where a recipe reads its raw archive from: URLs tried in order, or a local file. */
 export type ArchiveSource =
-  | { readonly kind: 'url'; readonly urls: readonly string[] }
-  | { readonly kind: 'file'; readonly path: string };
+  { readonly kind: 'url'; readonly urls: readonly string[] } | { readonly kind: 'file'; readonly path: string };
 
 /**
  * Progress callbacks, all optional. The core calls them; the CLI draws progress bars with them

@@ -8,7 +8,15 @@
  * const target = inferTarget(table.column('cool_cond_y'));
  * const isTrain = holdoutSplit(table.nRows, { ratio: 0.75, seed: 42 }, target.y);
  */
-export { readCsv, CsvSource, parseNumber, isMissingToken, detectDelimiter, MISSING_TOKENS, DELIMITERS } from './data/csv.js';
+export {
+  readCsv,
+  CsvSource,
+  parseNumber,
+  isMissingToken,
+  detectDelimiter,
+  MISSING_TOKENS,
+  DELIMITERS,
+} from './data/csv.js';
 export type { Delimiter, CsvOptions, CsvRecord, ReadCsvOptions } from './data/csv.js';
 export { Table, cellText, isMissingAt, missingCount, COLUMN_TYPES } from './data/table.js';
 export type { Column, ColumnType, NumericColumn, CategoricalColumn, TableSource } from './data/table.js';
@@ -26,12 +34,57 @@ export type { SplitFileOptions, SplitSummary, SplitPart } from './split/split-fi
 export { Rng } from './util/random.js';
 export { AutomlError } from './util/errors.js';
 export type { AutomlErrorCode } from './util/errors.js';
-export { logloss, LOGLOSS_EPS, accuracy, confusionMatrix, precisionRecallF1, f1Score, mcc, auc, binaryAuc, ovrAuc, bestThreshold, THRESHOLD_OBJECTIVES } from './metrics/index.js';
-export { rmse, mae, r2, classificationReport, regressionReport, METRIC_NAMES, METRIC_TASKS, METRICS, metricByName, isMetricName } from './metrics/index.js';
-export type { ClassScores, ThresholdChoice, ThresholdObjective, ClassificationReport, ClassReport, RegressionReport, Metric, MetricName, MetricTask, ClassTargets } from './metrics/index.js';
+export {
+  logloss,
+  LOGLOSS_EPS,
+  accuracy,
+  confusionMatrix,
+  precisionRecallF1,
+  f1Score,
+  mcc,
+  auc,
+  binaryAuc,
+  ovrAuc,
+  bestThreshold,
+  THRESHOLD_OBJECTIVES,
+} from './metrics/index.js';
+export {
+  rmse,
+  mae,
+  r2,
+  classificationReport,
+  regressionReport,
+  METRIC_NAMES,
+  METRIC_TASKS,
+  METRICS,
+  metricByName,
+  isMetricName,
+} from './metrics/index.js';
+export type {
+  ClassScores,
+  ThresholdChoice,
+  ThresholdObjective,
+  ClassificationReport,
+  ClassReport,
+  RegressionReport,
+  Metric,
+  MetricName,
+  MetricTask,
+  ClassTargets,
+} from './metrics/index.js';
 export { fitGbdt, gbdt, GBDT_DEFAULTS } from './models/gbdt/gbdt.js';
 export type { GbdtParams, GbdtInfo } from './models/gbdt/gbdt.js';
-export type { Matrix, FitData, FitOptions, FittedModel, FeatureImportance, ModelFamily, ProblemKind, FamilySearch, FamilyRounds } from './models/types.js';
+export type {
+  Matrix,
+  FitData,
+  FitOptions,
+  FittedModel,
+  FeatureImportance,
+  ModelFamily,
+  ProblemKind,
+  FamilySearch,
+  FamilyRounds,
+} from './models/types.js';
 export { numericMatrix } from './data/matrix.js';
 export { TreeScorer } from './artifact/tree-scorer.js';
 export type { TreeEnsembleNode, TreeSerialization } from './artifact/format/tree-ensemble.js';

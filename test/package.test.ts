@@ -6,7 +6,18 @@
  * build does not rewrite this repository's dist/ while other test files are running the binary
  * built there.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +93,10 @@ describe('the packed package, installed outside the repository', () => {
     expect(tar.code, tar.stderr).toBe(0);
     entries = tar.stdout.split('\n').filter((l) => l.length > 0);
 
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'uses-automl', version: '1.0.0', private: true }, null, 2)}\n`);
+    writeFileSync(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'uses-automl', version: '1.0.0', private: true }, null, 2)}\n`,
+    );
     await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], project);
   }, SETUP_TIMEOUT);
 
@@ -94,14 +108,20 @@ describe('the packed package, installed outside the repository', () => {
     expect(entries).toContain('package/recipes/hydraulic/hydraulic.csv');
     expect(entries).toContain('package/recipes/hydraulic/README.md');
     expect(entries).toContain('package/README.md');
-    const unwanted = entries.filter((e) => /(^|\/)(test|bench)\//.test(e) || /^package\/(src|experiments|node_modules)\//.test(e));
+    const unwanted = entries.filter(
+      (e) => /(^|\/)(test|bench)\//.test(e) || /^package\/(src|experiments|node_modules)\//.test(e),
+    );
     expect(unwanted).toEqual([]);
     expect(entries.filter((e) => e.endsWith('.ts') && !e.endsWith('.d.ts'))).toEqual([]);
-    expect(entries.filter((e) => e.endsWith('.tgz') || e.endsWith('.train.csv') || e.endsWith('.test.csv'))).toEqual([]);
+    expect(entries.filter((e) => e.endsWith('.tgz') || e.endsWith('.train.csv') || e.endsWith('.test.csv'))).toEqual(
+      [],
+    );
   });
 
   it('the tarball holds every file that package.json points to (bin and exports)', () => {
-    const targets = [...Object.values(pkg.bin), ...Object.values(pkg.exports)].map((p) => `package/${p.replace(/^\.\//, '')}`);
+    const targets = [...Object.values(pkg.bin), ...Object.values(pkg.exports)].map(
+      (p) => `package/${p.replace(/^\.\//, '')}`,
+    );
     expect(targets.length).toBeGreaterThanOrEqual(2);
     const missing = targets.filter((t) => !entries.includes(t));
     expect(missing).toEqual([]);
@@ -109,8 +129,13 @@ describe('the packed package, installed outside the repository', () => {
 
   it('installs automl into the project, with the data and an executable bin', () => {
     const installed = join(project, 'node_modules', 'automl');
-    expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'))).toMatchObject({ name: 'automl', version: pkg.version });
-    expect(readFileSync(join(installed, 'recipes', 'hydraulic', 'hydraulic.csv')).equals(readFileSync(HYDRAULIC_CSV))).toBe(true);
+    expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'))).toMatchObject({
+      name: 'automl',
+      version: pkg.version,
+    });
+    expect(
+      readFileSync(join(installed, 'recipes', 'hydraulic', 'hydraulic.csv')).equals(readFileSync(HYDRAULIC_CSV)),
+    ).toBe(true);
     const main = readFileSync(join(installed, 'dist', 'src', 'cli', 'main.js'), 'utf8');
     expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(existsSync(join(project, 'node_modules', '.bin', 'automl'))).toBe(true);
@@ -118,79 +143,119 @@ describe('the packed package, installed outside the repository', () => {
     expect(realpathSync(installed).startsWith(realpathSync(root))).toBe(true);
   });
 
-  it('npx automl --help lists the commands', async () => {
-    const r = await automl(['--help'], project);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\s*automl describe\s/m);
-    expect(r.stdout).toMatch(/^\s*automl split\s/m);
-    expect(r.stdout).toMatch(/^\s*automl recipe <name>\s/m);
-  }, NPX_TIMEOUT);
+  it(
+    'npx automl --help lists the commands',
+    async () => {
+      const r = await automl(['--help'], project);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^\s*automl describe\s/m);
+      expect(r.stdout).toMatch(/^\s*automl split\s/m);
+      expect(r.stdout).toMatch(/^\s*automl recipe <name>\s/m);
+    },
+    NPX_TIMEOUT,
+  );
 
-  it('npx automl --version prints the package version', async () => {
-    const r = await automl(['--version'], project);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe(pkg.version);
-  }, NPX_TIMEOUT);
+  it(
+    'npx automl --version prints the package version',
+    async () => {
+      const r = await automl(['--version'], project);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(pkg.version);
+    },
+    NPX_TIMEOUT,
+  );
 
-  it('npx automl split --target cool_cond_y splits the embedded data into the project folder', async () => {
-    const r = await automl(['split', '--target', 'cool_cond_y'], project);
-    expect(r.code, r.stderr).toBe(0);
-    const train = readFileSync(join(project, 'hydraulic.train.csv'), 'utf8');
-    const test = readFileSync(join(project, 'hydraulic.test.csv'), 'utf8');
-    expect(train.endsWith('\n')).toBe(true);
-    const trainLines = train.slice(0, -1).split('\n');
-    const testLines = test.slice(0, -1).split('\n');
-    expect(trainLines).toHaveLength(1655);
-    expect(testLines).toHaveLength(552);
-    expect(trainLines[0]).toBe(HYDRAULIC_LINES[0]);
-    expect(testLines[0]).toBe(HYDRAULIC_LINES[0]);
-    const data = HYDRAULIC_LINES.slice(1);
-    expect([...trainLines.slice(1), ...testLines.slice(1)].sort()).toEqual([...data].sort());
-    // Nothing was written inside the installed package.
-    expect(readdirSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic')).sort()).toEqual(['README.md', 'hydraulic.csv']);
-  }, NPX_TIMEOUT);
+  it(
+    'npx automl split --target cool_cond_y splits the embedded data into the project folder',
+    async () => {
+      const r = await automl(['split', '--target', 'cool_cond_y'], project);
+      expect(r.code, r.stderr).toBe(0);
+      const train = readFileSync(join(project, 'hydraulic.train.csv'), 'utf8');
+      const test = readFileSync(join(project, 'hydraulic.test.csv'), 'utf8');
+      expect(train.endsWith('\n')).toBe(true);
+      const trainLines = train.slice(0, -1).split('\n');
+      const testLines = test.slice(0, -1).split('\n');
+      expect(trainLines).toHaveLength(1655);
+      expect(testLines).toHaveLength(552);
+      expect(trainLines[0]).toBe(HYDRAULIC_LINES[0]);
+      expect(testLines[0]).toBe(HYDRAULIC_LINES[0]);
+      const data = HYDRAULIC_LINES.slice(1);
+      expect([...trainLines.slice(1), ...testLines.slice(1)].sort()).toEqual([...data].sort());
+      // Nothing was written inside the installed package.
+      expect(readdirSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic')).sort()).toEqual([
+        'README.md',
+        'hydraulic.csv',
+      ]);
+    },
+    NPX_TIMEOUT,
+  );
 
-  it('npx automl run trains every family from the installed package, on worker threads, and the pipeline loads', async () => {
-    // Eight candidates: each family's defaults (the net's TensorFlow.js wasm binary is read from
-    // the installed dependencies) and a first variation; fold jobs on the search's workers.
-    const r = await automl(['run', '--target', 'stable_y', '--max-models', '8', '--json', '--quiet'], project);
-    expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as { status: string; search: { threads: number; candidates: number; failed: number }; pipelinePath: string; test: { accuracy: number } };
-    expect(res.status).toBe('finished');
-    expect(res.search).toMatchObject({ candidates: 8, failed: 0, threads: Math.min(availableParallelism(), 8) });
-    expect(res.test.accuracy).toBeGreaterThan(0.9);
-    expect(realpathSync(res.pipelinePath)).toBe(realpathSync(join(project, 'pipelines', 'stable_y-hydraulic.pipeline.json')));
-    expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['stable_y.0', 'stable_y.1']);
-    const lb = readFileSync(join(project, 'experiments', 'runs', 'stable_y-hydraulic', 'leaderboard.csv'), 'utf8');
-    for (const family of ['gbdt', 'glm', 'mlp', 'random_forest', 'extra_trees']) expect(lb).toContain(`,${family},`);
-  }, NPX_TIMEOUT);
+  it(
+    'npx automl run trains every family from the installed package, on worker threads, and the pipeline loads',
+    async () => {
+      // Eight candidates: each family's defaults (the net's TensorFlow.js wasm binary is read from
+      // the installed dependencies) and a first variation; fold jobs on the search's workers.
+      const r = await automl(['run', '--target', 'stable_y', '--max-models', '8', '--json', '--quiet'], project);
+      expect(r.code, r.stderr).toBe(0);
+      const res = JSON.parse(r.stdout) as {
+        status: string;
+        search: { threads: number; candidates: number; failed: number };
+        pipelinePath: string;
+        test: { accuracy: number };
+      };
+      expect(res.status).toBe('finished');
+      expect(res.search).toMatchObject({ candidates: 8, failed: 0, threads: Math.min(availableParallelism(), 8) });
+      expect(res.test.accuracy).toBeGreaterThan(0.9);
+      expect(realpathSync(res.pipelinePath)).toBe(
+        realpathSync(join(project, 'pipelines', 'stable_y-hydraulic.pipeline.json')),
+      );
+      expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['stable_y.0', 'stable_y.1']);
+      const lb = readFileSync(join(project, 'experiments', 'runs', 'stable_y-hydraulic', 'leaderboard.csv'), 'utf8');
+      for (const family of ['gbdt', 'glm', 'mlp', 'random_forest', 'extra_trees']) expect(lb).toContain(`,${family},`);
+    },
+    NPX_TIMEOUT,
+  );
 
-  it('npx automl describe --json describes the embedded data', async () => {
-    const r = await automl(['describe', '--json'], project);
-    expect(r.code, r.stderr).toBe(0);
-    const d = JSON.parse(r.stdout) as { data: string; rows: number; columns: { name: string }[] };
-    expect(d.rows).toBe(2205);
-    expect(d.columns).toHaveLength(22);
-    expect(d.columns.map((c) => c.name)).toEqual(HYDRAULIC_LINES[0]!.split(','));
-    expect(realpathSync(d.data)).toBe(realpathSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic', 'hydraulic.csv')));
-    expect(basename(d.data)).toBe('hydraulic.csv');
-  }, NPX_TIMEOUT);
+  it(
+    'npx automl describe --json describes the embedded data',
+    async () => {
+      const r = await automl(['describe', '--json'], project);
+      expect(r.code, r.stderr).toBe(0);
+      const d = JSON.parse(r.stdout) as { data: string; rows: number; columns: { name: string }[] };
+      expect(d.rows).toBe(2205);
+      expect(d.columns).toHaveLength(22);
+      expect(d.columns.map((c) => c.name)).toEqual(HYDRAULIC_LINES[0]!.split(','));
+      expect(realpathSync(d.data)).toBe(
+        realpathSync(join(project, 'node_modules', 'automl', 'recipes', 'hydraulic', 'hydraulic.csv')),
+      );
+      expect(basename(d.data)).toBe('hydraulic.csv');
+    },
+    NPX_TIMEOUT,
+  );
 
-  it("an application imports 'automl/scorer' alone and scores a committed example pipeline", async () => {
-    const example = join(REPO_ROOT, 'pipelines', 'examples', 'gbdt');
-    const script = [
-      "import { loadPipeline } from 'automl/scorer';",
-      "import { readFileSync } from 'node:fs';",
-      `const scorer = loadPipeline(${JSON.stringify(`${example}.pipeline.json`)});`,
-      `const rows = JSON.parse(readFileSync(${JSON.stringify(`${example}.inputs.json`)}, 'utf8'));`,
-      'console.log(JSON.stringify({ names: scorer.outputNames, first: scorer.score(rows[0]) }));',
-    ].join('\n');
-    writeFileSync(join(project, 'score.mjs'), script);
-    const r = await runCommand(process.execPath, ['score.mjs'], { cwd: project, env: npmEnv(), timeoutMs: NPX_TIMEOUT });
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { names: string[]; first: number[] };
-    const expected = JSON.parse(readFileSync(`${example}.expected.json`, 'utf8')) as Record<string, number>[];
-    expect(out.names).toEqual(['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100']);
-    out.names.forEach((name, k) => expect(out.first[k]).toBeCloseTo(expected[0]![name]!, 12));
-  }, NPX_TIMEOUT);
+  it(
+    "an application imports 'automl/scorer' alone and scores a committed example pipeline",
+    async () => {
+      const example = join(REPO_ROOT, 'pipelines', 'examples', 'gbdt');
+      const script = [
+        "import { loadPipeline } from 'automl/scorer';",
+        "import { readFileSync } from 'node:fs';",
+        `const scorer = loadPipeline(${JSON.stringify(`${example}.pipeline.json`)});`,
+        `const rows = JSON.parse(readFileSync(${JSON.stringify(`${example}.inputs.json`)}, 'utf8'));`,
+        'console.log(JSON.stringify({ names: scorer.outputNames, first: scorer.score(rows[0]) }));',
+      ].join('\n');
+      writeFileSync(join(project, 'score.mjs'), script);
+      const r = await runCommand(process.execPath, ['score.mjs'], {
+        cwd: project,
+        env: npmEnv(),
+        timeoutMs: NPX_TIMEOUT,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { names: string[]; first: number[] };
+      const expected = JSON.parse(readFileSync(`${example}.expected.json`, 'utf8')) as Record<string, number>[];
+      expect(out.names).toEqual(['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100']);
+      out.names.forEach((name, k) => expect(out.first[k]).toBeCloseTo(expected[0]![name]!, 12));
+    },
+    NPX_TIMEOUT,
+  );
 });

@@ -9,7 +9,14 @@ import { StringDecoder } from 'node:string_decoder';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { errorText } from '../../src/util/errors.js';
-import { archiveCorrupt, entryUnreadable, fileAmbiguous, filesMissing, lineTooLong, type ArchiveLabel } from './messages.js';
+import {
+  archiveCorrupt,
+  entryUnreadable,
+  fileAmbiguous,
+  filesMissing,
+  lineTooLong,
+  type ArchiveLabel,
+} from './messages.js';
 
 /** An open archive and its files (folders, `__MACOSX/` and `._*` resource forks left out). */
 export interface ZipArchive {
@@ -79,11 +86,20 @@ export function locateFiles(archive: ZipArchive, wanted: readonly string[]): Ent
   }
   return wanted.map((w) => {
     const list = byBase.get(w)!;
-    if (list.length > 1) throw fileAmbiguous(archive.label, w, list.map((e) => e.fileName));
+    if (list.length > 1)
+      throw fileAmbiguous(
+        archive.label,
+        w,
+        list.map((e) => e.fileName),
+      );
     const entry = list[0]!;
     if (entry.isEncrypted()) throw entryUnreadable(archive.label, entry.fileName, 'is encrypted');
     if (!entry.canDecodeFileData()) {
-      throw entryUnreadable(archive.label, entry.fileName, `uses compression method ${entry.compressionMethod}, which cannot be read`);
+      throw entryUnreadable(
+        archive.label,
+        entry.fileName,
+        `uses compression method ${entry.compressionMethod}, which cannot be read`,
+      );
     }
     return entry;
   });
@@ -140,7 +156,11 @@ export async function readLines(
       if (failure !== undefined) continue;
       const text = partial + decoder.write(chunk);
       let start = 0;
-      for (let nl = text.indexOf('\n', partial.length); nl >= 0 && failure === undefined; nl = text.indexOf('\n', start)) {
+      for (
+        let nl = text.indexOf('\n', partial.length);
+        nl >= 0 && failure === undefined;
+        nl = text.indexOf('\n', start)
+      ) {
         emit(text.slice(start, nl));
         start = nl + 1;
       }

@@ -179,7 +179,9 @@ async function fetchTo(url: string, dest: string, opts: DownloadOptions): Promis
     await rm(tmp, { force: true });
     if (bodyError === undefined && !stalled) throw cacheUnwritable(dest, errorText(e));
     const of = total !== undefined ? ` of ${total}` : '';
-    throw new UrlFailure(`the download broke off after ${received}${of} bytes (${stalled ? stallText() : networkReason(bodyError)})`);
+    throw new UrlFailure(
+      `the download broke off after ${received}${of} bytes (${stalled ? stallText() : networkReason(bodyError)})`,
+    );
   } finally {
     clearTimeout(timer);
     opts.progress?.downloadEnd?.();
@@ -187,7 +189,9 @@ async function fetchTo(url: string, dest: string, opts: DownloadOptions): Promis
 
   if (total !== undefined && received !== total) {
     await rm(tmp, { force: true });
-    throw new UrlFailure(`incomplete download: ${received} bytes received, the server announced ${total} (Content-Length)`);
+    throw new UrlFailure(
+      `incomplete download: ${received} bytes received, the server announced ${total} (Content-Length)`,
+    );
   }
   if (!ZIP_MAGIC.some((m) => head.subarray(0, 4).equals(m))) {
     await rm(tmp, { force: true });

@@ -30,7 +30,9 @@ export function downloadFailed(
   cachedCopy: string | undefined,
 ): AutomlError {
   const lines = failures.map((f) => `  ${f.url}: ${f.reason}`).join('\n');
-  const kept = cachedCopy ? `\nThe copy downloaded earlier is still in the cache (${cachedCopy}); run without --refresh to use it.` : '';
+  const kept = cachedCopy
+    ? `\nThe copy downloaded earlier is still in the cache (${cachedCopy}); run without --refresh to use it.`
+    : '';
   return new AutomlError(
     'DOWNLOAD_FAILED',
     `could not download the archive:\n${lines}\nCheck the network connection and the URL, or ${SOURCE_HINT}.${kept}`,
@@ -57,7 +59,10 @@ export function cacheUnwritable(dir: string, detail: string): AutomlError {
  * sourceNotFound('data.zip').message; // '--source data.zip: no such file; give the path of …'
  */
 export function sourceNotFound(path: string): AutomlError {
-  return new AutomlError('FILE_NOT_FOUND', `--source ${path}: no such file; give the path of a local copy of the zip archive, or a URL`);
+  return new AutomlError(
+    'FILE_NOT_FOUND',
+    `--source ${path}: no such file; give the path of a local copy of the zip archive, or a URL`,
+  );
 }
 
 /**
@@ -141,7 +146,10 @@ export function fileAmbiguous(label: ArchiveLabel, file: string, paths: readonly
  * entryUnreadable({ name: 'data.zip' }, 'data/PS1.txt', 'is encrypted');
  */
 export function entryUnreadable(label: ArchiveLabel, entry: string, why: string): AutomlError {
-  return new AutomlError('ARCHIVE_UNSUPPORTED', `${label.name}: ${entry} ${why}; zip the files again without encryption, with deflate or no compression`);
+  return new AutomlError(
+    'ARCHIVE_UNSUPPORTED',
+    `${label.name}: ${entry} ${why}; zip the files again without encryption, with deflate or no compression`,
+  );
 }
 
 /**
@@ -151,7 +159,13 @@ export function entryUnreadable(label: ArchiveLabel, entry: string, why: string)
  * sampleCount({ name: 'data.zip' }, 'PS1.txt', 12, 5999, 6000).message;
  * // 'data.zip: PS1.txt line 12: 5999 samples, expected 6000 (one cycle of …)'
  */
-export function sampleCount(label: ArchiveLabel, entry: string, line: number, got: number, expected: number): AutomlError {
+export function sampleCount(
+  label: ArchiveLabel,
+  entry: string,
+  line: number,
+  got: number,
+  expected: number,
+): AutomlError {
   return new AutomlError(
     'ARCHIVE_SAMPLE_COUNT',
     `${label.name}: ${entry} line ${line}: ${got} samples, expected ${expected} (one cycle of tab-separated samples per line)`,
@@ -165,7 +179,13 @@ export function sampleCount(label: ArchiveLabel, entry: string, line: number, go
  * notNumeric({ name: 'data.zip' }, 'PS3.txt', 2, 17, 'abc').message;
  * // "data.zip: PS3.txt line 2, sample 17: 'abc' is not a finite decimal number"
  */
-export function notNumeric(label: ArchiveLabel, entry: string, line: number, sample: number, text: string): AutomlError {
+export function notNumeric(
+  label: ArchiveLabel,
+  entry: string,
+  line: number,
+  sample: number,
+  text: string,
+): AutomlError {
   return new AutomlError(
     'ARCHIVE_NOT_NUMERIC',
     `${label.name}: ${entry} line ${line}, sample ${sample}: '${clip(text)}' is not a finite decimal number`,
@@ -192,7 +212,13 @@ export function emptyLine(label: ArchiveLabel, entry: string, line: number): Aut
  * cycleCount({ name: 'data.zip' }, 'TS1.txt', 2204, 'profile.txt', 2205).message;
  * // 'data.zip: TS1.txt has 2204 cycles (lines) but profile.txt has 2205; …'
  */
-export function cycleCount(label: ArchiveLabel, entry: string, lines: number, reference: string, refLines: number): AutomlError {
+export function cycleCount(
+  label: ArchiveLabel,
+  entry: string,
+  lines: number,
+  reference: string,
+  refLines: number,
+): AutomlError {
   return new AutomlError(
     'ARCHIVE_CYCLE_COUNT',
     `${label.name}: ${entry} has ${lines} cycles (lines) but ${reference} has ${refLines}; every file needs one line per cycle`,
@@ -206,7 +232,10 @@ export function cycleCount(label: ArchiveLabel, entry: string, lines: number, re
  * noCycles({ name: 'data.zip' }, 'profile.txt');
  */
 export function noCycles(label: ArchiveLabel, entry: string): AutomlError {
-  return new AutomlError('ARCHIVE_EMPTY', `${label.name}: ${entry} holds no cycles (no lines); the archive is incomplete`);
+  return new AutomlError(
+    'ARCHIVE_EMPTY',
+    `${label.name}: ${entry} holds no cycles (no lines); the archive is incomplete`,
+  );
 }
 
 /**
@@ -215,7 +244,13 @@ export function noCycles(label: ArchiveLabel, entry: string): AutomlError {
  * @example
  * profileFields({ name: 'data.zip' }, 'profile.txt', 7, 4, '3\t100\t0\t130');
  */
-export function profileFields(label: ArchiveLabel, entry: string, line: number, got: number, text: string): AutomlError {
+export function profileFields(
+  label: ArchiveLabel,
+  entry: string,
+  line: number,
+  got: number,
+  text: string,
+): AutomlError {
   return new AutomlError(
     'ARCHIVE_PROFILE',
     `${label.name}: ${entry} line ${line}: ${got} labels ('${clip(text)}'), expected 5 tab-separated integers ` +
@@ -229,7 +264,13 @@ export function profileFields(label: ArchiveLabel, entry: string, line: number, 
  * @example
  * profileNotInteger({ name: 'data.zip' }, 'profile.txt', 7, 2, '80.5');
  */
-export function profileNotInteger(label: ArchiveLabel, entry: string, line: number, position: number, text: string): AutomlError {
+export function profileNotInteger(
+  label: ArchiveLabel,
+  entry: string,
+  line: number,
+  position: number,
+  text: string,
+): AutomlError {
   return new AutomlError(
     'ARCHIVE_PROFILE',
     `${label.name}: ${entry} line ${line}, label ${position}: '${clip(text)}' is not an integer; profile.txt holds 5 integer labels per line`,

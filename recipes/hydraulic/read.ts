@@ -206,6 +206,7 @@ async function readSensor(
     },
     onBytes,
   );
-  if (counter.count !== reference.cycles) throw cycleCount(label, name, counter.count, reference.entry, reference.cycles);
+  if (counter.count !== reference.cycles)
+    throw cycleCount(label, name, counter.count, reference.entry, reference.cycles);
   return out;
 }

@@ -8,9 +8,16 @@ import type { Calibration } from './format/pipeline.js';
 
 /** Throws a PIPELINE_FORMAT error when the calibration's numbers are out of range for `width` classes. */
 export function checkCalibration(c: Calibration, width: number, where: string): void {
-  if (!(Number.isFinite(c.temperature) && c.temperature > 0)) throw new ScoringError('PIPELINE_FORMAT', `${where}: calibration temperature must be a number > 0, got ${c.temperature}`);
+  if (!(Number.isFinite(c.temperature) && c.temperature > 0))
+    throw new ScoringError(
+      'PIPELINE_FORMAT',
+      `${where}: calibration temperature must be a number > 0, got ${c.temperature}`,
+    );
   if (!(Number.isFinite(c.floor) && c.floor >= 0 && c.floor * width < 1)) {
-    throw new ScoringError('PIPELINE_FORMAT', `${where}: calibration floor must be >= 0 and below 1/${width} (the classes' count), got ${c.floor}`);
+    throw new ScoringError(
+      'PIPELINE_FORMAT',
+      `${where}: calibration floor must be >= 0 and below 1/${width} (the classes' count), got ${c.floor}`,
+    );
   }
 }
 

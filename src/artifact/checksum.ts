@@ -21,7 +21,8 @@ export function contentChecksum(file: object): string {
  * checksum), with the checksum added as its last member, on its own line.
  */
 export function withChecksum(bodyText: string): string {
-  if (!bodyText.endsWith('\n}')) throw new RangeError('withChecksum: the body must be JSON.stringify(body, null, 2) of an object');
+  if (!bodyText.endsWith('\n}'))
+    throw new RangeError('withChecksum: the body must be JSON.stringify(body, null, 2) of an object');
   const body = JSON.parse(bodyText) as object;
   if ('checksum' in body) throw new RangeError('withChecksum: the body already has a checksum member');
   return `${bodyText.slice(0, -2)},\n  "checksum": "${contentChecksum(body)}"\n}\n`;

@@ -6,9 +6,19 @@
 /** Every code a ScoringError carries; 'SCORING' when a worker's error came back without one. */
 export type ScoringErrorCode =
   | 'BAD_VALUE'
-  | 'CSV_DUPLICATE_COLUMN' | 'CSV_EMPTY' | 'CSV_FIELD_COUNT' | 'CSV_MISSING_COLUMN' | 'CSV_NOT_A_NUMBER' | 'CSV_QUOTE'
+  | 'CSV_DUPLICATE_COLUMN'
+  | 'CSV_EMPTY'
+  | 'CSV_FIELD_COUNT'
+  | 'CSV_MISSING_COLUMN'
+  | 'CSV_NOT_A_NUMBER'
+  | 'CSV_QUOTE'
   | 'MISSING_FIELD'
-  | 'PIPELINE_CHANGED' | 'PIPELINE_FORMAT' | 'PIPELINE_NOT_JSON' | 'PIPELINE_NO_CHECKSUM' | 'PIPELINE_UNREADABLE' | 'PIPELINE_VERSION'
+  | 'PIPELINE_CHANGED'
+  | 'PIPELINE_FORMAT'
+  | 'PIPELINE_NOT_JSON'
+  | 'PIPELINE_NO_CHECKSUM'
+  | 'PIPELINE_UNREADABLE'
+  | 'PIPELINE_VERSION'
   | 'SCORING';
 
 export class ScoringError extends Error {

@@ -61,12 +61,15 @@ export class FeatureScorer {
       const p = prepareFeatureStep(step, levelsOf, where);
       for (const name of p.numericInputs) {
         if (!numeric.has(name)) {
-          const why = inputs.has(name) ? 'a categorical input field' : 'neither a numeric input field nor the output of an earlier step';
+          const why = inputs.has(name)
+            ? 'a categorical input field'
+            : 'neither a numeric input field nor the output of an earlier step';
           throw new TypeError(`${where}: column '${name}' is ${why}`);
         }
       }
       for (const name of p.outputs) {
-        if (inputs.has(name) || numeric.has(name)) throw new TypeError(`${where}: output '${name}' is already a column name`);
+        if (inputs.has(name) || numeric.has(name))
+          throw new TypeError(`${where}: output '${name}' is already a column name`);
         numeric.add(name);
       }
       return p;
@@ -74,7 +77,9 @@ export class FeatureScorer {
     const seen = new Set<string>();
     node.features.forEach((name, j) => {
       if (typeof name !== 'string' || !numeric.has(name)) {
-        throw new TypeError(`feature pipeline: features[${j}] '${String(name)}' is not a numeric input field or a step output`);
+        throw new TypeError(
+          `feature pipeline: features[${j}] '${String(name)}' is not a numeric input field or a step output`,
+        );
       }
       if (seen.has(name)) throw new TypeError(`feature pipeline: features[${j}] '${name}' is listed twice`);
       seen.add(name);
@@ -88,26 +93,34 @@ export class FeatureScorer {
    */
   apply(input: ColumnarInput, copyInputs = true): Float64Array[] {
     const n = input?.nRows;
-    if (!(Number.isInteger(n) && n >= 0)) throw new TypeError(`feature pipeline: nRows must be an integer >= 0, got ${String(n)}`);
+    if (!(Number.isInteger(n) && n >= 0))
+      throw new TypeError(`feature pipeline: nRows must be an integer >= 0, got ${String(n)}`);
     const numeric = new Map<string, Float64Array>();
     const categorical = new Map<string, Int32Array>();
     for (const f of this.node.inputs) {
       if (f.type === 'numeric') {
         const col = input.numeric?.[f.name];
         if (!(col instanceof Float64Array) || col.length !== n) {
-          throw new TypeError(`feature pipeline: numeric input '${f.name}' must be a Float64Array of ${n} rows, got ${describeColumn(col)}`);
+          throw new TypeError(
+            `feature pipeline: numeric input '${f.name}' must be a Float64Array of ${n} rows, got ${describeColumn(col)}`,
+          );
         }
         if (this.prepared.length === 0) continue; // no steps: the features are the inputs themselves
         numeric.set(f.name, col);
       } else {
         const col = input.categorical?.[f.name];
         if (!(col instanceof Int32Array) || col.length !== n) {
-          throw new TypeError(`feature pipeline: categorical input '${f.name}' must be an Int32Array of ${n} rows, got ${describeColumn(col)}`);
+          throw new TypeError(
+            `feature pipeline: categorical input '${f.name}' must be an Int32Array of ${n} rows, got ${describeColumn(col)}`,
+          );
         }
         const k = f.levels.length;
         for (let r = 0; r < n; r++) {
           const c = col[r]!;
-          if (c < -1 || c >= k) throw new RangeError(`feature pipeline: categorical input '${f.name}' row ${r}: code ${c} is not in [-1, ${k})`);
+          if (c < -1 || c >= k)
+            throw new RangeError(
+              `feature pipeline: categorical input '${f.name}' row ${r}: code ${c} is not in [-1, ${k})`,
+            );
         }
         categorical.set(f.name, col);
       }
@@ -116,7 +129,8 @@ export class FeatureScorer {
       const outs = p.run(numeric, categorical, n);
       p.outputs.forEach((name, k) => numeric.set(name, outs[k]!));
     }
-    if (this.prepared.length === 0) return this.node.features.map((name) => (copyInputs ? input.numeric[name]!.slice() : input.numeric[name]!));
+    if (this.prepared.length === 0)
+      return this.node.features.map((name) => (copyInputs ? input.numeric[name]!.slice() : input.numeric[name]!));
     const isInput = this.inputNames;
     return this.node.features.map((name) => {
       const col = numeric.get(name)!;
@@ -135,16 +149,19 @@ export function prepareFeatureStep(
   levelsOf: (name: string) => readonly string[] | undefined,
   where = `feature step${stepLabel(step)}`,
 ): PreparedStep {
-  if (step === null || typeof step !== 'object') throw new TypeError(`${where}: expected a step object, got ${describe(step)}`);
+  if (step === null || typeof step !== 'object')
+    throw new TypeError(`${where}: expected a step object, got ${describe(step)}`);
   const prepare = featureStepPreparer(step.kind);
-  if (prepare === undefined) throw new TypeError(`${where}: unknown step kind ${describe((step as { kind?: unknown }).kind)}`);
+  if (prepare === undefined)
+    throw new TypeError(`${where}: unknown step kind ${describe((step as { kind?: unknown }).kind)}`);
   return prepare(step, stepCheck(step, where, levelsOf));
 }
 
 function checkInput(f: InputField, i: number, seen: Map<string, InputField>): void {
   const where = `feature pipeline: inputs[${i}]`;
   if (f === null || typeof f !== 'object') throw new TypeError(`${where}: expected an input field, got ${describe(f)}`);
-  if (typeof f.name !== 'string' || f.name === '') throw new TypeError(`${where}: name must be a non-empty string, got ${describe(f.name)}`);
+  if (typeof f.name !== 'string' || f.name === '')
+    throw new TypeError(`${where}: name must be a non-empty string, got ${describe(f.name)}`);
   if (seen.has(f.name)) throw new TypeError(`${where}: input field '${f.name}' is listed twice`);
   if (f.type === 'categorical') {
     const levels: unknown = f.levels;
@@ -154,7 +171,9 @@ function checkInput(f: InputField, i: number, seen: Map<string, InputField>): vo
     const dup = levels.find((l, j) => levels.indexOf(l) !== j);
     if (dup !== undefined) throw new TypeError(`${where} ('${f.name}'): level '${String(dup)}' is listed twice`);
   } else if (f.type !== 'numeric') {
-    throw new TypeError(`${where} ('${(f as { name: string }).name}'): type must be numeric or categorical, got ${describe((f as { type?: unknown }).type)}`);
+    throw new TypeError(
+      `${where} ('${(f as { name: string }).name}'): type must be numeric or categorical, got ${describe((f as { type?: unknown }).type)}`,
+    );
   }
   seen.set(f.name, f);
 }
@@ -162,7 +181,12 @@ function checkInput(f: InputField, i: number, seen: Map<string, InputField>): vo
 function stepLabel(step: unknown): string {
   if (step === null || typeof step !== 'object') return '';
   const s = step as Record<string, unknown>;
-  const of = typeof s.column === 'string' ? ` of '${s.column}'` : Array.isArray(s.columns) ? ` of ${s.columns.map((c) => `'${String(c)}'`).join(', ')}` : '';
+  const of =
+    typeof s.column === 'string'
+      ? ` of '${s.column}'`
+      : Array.isArray(s.columns)
+        ? ` of ${s.columns.map((c) => `'${String(c)}'`).join(', ')}`
+        : '';
   return ` (${String(s.kind)}${of})`;
 }
 

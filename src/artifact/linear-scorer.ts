@@ -44,7 +44,11 @@ export class LinearScorer {
    * Raw scores (before the link), row-major n × nOutputs, from column-major inputs; NaN is
    * missing. `out` may be given to avoid allocating.
    */
-  raw(columns: readonly Float64Array[], nRows: number, out = new Float64Array(nRows * this.node.nOutputs)): Float64Array {
+  raw(
+    columns: readonly Float64Array[],
+    nRows: number,
+    out = new Float64Array(nRows * this.node.nOutputs),
+  ): Float64Array {
     const { nFeatures, nOutputs } = this.node;
     if (columns.length < nFeatures) {
       throw new RangeError(`linear model needs ${nFeatures} feature columns, got ${columns.length}`);
@@ -55,7 +59,8 @@ export class LinearScorer {
     }
     for (let j = 0; j < nFeatures; j++) {
       const col = columns[j]!;
-      if (col.length < nRows) throw new RangeError(`linear model: feature column ${j} has ${col.length} rows, expected ${nRows}`);
+      if (col.length < nRows)
+        throw new RangeError(`linear model: feature column ${j} has ${col.length} rows, expected ${nRows}`);
       const c = this.center[j]!;
       for (let k = 0; k < nOutputs; k++) {
         const w = this.coef[k * nFeatures + j]!;
@@ -82,23 +87,29 @@ export class LinearScorer {
 function checkNode(node: LinearNode): void {
   if (node === null || typeof node !== 'object') throw new TypeError(`expected a linear node, got ${String(node)}`);
   if (node.kind !== 'linear') throw new TypeError(`expected a linear node, got ${String(node.kind)}`);
-  if (!LINKS.includes(node.link)) throw new TypeError(`linear: link must be one of ${LINKS.join(', ')}, got ${String(node.link)}`);
+  if (!LINKS.includes(node.link))
+    throw new TypeError(`linear: link must be one of ${LINKS.join(', ')}, got ${String(node.link)}`);
   const count = (name: 'nFeatures' | 'nOutputs', min: number): number => {
     const v = node[name];
-    if (!(Number.isInteger(v) && v >= min)) throw new TypeError(`linear: ${name} must be an integer >= ${min}, got ${String(v)}`);
+    if (!(Number.isInteger(v) && v >= min))
+      throw new TypeError(`linear: ${name} must be an integer >= ${min}, got ${String(v)}`);
     return v;
   };
   const nFeatures = count('nFeatures', 0);
   const nOutputs = count('nOutputs', 1);
   if (node.link === 'softmax' ? nOutputs < 2 : nOutputs !== 1) {
-    throw new TypeError(`linear: a ${node.link} link needs ${node.link === 'softmax' ? 'nOutputs >= 2' : 'nOutputs = 1'}, got ${nOutputs}`);
+    throw new TypeError(
+      `linear: a ${node.link} link needs ${node.link === 'softmax' ? 'nOutputs >= 2' : 'nOutputs = 1'}, got ${nOutputs}`,
+    );
   }
   const numbers = (name: 'center' | 'indicators' | 'weights' | 'intercept', length?: number): number[] => {
     const a = node[name];
     if (!Array.isArray(a)) throw new TypeError(`linear: ${name} must be an array of numbers`);
-    if (length !== undefined && a.length !== length) throw new TypeError(`linear: ${name} has ${a.length} entries, expected ${length}`);
+    if (length !== undefined && a.length !== length)
+      throw new TypeError(`linear: ${name} has ${a.length} entries, expected ${length}`);
     a.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`linear: ${name}[${i}] is ${String(v)}, expected a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new TypeError(`linear: ${name}[${i}] is ${String(v)}, expected a finite number`);
     });
     return a;
   };

@@ -44,4 +44,3 @@ export function softmaxInPlace(values: Float64Array, offset: number, stride: num
   }
   for (let k = 0; k < K; k++) values[offset + k * stride]! /= sum;
 }
-

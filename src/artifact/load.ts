@@ -19,7 +19,12 @@ export function readPipelineFile(path: string): PipelineFile {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new ScoringError('PIPELINE_UNREADABLE', code === 'ENOENT' ? `${path}: no such pipeline file` : `${path}: cannot read the pipeline file (${String((e as Error).message)})`);
+    throw new ScoringError(
+      'PIPELINE_UNREADABLE',
+      code === 'ENOENT'
+        ? `${path}: no such pipeline file`
+        : `${path}: cannot read the pipeline file (${String((e as Error).message)})`,
+    );
   }
   return parsePipeline(text, path);
 }
@@ -30,7 +35,10 @@ export function parsePipeline(text: string, source = 'the pipeline'): PipelineFi
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new ScoringError('PIPELINE_NOT_JSON', `${source} is not valid JSON (${(e as Error).message}); is it a pipeline file?`);
+    throw new ScoringError(
+      'PIPELINE_NOT_JSON',
+      `${source} is not valid JSON (${(e as Error).message}); is it a pipeline file?`,
+    );
   }
   return checkPipelineObject(value, source);
 }
@@ -42,9 +50,16 @@ export function parsePipeline(text: string, source = 'the pipeline'): PipelineFi
 export function checkPipelineObject(value: unknown, source = 'the pipeline'): PipelineFile {
   const v = checkHeader(value, source);
   const stated = v['checksum'];
-  if (stated === undefined) throw new ScoringError('PIPELINE_NO_CHECKSUM', `${source} has no "checksum"; it is not a complete pipeline file (export it again)`);
+  if (stated === undefined)
+    throw new ScoringError(
+      'PIPELINE_NO_CHECKSUM',
+      `${source} has no "checksum"; it is not a complete pipeline file (export it again)`,
+    );
   if (typeof stated !== 'string' || !/^[0-9a-f]{64}$/.test(stated)) {
-    throw new ScoringError('PIPELINE_NO_CHECKSUM', `${source} has a "checksum" that is not a sha256 in hex (${JSON.stringify(stated)}); export the pipeline again`);
+    throw new ScoringError(
+      'PIPELINE_NO_CHECKSUM',
+      `${source} has a "checksum" that is not a sha256 in hex (${JSON.stringify(stated)}); export the pipeline again`,
+    );
   }
   // Members and kinds before the checksum: an unknown member is named, whether a newer automl
   // wrote it or someone added it.
@@ -63,7 +78,10 @@ export function checkPipelineObject(value: unknown, source = 'the pipeline'): Pi
   }
   const file = v as unknown as PipelineFile;
   if (!isTask(file.task)) {
-    throw new ScoringError('PIPELINE_FORMAT', `${source} has task ${JSON.stringify(file.task)}; expected ${TASKS_TEXT}`);
+    throw new ScoringError(
+      'PIPELINE_FORMAT',
+      `${source} has task ${JSON.stringify(file.task)}; expected ${TASKS_TEXT}`,
+    );
   }
   if (file.task !== 'regression' && !(Array.isArray(file.classes) && file.classes.length >= 2)) {
     throw new ScoringError('PIPELINE_FORMAT', `${source} is a ${file.task} pipeline without its class labels`);
@@ -78,17 +96,26 @@ function checkHeader(value: unknown, source: string): Record<string, unknown> {
   }
   const v = value as Record<string, unknown>;
   if (v['format'] !== PIPELINE_FORMAT) {
-    throw new ScoringError('PIPELINE_FORMAT', `${source} is not a pipeline file: its "format" is ${JSON.stringify(v['format'])}, not "${PIPELINE_FORMAT}"`);
+    throw new ScoringError(
+      'PIPELINE_FORMAT',
+      `${source} is not a pipeline file: its "format" is ${JSON.stringify(v['format'])}, not "${PIPELINE_FORMAT}"`,
+    );
   }
   const version = v['formatVersion'];
   const m = typeof version === 'string' ? /^(\d+)\.(\d+)$/.exec(version) : null;
-  if (!m) throw new ScoringError('PIPELINE_VERSION', `${source} has format version ${JSON.stringify(version)}; expected MAJOR.MINOR such as ${PIPELINE_FORMAT_VERSION}`);
+  if (!m)
+    throw new ScoringError(
+      'PIPELINE_VERSION',
+      `${source} has format version ${JSON.stringify(version)}; expected MAJOR.MINOR such as ${PIPELINE_FORMAT_VERSION}`,
+    );
   const major = Number(m[1]);
   if (major !== MAJOR) {
     throw new ScoringError(
       'PIPELINE_VERSION',
       `${source} is format version ${String(version)}, and this scorer reads version ${MAJOR}.x files (it writes ${PIPELINE_FORMAT_VERSION}); ${
-        major > MAJOR ? 'use a newer automl to score it' : 'export the pipeline again with this automl (an older format\'s checksum and members differ)'
+        major > MAJOR
+          ? 'use a newer automl to score it'
+          : "export the pipeline again with this automl (an older format's checksum and members differ)"
       }`,
     );
   }

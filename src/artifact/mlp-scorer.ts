@@ -47,7 +47,8 @@ export class MlpScorer {
    */
   raw(columns: readonly Float64Array[], nRows: number): Float64Array {
     const { nFeatures } = this.node;
-    if (columns.length < nFeatures) throw new RangeError(`mlp needs ${nFeatures} feature columns, got ${columns.length}`);
+    if (columns.length < nFeatures)
+      throw new RangeError(`mlp needs ${nFeatures} feature columns, got ${columns.length}`);
     const nLayers = this.weights.length;
     const nOut = this.widths[nLayers]!;
     const out = new Float64Array(nRows * nOut);
@@ -128,7 +129,8 @@ function checkNode(node: MlpNode): void {
   });
   if (!Array.isArray(node.missingIndicators)) fail('missingIndicators must be an array');
   node.missingIndicators.forEach((f, m) => {
-    if (!(Number.isInteger(f) && f >= 0 && f < d)) fail(`missingIndicators[${m}] is ${String(f)}, expected a feature index in [0, ${d})`);
+    if (!(Number.isInteger(f) && f >= 0 && f < d))
+      fail(`missingIndicators[${m}] is ${String(f)}, expected a feature index in [0, ${d})`);
     if (m > 0 && !(f > node.missingIndicators[m - 1]!)) fail('missingIndicators must be ascending without repeats');
   });
   numbers('targetMean', [node.targetMean], 1);
@@ -140,13 +142,17 @@ function checkNode(node: MlpNode): void {
     if (!Array.isArray(l.shape) || l.shape.length !== 2) fail(`layer ${li}: shape must be [nIn, nOut]`);
     const [nIn, nOut] = l.shape;
     if (nIn !== width) fail(`layer ${li} has ${String(nIn)} inputs, expected ${width}`);
-    if (!(Number.isInteger(nOut) && nOut >= 1)) fail(`layer ${li}: nOut must be a whole number >= 1, got ${String(nOut)}`);
+    if (!(Number.isInteger(nOut) && nOut >= 1))
+      fail(`layer ${li}: nOut must be a whole number >= 1, got ${String(nOut)}`);
     numbers(`layer ${li} weights`, l.weights, nIn * nOut);
     numbers(`layer ${li} bias`, l.bias, nOut);
     const allowed = last ? OUTPUT_ACTIVATIONS : HIDDEN_ACTIVATIONS;
-    if (!allowed.includes(l.activation)) fail(`layer ${li} activation '${String(l.activation)}' is not one of ${allowed.join(', ')}`);
-    if (last && l.activation !== 'softmax' && nOut !== 1) fail(`a ${l.activation} output layer has 1 output, got ${nOut}`);
-    if (last && l.activation === 'softmax' && nOut < 2) fail(`a softmax output layer has at least 2 outputs, got ${nOut}`);
+    if (!allowed.includes(l.activation))
+      fail(`layer ${li} activation '${String(l.activation)}' is not one of ${allowed.join(', ')}`);
+    if (last && l.activation !== 'softmax' && nOut !== 1)
+      fail(`a ${l.activation} output layer has 1 output, got ${nOut}`);
+    if (last && l.activation === 'softmax' && nOut < 2)
+      fail(`a softmax output layer has at least 2 outputs, got ${nOut}`);
     width = nOut;
   });
 }

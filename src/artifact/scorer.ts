@@ -56,7 +56,6 @@ export function cellNumber(v: unknown): number | null {
   return null;
 }
 
-
 /** A model node's scorer: predictions from the feature matrix (columns). */
 export interface ModelScorer {
   readonly nPredictions: number;
@@ -73,7 +72,10 @@ export function modelScorer(node: ModelNode): ModelScorer {
     case 'mlp':
       return new MlpScorer(node);
     default:
-      throw new ScoringError('PIPELINE_FORMAT', `unknown model kind ${JSON.stringify((node as { kind?: unknown }).kind)}`);
+      throw new ScoringError(
+        'PIPELINE_FORMAT',
+        `unknown model kind ${JSON.stringify((node as { kind?: unknown }).kind)}`,
+      );
   }
 }
 
@@ -139,7 +141,12 @@ export function scoreMembers(members: readonly ScoringMember[], input: ColumnarI
  * const members = scoringMembers(file.inputs, file.features, file.model, 3);
  * scoreMembers(members, input, 3);
  */
-export function scoringMembers(inputs: readonly InputField[], features: FeaturePipelineNode, model: ModelNode | { kind: 'ensemble'; members: readonly EnsembleMember[] }, width: number): ScoringMember[] {
+export function scoringMembers(
+  inputs: readonly InputField[],
+  features: FeaturePipelineNode,
+  model: ModelNode | { kind: 'ensemble'; members: readonly EnsembleMember[] },
+  width: number,
+): ScoringMember[] {
   const featureScorers = new Map<FeaturePipelineNode, FeatureScorer>();
   const featuresOf = (node: FeaturePipelineNode): FeatureScorer => {
     let s = featureScorers.get(node);
@@ -155,22 +162,45 @@ export function scoringMembers(inputs: readonly InputField[], features: FeatureP
     for (const f of own.inputs) {
       const p = fields.get(f.name);
       if (!p || p.type !== f.type) {
-        throw new ScoringError('PIPELINE_FORMAT', `${where}: its features read ${f.type} field '${f.name}', which the pipeline's inputs ${p ? `list as ${p.type}` : 'do not list'}`);
+        throw new ScoringError(
+          'PIPELINE_FORMAT',
+          `${where}: its features read ${f.type} field '${f.name}', which the pipeline's inputs ${p ? `list as ${p.type}` : 'do not list'}`,
+        );
       }
-      if (f.type === 'categorical' && p.type === 'categorical' && (f.levels.length !== p.levels.length || f.levels.some((l, k) => l !== p.levels[k]))) {
+      if (
+        f.type === 'categorical' &&
+        p.type === 'categorical' &&
+        (f.levels.length !== p.levels.length || f.levels.some((l, k) => l !== p.levels[k]))
+      ) {
         const index = new Map(f.levels.map((l, k) => [l, k]));
-        (recode ??= new Map()).set(f.name, Int32Array.from(p.levels, (l) => index.get(l) ?? -1));
+        (recode ??= new Map()).set(
+          f.name,
+          Int32Array.from(p.levels, (l) => index.get(l) ?? -1),
+        );
       }
     }
     if (m.calibration) {
-      if (width < 2) throw new ScoringError('PIPELINE_FORMAT', `${where}: a calibration applies to class probabilities, not to a regression`);
+      if (width < 2)
+        throw new ScoringError(
+          'PIPELINE_FORMAT',
+          `${where}: a calibration applies to class probabilities, not to a regression`,
+        );
       checkCalibration(m.calibration, width, where);
     }
     const scorer = modelScorer(m.model);
     if (scorer.nPredictions !== width) {
-      throw new ScoringError('PIPELINE_FORMAT', `a model of the pipeline predicts ${scorer.nPredictions} columns, the pipeline's task needs ${width}`);
+      throw new ScoringError(
+        'PIPELINE_FORMAT',
+        `a model of the pipeline predicts ${scorer.nPredictions} columns, the pipeline's task needs ${width}`,
+      );
     }
-    return { weight: m.weight, features: featuresOf(own), model: scorer, ...(m.calibration ? { calibration: m.calibration } : {}), ...(recode ? { recode } : {}) };
+    return {
+      weight: m.weight,
+      features: featuresOf(own),
+      model: scorer,
+      ...(m.calibration ? { calibration: m.calibration } : {}),
+      ...(recode ? { recode } : {}),
+    };
   });
 }
 
@@ -180,7 +210,8 @@ export function scoringMembers(inputs: readonly InputField[], features: FeatureP
  */
 export function loadPipeline(source: string | PipelineFile): PipelineScorer {
   let file: PipelineFile;
-  if (typeof source === 'string') file = source.trimStart().startsWith('{') ? parsePipeline(source) : readPipelineFile(source);
+  if (typeof source === 'string')
+    file = source.trimStart().startsWith('{') ? parsePipeline(source) : readPipelineFile(source);
   else file = checkPipelineObject(source);
   return new PipelineScorer(file);
 }
@@ -219,7 +250,11 @@ export class PipelineScorer {
   /** Scores rows; returns row-major n × outputNames.length. */
   scoreBatch(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
     const n = rows.length;
-    const input: { nRows: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } = { nRows: n, numeric: {}, categorical: {} };
+    const input: { nRows: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } = {
+      nRows: n,
+      numeric: {},
+      categorical: {},
+    };
     for (const f of this.fields) {
       if (f.type === 'numeric') {
         const col = new Float64Array(n);
@@ -240,8 +275,13 @@ export class PipelineScorer {
     const n = input.nRows;
     for (const f of this.fields) {
       const col = f.type === 'numeric' ? input.numeric[f.name] : input.categorical[f.name];
-      if (!col) throw new ScoringError('MISSING_FIELD', `the input has no field '${f.name}'; the pipeline needs ${this.fields.map((x) => x.name).join(', ')}`);
-      if (col.length < n) throw new ScoringError('MISSING_FIELD', `field '${f.name}' has ${col.length} values for ${n} rows`);
+      if (!col)
+        throw new ScoringError(
+          'MISSING_FIELD',
+          `the input has no field '${f.name}'; the pipeline needs ${this.fields.map((x) => x.name).join(', ')}`,
+        );
+      if (col.length < n)
+        throw new ScoringError('MISSING_FIELD', `field '${f.name}' has ${col.length} values for ${n} rows`);
     }
     return scoreMembers(this.members, input, this.width);
   }
@@ -265,8 +305,12 @@ export class PipelineScorer {
     const v = row[name];
     const x = cellNumber(v);
     if (x !== null) return x;
-    if (typeof v === 'number') throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${v} is not a finite number`);
-    throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or empty / null / NA for missing`);
+    if (typeof v === 'number')
+      throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${v} is not a finite number`);
+    throw new ScoringError(
+      'BAD_VALUE',
+      `row ${i}, field '${name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or empty / null / NA for missing`,
+    );
   }
 
   private codeAt(row: Readonly<Record<string, unknown>>, name: string, i: number, index: Map<string, number>): number {
@@ -274,7 +318,10 @@ export class PipelineScorer {
     const v = row[name];
     if (v === null || v === undefined) return -1;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not a category; send text`);
+      throw new ScoringError(
+        'BAD_VALUE',
+        `row ${i}, field '${name}': ${JSON.stringify(v)} is not a category; send text`,
+      );
     }
     const text = String(v);
     const code = index.get(text);

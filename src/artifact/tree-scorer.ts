@@ -63,7 +63,11 @@ export class TreeScorer {
     });
     this.nPredictions = node.link === 'sigmoid' ? 2 : node.nOutputs;
     // Trees of more nodes than a compiled part holds would make a function too large to optimise.
-    const compilable = node.aggregation === 'sum' && node.leafWidth === 1 && total <= MAX_COMPILED_NODES && node.trees.every((t) => t.feature.length <= NODES_PER_PART);
+    const compilable =
+      node.aggregation === 'sum' &&
+      node.leafWidth === 1 &&
+      total <= MAX_COMPILED_NODES &&
+      node.trees.every((t) => t.feature.length <= NODES_PER_PART);
     this.compilable = options.compile !== false && compilable;
   }
 
@@ -71,7 +75,11 @@ export class TreeScorer {
    * Raw scores (before the link), row-major n × nOutputs, from column-major inputs.
    * `out` may be given to avoid allocating.
    */
-  raw(columns: readonly Float64Array[], nRows: number, out = new Float64Array(nRows * this.node.nOutputs)): Float64Array {
+  raw(
+    columns: readonly Float64Array[],
+    nRows: number,
+    out = new Float64Array(nRows * this.node.nOutputs),
+  ): Float64Array {
     const { nOutputs, leafWidth, aggregation, baseScore } = this.node;
     if (columns.length < this.node.nFeatures) {
       throw new RangeError(`tree ensemble needs ${this.node.nFeatures} feature columns, got ${columns.length}`);
@@ -85,7 +93,8 @@ export class TreeScorer {
     if (aggregation === 'sum') {
       for (let r = 0; r < nRows; r++) for (let k = 0; k < nOutputs; k++) out[r * nOutputs + k] = baseScore[k]!;
     } else out.fill(0, 0, nRows * nOutputs);
-    if (this.compilable && this.compiled === null && (this.rowsScored += nRows) >= COMPILE_AFTER_ROWS) this.compiled = compileTrees(this.node);
+    if (this.compilable && this.compiled === null && (this.rowsScored += nRows) >= COMPILE_AFTER_ROWS)
+      this.compiled = compileTrees(this.node);
     if (this.compiled) {
       for (const part of this.compiled) part(columns, nRows, out);
       return out;
@@ -173,7 +182,10 @@ function compileTrees(node: TreeEnsembleNode): CompiledTrees {
       if (f < 0) return literal(t.value[i]!);
       used.add(f);
       // A missing value (NaN) fails `<=`: it goes left only where missingLeft says so.
-      const test = t.missingLeft[i] === 1 ? `((v = c${f}[r]) <= ${literal(t.threshold[i]!)} || v !== v)` : `(v = c${f}[r]) <= ${literal(t.threshold[i]!)}`;
+      const test =
+        t.missingLeft[i] === 1
+          ? `((v = c${f}[r]) <= ${literal(t.threshold[i]!)} || v !== v)`
+          : `(v = c${f}[r]) <= ${literal(t.threshold[i]!)}`;
       return `(${test} ? ${expr(t.left[i]!)} : ${expr(t.right[i]!)})`;
     };
     body.push(`out[o + ${ti % K}] += ${expr(0)};`);
@@ -191,12 +203,19 @@ function checkNode(node: TreeEnsembleNode): void {
   }
   node.trees.forEach((t, ti) => {
     const n = t.feature.length;
-    if (t.threshold.length !== n || t.missingLeft.length !== n || t.left.length !== n || t.right.length !== n || t.value.length !== n * node.leafWidth) {
+    if (
+      t.threshold.length !== n ||
+      t.missingLeft.length !== n ||
+      t.left.length !== n ||
+      t.right.length !== n ||
+      t.value.length !== n * node.leafWidth
+    ) {
       throw new TypeError(`tree_ensemble: tree ${ti} has arrays of different lengths`);
     }
     for (let i = 0; i < n; i++) {
       const f = t.feature[i]!;
-      if (f >= node.nFeatures) throw new TypeError(`tree_ensemble: tree ${ti} node ${i} uses feature ${f} of ${node.nFeatures}`);
+      if (f >= node.nFeatures)
+        throw new TypeError(`tree_ensemble: tree ${ti} node ${i} uses feature ${f} of ${node.nFeatures}`);
       if (f >= 0 && (t.left[i]! <= i || t.right[i]! <= i || t.left[i]! >= n || t.right[i]! >= n)) {
         throw new TypeError(`tree_ensemble: tree ${ti} node ${i} has children out of order or range`);
       }

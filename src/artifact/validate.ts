@@ -9,22 +9,48 @@ import { ScoringError } from './errors.js';
 import type { FeaturePipelineNode, FeatureStep, InputField } from './format/features.js';
 import type { LinearNode } from './format/linear.js';
 import type { MlpLayerSerialization, MlpNode } from './format/mlp.js';
-import { PIPELINE_FORMAT_VERSION, type Calibration, type DecisionThresholds, type EnsembleMember, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile } from './format/pipeline.js';
+import {
+  PIPELINE_FORMAT_VERSION,
+  type Calibration,
+  type DecisionThresholds,
+  type EnsembleMember,
+  type EnsembleNode,
+  type ImportanceEntry,
+  type ModelNode,
+  type PipelineFile,
+} from './format/pipeline.js';
 import type { TreeEnsembleNode, TreeSerialization } from './format/tree-ensemble.js';
 
 /** Every member of a format type, required or optional; the compiler keeps these lists complete. */
 type Members<T> = { [K in keyof T]-?: object extends Pick<T, K> ? 'optional' : 'required' };
 
 const FILE: Members<PipelineFile> = {
-  format: 'required', formatVersion: 'required', pipelineId: 'required', name: 'required', target: 'required', task: 'required',
-  classes: 'required', inputs: 'required', features: 'required', model: 'required', metrics: 'required', importance: 'required',
-  thresholds: 'optional', provenance: 'required', checksum: 'required',
+  format: 'required',
+  formatVersion: 'required',
+  pipelineId: 'required',
+  name: 'required',
+  target: 'required',
+  task: 'required',
+  classes: 'required',
+  inputs: 'required',
+  features: 'required',
+  model: 'required',
+  metrics: 'required',
+  importance: 'required',
+  thresholds: 'optional',
+  provenance: 'required',
+  checksum: 'required',
 };
 const INPUT: { [T in InputField['type']]: Members<Extract<InputField, { type: T }>> } = {
   numeric: { name: 'required', type: 'required' },
   categorical: { name: 'required', type: 'required', levels: 'required' },
 };
-const FEATURES: Members<FeaturePipelineNode> = { kind: 'required', inputs: 'required', steps: 'required', features: 'required' };
+const FEATURES: Members<FeaturePipelineNode> = {
+  kind: 'required',
+  inputs: 'required',
+  steps: 'required',
+  features: 'required',
+};
 const STEPS: { [K in FeatureStep['kind']]: Members<Extract<FeatureStep, { kind: K }>> } = {
   standardize: { kind: 'required', column: 'required', output: 'required', mean: 'required', std: 'required' },
   log: { kind: 'required', column: 'required', output: 'required', shift: 'required' },
@@ -33,27 +59,76 @@ const STEPS: { [K in FeatureStep['kind']]: Members<Extract<FeatureStep, { kind: 
   missing: { kind: 'required', column: 'required', output: 'required', indicator: 'required', fill: 'required' },
   interaction: { kind: 'required', op: 'required', columns: 'required', output: 'required' },
   one_hot: { kind: 'required', column: 'required', levels: 'required', outputs: 'required' },
-  frequency: { kind: 'required', column: 'required', output: 'required', levels: 'required', frequencies: 'required', unseen: 'required' },
-  target_encoding: { kind: 'required', column: 'required', outputs: 'required', levels: 'required', values: 'required', prior: 'required' },
+  frequency: {
+    kind: 'required',
+    column: 'required',
+    output: 'required',
+    levels: 'required',
+    frequencies: 'required',
+    unseen: 'required',
+  },
+  target_encoding: {
+    kind: 'required',
+    column: 'required',
+    outputs: 'required',
+    levels: 'required',
+    values: 'required',
+    prior: 'required',
+  },
 };
 const MODELS: { [K in ModelNode['kind']]: Members<Extract<ModelNode, { kind: K }>> } = {
   tree_ensemble: {
-    kind: 'required', nFeatures: 'required', nOutputs: 'required', aggregation: 'required', link: 'required', leafWidth: 'required',
-    baseScore: 'required', trees: 'required',
+    kind: 'required',
+    nFeatures: 'required',
+    nOutputs: 'required',
+    aggregation: 'required',
+    link: 'required',
+    leafWidth: 'required',
+    baseScore: 'required',
+    trees: 'required',
   } satisfies Members<TreeEnsembleNode>,
   linear: {
-    kind: 'required', link: 'required', nFeatures: 'required', nOutputs: 'required', center: 'required', indicators: 'required',
-    weights: 'required', intercept: 'required',
+    kind: 'required',
+    link: 'required',
+    nFeatures: 'required',
+    nOutputs: 'required',
+    center: 'required',
+    indicators: 'required',
+    weights: 'required',
+    intercept: 'required',
   } satisfies Members<LinearNode>,
   mlp: {
-    kind: 'required', nFeatures: 'required', means: 'required', stds: 'required', missingIndicators: 'required', layers: 'required',
-    targetMean: 'required', targetStd: 'required',
+    kind: 'required',
+    nFeatures: 'required',
+    means: 'required',
+    stds: 'required',
+    missingIndicators: 'required',
+    layers: 'required',
+    targetMean: 'required',
+    targetStd: 'required',
   } satisfies Members<MlpNode>,
 };
-const TREE: Members<TreeSerialization> = { feature: 'required', threshold: 'required', missingLeft: 'required', left: 'required', right: 'required', value: 'required' };
-const MLP_LAYER: Members<MlpLayerSerialization> = { shape: 'required', weights: 'required', bias: 'required', activation: 'required' };
+const TREE: Members<TreeSerialization> = {
+  feature: 'required',
+  threshold: 'required',
+  missingLeft: 'required',
+  left: 'required',
+  right: 'required',
+  value: 'required',
+};
+const MLP_LAYER: Members<MlpLayerSerialization> = {
+  shape: 'required',
+  weights: 'required',
+  bias: 'required',
+  activation: 'required',
+};
 const ENSEMBLE: Members<EnsembleNode> = { kind: 'required', members: 'required' };
-const MEMBER: Members<EnsembleMember> = { weight: 'required', features: 'optional', model: 'required', calibration: 'optional' };
+const MEMBER: Members<EnsembleMember> = {
+  weight: 'required',
+  features: 'optional',
+  model: 'required',
+  calibration: 'optional',
+};
 const CALIBRATION: { [K in Calibration['kind']]: Members<Extract<Calibration, { kind: K }>> } = {
   temperature: { kind: 'required', temperature: 'required', floor: 'required' },
 };
@@ -67,12 +142,14 @@ const IMPORTANCE: Members<ImportanceEntry> = { feature: 'required', importance: 
 export function checkStructure(file: Record<string, unknown>, source: string): void {
   const stated = String(file['formatVersion']);
   const minor = (v: string): number => Number(v.split('.')[1]);
-  const NEWER = minor(stated) > minor(PIPELINE_FORMAT_VERSION)
-    ? `the file is format ${stated}, newer than this automl's ${PIPELINE_FORMAT_VERSION}: score it with a newer automl (a pipeline file's members are never ignored)`
-    : `it needs a newer format version than ${PIPELINE_FORMAT_VERSION}, so a newer automl may read it (a pipeline file's members are never ignored)`;
+  const NEWER =
+    minor(stated) > minor(PIPELINE_FORMAT_VERSION)
+      ? `the file is format ${stated}, newer than this automl's ${PIPELINE_FORMAT_VERSION}: score it with a newer automl (a pipeline file's members are never ignored)`
+      : `it needs a newer format version than ${PIPELINE_FORMAT_VERSION}, so a newer automl may read it (a pipeline file's members are never ignored)`;
   const at = (where: string): string => (where ? ` in ${where}` : ' at its top level');
   const object = (v: unknown, where: string): Record<string, unknown> => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ScoringError('PIPELINE_FORMAT', `${source}: ${where} is not a JSON object`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new ScoringError('PIPELINE_FORMAT', `${source}: ${where} is not a JSON object`);
     return v as Record<string, unknown>;
   };
   const array = (v: unknown, where: string): unknown[] => {
@@ -82,12 +159,18 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
   const members = (o: Record<string, unknown>, known: Record<string, 'required' | 'optional'>, where: string): void => {
     for (const key of Object.keys(o)) {
       if (!Object.hasOwn(known, key)) {
-        throw new ScoringError('PIPELINE_FORMAT', `${source} has a member ${JSON.stringify(key)}${at(where)} that format ${PIPELINE_FORMAT_VERSION} does not define; ${NEWER}`);
+        throw new ScoringError(
+          'PIPELINE_FORMAT',
+          `${source} has a member ${JSON.stringify(key)}${at(where)} that format ${PIPELINE_FORMAT_VERSION} does not define; ${NEWER}`,
+        );
       }
     }
     for (const [key, presence] of Object.entries(known)) {
       if (presence === 'required' && o[key] === undefined) {
-        throw new ScoringError('PIPELINE_FORMAT', `${source} has no ${JSON.stringify(key)}${where ? ` in ${where}` : ''}; it is not a complete pipeline file`);
+        throw new ScoringError(
+          'PIPELINE_FORMAT',
+          `${source} has no ${JSON.stringify(key)}${where ? ` in ${where}` : ''}; it is not a complete pipeline file`,
+        );
       }
     }
   };
@@ -100,19 +183,22 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
     array(v, where).forEach((x, i) => {
       const o = object(x, `${where}[${i}]`);
       const type = o['type'];
-      if (type !== 'numeric' && type !== 'categorical') throw unknownKind('an input field of type', type, `${where}[${i}]`, Object.keys(INPUT));
+      if (type !== 'numeric' && type !== 'categorical')
+        throw unknownKind('an input field of type', type, `${where}[${i}]`, Object.keys(INPUT));
       members(o, INPUT[type], `${where}[${i}]`);
     });
   };
   const features = (v: unknown, where: string): void => {
     const o = object(v, where);
-    if (o['kind'] !== 'feature_pipeline') throw unknownKind('a feature node of kind', o['kind'], where, ['feature_pipeline']);
+    if (o['kind'] !== 'feature_pipeline')
+      throw unknownKind('a feature node of kind', o['kind'], where, ['feature_pipeline']);
     members(o, FEATURES, where);
     inputs(o['inputs'], `${where}.inputs`);
     array(o['steps'], `${where}.steps`).forEach((x, i) => {
       const s = object(x, `${where}.steps[${i}]`);
       const kind = s['kind'];
-      if (typeof kind !== 'string' || !Object.hasOwn(STEPS, kind)) throw unknownKind('a feature step of kind', kind, `${where}.steps[${i}]`, Object.keys(STEPS));
+      if (typeof kind !== 'string' || !Object.hasOwn(STEPS, kind))
+        throw unknownKind('a feature step of kind', kind, `${where}.steps[${i}]`, Object.keys(STEPS));
       members(s, STEPS[kind as FeatureStep['kind']], `${where}.steps[${i}]`);
     });
   };
@@ -128,7 +214,13 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
         if (m['calibration'] !== undefined) {
           const c = object(m['calibration'], `${where}.members[${i}].calibration`);
           const ckind = c['kind'];
-          if (typeof ckind !== 'string' || !Object.hasOwn(CALIBRATION, ckind)) throw unknownKind('a calibration of kind', ckind, `${where}.members[${i}].calibration`, Object.keys(CALIBRATION));
+          if (typeof ckind !== 'string' || !Object.hasOwn(CALIBRATION, ckind))
+            throw unknownKind(
+              'a calibration of kind',
+              ckind,
+              `${where}.members[${i}].calibration`,
+              Object.keys(CALIBRATION),
+            );
           members(c, CALIBRATION[ckind as Calibration['kind']], `${where}.members[${i}].calibration`);
         }
         model(m['model'], `${where}.members[${i}].model`, true);
@@ -139,15 +231,23 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
       throw unknownKind('a model of kind', kind, where, [...Object.keys(MODELS), ...(inEnsemble ? [] : ['ensemble'])]);
     }
     members(o, MODELS[kind as ModelNode['kind']], where);
-    if (kind === 'tree_ensemble') array(o['trees'], `${where}.trees`).forEach((t, i) => members(object(t, `${where}.trees[${i}]`), TREE, `${where}.trees[${i}]`));
-    if (kind === 'mlp') array(o['layers'], `${where}.layers`).forEach((l, i) => members(object(l, `${where}.layers[${i}]`), MLP_LAYER, `${where}.layers[${i}]`));
+    if (kind === 'tree_ensemble')
+      array(o['trees'], `${where}.trees`).forEach((t, i) =>
+        members(object(t, `${where}.trees[${i}]`), TREE, `${where}.trees[${i}]`),
+      );
+    if (kind === 'mlp')
+      array(o['layers'], `${where}.layers`).forEach((l, i) =>
+        members(object(l, `${where}.layers[${i}]`), MLP_LAYER, `${where}.layers[${i}]`),
+      );
   };
 
   members(file, FILE, '');
   inputs(file['inputs'], 'inputs');
   features(file['features'], 'features');
   model(file['model'], 'model', false);
-  array(file['importance'], 'importance').forEach((x, i) => members(object(x, `importance[${i}]`), IMPORTANCE, `importance[${i}]`));
+  array(file['importance'], 'importance').forEach((x, i) =>
+    members(object(x, `importance[${i}]`), IMPORTANCE, `importance[${i}]`),
+  );
   if (file['thresholds'] !== undefined) members(object(file['thresholds'], 'thresholds'), THRESHOLDS, 'thresholds');
   object(file['metrics'], 'metrics');
   object(file['provenance'], 'provenance');

@@ -18,7 +18,10 @@ export interface DescribeArgs {
 export async function describeCommand(args: DescribeArgs, out: Output): Promise<void> {
   const data = args.data ?? embeddedDataPath();
   const shown = args.data ?? 'the embedded hydraulic data';
-  const table = await readCsv(data, { delimiter: parseDelimiterOption(args.delimiter), types: parseTypeOption(args.type) });
+  const table = await readCsv(data, {
+    delimiter: parseDelimiterOption(args.delimiter),
+    types: parseTypeOption(args.type),
+  });
   const columns = describeTable(table);
   let target: { name: string; task: string; classes?: { label: string; count: number }[] } | undefined;
   if (args.target !== undefined) {
@@ -32,10 +35,20 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
   // A table made by a recipe (the embedded one included): its label columns are not features.
   const recipe = recipeForColumns(table.names);
   const labels = new Set(recipe?.labels ?? []);
-  out.result({ data, rows: table.nRows, sha256: table.source?.sha256, recipe: recipe?.name ?? null, labels: [...labels], columns, target });
+  out.result({
+    data,
+    rows: table.nRows,
+    sha256: table.source?.sha256,
+    recipe: recipe?.name ?? null,
+    labels: [...labels],
+    columns,
+    target,
+  });
 
   const d = table.source?.delimiter === '\t' ? 'tab' : `'${table.source?.delimiter ?? ','}'`;
-  out.info(`${out.bold(shown)}: ${table.nRows} rows × ${table.columns.length} columns (delimiter ${d}, sha256 ${table.source?.sha256.slice(0, 12) ?? ''}…)`);
+  out.info(
+    `${out.bold(shown)}: ${table.nRows} rows × ${table.columns.length} columns (delimiter ${d}, sha256 ${table.source?.sha256.slice(0, 12) ?? ''}…)`,
+  );
   out.info();
   const num = (v: number | null): string => (v === null ? '' : fmt(v));
   out.info(
@@ -44,19 +57,45 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
       columns.map((c) => {
         const role = labels.has(c.name) ? 'label' : 'feature';
         return c.type === 'numeric'
-          ? [c.name, c.type, role, String(c.missing), String(c.distinct), num(c.min), num(c.mean), num(c.median), num(c.max), num(c.std)]
-          : [c.name, c.type, role, String(c.missing), String(c.distinct), '', '', '', '', c.top.map((t) => `${t.level} (${t.count})`).join(', ')];
+          ? [
+              c.name,
+              c.type,
+              role,
+              String(c.missing),
+              String(c.distinct),
+              num(c.min),
+              num(c.mean),
+              num(c.median),
+              num(c.max),
+              num(c.std),
+            ]
+          : [
+              c.name,
+              c.type,
+              role,
+              String(c.missing),
+              String(c.distinct),
+              '',
+              '',
+              '',
+              '',
+              c.top.map((t) => `${t.level} (${t.count})`).join(', '),
+            ];
       }),
       [false, false, false, true, true, true, true, true, true, false],
     ),
   );
   if (recipe) {
     out.info();
-    out.info(`The ${recipe.name} recipe's label columns (${[...labels].join(', ')}): an experiment on one of them never uses the others as features.`);
+    out.info(
+      `The ${recipe.name} recipe's label columns (${[...labels].join(', ')}): an experiment on one of them never uses the others as features.`,
+    );
   }
   if (target) {
     out.info();
-    const classes = target.classes ? `, ${target.classes.length} classes: ${target.classes.map((c) => `${c.label} (${c.count})`).join(', ')}` : '';
+    const classes = target.classes
+      ? `, ${target.classes.length} classes: ${target.classes.map((c) => `${c.label} (${c.count})`).join(', ')}`
+      : '';
     out.info(`target ${out.bold(target.name)}: ${target.task}${classes}`);
   }
 }

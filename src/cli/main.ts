@@ -31,7 +31,11 @@ export function buildCli(argv: string[]): Argv {
       (y) =>
         common(y)
           .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
-          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
+          .option('delimiter', {
+            type: 'string',
+            choices: DELIMITER_NAMES,
+            describe: 'Field delimiter (default: detected)',
+          })
           .option('type', {
             type: 'string',
             describe: 'Force column types: COLUMN=numeric|categorical, comma-separated or repeated',
@@ -40,7 +44,10 @@ export function buildCli(argv: string[]): Argv {
           .option('target', { type: 'string', describe: 'Also report the task this column would be as a target' })
           .option('task', { type: 'string', choices: TASK_REQUESTS, default: 'auto' })
           .example('$0 describe', 'Describe the embedded hydraulic data')
-          .example('$0 describe --data recipes/hydraulic/hydraulic.csv --type cool_cond_y=categorical', 'Read cool_cond_y as categorical')
+          .example(
+            '$0 describe --data recipes/hydraulic/hydraulic.csv --type cool_cond_y=categorical',
+            'Read cool_cond_y as categorical',
+          )
           .example('$0 describe --data h.csv --target cool_cond_y --json', 'Machine-readable, with the target task'),
       async (args) => (await import('./describe.js')).describeCommand(args as never, output(args)),
     )
@@ -53,15 +60,26 @@ export function buildCli(argv: string[]): Argv {
           .option('target', { type: 'string', demandOption: true, describe: 'Target column (stratifies the split)' })
           .option('ratio', { type: 'number', default: 0.75, describe: 'Share of rows in the train part' })
           .option('seed', { type: 'number', default: 42, describe: 'Random seed' })
-          .option('stratify', { type: 'boolean', default: true, describe: 'Stratify by the target (classification); --no-stratify for a plain random split' })
+          .option('stratify', {
+            type: 'boolean',
+            default: true,
+            describe: 'Stratify by the target (classification); --no-stratify for a plain random split',
+          })
           .option('task', { type: 'string', choices: TASK_REQUESTS, default: 'auto' })
-          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
+          .option('delimiter', {
+            type: 'string',
+            choices: DELIMITER_NAMES,
+            describe: 'Field delimiter (default: detected)',
+          })
           .option('out-train', { type: 'string', describe: 'Train file (default: <name>.train.csv next to the input)' })
           .option('out-test', { type: 'string', describe: 'Test file (default: <name>.test.csv next to the input)' })
           .option('out-dir', { type: 'string', describe: 'Folder for the default output names' })
           .example('$0 split --data recipes/hydraulic/hydraulic.csv --target cool_cond_y', '75/25, stratified, seed 42')
           .example('$0 split --data h.csv --target stable_y --ratio 0.8 --seed 7', 'An 80/20 split with another seed')
-          .example('$0 split --data recipes/hydraulic/hydraulic.csv --target pump_eff --out-train tr.csv --out-test te.csv', 'Regression target: a plain random split'),
+          .example(
+            '$0 split --data recipes/hydraulic/hydraulic.csv --target pump_eff --out-train tr.csv --out-test te.csv',
+            'Regression target: a plain random split',
+          ),
       async (args) => (await import('./split.js')).splitCommand(args as never, output(args)),
     )
     .command(
@@ -69,27 +87,62 @@ export function buildCli(argv: string[]): Argv {
       'Search feature steps × model families inside a time budget, export the best pipeline, print the dashboard',
       (y) =>
         common(y)
-          .positional('config', { type: 'string', describe: 'An experiment file (experiments/*.json); flags override it' })
+          .positional('config', {
+            type: 'string',
+            describe: 'An experiment file (experiments/*.json); flags override it',
+          })
           .option('data', { type: 'string', describe: 'CSV file, split 75/25 (default: the embedded hydraulic data)' })
           .option('train', { type: 'string', describe: 'Training CSV (instead of --data)' })
           .option('test', { type: 'string', describe: 'Test CSV, scored once at the end (with --train)' })
           .option('target', { type: 'string', describe: 'Target column' })
           .option('task', { type: 'string', choices: TASK_REQUESTS })
-          .option('drop', { type: 'string', describe: 'Columns that are not features, comma-separated or repeated', coerce: listOption })
+          .option('drop', {
+            type: 'string',
+            describe: 'Columns that are not features, comma-separated or repeated',
+            coerce: listOption,
+          })
           .option('name', { type: 'string', describe: 'Experiment name (default: <target>-<data file>)' })
           .option('seed', { type: 'number', describe: 'Random seed (default 42)' })
           .option('scorer', { type: 'string', describe: `Metric to optimise: ${METRIC_NAMES.join(', ')}` })
           .option('time', { type: 'number', describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)' })
-          .option('accuracy', { type: 'number', describe: 'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10; beyond 100,000 rows holdout at 1–6, 3-fold at 7–10 (default 5)' })
-          .option('interpretability', { type: 'number', describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)' })
+          .option('accuracy', {
+            type: 'number',
+            describe:
+              'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10; beyond 100,000 rows holdout at 1–6, 3-fold at 7–10 (default 5)',
+          })
+          .option('interpretability', {
+            type: 'number',
+            describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)',
+          })
           .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
-          .option('max-models', { type: 'number', describe: 'Try exactly this many candidates instead of a budget (deterministic)' })
-          .option('final', { type: 'string', choices: FINAL_CHOICES, describe: "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)" })
-          .option('threads', { type: 'number', describe: 'Worker threads the search trains on (default: one per core, at most 8, fewer if memory is short); results do not depend on it' })
-          .option('out-dir', { type: 'string', describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)' })
-          .example('$0 run --target cool_cond_y --time 5', 'The tutorial: cooler condition on the embedded hydraulic data')
+          .option('max-models', {
+            type: 'number',
+            describe: 'Try exactly this many candidates instead of a budget (deterministic)',
+          })
+          .option('final', {
+            type: 'string',
+            choices: FINAL_CHOICES,
+            describe:
+              "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)",
+          })
+          .option('threads', {
+            type: 'number',
+            describe:
+              'Worker threads the search trains on (default: one per core, at most 8, fewer if memory is short); results do not depend on it',
+          })
+          .option('out-dir', {
+            type: 'string',
+            describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)',
+          })
+          .example(
+            '$0 run --target cool_cond_y --time 5',
+            'The tutorial: cooler condition on the embedded hydraulic data',
+          )
           .example('$0 run experiments/hydraulic-valve-cond.json', 'A committed experiment definition')
-          .example('$0 run --data recipes/hydraulic/hydraulic.csv --target stable_y --max-models 6 --seed 7', 'A deterministic run of six candidates'),
+          .example(
+            '$0 run --data recipes/hydraulic/hydraulic.csv --target stable_y --max-models 6 --seed 7',
+            'A deterministic run of six candidates',
+          ),
       async (args) => (await import('./run.js')).runCommand(args as never, output(args)),
     )
     .command(
@@ -97,19 +150,64 @@ export function buildCli(argv: string[]): Argv {
       'Score a CSV file with a pipeline: class probabilities (or values) per row, metrics when the file has the target',
       (y) =>
         common(y)
-          .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file (pipelines/<name>.pipeline.json)' })
-          .option('data', { type: 'string', demandOption: true, describe: "CSV file to score ('-' for standard input)" })
-          .option('keep', { type: 'string', describe: 'Columns of the data copied to the output first, comma-separated or repeated', coerce: listOption })
+          .option('pipeline', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The pipeline file (pipelines/<name>.pipeline.json)',
+          })
+          .option('data', {
+            type: 'string',
+            demandOption: true,
+            describe: "CSV file to score ('-' for standard input)",
+          })
+          .option('keep', {
+            type: 'string',
+            describe: 'Columns of the data copied to the output first, comma-separated or repeated',
+            coerce: listOption,
+          })
           .option('out', { type: 'string', describe: 'Output CSV (default: standard output)' })
-          .option('threshold', { type: 'string', describe: 'Binary targets: predict the positive class from this probability on: a number, best-f1 or best-mcc (chosen out of fold by automl run); default: the most probable class' })
-          .option('on-error', { type: 'string', choices: ['fail', 'skip', 'missing'], default: 'fail', describe: 'A value that is not a number in a numeric field: stop, skip the row, or score it as missing' })
-          .option('metrics', { type: 'string', describe: 'Write the diagnostics (when the file has the target column) to this JSON file' })
-          .option('delimiter', { type: 'string', choices: DELIMITER_NAMES, describe: 'Field delimiter (default: detected)' })
-          .option('progress', { type: 'boolean', default: true, describe: 'A progress bar on a terminal; --no-progress hides it' })
-          .option('threads', { type: 'number', describe: 'Worker threads for large files (default: one per core, at most 4); the output does not depend on it' })
-          .example('$0 score --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --data cycles.csv --out scores.csv', 'Probabilities per class, to a file')
-          .example('$0 score --pipeline p.json --data test.csv --keep cool_cond_y --metrics m.json > scores.csv', 'Keep the actual label; diagnostics to m.json')
-          .example('$0 score --pipeline stable.json --data new.csv --threshold best-f1', "Binary: the F1-best threshold chosen out of fold"),
+          .option('threshold', {
+            type: 'string',
+            describe:
+              'Binary targets: predict the positive class from this probability on: a number, best-f1 or best-mcc (chosen out of fold by automl run); default: the most probable class',
+          })
+          .option('on-error', {
+            type: 'string',
+            choices: ['fail', 'skip', 'missing'],
+            default: 'fail',
+            describe: 'A value that is not a number in a numeric field: stop, skip the row, or score it as missing',
+          })
+          .option('metrics', {
+            type: 'string',
+            describe: 'Write the diagnostics (when the file has the target column) to this JSON file',
+          })
+          .option('delimiter', {
+            type: 'string',
+            choices: DELIMITER_NAMES,
+            describe: 'Field delimiter (default: detected)',
+          })
+          .option('progress', {
+            type: 'boolean',
+            default: true,
+            describe: 'A progress bar on a terminal; --no-progress hides it',
+          })
+          .option('threads', {
+            type: 'number',
+            describe:
+              'Worker threads for large files (default: one per core, at most 4); the output does not depend on it',
+          })
+          .example(
+            '$0 score --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --data cycles.csv --out scores.csv',
+            'Probabilities per class, to a file',
+          )
+          .example(
+            '$0 score --pipeline p.json --data test.csv --keep cool_cond_y --metrics m.json > scores.csv',
+            'Keep the actual label; diagnostics to m.json',
+          )
+          .example(
+            '$0 score --pipeline stable.json --data new.csv --threshold best-f1',
+            'Binary: the F1-best threshold chosen out of fold',
+          ),
       async (args) => (await import('./score.js')).scoreCommand(args as never, output(args)),
     )
     .command(
@@ -119,13 +217,33 @@ export function buildCli(argv: string[]): Argv {
         common(y)
           .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file to serve' })
           .option('port', { type: 'number', default: 8080, describe: 'Port (0: any free port)' })
-          .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (0.0.0.0 for every interface)' })
-          .option('max-body', { type: 'string', default: '10mb', describe: 'Largest request body: bytes, or with kb / mb / gb' })
-          .option('api-key', { type: 'string', describe: "Require this key in the 'api_key' header on every route but /readyz (or set AUTOML_API_KEY)" })
-          .option('allow-file-scoring', { type: 'string', describe: 'Allow GET /model/score?file=PATH for CSV files under this folder' })
+          .option('host', {
+            type: 'string',
+            default: '127.0.0.1',
+            describe: 'Address to bind (0.0.0.0 for every interface)',
+          })
+          .option('max-body', {
+            type: 'string',
+            default: '10mb',
+            describe: 'Largest request body: bytes, or with kb / mb / gb',
+          })
+          .option('api-key', {
+            type: 'string',
+            describe: "Require this key in the 'api_key' header on every route but /readyz (or set AUTOML_API_KEY)",
+          })
+          .option('allow-file-scoring', {
+            type: 'string',
+            describe: 'Allow GET /model/score?file=PATH for CSV files under this folder',
+          })
           .option('log', { type: 'boolean', default: false, describe: 'Print one line per request' })
-          .example('$0 serve --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json', 'Serve on http://127.0.0.1:8080')
-          .example('AUTOML_API_KEY=s3cret $0 serve --pipeline p.json --host 0.0.0.0 --log', 'On every interface, with an API key and a request log'),
+          .example(
+            '$0 serve --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json',
+            'Serve on http://127.0.0.1:8080',
+          )
+          .example(
+            'AUTOML_API_KEY=s3cret $0 serve --pipeline p.json --host 0.0.0.0 --log',
+            'On every interface, with an API key and a request log',
+          ),
       async (args) => (await import('./serve.js')).serveCommand(args as never, output(args)),
     )
     .command(
@@ -134,7 +252,10 @@ export function buildCli(argv: string[]): Argv {
       (y) =>
         common(y)
           .positional('name', { type: 'string', choices: ['hydraulic'], describe: 'The recipe' })
-          .option('source', { type: 'string', describe: 'Archive to read: a URL or a local zip file (default: the UCI archive)' })
+          .option('source', {
+            type: 'string',
+            describe: 'Archive to read: a URL or a local zip file (default: the UCI archive)',
+          })
           .option('out', { type: 'string', describe: 'Output CSV (default: <name>.csv in the working folder)' })
           .option('out-dir', { type: 'string', describe: 'Folder for the default output name' })
           .option('stats', {
@@ -142,7 +263,11 @@ export function buildCli(argv: string[]): Argv {
             describe: 'Per-cycle statistics per sensor, comma-separated or repeated (default: mean)',
             coerce: listOption,
           })
-          .option('refresh', { type: 'boolean', default: false, describe: 'Download again even if the archive is cached' })
+          .option('refresh', {
+            type: 'boolean',
+            default: false,
+            describe: 'Download again even if the archive is cached',
+          })
           .example('$0 recipe hydraulic', 'Download the UCI archive (cached) and write hydraulic.csv')
           .example('$0 recipe hydraulic --source ~/Downloads/data.zip --out h.csv', 'From a local copy of the archive')
           .example('$0 recipe hydraulic --stats mean,std,min,max,slope', 'Richer per-cycle features'),
@@ -158,7 +283,9 @@ export function buildCli(argv: string[]): Argv {
     .epilogue('Each command has --help with examples. Docs: README.md')
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`automl: ${dedupeUnknown(msg)}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`);
+      process.stderr.write(
+        `automl: ${dedupeUnknown(msg)}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`,
+      );
       process.exit(2);
     });
 }
@@ -168,7 +295,9 @@ function dedupeUnknown(msg: string): string {
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!m) return msg;
   const names = m[1]!.split(', ');
-  const dashed = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
+  const dashed = new Set(
+    names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())),
+  );
   const kept = names.filter((n) => !dashed.has(n));
   return `Unknown argument${kept.length > 1 ? 's' : ''}: ${kept.join(', ')}`;
 }

@@ -26,13 +26,17 @@ export interface RecipeArgs {
  * parseSourceOption('~/Downloads/data.zip');        // { kind: 'file', path: '~/Downloads/data.zip' }
  */
 export function parseSourceOption(text: string): ArchiveSource {
-  if (text.trim().length === 0) throw new AutomlError('BAD_OPTION', '--source is empty; give a URL or the path of a local zip file');
+  if (text.trim().length === 0)
+    throw new AutomlError('BAD_OPTION', '--source is empty; give a URL or the path of a local zip file');
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: 'file', path: text };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new AutomlError('BAD_OPTION', `--source ${text} is not a valid URL; give an http(s) URL or the path of a local zip file`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--source ${text} is not a valid URL; give an http(s) URL or the path of a local zip file`,
+    );
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') return { kind: 'url', urls: [text] };
   if (url.protocol === 'file:') return { kind: 'file', path: fileURLToPath(url) };
@@ -64,7 +68,13 @@ export async function recipeCommand(args: RecipeArgs, out: Output): Promise<void
   const bars = progress(out);
   let report: RecipeReport;
   try {
-    report = await recipe.run({ source, out: outPath, stats: args.stats, refresh: args.refresh ?? false, progress: bars.reporter });
+    report = await recipe.run({
+      source,
+      out: outPath,
+      stats: args.stats,
+      refresh: args.refresh ?? false,
+      progress: bars.reporter,
+    });
   } finally {
     // A bar left running keeps its render timer, and the process, alive.
     bars.stop();
@@ -75,7 +85,9 @@ export async function recipeCommand(args: RecipeArgs, out: Output): Promise<void
 
 function printReport(out: Output, r: RecipeReport): void {
   const nLabels = getRecipe(r.recipe).labels.length;
-  out.info(`${out.bold(`wrote ${r.out}`)}: ${r.rows} rows, ${r.columns} columns (${r.columns - nLabels} features: ${r.stats.join(', ')}; ${nLabels} labels)`);
+  out.info(
+    `${out.bold(`wrote ${r.out}`)}: ${r.rows} rows, ${r.columns} columns (${r.columns - nLabels} features: ${r.stats.join(', ')}; ${nLabels} labels)`,
+  );
   const how =
     r.sourceKind === 'file'
       ? 'local file'
@@ -98,7 +110,8 @@ function progress(out: Output): { reporter: RecipeProgress; stop(): void } {
   if (!out.interactive) {
     return {
       reporter: {
-        downloadStart: (url, total) => out.note(`downloading ${url}${total !== undefined ? ` (${megabytes(total)})` : ''} …`),
+        downloadStart: (url, total) =>
+          out.note(`downloading ${url}${total !== undefined ? ` (${megabytes(total)})` : ''} …`),
       },
       stop: () => undefined,
     };
@@ -106,7 +119,10 @@ function progress(out: Output): { reporter: RecipeProgress; stop(): void } {
   let bar: SingleBar | undefined;
   let started = 0;
   const make = (format: string): SingleBar =>
-    new SingleBar({ stream: process.stderr, format, hideCursor: true, clearOnComplete: true, barsize: 30, fps: 8 }, Presets.shades_classic);
+    new SingleBar(
+      { stream: process.stderr, format, hideCursor: true, clearOnComplete: true, barsize: 30, fps: 8 },
+      Presets.shades_classic,
+    );
   const rate = (bytes: number): string => {
     const secs = (performance.now() - started) / 1000;
     return secs > 0 ? `${megabytes(bytes / secs)}/s` : '';

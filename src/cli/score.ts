@@ -46,17 +46,27 @@ export function decisionFor(scorer: PipelineScorer, threshold: string | undefine
   if (threshold === undefined) return null;
   const file = scorer.file;
   if (file.task !== 'binary') {
-    throw new AutomlError('BAD_OPTION', `--threshold applies to binary targets; ${file.target} is ${file.task === 'regression' ? 'a regression target' : 'a multiclass target (the predicted class is the most probable one)'}`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--threshold applies to binary targets; ${file.target} is ${file.task === 'regression' ? 'a regression target' : 'a multiclass target (the predicted class is the most probable one)'}`,
+    );
   }
   if (threshold === 'best-f1' || threshold === 'best-mcc') {
     const t = scorer.thresholds;
-    if (!t) throw new AutomlError('BAD_OPTION', `--threshold ${threshold}: ${'the pipeline file'} holds no out-of-fold thresholds (it was not written by automl run, or by an older version); give a probability such as 0.5, or run the experiment again`);
+    if (!t)
+      throw new AutomlError(
+        'BAD_OPTION',
+        `--threshold ${threshold}: ${'the pipeline file'} holds no out-of-fold thresholds (it was not written by automl run, or by an older version); give a probability such as 0.5, or run the experiment again`,
+      );
     const value = threshold === 'best-f1' ? t.f1 : t.mcc;
     return { value, label: `${threshold} (${value}, chosen out of fold)` };
   }
   const value = Number(threshold);
   if (!(threshold.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= 1)) {
-    throw new AutomlError('BAD_OPTION', `--threshold must be a probability from 0 to 1, best-f1 or best-mcc; got '${threshold}'`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--threshold must be a probability from 0 to 1, best-f1 or best-mcc; got '${threshold}'`,
+    );
   }
   return { value, label: String(value) };
 }
@@ -175,28 +185,49 @@ export function diagnosticsLines(d: DiagnosticsReport, target: string): string[]
   lines.push(`  ${'class'.padEnd(labelWidth)}  precision  recall     F1   support`);
   for (const c of d.perClass) {
     const label = c.label.length > labelWidth ? `${c.label.slice(0, labelWidth - 1)}…` : c.label;
-    lines.push(`  ${label.padEnd(labelWidth)}  ${num(c.precision).padStart(9)}  ${num(c.recall).padStart(6)}  ${num(c.f1).padStart(6)}  ${String(c.support).padStart(8)}`);
+    lines.push(
+      `  ${label.padEnd(labelWidth)}  ${num(c.precision).padStart(9)}  ${num(c.recall).padStart(6)}  ${num(c.f1).padStart(6)}  ${String(c.support).padStart(8)}`,
+    );
   }
   const K = d.perClass.length;
-  const cell = Math.max(6, ...d.confusion.flat().map((v) => String(v).length + 1), ...d.perClass.map((c) => Math.min(8, c.label.length) + 1));
+  const cell = Math.max(
+    6,
+    ...d.confusion.flat().map((v) => String(v).length + 1),
+    ...d.perClass.map((c) => Math.min(8, c.label.length) + 1),
+  );
   if (2 + labelWidth + K * cell <= 80) {
     lines.push('  confusion (rows: actual, columns: predicted)');
-    lines.push(`  ${''.padEnd(labelWidth)}${d.perClass.map((c) => c.label.slice(0, cell - 1).padStart(cell)).join('')}`);
-    d.confusion.forEach((r, k) => lines.push(`  ${d.perClass[k]!.label.slice(0, labelWidth).padEnd(labelWidth)}${r.map((v) => String(v).padStart(cell)).join('')}`));
+    lines.push(
+      `  ${''.padEnd(labelWidth)}${d.perClass.map((c) => c.label.slice(0, cell - 1).padStart(cell)).join('')}`,
+    );
+    d.confusion.forEach((r, k) =>
+      lines.push(
+        `  ${d.perClass[k]!.label.slice(0, labelWidth).padEnd(labelWidth)}${r.map((v) => String(v).padStart(cell)).join('')}`,
+      ),
+    );
   } else {
-    const cells = d.confusion.flatMap((r, a) => r.map((v, p) => ({ a, p, v }))).filter((c) => c.a !== c.p && c.v > 0).sort((x, y) => y.v - x.v).slice(0, 5);
-    lines.push(`  largest confusions: ${cells.map((c) => `${d.perClass[c.a]!.label}→${d.perClass[c.p]!.label} ${c.v}`).join(', ') || 'none'}`);
+    const cells = d.confusion
+      .flatMap((r, a) => r.map((v, p) => ({ a, p, v })))
+      .filter((c) => c.a !== c.p && c.v > 0)
+      .sort((x, y) => y.v - x.v)
+      .slice(0, 5);
+    lines.push(
+      `  largest confusions: ${cells.map((c) => `${d.perClass[c.a]!.label}→${d.perClass[c.p]!.label} ${c.v}`).join(', ') || 'none'}`,
+    );
   }
   if (d.atThreshold) {
     const t = d.atThreshold;
-    lines.push(`  at threshold ${num(t.threshold)}: precision ${num(t.precision)}  recall ${num(t.recall)}  F1 ${num(t.f1)}  MCC ${num(t.mcc)}`);
+    lines.push(
+      `  at threshold ${num(t.threshold)}: precision ${num(t.precision)}  recall ${num(t.recall)}  F1 ${num(t.f1)}  MCC ${num(t.mcc)}`,
+    );
   }
   return lines;
 }
 
 export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> {
   const onError = args.onError as OnBadValue;
-  if (args.json && !args.out) throw new AutomlError('BAD_OPTION', '--json needs --out: without it the scores go to standard output');
+  if (args.json && !args.out)
+    throw new AutomlError('BAD_OPTION', '--json needs --out: without it the scores go to standard output');
   const fromStdin = args.data === '-';
   let size = 0;
   if (!fromStdin) {
@@ -206,11 +237,15 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       size = st.size;
     } catch (e) {
       if (e instanceof AutomlError) throw e;
-      throw new AutomlError('NO_FILE', `${args.data}: no such file; name the CSV file to score with --data (or - for standard input)`);
+      throw new AutomlError(
+        'NO_FILE',
+        `${args.data}: no such file; name the CSV file to score with --data (or - for standard input)`,
+      );
     }
   }
   const threads = args.threads ?? Math.min(4, availableParallelism());
-  if (!(Number.isInteger(threads) && threads >= 1)) throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1; got ${args.threads}`);
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1; got ${args.threads}`);
   const delimiter = args.delimiter ? ((args.delimiter === 'tab' ? '\t' : args.delimiter) as CsvDelimiter) : undefined;
   const scorer = loadPipeline(args.pipeline);
   const decision = decisionFor(scorer, args.threshold);
@@ -220,9 +255,14 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     if (seen.has(k)) throw new AutomlError('BAD_OPTION', `--keep names '${k}' twice`);
     seen.add(k);
   }
-  if (args.metrics) await stat(args.metrics).then((s) => {
-    if (s.isDirectory()) throw new AutomlError('BAD_OPTION', `--metrics ${args.metrics} is a folder; name a JSON file`);
-  }, () => undefined);
+  if (args.metrics)
+    await stat(args.metrics).then(
+      (s) => {
+        if (s.isDirectory())
+          throw new AutomlError('BAD_OPTION', `--metrics ${args.metrics} is a folder; name a JSON file`);
+      },
+      () => undefined,
+    );
 
   // Messages go to stderr when the scores go to stdout.
   const toStdout = !args.out;
@@ -233,7 +273,8 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
   const writer = args.out ? await AtomicFileWriter.open(args.out) : null;
   const put = async (text: string): Promise<void> => {
     if (writer) return writer.write(text);
-    if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+    if (!process.stdout.write(text))
+      await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
   };
   // The header goes out with the first rows (or at the end of a file without rows): a file that
   // cannot be read prints nothing on standard output.
@@ -268,22 +309,37 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     lastDraw = now;
     const secs = (now - t0) / 1000;
     const rate = secs > 0 ? Math.round(scored / secs) : 0;
-    const share = size > 0 ? ` ${Math.min(100, Math.floor((100 * bytes) / size))
-      .toString()
-      .padStart(3)}%` : '';
+    const share =
+      size > 0
+        ? ` ${Math.min(100, Math.floor((100 * bytes) / size))
+            .toString()
+            .padStart(3)}%`
+        : '';
     const width = Math.max(10, Math.min(30, (process.stderr.columns || 80) - 50));
     const filled = size > 0 ? Math.round((width * Math.min(bytes, size)) / size) : 0;
     const bar = size > 0 ? ` [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]` : '';
-    process.stderr.write(`\r\u001b[2K${bar}${share} ${scored.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`);
+    process.stderr.write(
+      `\r\u001b[2K${bar}${share} ${scored.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`,
+    );
     if (final) process.stderr.write('\n');
   };
 
   let summary: BatchSummary;
   try {
     const stream = fromStdin ? process.stdin : createReadStream(args.data, { highWaterMark: 1 << 20 });
-    const read = { source, keep, onError, requireTarget: args.metrics !== undefined, ...(delimiter ? { delimiter } : {}) };
+    const read = {
+      source,
+      keep,
+      onError,
+      requireTarget: args.metrics !== undefined,
+      ...(delimiter ? { delimiter } : {}),
+    };
     const stopIfInterrupted = (): void => {
-      if (interrupted) throw new AutomlError('INTERRUPTED', `interrupted (${interrupted}) after ${scored} rows; ${args.out ? `${args.out} was not written` : 'the output is incomplete'}`);
+      if (interrupted)
+        throw new AutomlError(
+          'INTERRUPTED',
+          `interrupted (${interrupted}) after ${scored} rows; ${args.out ? `${args.out} was not written` : 'the output is incomplete'}`,
+        );
     };
     // Large inputs are scored on worker threads; the output is the same on any number of threads.
     if (threads > 1 && (fromStdin || size >= PARALLEL_FROM_BYTES)) {
@@ -329,7 +385,8 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       process.stderr.write(`automl: ${e.message}\n`);
       process.exit(143);
     }
-    if (e instanceof Error && e.name === 'ScoringError') throw new AutomlError((e as { code?: ScoringErrorCode }).code ?? 'SCORING', e.message);
+    if (e instanceof Error && e.name === 'ScoringError')
+      throw new AutomlError((e as { code?: ScoringErrorCode }).code ?? 'SCORING', e.message);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);
@@ -337,15 +394,30 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
   }
   draw(true);
   const seconds = (performance.now() - t0) / 1000;
-  say(`scored ${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'} of ${source} in ${seconds.toFixed(1)} s (${Math.round(summary.rows / Math.max(seconds, 1e-9)).toLocaleString('en-US')} rows/s)${args.out ? ` → ${args.out}` : ''}`);
+  say(
+    `scored ${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'} of ${source} in ${seconds.toFixed(1)} s (${Math.round(summary.rows / Math.max(seconds, 1e-9)).toLocaleString('en-US')} rows/s)${args.out ? ` → ${args.out}` : ''}`,
+  );
   if (decision) say(`predicted class: ${scorer.classes![1]} from p ≥ ${decision.label}`);
-  if (summary.skipped > 0) say(`skipped ${summary.skipped} row${summary.skipped === 1 ? '' : 's'} with a value that is not a number (--on-error skip): ${badList(summary)}`);
-  if (summary.scoredAsMissing > 0) say(`scored ${summary.scoredAsMissing} row${summary.scoredAsMissing === 1 ? '' : 's'} with a value that is not a number as missing (--on-error missing): ${badList(summary)}`);
-  for (const [field, count] of Object.entries(summary.unseen)) say(`'${field}': ${count} row${count === 1 ? '' : 's'} with a level never seen in training, scored as missing`);
+  if (summary.skipped > 0)
+    say(
+      `skipped ${summary.skipped} row${summary.skipped === 1 ? '' : 's'} with a value that is not a number (--on-error skip): ${badList(summary)}`,
+    );
+  if (summary.scoredAsMissing > 0)
+    say(
+      `scored ${summary.scoredAsMissing} row${summary.scoredAsMissing === 1 ? '' : 's'} with a value that is not a number as missing (--on-error missing): ${badList(summary)}`,
+    );
+  for (const [field, count] of Object.entries(summary.unseen))
+    say(`'${field}': ${count} row${count === 1 ? '' : 's'} with a level never seen in training, scored as missing`);
   const report = summary.hasTarget ? diagnostics.report(decision) : null;
   if (summary.hasTarget) {
-    if (diagnostics.labels.missing > 0) say(`${diagnostics.labels.missing} row${diagnostics.labels.missing === 1 ? '' : 's'} without a ${scorer.file.target} (left out of the diagnostics)`);
-    for (const [label, count] of diagnostics.labels.unknown) say(`${count} row${count === 1 ? '' : 's'} with ${scorer.file.target} '${label}', not a class of the pipeline (left out of the diagnostics)`);
+    if (diagnostics.labels.missing > 0)
+      say(
+        `${diagnostics.labels.missing} row${diagnostics.labels.missing === 1 ? '' : 's'} without a ${scorer.file.target} (left out of the diagnostics)`,
+      );
+    for (const [label, count] of diagnostics.labels.unknown)
+      say(
+        `${count} row${count === 1 ? '' : 's'} with ${scorer.file.target} '${label}', not a class of the pipeline (left out of the diagnostics)`,
+      );
     if (report) for (const line of diagnosticsLines(report, scorer.file.target)) say(line);
   }
   const result = {
@@ -363,7 +435,11 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     diagnostics: report,
   };
   if (args.metrics) {
-    if (!report) throw new AutomlError('NO_DIAGNOSTICS', `no row of ${source} has a known ${scorer.file.target}, so there are no diagnostics; ${args.metrics} was not written (the scores were)`);
+    if (!report)
+      throw new AutomlError(
+        'NO_DIAGNOSTICS',
+        `no row of ${source} has a known ${scorer.file.target}, so there are no diagnostics; ${args.metrics} was not written (the scores were)`,
+      );
     await writeFileAtomic(args.metrics, `${JSON.stringify(result, null, 2)}\n`);
   }
   out.result(result);

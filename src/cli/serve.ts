@@ -20,15 +20,21 @@ const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb
 export function parseSize(text: string, option: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
   const bytes = m ? Math.floor(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]!) : NaN;
-  if (!(bytes >= 1)) throw new AutomlError('BAD_OPTION', `${option} must be a size such as 10mb, 512kb or 1048576 (bytes); got '${text}'`);
+  if (!(bytes >= 1))
+    throw new AutomlError(
+      'BAD_OPTION',
+      `${option} must be a size such as 10mb, 512kb or 1048576 (bytes); got '${text}'`,
+    );
   return bytes;
 }
 
 export async function serveCommand(args: ServeArgs, out: Output): Promise<void> {
-  if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535)) throw new AutomlError('BAD_OPTION', `--port must be a whole number from 0 to 65535; got ${args.port}`);
+  if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535))
+    throw new AutomlError('BAD_OPTION', `--port must be a whole number from 0 to 65535; got ${args.port}`);
   const maxBodyBytes = parseSize(args.maxBody, '--max-body');
   const apiKey = args.apiKey ?? (process.env['AUTOML_API_KEY'] || undefined);
-  if (apiKey !== undefined && apiKey.length === 0) throw new AutomlError('BAD_OPTION', '--api-key is empty; give a key, or leave the option out');
+  if (apiKey !== undefined && apiKey.length === 0)
+    throw new AutomlError('BAD_OPTION', '--api-key is empty; give a key, or leave the option out');
   if (args.allowFileScoring !== undefined) {
     let isDir = false;
     try {
@@ -36,7 +42,11 @@ export async function serveCommand(args: ServeArgs, out: Output): Promise<void> 
     } catch {
       isDir = false;
     }
-    if (!isDir) throw new AutomlError('BAD_OPTION', `--allow-file-scoring ${args.allowFileScoring}: no such folder; name a folder whose CSV files the server may score`);
+    if (!isDir)
+      throw new AutomlError(
+        'BAD_OPTION',
+        `--allow-file-scoring ${args.allowFileScoring}: no such folder; name a folder whose CSV files the server may score`,
+      );
   }
   const scorer = loadPipeline(args.pipeline);
   const log = args.log ? (line: string) => process.stdout.write(`${line}\n`) : undefined;
@@ -52,15 +62,26 @@ export async function serveCommand(args: ServeArgs, out: Output): Promise<void> 
     });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new AutomlError('PORT_IN_USE', `port ${args.port} on ${args.host} is in use; stop what holds it or choose another --port`);
-    if (code === 'EACCES') throw new AutomlError('PORT_DENIED', `port ${args.port} on ${args.host} needs privileges; choose a port above 1023`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new AutomlError('BAD_OPTION', `--host ${args.host} is not an address of this machine`);
+    if (code === 'EADDRINUSE')
+      throw new AutomlError(
+        'PORT_IN_USE',
+        `port ${args.port} on ${args.host} is in use; stop what holds it or choose another --port`,
+      );
+    if (code === 'EACCES')
+      throw new AutomlError(
+        'PORT_DENIED',
+        `port ${args.port} on ${args.host} needs privileges; choose a port above 1023`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new AutomlError('BAD_OPTION', `--host ${args.host} is not an address of this machine`);
     throw e;
   }
   const file = scorer.file;
   // The listening line goes out even with --quiet: scripts (and tests) wait for it.
   process.stdout.write(`automl serve: listening on ${server.url}\n`);
-  out.note(`pipeline ${file.name} (${file.pipelineId}): ${file.task} on ${file.target}, ${scorer.fields.length} input fields${apiKey !== undefined ? '; API key required' : ''}`);
+  out.note(
+    `pipeline ${file.name} (${file.pipelineId}): ${file.task} on ${file.target}, ${scorer.fields.length} input fields${apiKey !== undefined ? '; API key required' : ''}`,
+  );
   out.note(`POST ${server.url}/model/score   docs ${server.url}/docs   Ctrl-C stops`);
 
   // A graceful stop: no new connections, requests in flight finish, then exit 0. A second signal

@@ -34,7 +34,9 @@ export async function splitCommand(args: SplitArgs, out: Output): Promise<void> 
   });
   out.result(summary);
   const how = summary.stratified ? 'stratified' : 'random';
-  out.info(`split ${args.data ?? 'the embedded hydraulic data'} by ${summary.target} (${summary.task}, ${how}, ratio ${summary.ratio}, seed ${summary.seed})`);
+  out.info(
+    `split ${args.data ?? 'the embedded hydraulic data'} by ${summary.target} (${summary.task}, ${how}, ratio ${summary.ratio}, seed ${summary.seed})`,
+  );
   out.info(`  train  ${String(summary.train.rows).padStart(7)} rows  ${summary.train.path}`);
   out.info(`  test   ${String(summary.test.rows).padStart(7)} rows  ${summary.test.path}`);
   const trainClasses = summary.train.classes;

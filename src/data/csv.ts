@@ -101,7 +101,10 @@ export class CsvSource {
     const bom = sample.startsWith('\uFEFF');
     const text = bom ? sample.slice(1) : sample;
     if (text.trim().length === 0) {
-      throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
+      throw new AutomlError(
+        'CSV_EMPTY',
+        `${path}: the file is empty; a CSV file needs a header line and at least one row`,
+      );
     }
     const delimiter = opts.delimiter ?? detectDelimiter(text);
     const firstBreak = text.search(/\r?\n/);
@@ -113,7 +116,11 @@ export class CsvSource {
       headerRaw = rec.raw ?? '';
       break;
     }
-    if (!header) throw new AutomlError('CSV_EMPTY', `${path}: the file is empty; a CSV file needs a header line and at least one row`);
+    if (!header)
+      throw new AutomlError(
+        'CSV_EMPTY',
+        `${path}: the file is empty; a CSV file needs a header line and at least one row`,
+      );
     checkHeader(path, header);
     return new CsvSource(path, delimiter, newline, header, (bom ? '\uFEFF' : '') + headerRaw, opts.raw ?? false);
   }
@@ -283,14 +290,18 @@ function csvFailure(path: string, e: unknown, excessLines: number): Error {
     const line = (err.lines ?? 0) - excessLines;
     switch (err.code) {
       case 'CSV_QUOTE_NOT_CLOSED':
-        return new AutomlError('CSV_QUOTE', `${path}:${line}: a quoted field is never closed; check the quotes on this line or above`);
+        return new AutomlError(
+          'CSV_QUOTE',
+          `${path}:${line}: a quoted field is never closed; check the quotes on this line or above`,
+        );
       default:
         return new AutomlError('CSV_SYNTAX', `${path}:${line}: ${err.message}`);
     }
   }
   const code = (e as { code?: string }).code;
   if (code === 'ENOENT') return new AutomlError('FILE_NOT_FOUND', `${path}: no such file`);
-  if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return new AutomlError('CSV_ENCODING', `${path}: not valid UTF-8 text`);
+  if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
+    return new AutomlError('CSV_ENCODING', `${path}: not valid UTF-8 text`);
   return new AutomlError('FILE_UNREADABLE', `${path}: cannot read the file: ${errorText(e)}`);
 }
 

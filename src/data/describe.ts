@@ -41,7 +41,17 @@ export function describeColumn(c: Column, topLevels = 5): ColumnSummary {
     for (const v of c.values) if (!Number.isNaN(v)) present.push(v);
     const missing = c.values.length - present.length;
     if (present.length === 0) {
-      return { name: c.name, type: 'numeric', missing, distinct: 0, min: null, mean: null, median: null, max: null, std: null };
+      return {
+        name: c.name,
+        type: 'numeric',
+        missing,
+        distinct: 0,
+        min: null,
+        mean: null,
+        median: null,
+        max: null,
+        std: null,
+      };
     }
     let min = Infinity;
     let max = -Infinity;

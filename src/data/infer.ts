@@ -44,7 +44,8 @@ export function inferTarget(col: Column, requested: TaskRequest = 'auto'): Targe
     }
     checkNotAllMissing(col, missing, n);
     const classLike = allIntegers && distinct.size <= MAX_NUMERIC_CLASSES;
-    const task = requested === 'auto' ? (classLike ? (distinct.size === 2 ? 'binary' : 'multiclass') : 'regression') : requested;
+    const task =
+      requested === 'auto' ? (classLike ? (distinct.size === 2 ? 'binary' : 'multiclass') : 'regression') : requested;
     if (task === 'regression') return { task, y: Float64Array.from(col.values), missing };
     const values = [...distinct].sort((a, b) => a - b);
     const index = new Map(values.map((v, i) => [v, i]));
@@ -85,16 +86,25 @@ export function inferTarget(col: Column, requested: TaskRequest = 'auto'): Targe
 
 function checkNotAllMissing(col: Column, missing: number, n: number): void {
   if (missing === n) {
-    throw new AutomlError('TARGET_ALL_MISSING', `target '${col.name}' is missing in every row; choose another target column`);
+    throw new AutomlError(
+      'TARGET_ALL_MISSING',
+      `target '${col.name}' is missing in every row; choose another target column`,
+    );
   }
 }
 
 function checkClassCount(name: string, task: Task, k: number): Task {
   if (k < 2) {
-    throw new AutomlError('TARGET_ONE_CLASS', `target '${name}' has only one class; a classification target needs at least two`);
+    throw new AutomlError(
+      'TARGET_ONE_CLASS',
+      `target '${name}' has only one class; a classification target needs at least two`,
+    );
   }
   if (task === 'binary' && k !== 2) {
-    throw new AutomlError('TARGET_NOT_BINARY', `target '${name}' has ${k} classes, so it is not binary; use --task multiclass or --task auto`);
+    throw new AutomlError(
+      'TARGET_NOT_BINARY',
+      `target '${name}' has ${k} classes, so it is not binary; use --task multiclass or --task auto`,
+    );
   }
   return task;
 }

@@ -10,7 +10,10 @@ export function numericMatrix(table: Table, features: readonly string[]): Matrix
   const columns = features.map((name) => {
     const c = table.column(name);
     if (c.type !== 'numeric') {
-      throw new AutomlError('COLUMN_TYPE', `feature '${name}' is categorical; encode it first (one-hot, frequency or target encoding)`);
+      throw new AutomlError(
+        'COLUMN_TYPE',
+        `feature '${name}' is categorical; encode it first (one-hot, frequency or target encoding)`,
+      );
     }
     return c.values;
   });

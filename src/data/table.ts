@@ -74,7 +74,8 @@ export class Table {
 
   numeric(name: string): NumericColumn {
     const c = this.column(name);
-    if (c.type !== 'numeric') throw new AutomlError('COLUMN_TYPE', `column '${name}' is categorical, a numeric column is needed here`);
+    if (c.type !== 'numeric')
+      throw new AutomlError('COLUMN_TYPE', `column '${name}' is categorical, a numeric column is needed here`);
     return c;
   }
 
@@ -93,7 +94,9 @@ export class Table {
       if (c.type === 'numeric') {
         const v = new Float64Array(rows.length);
         for (let i = 0; i < rows.length; i++) v[i] = c.values[rows[i]!]!;
-        return c.texts ? { name: c.name, type: 'numeric', values: v, texts: c.texts } : { name: c.name, type: 'numeric', values: v };
+        return c.texts
+          ? { name: c.name, type: 'numeric', values: v, texts: c.texts }
+          : { name: c.name, type: 'numeric', values: v };
       }
       const codes = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) codes[i] = c.codes[rows[i]!]!;
@@ -127,7 +130,9 @@ export function cellText(c: Column, row: number): string {
 
 export function unknownColumn(name: string, names: readonly string[], file?: string): AutomlError {
   const where = file ? ` in ${file}` : '';
-  const close = names.filter((n) => n.toLowerCase() === name.toLowerCase() || n.toLowerCase().includes(name.toLowerCase()));
+  const close = names.filter(
+    (n) => n.toLowerCase() === name.toLowerCase() || n.toLowerCase().includes(name.toLowerCase()),
+  );
   const hint = close.length > 0 ? ` Did you mean ${close.map((n) => `'${n}'`).join(' or ')}?` : '';
   const list = names.length <= 30 ? names.join(', ') : `${names.slice(0, 30).join(', ')}, … (${names.length} in all)`;
   return new AutomlError('UNKNOWN_COLUMN', `no column '${name}'${where}.${hint} The columns are: ${list}`);

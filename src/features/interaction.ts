@@ -25,12 +25,25 @@ export const interactionTransform: Transform<'interaction'> = {
   description: 'numeric pair: a/b (missing where b = 0), a-b or a*b',
   fit(request, ctx) {
     const cols: unknown = request.columns;
-    if (!Array.isArray(cols) || cols.length !== 2 || cols.some((c) => typeof c !== 'string' || c === '') || cols[0] === cols[1]) {
-      throw badTransform(request.kind, undefined, `'columns' must be two different column names, got ${JSON.stringify(cols) ?? 'nothing'}`);
+    if (
+      !Array.isArray(cols) ||
+      cols.length !== 2 ||
+      cols.some((c) => typeof c !== 'string' || c === '') ||
+      cols[0] === cols[1]
+    ) {
+      throw badTransform(
+        request.kind,
+        undefined,
+        `'columns' must be two different column names, got ${JSON.stringify(cols) ?? 'nothing'}`,
+      );
     }
     const [a, b] = cols as [string, string];
     if (!INTERACTION_OPS.includes(request.op)) {
-      throw badTransform(request.kind, `${a}, ${b}`, `'op' must be one of ${INTERACTION_OPS.join(', ')}, got ${JSON.stringify(request.op) ?? 'nothing'}`);
+      throw badTransform(
+        request.kind,
+        `${a}, ${b}`,
+        `'op' must be one of ${INTERACTION_OPS.join(', ')}, got ${JSON.stringify(request.op) ?? 'nothing'}`,
+      );
     }
     ctx.numeric(a);
     ctx.numeric(b);

@@ -41,7 +41,12 @@ export const missingTransform: Transform<'missing'> = {
   fit(request, ctx) {
     const column = requestColumn(request);
     const fill = request.fill ?? 'median';
-    if (!FILL_KINDS.includes(fill)) throw badTransform(request.kind, column, `'fill' must be one of ${FILL_KINDS.join(', ')}, got ${JSON.stringify(fill)}`);
+    if (!FILL_KINDS.includes(fill))
+      throw badTransform(
+        request.kind,
+        column,
+        `'fill' must be one of ${FILL_KINDS.join(', ')}, got ${JSON.stringify(fill)}`,
+      );
     return { step: fitMissing(ctx.numeric(column), column, { fill }) };
   },
 };

@@ -13,12 +13,24 @@ export function badTransform(kind: string, column: string | undefined, message: 
 /** The request's `column`, checked to be a non-empty string. */
 export function requestColumn(request: { kind: string; column?: unknown }): string {
   const c = request.column;
-  if (typeof c !== 'string' || c === '') throw badTransform(request.kind, undefined, `'column' must be a column name, got ${JSON.stringify(c) ?? 'nothing'}`);
+  if (typeof c !== 'string' || c === '')
+    throw badTransform(
+      request.kind,
+      undefined,
+      `'column' must be a column name, got ${JSON.stringify(c) ?? 'nothing'}`,
+    );
   return c;
 }
 
 /** An optional integer option, at least `min`, or its default. */
-export function intOption(kind: string, column: string, name: string, value: unknown, min: number, fallback: number): number {
+export function intOption(
+  kind: string,
+  column: string,
+  name: string,
+  value: unknown,
+  min: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw badTransform(kind, column, `'${name}' must be an integer >= ${min}, got ${JSON.stringify(value)}`);
@@ -27,7 +39,14 @@ export function intOption(kind: string, column: string, name: string, value: unk
 }
 
 /** An optional finite number option, at least `min`, or its default. */
-export function numberOption(kind: string, column: string, name: string, value: unknown, min: number, fallback: number): number {
+export function numberOption(
+  kind: string,
+  column: string,
+  name: string,
+  value: unknown,
+  min: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw badTransform(kind, column, `'${name}' must be a number >= ${min}, got ${JSON.stringify(value)}`);

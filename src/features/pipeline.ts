@@ -50,8 +50,14 @@ export interface FittedFeaturePipeline {
  * }, { kind: 'binary', y, nClasses: 2 }, new Rng(42));
  * node.features; // ['age', 'z(x)', 'c=red', 'c=blue', 'a/b', 'te(c)']
  */
-export function fitFeaturePipeline(table: Table, spec: FeatureSpec, target: FeatureTarget | undefined, rng: Rng): FittedFeaturePipeline {
-  if (!Array.isArray(spec?.transforms)) throw new AutomlError('BAD_TRANSFORM', "a feature spec needs 'transforms', a list of transforms");
+export function fitFeaturePipeline(
+  table: Table,
+  spec: FeatureSpec,
+  target: FeatureTarget | undefined,
+  rng: Rng,
+): FittedFeaturePipeline {
+  if (!Array.isArray(spec?.transforms))
+    throw new AutomlError('BAD_TRANSFORM', "a feature spec needs 'transforms', a list of transforms");
   if (target && target.y.length !== table.nRows) {
     throw new RangeError(`fitFeaturePipeline: the target has ${target.y.length} rows, the table ${table.nRows}`);
   }
@@ -68,21 +74,28 @@ export function fitFeaturePipeline(table: Table, spec: FeatureSpec, target: Feat
     const m = made.get(name);
     if (m) return m;
     const c = inputColumn(name);
-    if (c.type !== 'numeric') throw new AutomlError('COLUMN_TYPE', `column '${name}' is categorical; ${what} needs a numeric column`);
+    if (c.type !== 'numeric')
+      throw new AutomlError('COLUMN_TYPE', `column '${name}' is categorical; ${what} needs a numeric column`);
     used.add(name);
     return c.values;
   };
   const categorical = (name: string, what: string): CategoricalValues => {
-    if (made.has(name)) throw new AutomlError('COLUMN_TYPE', `column '${name}' is numeric (an earlier transform made it); ${what} needs a categorical column`);
+    if (made.has(name))
+      throw new AutomlError(
+        'COLUMN_TYPE',
+        `column '${name}' is numeric (an earlier transform made it); ${what} needs a categorical column`,
+      );
     const c = inputColumn(name);
-    if (c.type !== 'categorical') throw new AutomlError('COLUMN_TYPE', `column '${name}' is numeric; ${what} needs a categorical column`);
+    if (c.type !== 'categorical')
+      throw new AutomlError('COLUMN_TYPE', `column '${name}' is numeric; ${what} needs a categorical column`);
     used.add(name);
     return c;
   };
 
   const passthrough = spec.passthrough ?? [];
   passthrough.forEach((name, i) => {
-    if (passthrough.indexOf(name) !== i) throw new AutomlError('DUPLICATE_COLUMN', `passthrough lists column '${name}' twice`);
+    if (passthrough.indexOf(name) !== i)
+      throw new AutomlError('DUPLICATE_COLUMN', `passthrough lists column '${name}' twice`);
     numeric(name, 'passthrough (encode a categorical column with one_hot, frequency or target_encoding)');
   });
 

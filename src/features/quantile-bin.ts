@@ -18,7 +18,8 @@ export interface QuantileBinOptions {
  */
 export function fitQuantileBin(column: Float64Array, name: string, opts: QuantileBinOptions = {}): QuantileBinStep {
   const bins = opts.bins ?? 10;
-  if (!(Number.isInteger(bins) && bins >= 2)) throw new RangeError(`fitQuantileBin: bins must be an integer >= 2, got ${bins}`);
+  if (!(Number.isInteger(bins) && bins >= 2))
+    throw new RangeError(`fitQuantileBin: bins must be an integer >= 2, got ${bins}`);
   const x = sortedValues(column);
   const edges: number[] = [];
   if (x.length > 0) {

@@ -29,7 +29,13 @@ export function fitStandardize(column: Float64Array, name: string): StandardizeS
     if (v === v) ss += (v - mean) * (v - mean);
   }
   const std = n > 0 ? Math.sqrt(ss / n) : 0;
-  return { kind: 'standardize', column: name, output: `z(${name})`, mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+  return {
+    kind: 'standardize',
+    column: name,
+    output: `z(${name})`,
+    mean,
+    std: std > 0 && Number.isFinite(std) ? std : 1,
+  };
 }
 
 export const standardizeTransform: Transform<'standardize'> = {

@@ -46,11 +46,14 @@ export function fitTargetEncoding(
 ): FittedTargetEncoding {
   const folds = opts.folds ?? 5;
   const m = opts.smoothing ?? 10;
-  if (!(Number.isInteger(folds) && folds >= 2)) throw new RangeError(`fitTargetEncoding: folds must be an integer >= 2, got ${folds}`);
-  if (!(Number.isFinite(m) && m >= 0)) throw new RangeError(`fitTargetEncoding: smoothing must be a finite number >= 0, got ${m}`);
+  if (!(Number.isInteger(folds) && folds >= 2))
+    throw new RangeError(`fitTargetEncoding: folds must be an integer >= 2, got ${folds}`);
+  if (!(Number.isFinite(m) && m >= 0))
+    throw new RangeError(`fitTargetEncoding: smoothing must be a finite number >= 0, got ${m}`);
   const { codes, levels: allLevels } = column;
   const n = codes.length;
-  if (target.y.length !== n) throw new RangeError(`fitTargetEncoding: the target has ${target.y.length} rows, the column ${n}`);
+  if (target.y.length !== n)
+    throw new RangeError(`fitTargetEncoding: the target has ${target.y.length} rows, the column ${n}`);
   const multiclass = target.kind === 'multiclass';
   const k = multiclass ? target.nClasses : 1;
   if (target.kind !== 'regression') {
@@ -79,7 +82,11 @@ export function fitTargetEncoding(
     }
   };
   /** Smoothed encodings, nLevels × k, and the prior, from the sums. */
-  const encode = (sums: Float64Array, counts: Float64Array, total: Float64Array): { values: Float64Array; prior: Float64Array } => {
+  const encode = (
+    sums: Float64Array,
+    counts: Float64Array,
+    total: Float64Array,
+  ): { values: Float64Array; prior: Float64Array } => {
     const prior = new Float64Array(k);
     const rows = total[k]!;
     for (let o = 0; o < k; o++) prior[o] = rows > 0 ? total[o]! / rows : 0;
@@ -127,7 +134,14 @@ export function fitTargetEncoding(
     ? Array.from({ length: k }, (_, o) => `te(${name})=${target.labels?.[o] ?? String(o)}`)
     : [`te(${name})`];
   return {
-    step: { kind: 'target_encoding', column: name, outputs, levels: keep.map((c) => allLevels[c]!), values, prior: Array.from(full.prior) },
+    step: {
+      kind: 'target_encoding',
+      column: name,
+      outputs,
+      levels: keep.map((c) => allLevels[c]!),
+      values,
+      prior: Array.from(full.prior),
+    },
     train,
   };
 }
@@ -140,6 +154,12 @@ export const targetEncodingTransform: Transform<'target_encoding'> = {
     const folds = intOption(request.kind, column, 'folds', request.folds, 2, 5);
     const smoothing = numberOption(request.kind, column, 'smoothing', request.smoothing, 0, 10);
     const values = ctx.categorical(column);
-    return fitTargetEncoding(values, column, ctx.target(`target_encoding of '${column}'`), { folds, smoothing }, ctx.rng);
+    return fitTargetEncoding(
+      values,
+      column,
+      ctx.target(`target_encoding of '${column}'`),
+      { folds, smoothing },
+      ctx.rng,
+    );
   },
 };

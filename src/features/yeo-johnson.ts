@@ -61,7 +61,12 @@ export function yeoJohnsonLambda(column: Float64Array): number {
     }
   }
   // Golden-section search in the grid cell on either side of the best grid point.
-  const lambda = goldenSectionMin(nll, Math.max(LAMBDA_MIN, best - GRID_STEP), Math.min(LAMBDA_MAX, best + GRID_STEP), 1e-10);
+  const lambda = goldenSectionMin(
+    nll,
+    Math.max(LAMBDA_MIN, best - GRID_STEP),
+    Math.min(LAMBDA_MAX, best + GRID_STEP),
+    1e-10,
+  );
   return nll(lambda) <= bestValue ? lambda : best;
 }
 

@@ -85,7 +85,12 @@ export function ovrAuc(y: ClassTargets, proba: Float64Array, weights?: Float64Ar
   return ovrAucChecked(y, proba, nClasses, weights);
 }
 
-function ovrAucChecked(y: ClassTargets, proba: Float64Array, nClasses: number, weights: Float64Array | undefined): number | null {
+function ovrAucChecked(
+  y: ClassTargets,
+  proba: Float64Array,
+  nClasses: number,
+  weights: Float64Array | undefined,
+): number | null {
   const order = new Uint32Array(y.length);
   let sum = 0;
   for (let k = 0; k < nClasses; k++) {
@@ -113,7 +118,12 @@ export function auc(y: ClassTargets, proba: Float64Array, weights?: Float64Array
 }
 
 /** {@link auc} on inputs already checked by `checkClassification`. */
-export function aucChecked(y: ClassTargets, proba: Float64Array, nClasses: number, weights: Float64Array | undefined): number | null {
+export function aucChecked(
+  y: ClassTargets,
+  proba: Float64Array,
+  nClasses: number,
+  weights: Float64Array | undefined,
+): number | null {
   if (nClasses === 2) return rocAucOfColumn(y, 1, proba, 2, 1, weights, new Uint32Array(y.length));
   return ovrAucChecked(y, proba, nClasses, weights);
 }

@@ -41,7 +41,9 @@ export function bestThreshold(
 ): ThresholdChoice {
   checkBinary('bestThreshold', y, pPositive, weights);
   if (!THRESHOLD_OBJECTIVES.includes(objective)) {
-    throw new RangeError(`bestThreshold: objective is '${String(objective)}'; expected one of ${THRESHOLD_OBJECTIVES.join(', ')}`);
+    throw new RangeError(
+      `bestThreshold: objective is '${String(objective)}'; expected one of ${THRESHOLD_OBJECTIVES.join(', ')}`,
+    );
   }
   const n = y.length;
   const order = new Uint32Array(n);

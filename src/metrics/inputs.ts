@@ -15,7 +15,8 @@ export function checkWeights(fn: string, n: number, weights: Float64Array | unde
   let total = 0;
   for (let i = 0; i < n; i++) {
     const w = weights[i] as number;
-    if (!(w >= 0) || w === Infinity) throw new RangeError(`${fn}: weights[${i}] is ${w}; weights must be finite and >= 0`);
+    if (!(w >= 0) || w === Infinity)
+      throw new RangeError(`${fn}: weights[${i}] is ${w}; weights must be finite and >= 0`);
     total += w;
   }
   if (!(total > 0)) throw new RangeError(`${fn}: the weights sum to zero`);
@@ -76,7 +77,12 @@ export function checkBinary(fn: string, y: ClassTargets, score: Float64Array, we
 }
 
 /** Checks regression inputs: finite y and pred of the same length, optional weights. */
-export function checkRegression(fn: string, y: Float64Array, pred: Float64Array, weights: Float64Array | undefined): void {
+export function checkRegression(
+  fn: string,
+  y: Float64Array,
+  pred: Float64Array,
+  weights: Float64Array | undefined,
+): void {
   const n = y.length;
   checkNonEmpty(fn, n);
   if (pred.length !== n) throw new RangeError(`${fn}: y has ${n} rows, pred has ${pred.length}`);

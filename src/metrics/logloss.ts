@@ -23,7 +23,12 @@ export function logloss(y: ClassTargets, proba: Float64Array, weights?: Float64A
 }
 
 /** {@link logloss} on inputs already checked by `checkClassification`. */
-export function loglossChecked(y: ClassTargets, proba: Float64Array, nClasses: number, weights: Float64Array | undefined): number {
+export function loglossChecked(
+  y: ClassTargets,
+  proba: Float64Array,
+  nClasses: number,
+  weights: Float64Array | undefined,
+): number {
   const lo = LOGLOSS_EPS;
   const hi = 1 - LOGLOSS_EPS;
   const n = y.length;

@@ -40,6 +40,10 @@ export function isFamilyName(name: string): name is FamilyName {
  * const model = await familyByName('gbdt').fit(train, { kind: 'binary', nClasses: 2, rng: new Rng(1) });
  */
 export function familyByName(name: string): AnyFamily {
-  if (!isFamilyName(name)) throw new AutomlError('UNKNOWN_FAMILY', `unknown model family '${name}'; the families are: ${FAMILY_NAMES.join(', ')}`);
+  if (!isFamilyName(name))
+    throw new AutomlError(
+      'UNKNOWN_FAMILY',
+      `unknown model family '${name}'; the families are: ${FAMILY_NAMES.join(', ')}`,
+    );
   return FAMILIES[name];
 }

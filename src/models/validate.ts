@@ -17,15 +17,19 @@ export function checkFitData(d: FitData, kind: ProblemKind, nClasses: number, wh
   for (let i = 0; i < n; i++) {
     const v = d.y[i]!;
     if (kind === 'regression' ? !Number.isFinite(v) : !(Number.isInteger(v) && v >= 0 && v < nClasses)) {
-      throw new RangeError(`${what} label of row ${i} is ${v}: expected ${kind === 'regression' ? 'a finite number' : `a class index in [0, ${nClasses})`}`);
+      throw new RangeError(
+        `${what} label of row ${i} is ${v}: expected ${kind === 'regression' ? 'a finite number' : `a class index in [0, ${nClasses})`}`,
+      );
     }
   }
   if (d.weights) {
-    if (d.weights.length !== n) throw new RangeError(`${what} weights have ${d.weights.length} rows, the features ${n}`);
+    if (d.weights.length !== n)
+      throw new RangeError(`${what} weights have ${d.weights.length} rows, the features ${n}`);
     let total = 0;
     for (let i = 0; i < n; i++) {
       const wi = d.weights[i]!;
-      if (!(wi >= 0 && Number.isFinite(wi))) throw new RangeError(`${what} weight of row ${i} is ${wi}: weights must be finite and >= 0`);
+      if (!(wi >= 0 && Number.isFinite(wi)))
+        throw new RangeError(`${what} weight of row ${i} is ${wi}: weights must be finite and >= 0`);
       total += wi;
     }
     if (total <= 0) throw new RangeError(`${what} weights sum to 0`);

@@ -152,7 +152,9 @@ export function validationFor(accuracy: number, trainRows = 0): number | 'holdou
 }
 
 function describeFeatures(c: Candidate): string {
-  const steps = c.features.transforms.map((t) => `${t.kind}${'op' in t ? `:${t.op}` : ''}(${'columns' in t ? t.columns.join(',') : t.column})`);
+  const steps = c.features.transforms.map(
+    (t) => `${t.kind}${'op' in t ? `:${t.op}` : ''}(${'columns' in t ? t.columns.join(',') : t.column})`,
+  );
   return [`${c.features.passthrough?.length ?? 0} numeric`, ...steps].join(' + ');
 }
 
@@ -232,7 +234,11 @@ export async function search(
   };
 
   /** Runs these folds of these trials, `threads` jobs at a time, in trial then fold order. */
-  const runJobs = async (trials: readonly Trial[], foldsOf: (t: Trial) => readonly number[], onJobDone?: () => void): Promise<void> => {
+  const runJobs = async (
+    trials: readonly Trial[],
+    foldsOf: (t: Trial) => readonly number[],
+    onJobDone?: () => void,
+  ): Promise<void> => {
     const jobs = trials.flatMap((t) => foldsOf(t).map((f) => ({ t, f })));
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -247,7 +253,13 @@ export async function search(
         t.started ??= elapsed();
         try {
           const deadline = budget !== undefined ? fitDeadline(end()) : undefined;
-          const out = await runner.run({ candidate: t.candidate, fold: f, seed: t.seed, ...(deadline !== undefined ? { deadline } : {}), ...(threads > 1 ? { threads: 1 } : {}) });
+          const out = await runner.run({
+            candidate: t.candidate,
+            fold: f,
+            seed: t.seed,
+            ...(deadline !== undefined ? { deadline } : {}),
+            ...(threads > 1 ? { threads: 1 } : {}),
+          });
           t.outputs.set(f, out);
           t.finished = elapsed();
           const list = jobSeconds.get(t.candidate.family) ?? [];
@@ -284,7 +296,8 @@ export async function search(
       t.settled = true;
       if (t.outputs.size === 0 && t.error === undefined) continue; // never started
       const cv = t.outputs.size > 0 ? assembleCv(task, fold, t.outputs, settings.metric) : undefined;
-      const status: EntryStatus = t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
+      const status: EntryStatus =
+        t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
       const entry: LeaderboardEntry = {
         id: t.id,
         family: t.candidate.family,
@@ -304,11 +317,22 @@ export async function search(
       leaderboard.push(entry);
       const improved = status === 'scored' && cv !== undefined && (!best || better(cv.score, best.entry.score));
       if (status === 'scored' && cv !== undefined) {
-        const scored: ScoredCandidate = { entry, candidate: t.candidate, cv, foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])) };
+        const scored: ScoredCandidate = {
+          entry,
+          candidate: t.candidate,
+          cv,
+          foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])),
+        };
         // The pool keeps the best POOL_SIZE (ties: the earlier), in id order.
         pool.push(scored);
         if (pool.length > POOL_SIZE) {
-          const ranked = [...pool].sort((a, b) => (better(a.entry.score, b.entry.score) ? -1 : better(b.entry.score, a.entry.score) ? 1 : a.entry.id - b.entry.id));
+          const ranked = [...pool].sort((a, b) =>
+            better(a.entry.score, b.entry.score)
+              ? -1
+              : better(b.entry.score, a.entry.score)
+                ? 1
+                : a.entry.id - b.entry.id,
+          );
           const worst = ranked[ranked.length - 1]!;
           pool = pool.filter((c) => c !== worst);
         }
@@ -347,12 +371,21 @@ export async function search(
     // COSTLY_SHARE of the thread time left to the search. A family that is not competitive on the
     // table, or too slow for the budget, does not spend it.
     const probed = (t: Trial): boolean => halving && (FAMILIES[t.candidate.family].search.costly ?? false);
-    await runJobs(first, (t) => (probed(t) ? [0] : allFolds), () => settle(donePrefix()));
+    await runJobs(
+      first,
+      (t) => (probed(t) ? [0] : allFolds),
+      () => settle(donePrefix()),
+    );
     const costly = first.filter((t) => probed(t) && t.error === undefined && t.outputs.has(0));
     if (costly.length > 0) {
       // The leader among the cheap first candidates scored on every fold (ties: the lower id).
-      const full = first.filter((t) => !probed(t) && t.error === undefined && t.outputs.size === t.planned).map((t) => ({ t, cv: assembleCv(task, fold, t.outputs, settings.metric) }));
-      const leader = full.reduce<(typeof full)[number] | undefined>((a, b) => (!a || better(b.cv.score, a.cv.score) ? b : a), undefined);
+      const full = first
+        .filter((t) => !probed(t) && t.error === undefined && t.outputs.size === t.planned)
+        .map((t) => ({ t, cv: assembleCv(task, fold, t.outputs, settings.metric) }));
+      const leader = full.reduce<(typeof full)[number] | undefined>(
+        (a, b) => (!a || better(b.cv.score, a.cv.score) ? b : a),
+        undefined,
+      );
       const leaderFirst = leader?.cv.foldScores[0];
       const threadSecondsLeft = (): number => (threads * (end() - clockNow())) / 1000;
       const goOn = costly.filter((t) => {
@@ -362,7 +395,11 @@ export async function search(
         return competitive && (budget === undefined || rest <= COSTLY_SHARE * threadSecondsLeft());
       });
       for (const t of costly) if (!goOn.includes(t)) t.halved = true;
-      await runJobs(goOn, () => allFolds.slice(1), () => settle(donePrefix()));
+      await runJobs(
+        goOn,
+        () => allFolds.slice(1),
+        () => settle(donePrefix()),
+      );
     }
     settle(first);
     for (;;) {
@@ -370,7 +407,8 @@ export async function search(
       // The next batch varies the leader: stop when one of its jobs would likely not fit.
       else if (best && wouldOverrun(best.candidate.family)) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
-      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) stoppedBy = 'no-improvement';
+      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience))
+        stoppedBy = 'no-improvement';
       else if (!best) break;
       else {
         // Let timers and signals run between batches.
@@ -378,7 +416,9 @@ export async function search(
         const leader = best;
         const batch = Array.from({ length: Math.min(BATCH_SIZE, room()) }, () => {
           const id = nextId;
-          return trialOf(mutate(leader.candidate, rng.fork(1000 + id), spec, settings.interpretability, settings.ranking));
+          return trialOf(
+            mutate(leader.candidate, rng.fork(1000 + id), spec, settings.interpretability, settings.ranking),
+          );
         });
         if (!halving) await runJobs(batch, () => allFolds);
         else {
@@ -386,9 +426,14 @@ export async function search(
           // Successive halving: the better half of the batch on its first fold goes on, if it
           // beats the leader's worst fold there.
           const worstOfLeader = leader.cv.foldScores.reduce((a, b) => (better(a, b) ? b : a));
-          const firstFold = batch.filter((t) => t.outputs.has(0) && t.error === undefined).map((t) => ({ t, score: assembleCv(task, fold, t.outputs, settings.metric).score }));
+          const firstFold = batch
+            .filter((t) => t.outputs.has(0) && t.error === undefined)
+            .map((t) => ({ t, score: assembleCv(task, fold, t.outputs, settings.metric).score }));
           firstFold.sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : a.t.id - b.t.id));
-          const goOn = firstFold.slice(0, Math.ceil(batch.length / 2)).filter((x) => !better(worstOfLeader, x.score)).map((x) => x.t);
+          const goOn = firstFold
+            .slice(0, Math.ceil(batch.length / 2))
+            .filter((x) => !better(worstOfLeader, x.score))
+            .map((x) => x.t);
           for (const x of firstFold) if (!goOn.includes(x.t)) x.t.halved = true;
           await runJobs(goOn, () => allFolds.slice(1));
         }
@@ -404,7 +449,11 @@ export async function search(
   if (!best) {
     const failed = leaderboard.find((e) => e.status === 'failed');
     if (failed) throw new Error(`search: every candidate failed; the first (${failed.family}) with: ${failed.error}`);
-    if (interrupted) throw new AutomlError('INTERRUPTED', 'interrupted before any candidate was scored on all its folds: there is no pipeline to write');
+    if (interrupted)
+      throw new AutomlError(
+        'INTERRUPTED',
+        'interrupted before any candidate was scored on all its folds: there is no pipeline to write',
+      );
     throw new RangeError('search: no candidate was scored on all its folds (a budget of zero?)');
   }
   return { leaderboard, best, pool, fold, stoppedBy, threads };
@@ -424,14 +473,26 @@ export async function refit(
   deadline?: number,
 ): Promise<{ features: FeaturePipelineNode; model: FittedModel }> {
   const rng = new Rng(seed).fork(999_999);
-  const fitted = fitFeaturePipeline(table, candidate.features, { kind: task.kind, y: task.y, nClasses: task.nClasses }, rng.fork(0));
+  const fitted = fitFeaturePipeline(
+    table,
+    candidate.features,
+    { kind: task.kind, y: task.y, nClasses: task.nClasses },
+    rng.fork(0),
+  );
   const family = familyByName(candidate.family);
   let params = candidate.params;
   const refitRounds = family.rounds?.refit;
-  if (refitRounds && cv.rounds.length > 0) params = refitRounds(params, Math.max(1, Math.round(cv.rounds.reduce((s, r) => s + r, 0) / cv.rounds.length)));
+  if (refitRounds && cv.rounds.length > 0)
+    params = refitRounds(params, Math.max(1, Math.round(cv.rounds.reduce((s, r) => s + r, 0) / cv.rounds.length)));
   const model = await family.fit(
     { x: { nRows: table.nRows, columns: fitted.trainMatrix }, y: task.y },
-    { kind: task.kind, nClasses: task.nClasses, rng: rng.fork(1), params, ...(deadline !== undefined ? { deadline } : {}) },
+    {
+      kind: task.kind,
+      nClasses: task.nClasses,
+      rng: rng.fork(1),
+      params,
+      ...(deadline !== undefined ? { deadline } : {}),
+    },
   );
   return { features: fitted.node, model };
 }

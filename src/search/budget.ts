@@ -56,7 +56,8 @@ export class Budget {
     readonly seconds: number | null,
     readonly start: number = clockNow(),
   ) {
-    if (seconds !== null && !(seconds >= 0)) throw new RangeError(`a time budget must be a number of seconds >= 0, got ${seconds}`);
+    if (seconds !== null && !(seconds >= 0))
+      throw new RangeError(`a time budget must be a number of seconds >= 0, got ${seconds}`);
   }
 
   /** Whether there is a budget at all. */

@@ -45,7 +45,11 @@ export function fitCalibration(p: Float64Array, y: Float64Array, K: number): Cal
   // Above the bound, the floor that fits the record best (at most a tenth of a uniform guess).
   const floor = goldenSectionMin((e) => lossAt(temperature, e), least, Math.max(least, 0.1 / K), 1e-9);
   // The search ends inside its last bracket: when the loss only grows with the floor, the bound itself.
-  return { kind: 'temperature', temperature, floor: lossAt(temperature, least) <= lossAt(temperature, floor) ? least : floor };
+  return {
+    kind: 'temperature',
+    temperature,
+    floor: lossAt(temperature, least) <= lossAt(temperature, floor) ? least : floor,
+  };
 }
 
 /** Calibrated copies of probabilities (row-major n × K). */

@@ -39,7 +39,12 @@ export async function crossValidate(
  * The cross-validation result of the folds a candidate was scored on: out-of-fold predictions,
  * per-fold scores, and the score over all rows those folds hold.
  */
-export function assembleCv(task: CvTask, fold: Int32Array, outputs: ReadonlyMap<number, FoldOutput>, metric: MetricName): CvResult {
+export function assembleCv(
+  task: CvTask,
+  fold: Int32Array,
+  outputs: ReadonlyMap<number, FoldOutput>,
+  metric: MetricName,
+): CvResult {
   const n = fold.length;
   const width = predictionWidth(task.kind, task.nClasses);
   const oof = new Float64Array(n * width);
@@ -55,7 +60,12 @@ export function assembleCv(task: CvTask, fold: Int32Array, outputs: ReadonlyMap<
       for (let c = 0; c < width; c++) oof[row * width + c] = out.pred[j * width + c]!;
       scored.push(row);
     });
-    foldScores.push(m.compute(Float64Array.from(valid, (i) => task.y[i]!), out.pred));
+    foldScores.push(
+      m.compute(
+        Float64Array.from(valid, (i) => task.y[i]!),
+        out.pred,
+      ),
+    );
     if (out.rounds !== null) rounds.push(out.rounds);
     seconds += out.seconds;
   }
@@ -63,7 +73,12 @@ export function assembleCv(task: CvTask, fold: Int32Array, outputs: ReadonlyMap<
   scored.sort((a, b) => a - b);
   const all = scored.length === n;
   const ys = all ? task.y : Float64Array.from(scored, (i) => task.y[i]!);
-  const ps = all ? oof : Float64Array.from({ length: scored.length * width }, (_, j) => oof[scored[Math.floor(j / width)]! * width + (j % width)]!);
+  const ps = all
+    ? oof
+    : Float64Array.from(
+        { length: scored.length * width },
+        (_, j) => oof[scored[Math.floor(j / width)]! * width + (j % width)]!,
+      );
   const score = m.compute(ys, ps);
   const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps);
   return { oof, score, logloss, foldScores, rounds, seconds, scoredRows: scored };

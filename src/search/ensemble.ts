@@ -62,14 +62,24 @@ export interface EnsembleSelection {
  * const s = selectEnsemble(result.pool, result.best, cvTask, 'logloss', 5, new Rng(42).fork(5));
  * s.members.map((m) => [m.candidate.entry.family, m.weight]); // e.g. [['gbdt', 0.55], ['glm', 0.3], ['random_forest', 0.15]]
  */
-export function selectEnsemble(pool: readonly ScoredCandidate[], best: ScoredCandidate, task: CvTask, metricName: MetricName, accuracy: number, rng: Rng): EnsembleSelection {
+export function selectEnsemble(
+  pool: readonly ScoredCandidate[],
+  best: ScoredCandidate,
+  task: CvTask,
+  metricName: MetricName,
+  accuracy: number,
+  rng: Rng,
+): EnsembleSelection {
   const metric = METRICS[metricName];
   const better = (a: number, b: number): boolean => (metric.greaterIsBetter ? a > b : a < b);
   const width = predictionWidth(task.kind, task.nClasses);
   const classification = task.kind !== 'regression';
   const all = best.cv.scoredRows;
   // The rows fitted on: all scored rows, or a seeded sample of them.
-  const rows = all.length <= ENSEMBLE_MAX_ROWS ? all : [...rng.fork(0).shuffle(Int32Array.from(all))].slice(0, ENSEMBLE_MAX_ROWS).sort((a, b) => a - b);
+  const rows =
+    all.length <= ENSEMBLE_MAX_ROWS
+      ? all
+      : [...rng.fork(0).shuffle(Int32Array.from(all))].slice(0, ENSEMBLE_MAX_ROWS).sort((a, b) => a - b);
   const n = rows.length;
   const y = Float64Array.from(rows, (i) => task.y[i]!);
   const pick = (oof: Float64Array, at: readonly number[]): Float64Array => {
@@ -131,7 +141,11 @@ export function selectEnsemble(pool: readonly ScoredCandidate[], best: ScoredCan
     });
     return out;
   };
-  const scoreOn = (oof: Float64Array): number => metric.compute(Float64Array.from(all, (i) => task.y[i]!), pick(oof, all));
+  const scoreOn = (oof: Float64Array): number =>
+    metric.compute(
+      Float64Array.from(all, (i) => task.y[i]!),
+      pick(oof, all),
+    );
   const ensembleOof = new Float64Array(best.cv.oof.length);
   for (let m = 0; m < members.length; m++) {
     if (counts[m] === 0) continue;
@@ -143,9 +157,28 @@ export function selectEnsemble(pool: readonly ScoredCandidate[], best: ScoredCan
   const singleOof = fullOof(bestIndex);
   const ensembleScore = scoreOn(ensembleOof);
   const singleScore = scoreOn(singleOof);
-  const chosenMembers = members.flatMap((c, m) => (counts[m]! > 0 ? [{ candidate: c, weight: weightOf(m), calibration: calibrations[m]! }] : []));
+  const chosenMembers = members.flatMap((c, m) =>
+    counts[m]! > 0 ? [{ candidate: c, weight: weightOf(m), calibration: calibrations[m]! }] : [],
+  );
   const ensembled = chosenMembers.length > 1 && better(ensembleScore, singleScore);
   const byCandidate = new Map(members.map((c, m) => [c, calibrations[m]!]));
-  if (ensembled) return { members: chosenMembers, ensembled, oof: ensembleOof, score: ensembleScore, ensembleScore, singleScore, calibrations: byCandidate };
-  return { members: [{ candidate: best, weight: 1, calibration: calibrations[bestIndex]! }], ensembled: false, oof: singleOof, score: singleScore, ensembleScore, singleScore, calibrations: byCandidate };
+  if (ensembled)
+    return {
+      members: chosenMembers,
+      ensembled,
+      oof: ensembleOof,
+      score: ensembleScore,
+      ensembleScore,
+      singleScore,
+      calibrations: byCandidate,
+    };
+  return {
+    members: [{ candidate: best, weight: 1, calibration: calibrations[bestIndex]! }],
+    ensembled: false,
+    oof: singleOof,
+    score: singleScore,
+    ensembleScore,
+    singleScore,
+    calibrations: byCandidate,
+  };
 }

@@ -118,7 +118,12 @@ export interface ExperimentResult {
    * calibrated), and its members with their weights and calibrations; `kept` when the pipeline is
    * the ensemble (else `members` is the winner alone).
    */
-  ensemble: { kept: boolean; score: number; singleScore: number; members: { id: number; family: string; weight: number; calibration: Calibration | null }[] };
+  ensemble: {
+    kept: boolean;
+    score: number;
+    singleScore: number;
+    members: { id: number; family: string; weight: number; calibration: Calibration | null }[];
+  };
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
   pipelinePath: string;
@@ -139,7 +144,12 @@ export interface ExperimentResult {
  * @example
  * const r = await runExperiment(await readCsv('recipes/hydraulic/hydraulic.csv'), undefined, { name: 'cool', target: 'cool_cond_y', … });
  */
-export async function runExperiment(data: Table, testTable: Table | undefined, s: ExperimentSettings, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
+export async function runExperiment(
+  data: Table,
+  testTable: Table | undefined,
+  s: ExperimentSettings,
+  hooks: ExperimentHooks = {},
+): Promise<ExperimentResult> {
   const files = new RunFiles(s.outDir, s.name);
   try {
     return await experiment(data, testTable, s, hooks, files);
@@ -162,7 +172,13 @@ function recordedSettings(s: ExperimentSettings): Record<string, unknown> {
   return { ...s, outDir: undefined, clockStart: undefined, labelColumns: undefined };
 }
 
-async function experiment(data: Table, testTable: Table | undefined, s: ExperimentSettings, hooks: ExperimentHooks, files: RunFiles): Promise<ExperimentResult> {
+async function experiment(
+  data: Table,
+  testTable: Table | undefined,
+  s: ExperimentSettings,
+  hooks: ExperimentHooks,
+  files: RunFiles,
+): Promise<ExperimentResult> {
   const t0 = clockNow();
   const budget = new Budget(budgetSeconds(s), s.clockStart ?? t0);
   const log = (line: string): void => {
@@ -173,7 +189,9 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   // 1. The data.
   const p = prepareData(data, testTable, s);
   const { classes, features, scorer } = p;
-  log(`target ${s.target}: ${p.task}${classes ? ` (${classes.join(', ')})` : ''}; ${p.trainRows.length} train rows, ${p.yTest.length} test rows, ${features.length} features`);
+  log(
+    `target ${s.target}: ${p.task}${classes ? ` (${classes.join(', ')})` : ''}; ${p.trainRows.length} train rows, ${p.yTest.length} test rows, ${features.length} features`,
+  );
   for (const d of p.dropped) log(`dropped ${d.column}: ${d.reason}`);
   await files.start(recordedSettings(s), dataFiles(data, testTable));
 
@@ -182,8 +200,15 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   // until its deadline: on a very wide table the features past it are not probed alone (and the
   // reports say how many).
   const checkRng = new Rng(s.seed).fork(77);
-  const leakage = checkLeakage(data.select([...features, s.target]).take(p.trainRows), s.target, features, { rng: checkRng.fork(0), task: p.task, deadline: budget.optionalDeadline('leakage') });
-  const shift = p.yTest.length > 0 ? checkShift(p.train, p.test, features, { rng: checkRng.fork(1), deadline: budget.optionalDeadline('shift') }) : null;
+  const leakage = checkLeakage(data.select([...features, s.target]).take(p.trainRows), s.target, features, {
+    rng: checkRng.fork(0),
+    task: p.task,
+    deadline: budget.optionalDeadline('leakage'),
+  });
+  const shift =
+    p.yTest.length > 0
+      ? checkShift(p.train, p.test, features, { rng: checkRng.fork(1), deadline: budget.optionalDeadline('shift') })
+      : null;
   log(leakage.summary);
   if (shift) log(shift.summary);
 
@@ -209,7 +234,10 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
       onEntry: (e, isBest) => {
         const what = `candidate ${e.id}: ${e.family} ${JSON.stringify(e.params)} [${e.features}]`;
         if (e.status === 'failed') log(`${what} failed: ${e.error}`);
-        else log(`${what} ${scorer} ${e.score.toFixed(5)} on ${e.folds} of ${e.plannedFolds} folds${e.status === 'scored' ? '' : ` (${e.status})`} in ${e.seconds.toFixed(1)} s${isBest ? '  (best so far)' : ''}`);
+        else
+          log(
+            `${what} ${scorer} ${e.score.toFixed(5)} on ${e.folds} of ${e.plannedFolds} folds${e.status === 'scored' ? '' : ` (${e.status})`} in ${e.seconds.toFixed(1)} s${isBest ? '  (best so far)' : ''}`,
+          );
         hooks.onEntry?.(e, isBest);
       },
     },
@@ -219,8 +247,27 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
   // 4. The pipeline's model: an ensemble of the leaderboard or the winner, calibrated; then 5. how
   // good it is.
   const selection = selectEnsemble(result.pool, result.best, p.cvTask, scorer, s.accuracy, new Rng(s.seed).fork(55));
-  const fin = await finalPipeline(p.train, p.cvTask, result, selection, validation, budget, s.final ?? 'auto', s.seed, log);
-  const m = measure(p, result, selection, fin, leakage.features.map((f) => f.feature), budget, s.seed, log);
+  const fin = await finalPipeline(
+    p.train,
+    p.cvTask,
+    result,
+    selection,
+    validation,
+    budget,
+    s.final ?? 'auto',
+    s.seed,
+    log,
+  );
+  const m = measure(
+    p,
+    result,
+    selection,
+    fin,
+    leakage.features.map((f) => f.feature),
+    budget,
+    s.seed,
+    log,
+  );
 
   // 6. The files: the pipeline, then the experiment folder.
   const status = result.stoppedBy === 'interrupted' ? 'interrupted' : 'finished';
@@ -234,7 +281,9 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
     features: node,
     model: pipelineModel(fin),
     metrics: { validation: m.validation, test: m.test, scorer },
-    importance: m.importance.flatMap((i) => (i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }])),
+    importance: m.importance.flatMap((i) =>
+      i.importance === null ? [] : [{ feature: i.feature, importance: i.importance }],
+    ),
     ...(m.thresholds ? { thresholds: m.thresholds } : {}),
     seed: s.seed,
     settings: { ...recordedSettings(s), status },
@@ -275,18 +324,33 @@ async function experiment(data: Table, testTable: Table | undefined, s: Experime
       kept: fin.final === 'ensemble',
       score: selection.ensembleScore,
       singleScore: selection.singleScore,
-      members: selection.members.map((x) => ({ id: x.candidate.entry.id, family: x.candidate.entry.family, weight: x.weight, calibration: x.calibration })),
+      members: selection.members.map((x) => ({
+        id: x.candidate.entry.id,
+        family: x.candidate.entry.family,
+        weight: x.weight,
+        calibration: x.calibration,
+      })),
     },
     seconds: { total: (clockNow() - t0) / 1000, search: searchSeconds, refit: fin.seconds },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     pipelinePath: files.pipelinePath,
     pipelineBytes: Buffer.byteLength(text),
-    featuresUsed: { original: fin.inputs.map((f) => f.name), engineered: [...new Set(members.flatMap((x) => x.features.features))].filter((f) => !features.includes(f)) },
+    featuresUsed: {
+      original: fin.inputs.map((f) => f.name),
+      engineered: [...new Set(members.flatMap((x) => x.features.features))].filter((f) => !features.includes(f)),
+    },
     experimentDir: files.dir,
     scoreMicrosPerRow,
     testUnseenLevels: m.unseen,
   };
-  log(`best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${files.pipelinePath}`);
-  await files.finish({ ...res }, dataFiles(data, testTable), result.leaderboard, { target: s.target, classes, y: p.yTest, pred: m.testPred });
+  log(
+    `best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${files.pipelinePath}`,
+  );
+  await files.finish({ ...res }, dataFiles(data, testTable), result.leaderboard, {
+    target: s.target,
+    classes,
+    y: p.yTest,
+    pred: m.testPred,
+  });
   return res;
 }

@@ -9,7 +9,16 @@ import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { withChecksum } from '../artifact/checksum.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
-import { PIPELINE_FORMAT, PIPELINE_FORMAT_VERSION, type DecisionThresholds, type EnsembleNode, type ImportanceEntry, type ModelNode, type PipelineFile, type PipelineTask } from '../artifact/format/pipeline.js';
+import {
+  PIPELINE_FORMAT,
+  PIPELINE_FORMAT_VERSION,
+  type DecisionThresholds,
+  type EnsembleNode,
+  type ImportanceEntry,
+  type ModelNode,
+  type PipelineFile,
+  type PipelineTask,
+} from '../artifact/format/pipeline.js';
 
 export interface PipelineParts {
   name: string;
@@ -45,9 +54,13 @@ export function pipelineText(parts: PipelineParts): string {
   const th = parts.thresholds;
   if (th) {
     if (parts.task !== 'binary' || th.positiveClass !== parts.classes?.[1]) {
-      throw new RangeError(`pipelineText: thresholds apply to a binary pipeline's second class (${parts.task}, positive class '${th.positiveClass}')`);
+      throw new RangeError(
+        `pipelineText: thresholds apply to a binary pipeline's second class (${parts.task}, positive class '${th.positiveClass}')`,
+      );
     }
-    for (const v of [th.f1, th.mcc]) if (!(v >= 0 && v <= 1)) throw new RangeError(`pipelineText: a decision threshold (${v}) must be a probability in [0, 1]`);
+    for (const v of [th.f1, th.mcc])
+      if (!(v >= 0 && v <= 1))
+        throw new RangeError(`pipelineText: a decision threshold (${v}) must be a probability in [0, 1]`);
   }
   const body: Omit<PipelineFile, 'checksum'> = {
     format: PIPELINE_FORMAT,
@@ -73,10 +86,15 @@ export function pipelineText(parts: PipelineParts): string {
       exportedAt: now.toISOString(),
     },
   };
-  const json = JSON.stringify(body, (_k, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`pipelineText: a non-finite number (${v}) cannot be written to JSON`);
-    return v;
-  }, 2);
+  const json = JSON.stringify(
+    body,
+    (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v))
+        throw new RangeError(`pipelineText: a non-finite number (${v}) cannot be written to JSON`);
+      return v;
+    },
+    2,
+  );
   return withChecksum(json);
 }
 

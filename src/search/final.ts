@@ -17,7 +17,10 @@ export const FINAL_CHOICES = ['auto', 'refit', 'folds'] as const;
 export type FinalChoice = (typeof FINAL_CHOICES)[number];
 
 /** What the pipeline got ('auto' ends as one of them), as experiment.json records it. */
-export const FINAL_MODELS = { refit: 'refit', folds: 'fold-models', ensemble: 'ensemble' } as const satisfies Record<Exclude<FinalChoice, 'auto'> | 'ensemble', string>;
+export const FINAL_MODELS = { refit: 'refit', folds: 'fold-models', ensemble: 'ensemble' } as const satisfies Record<
+  Exclude<FinalChoice, 'auto'> | 'ensemble',
+  string
+>;
 export type FinalModel = (typeof FINAL_MODELS)[keyof typeof FINAL_MODELS];
 
 export function isFinalChoice(v: unknown): v is FinalChoice {

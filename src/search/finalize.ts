@@ -58,7 +58,8 @@ export async function finalPipeline(
   const started = clockNow();
   const best = result.best;
   const bestCalibration = selection.calibrations.get(best) ?? null;
-  const withCalibration = (m: Omit<FinalMember, 'calibration'>, c: Calibration | null): FinalMember => (c ? { ...m, calibration: c } : m);
+  const withCalibration = (m: Omit<FinalMember, 'calibration'>, c: Calibration | null): FinalMember =>
+    c ? { ...m, calibration: c } : m;
   const done = (members: FinalMember[], final: FinalModel, gain: Float64Array | null): FinalPipeline => ({
     node: members[0]!.features,
     inputs: mergedInputs(members.map((m) => m.features)),
@@ -70,10 +71,16 @@ export async function finalPipeline(
   if (mode === 'auto' && selection.ensembled) {
     const members = selection.members.flatMap((m) => {
       const folds = foldModels(m.candidate);
-      return folds.map((f) => withCalibration({ weight: m.weight / folds.length, features: f.features, model: f.model }, m.calibration));
+      return folds.map((f) =>
+        withCalibration({ weight: m.weight / folds.length, features: f.features, model: f.model }, m.calibration),
+      );
     });
-    const list = selection.members.map((m) => `${m.candidate.entry.family} #${m.candidate.entry.id} ${m.weight.toFixed(3)}`).join(', ');
-    log(`ensemble of ${selection.members.length} candidates (out of fold ${selection.ensembleScore.toFixed(5)} against ${selection.singleScore.toFixed(5)} for the best alone): ${list}; each shipped as its fold models`);
+    const list = selection.members
+      .map((m) => `${m.candidate.entry.family} #${m.candidate.entry.id} ${m.weight.toFixed(3)}`)
+      .join(', ');
+    log(
+      `ensemble of ${selection.members.length} candidates (out of fold ${selection.ensembleScore.toFixed(5)} against ${selection.singleScore.toFixed(5)} for the best alone): ${list}; each shipped as its fold models`,
+    );
     return done(members, FINAL_MODELS.ensemble, null);
   }
   const refitEstimate = refitSecondsFor(best.entry, validation);
@@ -82,13 +89,22 @@ export async function finalPipeline(
     // Past its deadline, the refit keeps the rounds it has.
     const fitted = await refit(train, task, best.candidate, best.cv, seed, budget.optionalDeadline('refit'));
     log(`refit ${best.entry.family} on ${train.nRows} rows in ${((clockNow() - started) / 1000).toFixed(1)} s`);
-    return done([withCalibration({ weight: 1, features: fitted.features, model: fitted.model.exportNode() }, bestCalibration)], FINAL_MODELS.refit, fitted.model.importance().gain);
+    return done(
+      [withCalibration({ weight: 1, features: fitted.features, model: fitted.model.exportNode() }, bestCalibration)],
+      FINAL_MODELS.refit,
+      fitted.model.importance().gain,
+    );
   }
   const used = foldModels(best);
-  const why = mode === 'folds' ? 'as asked (--final folds)' : `no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left)`;
+  const why =
+    mode === 'folds'
+      ? 'as asked (--final folds)'
+      : `no time for a refit on all rows (likely ${refitEstimate.toFixed(1)} s, ${Math.max(0, timeLeft).toFixed(1)} s left)`;
   log(`${why}: the pipeline is the average of the winner's ${used.length} fold model${used.length === 1 ? '' : 's'}`);
   return done(
-    used.map((m) => withCalibration({ weight: 1 / used.length, features: m.features, model: m.model }, bestCalibration)),
+    used.map((m) =>
+      withCalibration({ weight: 1 / used.length, features: m.features, model: m.model }, bestCalibration),
+    ),
     FINAL_MODELS.folds,
     null,
   );
@@ -130,7 +146,8 @@ export function mergedInputs(nodes: readonly FeaturePipelineNode[]): InputField[
       else if (seen.type === 'categorical' && f.type === 'categorical') {
         const have = new Set(seen.levels);
         for (const l of f.levels) if (!have.has(l)) seen.levels.push(l);
-      } else if (seen.type !== f.type) throw new Error(`mergedInputs: field '${f.name}' is ${seen.type} in one member and ${f.type} in another`);
+      } else if (seen.type !== f.type)
+        throw new Error(`mergedInputs: field '${f.name}' is ${seen.type} in one member and ${f.type} in another`);
     }
   }
   return [...out.values()];

@@ -34,25 +34,51 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
   const trainTable = table.take(rows.train);
   const validTable = table.take(rows.valid);
   const yTrain = Float64Array.from(rows.train, (i) => task.y[i]!);
-  const fitted = fitFeaturePipeline(trainTable, candidate.features, { kind: task.kind, y: yTrain, nClasses: task.nClasses }, rng.fork(2 * f));
-  const validX = { nRows: rows.valid.length, columns: new FeatureScorer(fitted.node).apply(columnarInput(validTable, fitted.node)) };
-  const inner = holdoutSplit(rows.train.length, { ratio: 0.9, seed: rng.fork(2 * f + 1).seed }, task.kind === 'regression' ? undefined : yTrain);
+  const fitted = fitFeaturePipeline(
+    trainTable,
+    candidate.features,
+    { kind: task.kind, y: yTrain, nClasses: task.nClasses },
+    rng.fork(2 * f),
+  );
+  const validX = {
+    nRows: rows.valid.length,
+    columns: new FeatureScorer(fitted.node).apply(columnarInput(validTable, fitted.node)),
+  };
+  const inner = holdoutSplit(
+    rows.train.length,
+    { ratio: 0.9, seed: rng.fork(2 * f + 1).seed },
+    task.kind === 'regression' ? undefined : yTrain,
+  );
   const pick = (flag: number): { x: { nRows: number; columns: Float64Array[] }; y: Float64Array } => {
     const idx: number[] = [];
     inner.forEach((v, i) => v === flag && idx.push(i));
-    return { x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) }, y: Float64Array.from(idx, (i) => yTrain[i]!) };
+    return {
+      x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) },
+      y: Float64Array.from(idx, (i) => yTrain[i]!),
+    };
   };
   const tiny = rows.train.length < 40;
   const family = familyByName(candidate.family);
-  const params = job.threads !== undefined && family.withThreads ? family.withThreads(candidate.params, job.threads) : candidate.params;
-  const model = await family.fit(tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1), {
-    kind: task.kind,
-    nClasses: task.nClasses,
-    rng: rng.fork(2 * f + 1),
-    params,
-    ...(tiny ? {} : { valid: pick(0) }),
-    ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
-  });
+  const params =
+    job.threads !== undefined && family.withThreads
+      ? family.withThreads(candidate.params, job.threads)
+      : candidate.params;
+  const model = await family.fit(
+    tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1),
+    {
+      kind: task.kind,
+      nClasses: task.nClasses,
+      rng: rng.fork(2 * f + 1),
+      params,
+      ...(tiny ? {} : { valid: pick(0) }),
+      ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
+    },
+  );
   const pred = model.predict(validX);
-  return { pred, rounds: family.rounds?.kept(model.info) ?? null, seconds: (performance.now() - started) / 1000, nodes: { features: fitted.node, model: model.exportNode() } };
+  return {
+    pred,
+    rounds: family.rounds?.kept(model.info) ?? null,
+    seconds: (performance.now() - started) / 1000,
+    nodes: { features: fitted.node, model: model.exportNode() },
+  };
 }

@@ -61,7 +61,13 @@ export function permutationImportance(
     const nodes = foldModels.get(f)!;
     const r = rng.fork(f);
     const valid = foldRows(fold, f).valid;
-    const rows = valid.length <= maxRows / folds.length ? valid : r.shuffle([...valid]).slice(0, Math.floor(maxRows / folds.length)).sort((a, b) => a - b);
+    const rows =
+      valid.length <= maxRows / folds.length
+        ? valid
+        : r
+            .shuffle([...valid])
+            .slice(0, Math.floor(maxRows / folds.length))
+            .sort((a, b) => a - b);
     const y = Float64Array.from(rows, (i) => task.y[i]!);
     const steps = new FeatureScorer(nodes.features);
     const model = modelScorer(nodes.model);
@@ -80,7 +86,10 @@ export function permutationImportance(
       const j = fp.nodes.features.inputs.findIndex((field) => field.name === feature);
       if (j < 0) continue; // a column this fold's pipeline does not read
       const field = fp.nodes.features.inputs[j]!;
-      const cols = (field.type === 'numeric' ? fp.input.numeric : fp.input.categorical) as Record<string, Float64Array | Int32Array>;
+      const cols = (field.type === 'numeric' ? fp.input.numeric : fp.input.categorical) as Record<
+        string,
+        Float64Array | Int32Array
+      >;
       const original = cols[field.name]!;
       const shuffled = original.slice();
       const order = fp.r.fork(1 + j).shuffle(Array.from({ length: fp.rows.length }, (_, i) => i));
@@ -93,5 +102,15 @@ export function permutationImportance(
   }
   return features
     .map((feature) => ({ feature, drop: drops.get(feature) ?? null }))
-    .sort((a, b) => (a.drop === null ? (b.drop === null ? (a.feature < b.feature ? -1 : 1) : 1) : b.drop === null ? -1 : b.drop - a.drop || (a.feature < b.feature ? -1 : 1)));
+    .sort((a, b) =>
+      a.drop === null
+        ? b.drop === null
+          ? a.feature < b.feature
+            ? -1
+            : 1
+          : 1
+        : b.drop === null
+          ? -1
+          : b.drop - a.drop || (a.feature < b.feature ? -1 : 1),
+    );
 }

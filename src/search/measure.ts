@@ -63,10 +63,16 @@ export function measure(
   const { classes, features } = p;
   const K = classes ? classes.length : 1;
   // The test rows scored as the pipeline file will score them.
-  const testPred = scoreMembers(scoringMembers(fin.inputs, fin.node, pipelineModel(fin), K), columnarInput(p.test, fin), K);
+  const testPred = scoreMembers(
+    scoringMembers(fin.inputs, fin.node, pipelineModel(fin), K),
+    columnarInput(p.test, fin),
+    K,
+  );
   const unseen = unseenLevels(p.test, fin.inputs);
   for (const [field, u] of Object.entries(unseen)) {
-    log(`test rows: '${field}' has ${u.rows} row${u.rows === 1 ? '' : 's'} with levels never seen in training (${u.levels.slice(0, 5).join(', ')}${u.levels.length > 5 ? ', …' : ''}), scored as missing`);
+    log(
+      `test rows: '${field}' has ${u.rows} row${u.rows === 1 ? '' : 's'} with levels never seen in training (${u.levels.slice(0, 5).join(', ')}${u.levels.length > 5 ? ', …' : ''}), scored as missing`,
+    );
   }
   // Validation metrics over the rows validated (all training rows with k folds; a fifth with a
   // holdout), of what was chosen (the ensemble, or the winner; calibrated).
@@ -75,7 +81,10 @@ export function measure(
   const vRows = best.cv.scoredRows;
   const width = predictionWidth(p.task, K);
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
-  const pValid = Float64Array.from({ length: vRows.length * width }, (_, j) => selection.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!);
+  const pValid = Float64Array.from(
+    { length: vRows.length * width },
+    (_, j) => selection.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!,
+  );
   const validation = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
   // Binary: decision thresholds on the positive class's probability, chosen on the same out-of-fold
   // predictions, never on the test rows (their predictions serve the test metrics only).
@@ -85,10 +94,17 @@ export function measure(
     const byF1 = bestThreshold(yValid, pPositive, 'f1');
     const byMcc = bestThreshold(yValid, pPositive, 'mcc');
     thresholds = { positiveClass: classes[1]!, f1: byF1.threshold, mcc: byMcc.threshold };
-    log(`thresholds (out of fold, positive class '${thresholds.positiveClass}'): best F1 at ${fmtThreshold(byF1.threshold)} (F1 ${byF1.f1.toFixed(4)}), best MCC at ${fmtThreshold(byMcc.threshold)} (MCC ${byMcc.mcc.toFixed(4)})`);
+    log(
+      `thresholds (out of fold, positive class '${thresholds.positiveClass}'): best F1 at ${fmtThreshold(byF1.threshold)} (F1 ${byF1.f1.toFixed(4)}), best MCC at ${fmtThreshold(byMcc.threshold)} (MCC ${byMcc.mcc.toFixed(4)})`,
+    );
   }
   const yTest = p.yTest;
-  const test = yTest.length > 0 ? (classes ? classificationReport(yTest, testPred, classes) : regressionReport(yTest, testPred)) : {};
+  const test =
+    yTest.length > 0
+      ? classes
+        ? classificationReport(yTest, testPred, classes)
+        : regressionReport(yTest, testPred)
+      : {};
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold
   // models (relative to the largest), with the refit model's gain mapped back through the steps.
@@ -96,8 +112,20 @@ export function measure(
   // leakage check), until the budget's importance deadline: on a very wide table the rest are left
   // unmeasured.
   const gain = fin.gain ? gainByFeature(fin.gain, fin.node, features) : null;
-  const order = gain ? [...features].sort((a, b) => (gain.get(b) ?? 0) - (gain.get(a) ?? 0)) : [...strength.filter((f) => features.includes(f)), ...features.filter((f) => !strength.includes(f))];
-  const permuted = permutationImportance(p.train, p.cvTask, result.fold, best.foldModels, order, p.scorer, new Rng(seed).fork(88), undefined, budget.deadline('importance'));
+  const order = gain
+    ? [...features].sort((a, b) => (gain.get(b) ?? 0) - (gain.get(a) ?? 0))
+    : [...strength.filter((f) => features.includes(f)), ...features.filter((f) => !strength.includes(f))];
+  const permuted = permutationImportance(
+    p.train,
+    p.cvTask,
+    result.fold,
+    best.foldModels,
+    order,
+    p.scorer,
+    new Rng(seed).fork(88),
+    undefined,
+    budget.deadline('importance'),
+  );
   const top = Math.max(0, ...permuted.map((e) => e.drop ?? 0));
   const importance = permuted.map((e) => ({
     feature: e.feature,
@@ -106,8 +134,21 @@ export function measure(
     gain: gain ? (gain.get(e.feature) ?? 0) : null,
   }));
   const unmeasured = permuted.filter((e) => e.drop === null).length;
-  log(`importance: ${importance.slice(0, 5).map((i) => `${i.feature} ${i.importance?.toFixed(3)}`).join(', ')}${unmeasured ? `; ${unmeasured} features not measured (the budget ran out)` : ''}`);
-  return { testPred, unseen, validation: { ...validation }, validationRows: vRows.length, test: { ...test }, thresholds, importance };
+  log(
+    `importance: ${importance
+      .slice(0, 5)
+      .map((i) => `${i.feature} ${i.importance?.toFixed(3)}`)
+      .join(', ')}${unmeasured ? `; ${unmeasured} features not measured (the budget ran out)` : ''}`,
+  );
+  return {
+    testPred,
+    unseen,
+    validation: { ...validation },
+    validationRows: vRows.length,
+    test: { ...test },
+    thresholds,
+    importance,
+  };
 }
 
 /** Rows the scoring speed is measured on, at most; and the time its timed passes may take. */
@@ -177,11 +218,25 @@ function gainByFeature(imp: Float64Array, node: FeaturePipelineNode, features: r
 }
 
 /** The original features a model column comes from (through the feature steps). */
-function originalsOf(column: string, steps: readonly { kind: string; column?: string; columns?: string[]; output?: string; outputs?: string[]; indicator?: string }[], features: readonly string[]): string[] {
+function originalsOf(
+  column: string,
+  steps: readonly {
+    kind: string;
+    column?: string;
+    columns?: string[];
+    output?: string;
+    outputs?: string[];
+    indicator?: string;
+  }[],
+  features: readonly string[],
+): string[] {
   if (features.includes(column)) return [column];
   for (const st of steps) {
     const outs = [st.output, st.indicator, ...(st.outputs ?? [])];
-    if (outs.includes(column)) return st.column ? originalsOf(st.column, steps, features) : [...new Set((st.columns ?? []).flatMap((c) => originalsOf(c, steps, features)))];
+    if (outs.includes(column))
+      return st.column
+        ? originalsOf(st.column, steps, features)
+        : [...new Set((st.columns ?? []).flatMap((c) => originalsOf(c, steps, features)))];
   }
   return [column];
 }

@@ -42,7 +42,8 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest = { id: number; job: FoldJob };
-export type WorkerReply = { id: number; output: FoldOutput } | { id: number; error: { message: string; code?: string } };
+export type WorkerReply =
+  { id: number; output: FoldOutput } | { id: number; error: { message: string; code?: string } };
 
 function shared<T extends Float64Array | Int32Array>(a: T): T {
   const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(Math.max(8, a.byteLength)));
@@ -52,7 +53,9 @@ function shared<T extends Float64Array | Int32Array>(a: T): T {
 
 /** The table's columns on shared memory. */
 function shareColumns(table: Table): Column[] {
-  return table.columns.map((c) => (c.type === 'numeric' ? { ...c, values: shared(c.values) } : { ...c, codes: shared(c.codes) }));
+  return table.columns.map((c) =>
+    c.type === 'numeric' ? { ...c, values: shared(c.values) } : { ...c, codes: shared(c.codes) },
+  );
 }
 
 /** Runs jobs in this thread, one at a time (fits are synchronous or share the tfjs engine). */
@@ -99,7 +102,11 @@ class WorkerPool implements FoldRunner {
   private nextId = 0;
   private closed = false;
 
-  constructor(url: URL, setup: WorkerSetup, readonly parallel: number) {
+  constructor(
+    url: URL,
+    setup: WorkerSetup,
+    readonly parallel: number,
+  ) {
     this.slots = Array.from({ length: parallel }, () => {
       // Node flags of the parent that make no sense for a module worker (`--input-type`, `--eval`) are not passed on.
       const execArgv = process.execArgv.filter((a) => !/^(--input-type|--eval|-e$|--print|-p$)/.test(a));
@@ -125,7 +132,8 @@ class WorkerPool implements FoldRunner {
     const live = this.slots.filter((s) => !s.dead);
     if (live.length === 0) {
       const why = this.slots[0]?.dead;
-      for (const q of this.queue.splice(0)) q.reject(new Error(`every search worker has stopped (${why?.message ?? 'unknown'})`));
+      for (const q of this.queue.splice(0))
+        q.reject(new Error(`every search worker has stopped (${why?.message ?? 'unknown'})`));
       return;
     }
     for (const slot of live) {
@@ -200,10 +208,20 @@ export function defaultSearchThreads(table?: Table): number {
  * A runner for the search's fold jobs: `threads` workers (default: see {@link defaultSearchThreads}), or this thread
  * when that is 1 or no compiled worker module exists.
  */
-export function foldRunner(table: Table, task: CvTask, fold: Int32Array, threads = defaultSearchThreads(table)): FoldRunner {
+export function foldRunner(
+  table: Table,
+  task: CvTask,
+  fold: Int32Array,
+  threads = defaultSearchThreads(table),
+): FoldRunner {
   const url = threads > 1 ? workerUrl() : undefined;
   if (!url) return new InThread(table, task, fold);
-  const setup: WorkerSetup = { columns: shareColumns(table), nRows: table.nRows, task: { ...task, y: shared(task.y) }, fold: shared(fold) };
+  const setup: WorkerSetup = {
+    columns: shareColumns(table),
+    nRows: table.nRows,
+    task: { ...task, y: shared(task.y) },
+    fold: shared(fold),
+  };
   return new WorkerPool(url, setup, threads);
 }
 

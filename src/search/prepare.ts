@@ -53,7 +53,11 @@ export function prepareData(data: Table, testTable: Table | undefined, s: Experi
   if (testTable) checkTestColumns(data, testTable);
   const dropped = droppedColumns(data, s);
   const features = data.names.filter((n) => n !== s.target && !dropped.some((d) => d.column === n));
-  if (features.length === 0) throw new AutomlError('NO_FEATURES', `no features are left after dropping ${dropped.map((d) => d.column).join(', ')}; keep at least one column besides the target`);
+  if (features.length === 0)
+    throw new AutomlError(
+      'NO_FEATURES',
+      `no features are left after dropping ${dropped.map((d) => d.column).join(', ')}; keep at least one column besides the target`,
+    );
 
   // Train and test rows; rows without a target cannot be used.
   const info = inferTarget(data.column(s.target), s.task);
@@ -99,9 +103,14 @@ export function prepareData(data: Table, testTable: Table | undefined, s: Experi
 /** The test file has every column of the training file, each with the same kind of values. */
 function checkTestColumns(data: Table, testTable: Table): void {
   const missing = data.names.filter((n) => !testTable.has(n));
-  if (missing.length > 0) throw new AutomlError('TEST_COLUMNS', `the test file lacks columns of the training file: ${missing.join(', ')}; give both files the same columns`);
+  if (missing.length > 0)
+    throw new AutomlError(
+      'TEST_COLUMNS',
+      `the test file lacks columns of the training file: ${missing.join(', ')}; give both files the same columns`,
+    );
   for (const n of data.names) {
-    if (testTable.column(n).type !== data.column(n).type) throw new AutomlError('TEST_COLUMNS', typeMismatch(n, data, testTable));
+    if (testTable.column(n).type !== data.column(n).type)
+      throw new AutomlError('TEST_COLUMNS', typeMismatch(n, data, testTable));
   }
 }
 
@@ -110,7 +119,8 @@ function droppedColumns(data: Table, s: ExperimentSettings): DroppedColumn[] {
   const dropped: DroppedColumn[] = [];
   const labels = s.labelColumns;
   if (labels?.columns.includes(s.target)) {
-    for (const l of labels.columns) if (l !== s.target) dropped.push({ column: l, reason: `another label of the ${labels.recipe} recipe` });
+    for (const l of labels.columns)
+      if (l !== s.target) dropped.push({ column: l, reason: `another label of the ${labels.recipe} recipe` });
   }
   for (const d of s.drop) {
     data.column(d);
@@ -125,14 +135,21 @@ function droppedColumns(data: Table, s: ExperimentSettings): DroppedColumn[] {
  * target), not inferred anew: a test part may hold one class, or fewer than the training. Rows
  * without a target are left out.
  */
-function testLabels(testTable: Table, target: string, classes: readonly string[] | null): { rows: number[]; y: Float64Array } {
+function testLabels(
+  testTable: Table,
+  target: string,
+  classes: readonly string[] | null,
+): { rows: number[]; y: Float64Array } {
   const col = testTable.column(target);
   const rows: number[] = [];
   const y: number[] = [];
   const classIndex = new Map((classes ?? []).map((c, k) => [c, k]));
   const classByValue = new Map((classes ?? []).map((c, k) => [Number(c), k]));
   const unknown = (label: string, i: number): AutomlError =>
-    new AutomlError('TEST_CLASSES', `${testTable.source?.path ?? 'the test file'}: the target has the class '${label}' (data row ${i + 1}), which the training file never has; the classes are ${classes!.join(', ')}`);
+    new AutomlError(
+      'TEST_CLASSES',
+      `${testTable.source?.path ?? 'the test file'}: the target has the class '${label}' (data row ${i + 1}), which the training file never has; the classes are ${classes!.join(', ')}`,
+    );
   for (let i = 0; i < testTable.nRows; i++) {
     if (col.type === 'numeric') {
       const v = col.values[i]!;
@@ -161,7 +178,10 @@ function checkScorer(scorer: MetricName, target: string, task: Task): void {
   const need = task === 'regression' ? 'regression' : 'classification';
   if (METRICS[scorer].task !== need) {
     const fits = METRIC_NAMES.filter((m) => METRICS[m].task === need);
-    throw new AutomlError('BAD_OPTION', `--scorer ${scorer} is a ${METRICS[scorer].task} metric, but ${target} is a ${task} target; choose from ${fits.join(', ')}`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--scorer ${scorer} is a ${METRICS[scorer].task} metric, but ${target} is a ${task} target; choose from ${fits.join(', ')}`,
+    );
   }
 }
 

@@ -20,7 +20,8 @@ export interface DataFiles {
 }
 
 export function dataFiles(data: Table, test: Table | undefined): DataFiles {
-  const of = (t: Table | undefined): { path: string; sha256: string } | null => (t?.source ? { path: t.source.path, sha256: t.source.sha256 } : null);
+  const of = (t: Table | undefined): { path: string; sha256: string } | null =>
+    t?.source ? { path: t.source.path, sha256: t.source.sha256 } : null;
   return { train: of(data), test: of(test) };
 }
 
@@ -40,7 +41,14 @@ export class RunFiles {
 
   /** experiment.json says 'running', with the settings and the data's files. */
   async start(settings: Record<string, unknown>, data: DataFiles): Promise<void> {
-    const record = { tool: 'automl', toolVersion: packageVersion(), status: 'running', startedAt: new Date().toISOString(), settings, data };
+    const record = {
+      tool: 'automl',
+      toolVersion: packageVersion(),
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      settings,
+      data,
+    };
     await writeFileAtomic(join(this.dir, 'experiment.json'), `${JSON.stringify(record, null, 2)}\n`);
     this.started = record;
   }
@@ -51,10 +59,19 @@ export class RunFiles {
    */
   async fail(e: unknown): Promise<void> {
     if (!this.started) return;
-    const error = { message: e instanceof Error ? e.message : String(e), ...(e instanceof AutomlError ? { code: e.code } : {}) };
+    const error = {
+      message: e instanceof Error ? e.message : String(e),
+      ...(e instanceof AutomlError ? { code: e.code } : {}),
+    };
     const status = e instanceof AutomlError && e.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
-    await writeFileAtomic(join(this.dir, 'experiment.json'), `${JSON.stringify({ ...this.started, status, endedAt: new Date().toISOString(), error }, null, 2)}\n`);
-    await writeFileAtomic(join(this.dir, 'run.log'), `${[...this.logLines, `${status}: ${error.message}`].join('\n')}\n`);
+    await writeFileAtomic(
+      join(this.dir, 'experiment.json'),
+      `${JSON.stringify({ ...this.started, status, endedAt: new Date().toISOString(), error }, null, 2)}\n`,
+    );
+    await writeFileAtomic(
+      join(this.dir, 'run.log'),
+      `${[...this.logLines, `${status}: ${error.message}`].join('\n')}\n`,
+    );
   }
 
   /** The finished run: experiment.json with the result, the leaderboard, the test predictions, the log. */
@@ -64,16 +81,39 @@ export class RunFiles {
     leaderboard: readonly LeaderboardEntry[],
     predictions: { target: string; classes: readonly string[] | null; y: Float64Array; pred: Float64Array },
   ): Promise<void> {
-    const record = { tool: 'automl', toolVersion: packageVersion(), startedAt: this.started?.['startedAt'], finishedAt: new Date().toISOString(), data, ...result };
+    const record = {
+      tool: 'automl',
+      toolVersion: packageVersion(),
+      startedAt: this.started?.['startedAt'],
+      finishedAt: new Date().toISOString(),
+      data,
+      ...result,
+    };
     await writeFileAtomic(join(this.dir, 'experiment.json'), `${JSON.stringify(record, null, 2)}\n`);
     await writeFileAtomic(join(this.dir, 'leaderboard.csv'), leaderboardCsv(leaderboard));
-    await writeFileAtomic(join(this.dir, 'test-predictions.csv'), predictionsCsv(predictions.target, predictions.classes, predictions.y, predictions.pred));
+    await writeFileAtomic(
+      join(this.dir, 'test-predictions.csv'),
+      predictionsCsv(predictions.target, predictions.classes, predictions.y, predictions.pred),
+    );
     await writeFileAtomic(join(this.dir, 'run.log'), `${this.logLines.join('\n')}\n`);
   }
 }
 
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
-  const head = ['id', 'family', 'features', 'params', 'status', 'folds', 'score', 'logloss', 'fit_seconds', 'started_seconds', 'finished_seconds', 'error'];
+  const head = [
+    'id',
+    'family',
+    'features',
+    'params',
+    'status',
+    'folds',
+    'score',
+    'logloss',
+    'fit_seconds',
+    'started_seconds',
+    'finished_seconds',
+    'error',
+  ];
   const rows = entries.map((e) =>
     [
       String(e.id),
@@ -96,7 +136,12 @@ function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
 }
 
 /** The actual label, then one column per class named `<target>.<class>`, as in the tutorial. */
-function predictionsCsv(target: string, classes: readonly string[] | null, y: Float64Array, pred: Float64Array): string {
+function predictionsCsv(
+  target: string,
+  classes: readonly string[] | null,
+  y: Float64Array,
+  pred: Float64Array,
+): string {
   const head = classes ? [target, ...classes.map((c) => `${target}.${c}`)] : [target, `${target}.predicted`];
   const width = classes ? classes.length : 1;
   const out = [head.map(csvCell).join(',')];

@@ -15,7 +15,10 @@ port.on('message', (req: WorkerRequest) => {
     (output) => port.postMessage({ id: req.id, output } satisfies WorkerReply, [output.pred.buffer as ArrayBuffer]),
     (e: unknown) => {
       const err = e as { message?: unknown; code?: unknown };
-      const reply: WorkerReply = { id: req.id, error: { message: String(err?.message ?? e), ...(typeof err?.code === 'string' ? { code: err.code } : {}) } };
+      const reply: WorkerReply = {
+        id: req.id,
+        error: { message: String(err?.message ?? e), ...(typeof err?.code === 'string' ? { code: err.code } : {}) },
+      };
       port.postMessage(reply);
     },
   );

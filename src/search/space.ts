@@ -26,7 +26,8 @@ export function baselineFeatures(table: Table, features: readonly string[], inte
       passthrough.push(name);
       continue;
     }
-    if (c.levels.length <= ONE_HOT_MAX_LEVELS || interpretability >= 8) transforms.push({ kind: 'one_hot', column: name, maxLevels: ONE_HOT_MAX_LEVELS });
+    if (c.levels.length <= ONE_HOT_MAX_LEVELS || interpretability >= 8)
+      transforms.push({ kind: 'one_hot', column: name, maxLevels: ONE_HOT_MAX_LEVELS });
     else transforms.push({ kind: 'target_encoding', column: name, folds: 5, smoothing: 10 });
     if (interpretability < 8) transforms.push({ kind: 'frequency', column: name });
   }
@@ -41,14 +42,19 @@ export function familiesFor(interpretability: number): FamilyName[] {
   if (interpretability >= 8) {
     const readable = FAMILY_NAMES.filter((f) => FAMILIES[f].search.interpretable);
     // The most readable first: a family without a shape of its own to learn (linear) before trees.
-    return [...readable.filter((f) => FAMILIES[f].search.shapeSensitive), ...readable.filter((f) => !FAMILIES[f].search.shapeSensitive)];
+    return [
+      ...readable.filter((f) => FAMILIES[f].search.shapeSensitive),
+      ...readable.filter((f) => !FAMILIES[f].search.shapeSensitive),
+    ];
   }
   return [...FAMILY_NAMES];
 }
 
 /** The first candidates: each family's own (its defaults, or a few starting points). */
 export function defaultCandidates(families: readonly FamilyName[], features: FeatureSpec, nRows = 0): Candidate[] {
-  return families.flatMap((family) => FAMILIES[family].search.first(nRows).map((params) => ({ family, params, features })));
+  return families.flatMap((family) =>
+    FAMILIES[family].search.first(nRows).map((params) => ({ family, params, features })),
+  );
 }
 
 /** The operations interactions are made with. */
@@ -64,9 +70,18 @@ const MAX_INTERACTIONS = 4;
  * interpretability ≤ 7), or, for the GLM and the neural net, switch the numeric inputs to a
  * Yeo-Johnson transform and back (monotone, so allowed at any interpretability).
  */
-function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretability: number, ranking: readonly string[]): FeatureSpec | undefined {
+function mutateFeatures(
+  c: Candidate,
+  rng: Rng,
+  base: FeatureSpec,
+  interpretability: number,
+  ranking: readonly string[],
+): FeatureSpec | undefined {
   const numeric = base.passthrough ?? [];
-  const pool = [...ranking.filter((f) => numeric.includes(f)), ...numeric.filter((f) => !ranking.includes(f))].slice(0, INTERACTION_POOL);
+  const pool = [...ranking.filter((f) => numeric.includes(f)), ...numeric.filter((f) => !ranking.includes(f))].slice(
+    0,
+    INTERACTION_POOL,
+  );
   const interactions = c.features.transforms.filter((t) => t.kind === 'interaction');
   const yeo = c.features.transforms.some((t) => t.kind === 'yeo_johnson');
   const moves: (() => FeatureSpec | undefined)[] = [];
@@ -77,9 +92,14 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
       if (j >= i) j++;
       const op = INTERACTION_OPS[rng.int(INTERACTION_OPS.length)]!;
       // A product is symmetric, and a difference the negative of its mirror: keep one order.
-      const columns: [string, string] = op === 'ratio' || pool[i]! < pool[j]! ? [pool[i]!, pool[j]!] : [pool[j]!, pool[i]!];
-      const exists = interactions.some((t) => t.kind === 'interaction' && t.op === op && t.columns[0] === columns[0] && t.columns[1] === columns[1]);
-      return exists ? undefined : { ...c.features, transforms: [...c.features.transforms, { kind: 'interaction', op, columns }] };
+      const columns: [string, string] =
+        op === 'ratio' || pool[i]! < pool[j]! ? [pool[i]!, pool[j]!] : [pool[j]!, pool[i]!];
+      const exists = interactions.some(
+        (t) => t.kind === 'interaction' && t.op === op && t.columns[0] === columns[0] && t.columns[1] === columns[1],
+      );
+      return exists
+        ? undefined
+        : { ...c.features, transforms: [...c.features.transforms, { kind: 'interaction', op, columns }] };
     });
   }
   if (interactions.length > 0) {
@@ -92,7 +112,13 @@ function mutateFeatures(c: Candidate, rng: Rng, base: FeatureSpec, interpretabil
     moves.push(() =>
       yeo
         ? { passthrough: numeric, transforms: c.features.transforms.filter((t) => t.kind !== 'yeo_johnson') }
-        : { passthrough: (c.features.passthrough ?? []).filter((f) => !numeric.includes(f)), transforms: [...numeric.map((column) => ({ kind: 'yeo_johnson' as const, column })), ...c.features.transforms] },
+        : {
+            passthrough: (c.features.passthrough ?? []).filter((f) => !numeric.includes(f)),
+            transforms: [
+              ...numeric.map((column) => ({ kind: 'yeo_johnson' as const, column })),
+              ...c.features.transforms,
+            ],
+          },
     );
   }
   if (moves.length === 0) return undefined;
@@ -125,7 +151,13 @@ function mutateParams(c: Candidate, rng: Rng): Record<string, unknown> {
  * `base` is the table's baseline spec; `ranking` orders features by single-feature strength
  * (strongest first; interactions are made among the strongest).
  */
-export function mutate(c: Candidate, rng: Rng, base: FeatureSpec, interpretability: number, ranking: readonly string[] = []): Candidate {
+export function mutate(
+  c: Candidate,
+  rng: Rng,
+  base: FeatureSpec,
+  interpretability: number,
+  ranking: readonly string[] = [],
+): Candidate {
   const u = rng.next();
   const features = u >= 0.6 ? mutateFeatures(c, rng.fork(1), base, interpretability, ranking) : undefined;
   const params = !features || u >= 0.85 ? mutateParams(c, rng.fork(2)) : c.params;

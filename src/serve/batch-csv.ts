@@ -50,4 +50,3 @@ export function chunkCsv(scorer: PipelineScorer, chunk: ScoredChunk, decision: P
   }
   return text;
 }
-

@@ -64,7 +64,11 @@ parentPort!.on('message', (req: BlockRequest) => {
     tok.headerFields = setup.names.length;
     tok.line = req.firstLine;
     const unseenBefore = { ...scorer.unseen };
-    const before = { skipped: builder.skipped, scoredAsMissing: builder.scoredAsMissing, bad: builder.badValues.length };
+    const before = {
+      skipped: builder.skipped,
+      scoredAsMissing: builder.scoredAsMissing,
+      bad: builder.badValues.length,
+    };
     let csv = '';
     const preds: Float64Array[] = [];
     const ys: number[] = [];
@@ -107,10 +111,17 @@ parentPort!.on('message', (req: BlockRequest) => {
       badValues: builder.badValues.slice(before.bad),
       unseen: unseenSince(scorer, unseenBefore),
     };
-    parentPort!.postMessage(reply, pred && reply.ok && reply.y ? [pred.buffer as ArrayBuffer, reply.y.buffer as ArrayBuffer] : []);
+    parentPort!.postMessage(
+      reply,
+      pred && reply.ok && reply.y ? [pred.buffer as ArrayBuffer, reply.y.buffer as ArrayBuffer] : [],
+    );
   } catch (e) {
     builder.n = 0;
     const err = e as Error & { code?: string };
-    parentPort!.postMessage({ seq: req.seq, ok: false, error: { name: err.name, ...(typeof err.code === 'string' ? { code: err.code } : {}), message: err.message } } satisfies BlockReply);
+    parentPort!.postMessage({
+      seq: req.seq,
+      ok: false,
+      error: { name: err.name, ...(typeof err.code === 'string' ? { code: err.code } : {}), message: err.message },
+    } satisfies BlockReply);
   }
 });

@@ -95,15 +95,31 @@ export function planColumns(scorer: PipelineScorer, names: readonly string[], op
   }
   const indexOf = (name: string, what: string): number => {
     const j = where.get(name);
-    if (j === undefined) throw new ScoringError('CSV_MISSING_COLUMN', `${opts.source} has no column '${name}'${what}; its columns are ${names.join(', ')}`);
-    if (names.indexOf(name, j + 1) >= 0) throw new ScoringError('CSV_DUPLICATE_COLUMN', `${opts.source}: the header names '${name}' twice; name each column once`);
+    if (j === undefined)
+      throw new ScoringError(
+        'CSV_MISSING_COLUMN',
+        `${opts.source} has no column '${name}'${what}; its columns are ${names.join(', ')}`,
+      );
+    if (names.indexOf(name, j + 1) >= 0)
+      throw new ScoringError(
+        'CSV_DUPLICATE_COLUMN',
+        `${opts.source}: the header names '${name}' twice; name each column once`,
+      );
     return j;
   };
   const target = scorer.file.target;
   if (opts.requireTarget && !where.has(target)) {
-    throw new ScoringError('CSV_MISSING_COLUMN', `${opts.source} has no column '${target}', the target, which the diagnostics (--metrics) need; its columns are ${names.join(', ')}`);
+    throw new ScoringError(
+      'CSV_MISSING_COLUMN',
+      `${opts.source} has no column '${target}', the target, which the diagnostics (--metrics) need; its columns are ${names.join(', ')}`,
+    );
   }
-  const plan: ColumnPlan = { numeric: [], categorical: [], keep: [], target: where.has(target) ? indexOf(target, '') : -1 };
+  const plan: ColumnPlan = {
+    numeric: [],
+    categorical: [],
+    keep: [],
+    target: where.has(target) ? indexOf(target, '') : -1,
+  };
   for (const f of scorer.fields) {
     const index = indexOf(f.name, '');
     if (f.type === 'numeric') plan.numeric.push({ name: f.name, index });
@@ -138,7 +154,12 @@ export class ChunkBuilder implements BadValueCounts {
     this.size = opts.chunkRows ?? 8192;
     this.onError = opts.onError ?? 'fail';
     this.numeric = plan.numeric.map((c) => ({ ...c, col: new Float64Array(this.size) }));
-    this.categorical = plan.categorical.map((c) => ({ name: c.name, index: c.index, col: new Int32Array(this.size), codes: new Map(c.levels.map((l, k) => [l, k])) }));
+    this.categorical = plan.categorical.map((c) => ({
+      name: c.name,
+      index: c.index,
+      col: new Int32Array(this.size),
+      codes: new Map(c.levels.map((l, k) => [l, k])),
+    }));
     this.kept = plan.keep.map(() => []);
     this.targets = plan.target >= 0 ? [] : null;
     this.lines = new Int32Array(this.size);
@@ -230,7 +251,11 @@ export function headerNames(rec: CsvRecord): string[] {
 }
 
 /** Scores every record of a CSV stream in this thread; see the module comment. */
-export async function scoreCsvStream(scorer: PipelineScorer, stream: AsyncIterable<Buffer | string>, opts: BatchOptions): Promise<BatchSummary> {
+export async function scoreCsvStream(
+  scorer: PipelineScorer,
+  stream: AsyncIterable<Buffer | string>,
+  opts: BatchOptions,
+): Promise<BatchSummary> {
   const unseenBefore = { ...scorer.unseen };
   let builder: ChunkBuilder | undefined;
   let rows = 0;

@@ -230,7 +230,10 @@ export class CsvTokenizer {
           }
           if (!closed) {
             if (!final) return recordStart; // the rest of the record is in the next chunk
-            throw new ScoringError('CSV_QUOTE', `${this.source}:${recordLine}: a quoted field is not closed before the end of the file; close it with a double quote`);
+            throw new ScoringError(
+              'CSV_QUOTE',
+              `${this.source}:${recordLine}: a quoted field is not closed before the end of the file; close it with a double quote`,
+            );
           }
           rec.bounds[2 * f] = i + 1;
           rec.bounds[2 * f + 1] = j;
@@ -256,7 +259,10 @@ export class CsvTokenizer {
             done = true;
             break;
           }
-          throw new ScoringError('CSV_QUOTE', `${this.source}:${recordLine + linesInside}: text follows the closing quote of a field; quote the whole field, with doubled quotes inside`);
+          throw new ScoringError(
+            'CSV_QUOTE',
+            `${this.source}:${recordLine + linesInside}: text follows the closing quote of a field; quote the whole field, with doubled quotes inside`,
+          );
         }
         // An unquoted field: up to the next delimiter or line end.
         let j = i;
@@ -306,7 +312,10 @@ export class CsvTokenizer {
       rec.line = recordLine;
       if (this.headerFields < 0) this.headerFields = f;
       else if (f !== this.headerFields) {
-        throw new ScoringError('CSV_FIELD_COUNT', `${this.source}:${recordLine}: this row has ${f} field${f === 1 ? '' : 's'}, the header has ${this.headerFields}; every row needs one value per column (quote values that hold the delimiter)`);
+        throw new ScoringError(
+          'CSV_FIELD_COUNT',
+          `${this.source}:${recordLine}: this row has ${f} field${f === 1 ? '' : 's'}, the header has ${this.headerFields}; every row needs one value per column (quote values that hold the delimiter)`,
+        );
       }
       if (onRecord(rec) === true) {
         this.paused = true;
@@ -372,5 +381,6 @@ export async function readCsvRecords(
   }
   if (!any) throw new ScoringError('CSV_EMPTY', `${opts.source} is empty; it needs a header line and rows to score`);
   if (carry && carry.length > 0) await drain(carry, true);
-  if (header) throw new ScoringError('CSV_EMPTY', `${opts.source} has no header line; its first line must name the columns`);
+  if (header)
+    throw new ScoringError('CSV_EMPTY', `${opts.source} has no header line; its first line must name the columns`);
 }

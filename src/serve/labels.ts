@@ -17,7 +17,11 @@ export class LabelReader {
   constructor(scorer: PipelineScorer) {
     const classes = scorer.classes;
     this.classIndex = classes ? new Map(classes.map((c, k) => [c, k])) : null;
-    this.classByValue = new Map((classes ?? []).flatMap((c, k) => (c.trim() !== '' && Number.isFinite(Number(c)) ? [[Number(c), k] as [number, number]] : [])));
+    this.classByValue = new Map(
+      (classes ?? []).flatMap((c, k) =>
+        c.trim() !== '' && Number.isFinite(Number(c)) ? [[Number(c), k] as [number, number]] : [],
+      ),
+    );
   }
 
   /** The class index (or the value) of a target text; NaN when it is missing or unknown (counted). */

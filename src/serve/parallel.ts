@@ -70,7 +70,12 @@ function countLines(buf: Uint8Array): number {
 }
 
 /** Scores a CSV stream on `threads` workers; the pipeline's text is loaded in each. */
-export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: string, stream: AsyncIterable<Buffer | string>, opts: ParallelOptions): Promise<BatchSummary> {
+export async function scoreCsvParallel(
+  scorer: PipelineScorer,
+  pipelineText: string,
+  stream: AsyncIterable<Buffer | string>,
+  opts: ParallelOptions,
+): Promise<BatchSummary> {
   const blockBytes = opts.blockBytes ?? 1 << 20;
   const tok = new CsvTokenizer(opts.source, opts.delimiter);
   let names: string[] | null = null;
@@ -79,7 +84,14 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
   let bytes = 0;
   let any = false;
 
-  const summary: BatchSummary = { rows: 0, skipped: 0, scoredAsMissing: 0, badValues: [], unseen: {}, hasTarget: false };
+  const summary: BatchSummary = {
+    rows: 0,
+    skipped: 0,
+    scoredAsMissing: 0,
+    badValues: [],
+    unseen: {},
+    hasTarget: false,
+  };
   let workers: Worker[] = [];
   const pending = new Map<number, BlockReply>();
   const waiting = new Map<number, (r: BlockReply) => void>();
@@ -90,7 +102,20 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
   const start = (names: string[], delimiter: CsvDelimiter): void => {
     const plan = planColumns(scorer, names, opts); // refuses a missing column here, once
     summary.hasTarget = plan.target >= 0;
-    const setup: WorkerSetup = { pipelineText, names, delimiter, read: { source: opts.source, keep: [...(opts.keep ?? [])], onError: opts.onError ?? 'fail', requireTarget: opts.requireTarget ?? false, chunkRows: opts.chunkRows ?? 8192 }, threshold: opts.threshold, wantTargets: opts.wantTargets && plan.target >= 0 };
+    const setup: WorkerSetup = {
+      pipelineText,
+      names,
+      delimiter,
+      read: {
+        source: opts.source,
+        keep: [...(opts.keep ?? [])],
+        onError: opts.onError ?? 'fail',
+        requireTarget: opts.requireTarget ?? false,
+        chunkRows: opts.chunkRows ?? 8192,
+      },
+      threshold: opts.threshold,
+      wantTargets: opts.wantTargets && plan.target >= 0,
+    };
     const url = new URL('./batch-worker.js', import.meta.url);
     workers = Array.from({ length: Math.max(1, opts.threads) }, () => {
       const w = new Worker(url, { workerData: setup });
@@ -125,7 +150,8 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
     const r = await replyFor(written);
     written++;
     if (!r.ok) {
-      if (r.error.name === 'ScoringError') throw new ScoringError((r.error.code as ScoringErrorCode | undefined) ?? 'SCORING', r.error.message);
+      if (r.error.name === 'ScoringError')
+        throw new ScoringError((r.error.code as ScoringErrorCode | undefined) ?? 'SCORING', r.error.message);
       throw failure ?? new Error(`a scoring worker failed: ${r.error.message}`);
     }
     opts.check?.();
@@ -186,7 +212,8 @@ export async function scoreCsvParallel(scorer: PipelineScorer, pipelineText: str
         names = headerNames(rec);
         return true;
       });
-      if (names === null) throw new ScoringError('CSV_EMPTY', `${opts.source} has no header line; its first line must name the columns`);
+      if (names === null)
+        throw new ScoringError('CSV_EMPTY', `${opts.source} has no header line; its first line must name the columns`);
       summary.hasTarget = planColumns(scorer, names, opts).target >= 0;
       return summary;
     }

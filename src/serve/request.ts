@@ -52,7 +52,15 @@ export interface ModelInfo {
   schema: { inputFields: DataField[]; targetFields: DataField[]; outputFields: DataField[] };
 }
 
-const REQUEST_MEMBERS = new Set(['fields', 'rows', 'includeFieldsInOutput', 'noFieldNamesInOutput', 'idField', 'requestShapleyValueType', 'requestPredictionIntervals']);
+const REQUEST_MEMBERS = new Set([
+  'fields',
+  'rows',
+  'includeFieldsInOutput',
+  'noFieldNamesInOutput',
+  'idField',
+  'requestShapleyValueType',
+  'requestPredictionIntervals',
+]);
 const SHAPLEY_TYPES = new Set(['ORIGINAL', 'TRANSFORMED', 'NONE']);
 
 /** A request a client got wrong: answered with its status and `{"detail"}`. */
@@ -106,7 +114,8 @@ export class ScoringApi {
   ) {
     const file = scorer.file;
     this.modelId = file.pipelineId;
-    const scoringType = file.task === 'binary' ? 'BINOMIAL' : file.task === 'multiclass' ? 'CLASSIFICATION' : 'REGRESSION';
+    const scoringType =
+      file.task === 'binary' ? 'BINOMIAL' : file.task === 'multiclass' ? 'CLASSIFICATION' : 'REGRESSION';
     this.info = {
       id: file.pipelineId,
       name: file.name,
@@ -161,7 +170,10 @@ export class ScoringApi {
 
   /** `POST /model/contribution`: 501, as the specification answers where a scorer computes no Shapley contributions (capabilities lists SCORE only). */
   contribution(): ApiResponse {
-    return errorResponse(501, 'contributions (Shapley values) are not supported by this scorer; GET /model/capabilities lists what is');
+    return errorResponse(
+      501,
+      'contributions (Shapley values) are not supported by this scorer; GET /model/capabilities lists what is',
+    );
   }
 
   /** `GET /readyz`: the pipeline is loaded and verified once the server exists. */
@@ -176,7 +188,8 @@ export class ScoringApi {
    */
   score(body: string | Buffer | unknown, onFault: (e: unknown) => void = () => undefined): ApiResponse {
     try {
-      const request = typeof body === 'string' || Buffer.isBuffer(body) || body === undefined ? parseBody(body ?? '') : body;
+      const request =
+        typeof body === 'string' || Buffer.isBuffer(body) || body === undefined ? parseBody(body ?? '') : body;
       return { status: 200, contentType: 'application/json', body: this.scoreRequest(this.validate(request)) };
     } catch (e) {
       if (e instanceof ApiError) return errorResponse(e.status, e.detail);
@@ -189,18 +202,31 @@ export class ScoringApi {
   /** Checks a parsed request against the spec and the pipeline; throws ApiError naming what is wrong. */
   validate(request: unknown): ScoreRequest {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      throw new ApiError(400, `the request must be a JSON object {"fields": [...], "rows": [[...]]}; got ${typeName(request)}`);
+      throw new ApiError(
+        400,
+        `the request must be a JSON object {"fields": [...], "rows": [[...]]}; got ${typeName(request)}`,
+      );
     }
     const r = request as Record<string, unknown>;
     let members = 0;
     for (const k in r) {
-      if (!REQUEST_MEMBERS.has(k)) throw new ApiError(400, `the request has an unknown member '${k}'; a score request has ${[...REQUEST_MEMBERS].join(', ')}`);
+      if (!REQUEST_MEMBERS.has(k))
+        throw new ApiError(
+          400,
+          `the request has an unknown member '${k}'; a score request has ${[...REQUEST_MEMBERS].join(', ')}`,
+        );
       members++;
     }
-    if (members === 0) throw new ApiError(400, 'the request is empty; send {"fields": [...], "rows": [[...]]} (GET /model/sample_request shows one)');
+    if (members === 0)
+      throw new ApiError(
+        400,
+        'the request is empty; send {"fields": [...], "rows": [[...]]} (GET /model/sample_request shows one)',
+      );
     const fields = r['fields'];
-    if (fields === undefined) throw new ApiError(400, "the request has no 'fields': list the names of the values in each row");
-    if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')) throw new ApiError(400, "'fields' must be an array of field names (strings)");
+    if (fields === undefined)
+      throw new ApiError(400, "the request has no 'fields': list the names of the values in each row");
+    if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))
+      throw new ApiError(400, "'fields' must be an array of field names (strings)");
     if (fields.length === 0) throw new ApiError(400, "'fields' is empty; list the names of the values in each row");
     const seen = this.positions(fields as string[]);
     const checked = this.fieldsChecked;
@@ -209,13 +235,21 @@ export class ScoringApi {
       throw new ApiError(400, `'fields' names '${dup}' twice; each field may appear once`);
     }
     const rows = r['rows'];
-    if (rows === undefined) throw new ApiError(400, "the request has no 'rows': send an array of rows, each an array of values in the order of 'fields'");
-    if (!Array.isArray(rows)) throw new ApiError(400, `'rows' must be an array of rows (arrays of values); got ${typeName(rows)}`);
+    if (rows === undefined)
+      throw new ApiError(
+        400,
+        "the request has no 'rows': send an array of rows, each an array of values in the order of 'fields'",
+      );
+    if (!Array.isArray(rows))
+      throw new ApiError(400, `'rows' must be an array of rows (arrays of values); got ${typeName(rows)}`);
     if (rows.length === 0) throw new ApiError(400, "'rows' is empty; send at least one row to score");
     if (!checked) {
       const missing = this.scorer.fields.filter((f) => !seen.has(f.name)).map((f) => f.name);
       if (missing.length > 0) {
-        throw new ApiError(400, `'fields' lacks ${missing.length === 1 ? 'a field' : `${missing.length} fields`} the pipeline needs: ${missing.join(', ')} (extra fields are allowed; a missing value is an empty string or null)`);
+        throw new ApiError(
+          400,
+          `'fields' lacks ${missing.length === 1 ? 'a field' : `${missing.length} fields`} the pipeline needs: ${missing.join(', ')} (extra fields are allowed; a missing value is an empty string or null)`,
+        );
       }
       // The same fields again (a steady client) need not be checked again.
       this.fieldsChecked = true;
@@ -223,34 +257,60 @@ export class ScoringApi {
     const width = fields.length;
     for (let i = 0; i < rows.length; i++) {
       const row: unknown = rows[i];
-      if (!Array.isArray(row)) throw new ApiError(400, `${rowName(i)} must be an array of values; got ${typeName(row)}`);
-      if (row.length !== width) throw new ApiError(400, `${rowName(i)} has ${row.length} value${row.length === 1 ? '' : 's'}, but 'fields' names ${width}; send one value per field`);
+      if (!Array.isArray(row))
+        throw new ApiError(400, `${rowName(i)} must be an array of values; got ${typeName(row)}`);
+      if (row.length !== width)
+        throw new ApiError(
+          400,
+          `${rowName(i)} has ${row.length} value${row.length === 1 ? '' : 's'}, but 'fields' names ${width}; send one value per field`,
+        );
     }
     const idField = r['idField'];
-    if (idField !== undefined && typeof idField !== 'string') throw new ApiError(400, `'idField' must be a field name (a string); got ${typeName(idField)}`);
+    if (idField !== undefined && typeof idField !== 'string')
+      throw new ApiError(400, `'idField' must be a field name (a string); got ${typeName(idField)}`);
     const include = r['includeFieldsInOutput'];
     if (include !== undefined) {
-      if (!Array.isArray(include) || include.some((f) => typeof f !== 'string')) throw new ApiError(400, "'includeFieldsInOutput' must be an array of field names (strings)");
+      if (!Array.isArray(include) || include.some((f) => typeof f !== 'string'))
+        throw new ApiError(400, "'includeFieldsInOutput' must be an array of field names (strings)");
       for (const f of include as string[]) {
-        if (!seen.has(f) && f !== idField) throw new ApiError(400, `'includeFieldsInOutput' names '${f}', which is not in 'fields'${idField === undefined ? '' : ` and is not the idField '${idField}'`}`);
+        if (!seen.has(f) && f !== idField)
+          throw new ApiError(
+            400,
+            `'includeFieldsInOutput' names '${f}', which is not in 'fields'${idField === undefined ? '' : ` and is not the idField '${idField}'`}`,
+          );
       }
     }
     const noNames = r['noFieldNamesInOutput'];
-    if (noNames !== undefined && typeof noNames !== 'boolean') throw new ApiError(400, `'noFieldNamesInOutput' must be true or false; got ${typeName(noNames)}`);
+    if (noNames !== undefined && typeof noNames !== 'boolean')
+      throw new ApiError(400, `'noFieldNamesInOutput' must be true or false; got ${typeName(noNames)}`);
     const shapley = r['requestShapleyValueType'];
     if (shapley !== undefined) {
-      if (typeof shapley !== 'string' || !SHAPLEY_TYPES.has(shapley)) throw new ApiError(400, "'requestShapleyValueType' must be ORIGINAL, TRANSFORMED or NONE");
-      if (shapley !== 'NONE') throw new ApiError(400, `Shapley contributions (${shapley}) are not supported by this scorer; send NONE or leave the member out (GET /model/capabilities lists what is supported)`);
+      if (typeof shapley !== 'string' || !SHAPLEY_TYPES.has(shapley))
+        throw new ApiError(400, "'requestShapleyValueType' must be ORIGINAL, TRANSFORMED or NONE");
+      if (shapley !== 'NONE')
+        throw new ApiError(
+          400,
+          `Shapley contributions (${shapley}) are not supported by this scorer; send NONE or leave the member out (GET /model/capabilities lists what is supported)`,
+        );
     }
     const intervals = r['requestPredictionIntervals'];
     if (intervals !== undefined) {
-      if (typeof intervals !== 'boolean') throw new ApiError(400, `'requestPredictionIntervals' must be true or false; got ${typeName(intervals)}`);
-      if (intervals) throw new ApiError(400, 'prediction intervals are not supported by this scorer; send false or leave the member out');
+      if (typeof intervals !== 'boolean')
+        throw new ApiError(400, `'requestPredictionIntervals' must be true or false; got ${typeName(intervals)}`);
+      if (intervals)
+        throw new ApiError(
+          400,
+          'prediction intervals are not supported by this scorer; send false or leave the member out',
+        );
     }
     return r as unknown as ScoreRequest;
   }
 
-  private lastColumns: { n: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } | null = null;
+  private lastColumns: {
+    n: number;
+    numeric: Record<string, Float64Array>;
+    categorical: Record<string, Int32Array>;
+  } | null = null;
 
   /**
    * Input columns for n rows. Requests of the size of the last one reuse its arrays (scoring is
@@ -303,7 +363,10 @@ export class ScoringApi {
           const v = rows[i]![j];
           const x = cellNumber(v);
           if (x === null) {
-            throw new ApiError(400, `${rowName(i)}, field '${f.name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or "" / null for a missing value`);
+            throw new ApiError(
+              400,
+              `${rowName(i)}, field '${f.name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or "" / null for a missing value`,
+            );
           }
           col[i] = x;
         }
@@ -312,7 +375,8 @@ export class ScoringApi {
         for (let i = 0; i < n; i++) {
           const v = rows[i]![j];
           if (v === null || v === undefined) col[i] = -1;
-          else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') col[i] = this.scorer.levelCode(f.name, String(v));
+          else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+            col[i] = this.scorer.levelCode(f.name, String(v));
           else throw new ApiError(400, `${rowName(i)}, field '${f.name}': ${typeName(v)} is not a category; send text`);
         }
       }
@@ -322,7 +386,11 @@ export class ScoringApi {
       const row = rows[i]!;
       for (let j = 0; j < row.length; j++) {
         const v = row[j];
-        if (v !== null && typeof v === 'object') throw new ApiError(400, `${rowName(i)}, field '${fields[j]}': ${typeName(v)} is not a value; send a string, a number or null`);
+        if (v !== null && typeof v === 'object')
+          throw new ApiError(
+            400,
+            `${rowName(i)}, field '${fields[j]}': ${typeName(v)} is not a value; send a string, a number or null`,
+          );
       }
     }
     const pred = this.scorer.scoreColumns({ nRows: n, numeric, categorical });
@@ -333,10 +401,14 @@ export class ScoringApi {
     // number's shortest round-trip text needs no escaping.
     const include = req.includeFieldsInOutput;
     const copied = include && include.length > 0 ? fields.flatMap((f, j) => (include.includes(f) ? [j] : [])) : [];
-    const generateId = req.idField !== undefined && include !== undefined && include.includes(req.idField) && !position.has(req.idField);
+    const generateId =
+      req.idField !== undefined && include !== undefined && include.includes(req.idField) && !position.has(req.idField);
     let text = req.noFieldNamesInOutput === true ? this.prefixWithoutFields : '';
     if (req.noFieldNamesInOutput !== true) {
-      text = copied.length === 0 && !generateId ? this.prefix : `${this.idMember},"fields":${JSON.stringify([...copied.map((j) => fields[j]!), ...(generateId ? [req.idField!] : []), ...this.scorer.outputNames])},"score":[`;
+      text =
+        copied.length === 0 && !generateId
+          ? this.prefix
+          : `${this.idMember},"fields":${JSON.stringify([...copied.map((j) => fields[j]!), ...(generateId ? [req.idField!] : []), ...this.scorer.outputNames])},"score":[`;
     }
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
@@ -357,7 +429,8 @@ export class ScoringApi {
 /** The request body as JSON: an empty body and malformed JSON are the client's mistakes. */
 export function parseBody(body: string | Buffer): unknown {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') throw new ApiError(400, 'the request body is empty; send a JSON object {"fields": [...], "rows": [[...]]}');
+  if (text.trim() === '')
+    throw new ApiError(400, 'the request body is empty; send a JSON object {"fields": [...], "rows": [[...]]}');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -69,7 +69,12 @@ function digest(text: string): Buffer {
 export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {}): Promise<FastifyInstance> {
   const api = new ScoringApi(scorer);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const onFault = opts.onFault ?? ((e: unknown, where: string) => process.stderr.write(`automl serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+  const onFault =
+    opts.onFault ??
+    ((e: unknown, where: string) =>
+      process.stderr.write(
+        `automl serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      ));
   const app = Fastify({ logger: false, bodyLimit: maxBody, forceCloseConnections: 'idle', return503OnClosing: false });
 
   // Stopping: answers carry `Connection: close`, so that clients holding a keep-alive connection
@@ -109,7 +114,11 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   // Bodies reach the request layer as text, whatever their content type: it parses the JSON and
   // answers malformed JSON with {"detail"}, as the Lambda handler does.
   app.removeAllContentTypeParsers();
-  const asText = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => done(null, body);
+  const asText = (
+    _req: FastifyRequest,
+    body: string | Buffer,
+    done: (err: Error | null, body?: unknown) => void,
+  ): void => done(null, body);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
   app.addContentTypeParser('*', { parseAs: 'string' }, asText);
 
@@ -121,7 +130,15 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
       const key = Array.isArray(given) ? given[0] : given;
       // Compared as digests of equal length, in constant time.
       if (key === undefined || !timingSafeEqual(digest(key), expected)) {
-        return send(reply, errorResponse(401, key === undefined ? "this server needs an API key: send it in the 'api_key' header" : "the API key in the 'api_key' header is not this server's key"));
+        return send(
+          reply,
+          errorResponse(
+            401,
+            key === undefined
+              ? "this server needs an API key: send it in the 'api_key' header"
+              : "the API key in the 'api_key' header is not this server's key",
+          ),
+        );
       }
     });
   }
@@ -129,13 +146,21 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   if (opts.log) {
     const log = opts.log;
     app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-      log(`${new Date().toISOString()} ${req.ip} ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+      log(
+        `${new Date().toISOString()} ${req.ip} ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`,
+      );
     });
   }
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return send(reply, errorResponse(413, `the request body is larger than this server accepts (${maxBody} bytes); send fewer rows per request, or start the server with a larger --max-body`));
+      return send(
+        reply,
+        errorResponse(
+          413,
+          `the request body is larger than this server accepts (${maxBody} bytes); send fewer rows per request, or start the server with a larger --max-body`,
+        ),
+      );
     }
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, errorResponse(err.statusCode, `bad request: ${err.message}`));
@@ -143,12 +168,22 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
     onFault(err, `${req.method} ${req.url}`);
     return send(reply, errorResponse(500, `internal error: ${err.message}`));
   });
-  app.setNotFoundHandler((req, reply) => send(reply, errorResponse(404, `no route ${req.method} ${req.url.split('?')[0]}; the routes are: ${ROUTES.join(', ')}`)));
+  app.setNotFoundHandler((req, reply) =>
+    send(
+      reply,
+      errorResponse(404, `no route ${req.method} ${req.url.split('?')[0]}; the routes are: ${ROUTES.join(', ')}`),
+    ),
+  );
 
   // A POST with no body and no content type reaches here with no body at all: an empty body.
   const scoreFault = (e: unknown): void => onFault(e, 'POST /model/score');
   app.post('/model/score', (req, reply) => send(reply, api.score((req.body as string | undefined) ?? '', scoreFault)));
-  app.get('/model/score', async (req, reply) => send(reply, await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault)));
+  app.get('/model/score', async (req, reply) =>
+    send(
+      reply,
+      await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault),
+    ),
+  );
   app.get('/model/id', (_req, reply) => send(reply, api.id()));
   app.get('/model/schema', (_req, reply) => send(reply, api.schema()));
   app.get('/model/sample_request', (_req, reply) => send(reply, api.sampleRequest()));
@@ -157,12 +192,18 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   app.get('/readyz', (_req, reply) => send(reply, api.ready()));
 
   const document = openApiDocument(api);
-  app.get('/openapi.json', (_req, reply) => reply.header('content-type', 'application/json').send(JSON.stringify(document)));
+  app.get('/openapi.json', (_req, reply) =>
+    reply.header('content-type', 'application/json').send(JSON.stringify(document)),
+  );
   // The browsable page: swagger-ui from the npm package, served from this server (no CDN).
   const { default: swagger } = await import('@fastify/swagger');
   const { default: swaggerUi } = await import('@fastify/swagger-ui');
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null, deepLinking: false }, staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null, deepLinking: false },
+    staticCSP: true,
+  });
   return app;
 }
 
@@ -218,10 +259,26 @@ export async function stopServer(app: FastifyInstance, maxWaitMs = 60_000): Prom
  * server was started with (`--allow-file-scoring DIR`); a path that leaves it, by `..` or by a
  * symbolic link, is refused.
  */
-async function scoreFile(api: ScoringApi, file: unknown, dir: string | undefined, onFault: (e: unknown, where: string) => void): Promise<ApiResponse> {
-  if (dir === undefined) return errorResponse(403, 'scoring files on the server is off; start the server with --allow-file-scoring DIR to allow files under DIR, or POST rows to /model/score');
-  if (typeof file !== 'string' || file === '') return errorResponse(400, "name the CSV file to score: GET /model/score?file=PATH (a path under the server's file-scoring folder)");
-  const outside = errorResponse(403, `${file} is outside the folder this server may read (--allow-file-scoring); only files under it can be scored`);
+async function scoreFile(
+  api: ScoringApi,
+  file: unknown,
+  dir: string | undefined,
+  onFault: (e: unknown, where: string) => void,
+): Promise<ApiResponse> {
+  if (dir === undefined)
+    return errorResponse(
+      403,
+      'scoring files on the server is off; start the server with --allow-file-scoring DIR to allow files under DIR, or POST rows to /model/score',
+    );
+  if (typeof file !== 'string' || file === '')
+    return errorResponse(
+      400,
+      "name the CSV file to score: GET /model/score?file=PATH (a path under the server's file-scoring folder)",
+    );
+  const outside = errorResponse(
+    403,
+    `${file} is outside the folder this server may read (--allow-file-scoring); only files under it can be scored`,
+  );
   const inside = (root: string, path: string): boolean => {
     const rel = relative(root, path);
     return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
@@ -252,9 +309,19 @@ async function scoreFile(api: ScoringApi, file: unknown, dir: string | undefined
         }
       },
     });
-    return { status: 200, contentType: 'application/json', body: JSON.stringify({ id: api.modelId, fields: [...api.scorer.outputNames], score }) };
+    return {
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ id: api.modelId, fields: [...api.scorer.outputNames], score }),
+    };
   } catch (e) {
-    if (e instanceof Error && 'code' in e && typeof (e as { code: unknown }).code === 'string' && (e as { code: string }).code.startsWith('CSV_')) return errorResponse(400, e.message);
+    if (
+      e instanceof Error &&
+      'code' in e &&
+      typeof (e as { code: unknown }).code === 'string' &&
+      (e as { code: string }).code.startsWith('CSV_')
+    )
+      return errorResponse(400, e.message);
     if (e instanceof Error && e.name === 'ScoringError') return errorResponse(400, e.message);
     onFault(e, 'GET /model/score');
     return errorResponse(500, `internal error while scoring ${file}: ${e instanceof Error ? e.message : String(e)}`);

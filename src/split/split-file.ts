@@ -54,14 +54,22 @@ export function defaultSplitPaths(data: string, dir?: string): { train: string; 
 export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary> {
   const ratio = opts.ratio ?? 0.75;
   const seed = opts.seed ?? 42;
-  if (!(ratio > 0 && ratio < 1)) throw new AutomlError('BAD_OPTION', `--ratio must be between 0 and 1 (exclusive), got ${ratio}`);
+  if (!(ratio > 0 && ratio < 1))
+    throw new AutomlError('BAD_OPTION', `--ratio must be between 0 and 1 (exclusive), got ${ratio}`);
   if (!Number.isSafeInteger(seed)) throw new AutomlError('BAD_OPTION', `--seed must be a whole number, got ${seed}`);
   const inPath = resolve(opts.data);
-  for (const [flag, p] of [['--out-train', opts.outTrain], ['--out-test', opts.outTest]] as const) {
-    if (resolve(p) === inPath) throw new AutomlError('BAD_OPTION', `${flag} ${p} is the input file itself; choose another name`);
+  for (const [flag, p] of [
+    ['--out-train', opts.outTrain],
+    ['--out-test', opts.outTest],
+  ] as const) {
+    if (resolve(p) === inPath)
+      throw new AutomlError('BAD_OPTION', `${flag} ${p} is the input file itself; choose another name`);
   }
   if (resolve(opts.outTrain) === resolve(opts.outTest)) {
-    throw new AutomlError('BAD_OPTION', `--out-train and --out-test are the same file (${opts.outTrain}); choose two names`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--out-train and --out-test are the same file (${opts.outTrain}); choose two names`,
+    );
   }
 
   const table = await readCsv(opts.data, { delimiter: opts.delimiter, columns: [opts.target] });
@@ -69,7 +77,10 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
   const n = table.nRows;
   const trainRows = Math.round(ratio * n);
   if (trainRows < 1 || trainRows > n - 1) {
-    throw new AutomlError('BAD_OPTION', `--ratio ${ratio} of ${n} rows leaves one part empty; choose a ratio that puts rows in both parts`);
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--ratio ${ratio} of ${n} rows leaves one part empty; choose a ratio that puts rows in both parts`,
+    );
   }
   const classification = target.task !== 'regression';
   const stratified = classification && (opts.stratify ?? true);
@@ -88,7 +99,11 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
       await (isTrain[i] === 1 ? train : test).write(rec.raw + src.newline);
       i++;
     }
-    if (i !== n) throw new AutomlError('FILE_CHANGED', `${opts.data} changed while it was being split (${n} rows, then ${i}); run the split again`);
+    if (i !== n)
+      throw new AutomlError(
+        'FILE_CHANGED',
+        `${opts.data} changed while it was being split (${n} rows, then ${i}); run the split again`,
+      );
     await train.commit();
     await test.commit();
   } catch (e) {

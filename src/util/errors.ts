@@ -6,22 +6,60 @@ import type { ScoringErrorCode } from '../artifact/errors.js';
  * AutomlError with the same code.
  */
 export type AutomlErrorCode =
-  | 'ARCHIVE_AMBIGUOUS' | 'ARCHIVE_CORRUPT' | 'ARCHIVE_CYCLE_COUNT' | 'ARCHIVE_EMPTY' | 'ARCHIVE_EMPTY_LINE' | 'ARCHIVE_LINE_TOO_LONG' | 'ARCHIVE_MISSING_FILE' | 'ARCHIVE_NOT_NUMERIC' | 'ARCHIVE_PROFILE' | 'ARCHIVE_SAMPLE_COUNT' | 'ARCHIVE_UNSUPPORTED'
-  | 'BAD_CONFIG' | 'BAD_OPTION' | 'BAD_STATS' | 'BAD_TRANSFORM'
+  | 'ARCHIVE_AMBIGUOUS'
+  | 'ARCHIVE_CORRUPT'
+  | 'ARCHIVE_CYCLE_COUNT'
+  | 'ARCHIVE_EMPTY'
+  | 'ARCHIVE_EMPTY_LINE'
+  | 'ARCHIVE_LINE_TOO_LONG'
+  | 'ARCHIVE_MISSING_FILE'
+  | 'ARCHIVE_NOT_NUMERIC'
+  | 'ARCHIVE_PROFILE'
+  | 'ARCHIVE_SAMPLE_COUNT'
+  | 'ARCHIVE_UNSUPPORTED'
+  | 'BAD_CONFIG'
+  | 'BAD_OPTION'
+  | 'BAD_STATS'
+  | 'BAD_TRANSFORM'
   | 'CACHE_UNWRITABLE'
   | 'COLUMN_TYPE'
-  | 'CSV_EMPTY' | 'CSV_ENCODING' | 'CSV_FIELD_COUNT' | 'CSV_HEADER_DUPLICATE' | 'CSV_HEADER_EMPTY_NAME' | 'CSV_NOT_FINITE' | 'CSV_NOT_NUMERIC' | 'CSV_NO_ROWS' | 'CSV_QUOTE' | 'CSV_SYNTAX'
+  | 'CSV_EMPTY'
+  | 'CSV_ENCODING'
+  | 'CSV_FIELD_COUNT'
+  | 'CSV_HEADER_DUPLICATE'
+  | 'CSV_HEADER_EMPTY_NAME'
+  | 'CSV_NOT_FINITE'
+  | 'CSV_NOT_NUMERIC'
+  | 'CSV_NO_ROWS'
+  | 'CSV_QUOTE'
+  | 'CSV_SYNTAX'
   | 'DOWNLOAD_FAILED'
   | 'DUPLICATE_COLUMN'
-  | 'FILE_CHANGED' | 'FILE_NOT_FOUND' | 'FILE_UNREADABLE'
+  | 'FILE_CHANGED'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_UNREADABLE'
   | 'INTERRUPTED'
   | 'METRIC_UNDEFINED'
   | 'NOT_A_FILE'
-  | 'NO_DIAGNOSTICS' | 'NO_FEATURES' | 'NO_FILE' | 'NO_TARGET'
-  | 'PORT_DENIED' | 'PORT_IN_USE'
-  | 'TARGET_ALL_MISSING' | 'TARGET_NOT_BINARY' | 'TARGET_NOT_NUMERIC' | 'TARGET_ONE_CLASS'
-  | 'TEST_CLASSES' | 'TEST_COLUMNS' | 'TEST_COLUMN_MISSING' | 'TEST_COLUMN_TYPE'
-  | 'UNKNOWN_COLUMN' | 'UNKNOWN_FAMILY' | 'UNKNOWN_METRIC' | 'UNKNOWN_RECIPE' | 'UNKNOWN_TRANSFORM'
+  | 'NO_DIAGNOSTICS'
+  | 'NO_FEATURES'
+  | 'NO_FILE'
+  | 'NO_TARGET'
+  | 'PORT_DENIED'
+  | 'PORT_IN_USE'
+  | 'TARGET_ALL_MISSING'
+  | 'TARGET_NOT_BINARY'
+  | 'TARGET_NOT_NUMERIC'
+  | 'TARGET_ONE_CLASS'
+  | 'TEST_CLASSES'
+  | 'TEST_COLUMNS'
+  | 'TEST_COLUMN_MISSING'
+  | 'TEST_COLUMN_TYPE'
+  | 'UNKNOWN_COLUMN'
+  | 'UNKNOWN_FAMILY'
+  | 'UNKNOWN_METRIC'
+  | 'UNKNOWN_RECIPE'
+  | 'UNKNOWN_TRANSFORM'
   | 'WRITE_FAILED'
   | ScoringErrorCode;
 
@@ -63,7 +101,8 @@ export function inFile<T>(file: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof AutomlError && !e.message.startsWith(file)) throw new AutomlError(e.code, `${file}: ${e.message}`, { cause: e });
+    if (e instanceof AutomlError && !e.message.startsWith(file))
+      throw new AutomlError(e.code, `${file}: ${e.message}`, { cause: e });
     throw e;
   }
 }

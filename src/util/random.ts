@@ -56,7 +56,8 @@ export class Rng {
 
   /** An integer in [0, n), without modulo bias. */
   int(n: number): number {
-    if (!(n > 0 && n <= 0x100000000 && Number.isInteger(n))) throw new RangeError(`int(n) needs 0 < n <= 2^32, got ${n}`);
+    if (!(n > 0 && n <= 0x100000000 && Number.isInteger(n)))
+      throw new RangeError(`int(n) needs 0 < n <= 2^32, got ${n}`);
     const limit = 0x100000000 - (0x100000000 % n);
     let r = this.nextUint32();
     while (r >= limit) r = this.nextUint32();

@@ -77,7 +77,8 @@ describe('calibrateInPlace', () => {
       for (let k = 0; k < 4; k++) {
         sum += q[i * 4 + k]!;
         expect(q[i * 4 + k]).toBeGreaterThanOrEqual(0.005);
-        for (let l = 0; l < 4; l++) if (p[i * 4 + k]! > p[i * 4 + l]!) expect(q[i * 4 + k]).toBeGreaterThan(q[i * 4 + l]!);
+        for (let l = 0; l < 4; l++)
+          if (p[i * 4 + k]! > p[i * 4 + l]!) expect(q[i * 4 + k]).toBeGreaterThan(q[i * 4 + l]!);
       }
       expect(sum).toBeCloseTo(1, 14);
     }
@@ -97,7 +98,9 @@ const Z: InputField = { name: 'z', type: 'numeric' };
 const mainFeatures: FeaturePipelineNode = {
   kind: 'feature_pipeline',
   inputs: [X, Z, COLOUR],
-  steps: [{ kind: 'one_hot', column: 'colour', levels: ['red', 'green', 'blue'], outputs: ['c_red', 'c_green', 'c_blue'] }],
+  steps: [
+    { kind: 'one_hot', column: 'colour', levels: ['red', 'green', 'blue'], outputs: ['c_red', 'c_green', 'c_blue'] },
+  ],
   features: ['x', 'z', 'c_red', 'c_green', 'c_blue'],
 };
 /** A member's own features: its colour field lists the levels in another order, without green. */
@@ -109,14 +112,38 @@ const otherFeatures: FeaturePipelineNode = {
 };
 
 function softmax(weights: number[], intercept: number[], nFeatures: number, center?: number[]): LinearNode {
-  return { kind: 'linear', link: 'softmax', nFeatures, nOutputs: 3, center: center ?? new Array<number>(nFeatures).fill(0), indicators: [], weights, intercept };
+  return {
+    kind: 'linear',
+    link: 'softmax',
+    nFeatures,
+    nOutputs: 3,
+    center: center ?? new Array<number>(nFeatures).fill(0),
+    indicators: [],
+    weights,
+    intercept,
+  };
 }
 const modelA = softmax([1.5, -0.3, 2, 0, -1, -0.5, 0.8, 0, 1.5, 0, 0, -0.4, -1, 0, 2], [0.1, 0, -0.2], 5);
-const modelB = softmax([-0.2, 1.1, 0.3, 0.2, -0.7, 0.9, 0.1, 0, 0, -1, 0.6, 0.4, -0.9, 1.2, -0.5], [0, 0.4, -0.1], 5, [0.5, -1, 0, 0, 0]);
+const modelB = softmax(
+  [-0.2, 1.1, 0.3, 0.2, -0.7, 0.9, 0.1, 0, 0, -1, 0.6, 0.4, -0.9, 1.2, -0.5],
+  [0, 0.4, -0.1],
+  5,
+  [0.5, -1, 0, 0, 0],
+);
 const modelC = softmax([0.8, 1, -1, 0, 0, 0.5, -0.6, -0.5, 1], [0, 0.3, 0], 3);
 
 function parts(model: ModelNode | EnsembleNode, extra: Partial<PipelineParts> = {}): PipelineParts {
-  return { name: 'calibrated', target: 'y', task: 'multiclass', classes: CLASSES, inputs: [X, Z, COLOUR], features: mainFeatures, model, seed: 7, ...extra };
+  return {
+    name: 'calibrated',
+    target: 'y',
+    task: 'multiclass',
+    classes: CLASSES,
+    inputs: [X, Z, COLOUR],
+    features: mainFeatures,
+    model,
+    seed: 7,
+    ...extra,
+  };
 }
 
 /** Rows as text and as columns (pipeline codes: red 0, green 1, blue 2, missing −1). */
@@ -132,7 +159,11 @@ const ROWS: { x: number; z: number; colour: string }[] = [
 ];
 const N = ROWS.length;
 const codeIn = (levels: readonly string[], text: string): number => levels.indexOf(text);
-function columns(levels: readonly string[]): { nRows: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } {
+function columns(levels: readonly string[]): {
+  nRows: number;
+  numeric: Record<string, Float64Array>;
+  categorical: Record<string, Int32Array>;
+} {
   return {
     nRows: N,
     numeric: { x: Float64Array.from(ROWS, (r) => r.x), z: Float64Array.from(ROWS, (r) => r.z) },
@@ -167,7 +198,13 @@ function refusal(source: string | Json): ScoringError {
 describe('scorer: calibrated ensemble members', () => {
   const calA = T(1.8, 0.01);
   const calB = T(0.6, 0.002);
-  const ensemble: EnsembleNode = { kind: 'ensemble', members: [{ weight: 0.65, model: modelA, calibration: calA }, { weight: 0.35, model: modelB, calibration: calB }] };
+  const ensemble: EnsembleNode = {
+    kind: 'ensemble',
+    members: [
+      { weight: 0.65, model: modelA, calibration: calA },
+      { weight: 0.35, model: modelB, calibration: calB },
+    ],
+  };
   const text = pipelineText(parts(ensemble));
 
   it('scores each member alone, calibrated by hand, then their weighted average: exactly', () => {
@@ -178,7 +215,10 @@ describe('scorer: calibrated ensemble members', () => {
     const qA = calibratedCopy(pA, N, 3, calA);
     const qB = calibratedCopy(pB, N, 3, calB);
     expect(Math.max(...qA.map((v, j) => Math.abs(v - pA[j]!)))).toBeGreaterThan(0.01);
-    const want = average([{ weight: 0.65, p: qA }, { weight: 0.35, p: qB }]);
+    const want = average([
+      { weight: 0.65, p: qA },
+      { weight: 0.35, p: qB },
+    ]);
     const scorer = loadPipeline(text);
     expect(Array.from(scorer.scoreColumns(columns(COLOUR.levels)))).toEqual(Array.from(want));
     // The same rows as objects with text values.
@@ -186,15 +226,22 @@ describe('scorer: calibrated ensemble members', () => {
     expect(Array.from(batch)).toEqual(Array.from(want));
     expect(scorer.unseen).toEqual({ colour: 1 });
     // Not what the uncalibrated average would be.
-    const raw = average([{ weight: 0.65, p: pA }, { weight: 0.35, p: pB }]);
+    const raw = average([
+      { weight: 0.65, p: pA },
+      { weight: 0.35, p: pB },
+    ]);
     expect(Math.max(...want.map((v, j) => Math.abs(v - raw[j]!)))).toBeGreaterThan(0.01);
     // Every class keeps at least the weighted floors.
     for (const v of want) expect(v).toBeGreaterThanOrEqual(0.65 * 0.01 + 0.35 * 0.002 - 1e-15);
   });
 
   it('a single calibrated model is a one-member ensemble, scored calibrated', () => {
-    const one = loadPipeline(pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, model: modelA, calibration: calA }] })));
-    expect(Array.from(one.scoreColumns(columns(COLOUR.levels)))).toEqual(Array.from(calibratedCopy(alone(modelA, mainFeatures), N, 3, calA)));
+    const one = loadPipeline(
+      pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, model: modelA, calibration: calA }] })),
+    );
+    expect(Array.from(one.scoreColumns(columns(COLOUR.levels)))).toEqual(
+      Array.from(calibratedCopy(alone(modelA, mainFeatures), N, 3, calA)),
+    );
   });
 
   it('a file with calibrations is written and read as format 2.1', () => {
@@ -214,14 +261,20 @@ describe('scorer: calibrated ensemble members', () => {
   it('refuses a calibration of an unknown kind, or with a member it does not know, naming where', () => {
     const kind = refusal(withCalibration(1, { kind: 'platt', temperature: 1, floor: 0 }));
     expect(kind.code).toBe('PIPELINE_FORMAT');
-    expect(kind.message).toMatch(/has a calibration of kind "platt" in model\.members\[1\]\.calibration, which format 2\.1 does not define \(it knows temperature\)/);
+    expect(kind.message).toMatch(
+      /has a calibration of kind "platt" in model\.members\[1\]\.calibration, which format 2\.1 does not define \(it knows temperature\)/,
+    );
     const noKind = refusal(withCalibration(0, { temperature: 1, floor: 0 }));
     expect(noKind.message).toMatch(/has a calibration of kind undefined in model\.members\[0\]\.calibration/);
     const extra = refusal(withCalibration(0, { kind: 'temperature', temperature: 1.5, floor: 0.01, bias: [0, 0, 0] }));
     expect(extra.code).toBe('PIPELINE_FORMAT');
-    expect(extra.message).toMatch(/has a member "bias" in model\.members\[0\]\.calibration that format 2\.1 does not define/);
+    expect(extra.message).toMatch(
+      /has a member "bias" in model\.members\[0\]\.calibration that format 2\.1 does not define/,
+    );
     const missing = refusal(withCalibration(1, { kind: 'temperature', temperature: 1.5 }));
-    expect(missing.message).toMatch(/has no "floor" in model\.members\[1\]\.calibration; it is not a complete pipeline file/);
+    expect(missing.message).toMatch(
+      /has no "floor" in model\.members\[1\]\.calibration; it is not a complete pipeline file/,
+    );
     const notObject = refusal(withCalibration(0, 2));
     expect(notObject.message).toMatch(/model\.members\[0\]\.calibration is not a JSON object/);
   });
@@ -236,26 +289,84 @@ describe('scorer: calibrated ensemble members', () => {
     for (const f of [1 / 3, 0.34, 0.5, -0.001]) {
       const e = refusal(withCalibration(0, T(1.2, f)));
       expect(e.code).toBe('PIPELINE_FORMAT');
-      expect(e.message).toBe(`model.members[0]: calibration floor must be >= 0 and below 1/3 (the classes' count), got ${f}`);
+      expect(e.message).toBe(
+        `model.members[0]: calibration floor must be >= 0 and below 1/3 (the classes' count), got ${f}`,
+      );
     }
     // Just below 1/K is a (useless but valid) floor: every class gets nearly 1/3.
     const near = loadPipeline(withCalibration(0, T(1, 0.333)));
     expect(near.scoreColumns(columns(COLOUR.levels))).toHaveLength(3 * N);
     // Binary: K = 2, so a floor of 0.5 is refused, 0.49 is not.
     const binary = (floor: number): string =>
-      pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, model: { kind: 'linear', link: 'sigmoid', nFeatures: 1, nOutputs: 1, center: [0], indicators: [], weights: [1], intercept: [0] }, calibration: T(1, floor) }] }, { task: 'binary', classes: ['no', 'yes'] }));
-    expect(refusal(binary(0.5)).message).toBe("model.members[0]: calibration floor must be >= 0 and below 1/2 (the classes' count), got 0.5");
+      pipelineText(
+        parts(
+          {
+            kind: 'ensemble',
+            members: [
+              {
+                weight: 1,
+                model: {
+                  kind: 'linear',
+                  link: 'sigmoid',
+                  nFeatures: 1,
+                  nOutputs: 1,
+                  center: [0],
+                  indicators: [],
+                  weights: [1],
+                  intercept: [0],
+                },
+                calibration: T(1, floor),
+              },
+            ],
+          },
+          { task: 'binary', classes: ['no', 'yes'] },
+        ),
+      );
+    expect(refusal(binary(0.5)).message).toBe(
+      "model.members[0]: calibration floor must be >= 0 and below 1/2 (the classes' count), got 0.5",
+    );
     expect(loadPipeline(binary(0.49)).score({ x: 0, z: 0, colour: 'red' })).toEqual([0.5, 0.5]);
   });
 
   it('refuses a calibration on a regression pipeline', () => {
-    const reg: LinearNode = { kind: 'linear', link: 'identity', nFeatures: 5, nOutputs: 1, center: [0, 0, 0, 0, 0], indicators: [], weights: [1, 2, 0, 0, 0], intercept: [3] };
-    const text2 = pipelineText(parts({ kind: 'ensemble', members: [{ weight: 0.5, model: reg }, { weight: 0.5, model: reg, calibration: T(1, 0) }] }, { task: 'regression', classes: null }));
+    const reg: LinearNode = {
+      kind: 'linear',
+      link: 'identity',
+      nFeatures: 5,
+      nOutputs: 1,
+      center: [0, 0, 0, 0, 0],
+      indicators: [],
+      weights: [1, 2, 0, 0, 0],
+      intercept: [3],
+    };
+    const text2 = pipelineText(
+      parts(
+        {
+          kind: 'ensemble',
+          members: [
+            { weight: 0.5, model: reg },
+            { weight: 0.5, model: reg, calibration: T(1, 0) },
+          ],
+        },
+        { task: 'regression', classes: null },
+      ),
+    );
     const e = refusal(text2);
     expect(e.code).toBe('PIPELINE_FORMAT');
     expect(e.message).toBe('model.members[1]: a calibration applies to class probabilities, not to a regression');
     // Without it, the same pipeline loads: 3 + x + 2z.
-    const ok = pipelineText(parts({ kind: 'ensemble', members: [{ weight: 0.5, model: reg }, { weight: 0.5, model: reg }] }, { task: 'regression', classes: null }));
+    const ok = pipelineText(
+      parts(
+        {
+          kind: 'ensemble',
+          members: [
+            { weight: 0.5, model: reg },
+            { weight: 0.5, model: reg },
+          ],
+        },
+        { task: 'regression', classes: null },
+      ),
+    );
     expect(loadPipeline(ok).score({ x: 1, z: 2, colour: 'red' })).toEqual([8]);
   });
 
@@ -273,11 +384,13 @@ describe('scorer: calibrated ensemble members', () => {
   });
 });
 
-describe('scorer: a member whose categorical levels differ from the pipeline\'s', () => {
+describe("scorer: a member whose categorical levels differ from the pipeline's", () => {
   const calC = T(1.3, 0.004);
 
   it('a one-member ensemble with its own features (levels [blue, red]) scores as the member does with its own level codes', () => {
-    const text = pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, features: otherFeatures, model: modelC, calibration: calC }] }));
+    const text = pipelineText(
+      parts({ kind: 'ensemble', members: [{ weight: 1, features: otherFeatures, model: modelC, calibration: calC }] }),
+    );
     const scorer = loadPipeline(text);
     // The member alone, given codes into its own levels: blue 0, red 1, green and purple −1.
     const own = columns(['blue', 'red']);
@@ -289,22 +402,25 @@ describe('scorer: a member whose categorical levels differ from the pipeline\'s'
     expect(Array.from(scorer.scoreBatch(ROWS))).toEqual(Array.from(direct));
     // Red and blue rows differ (the re-coding reached the one-hot step), green is scored as missing.
     const row = (i: number): number[] => Array.from(direct.subarray(3 * i, 3 * i + 3));
-    const same = (x: number): { x: number; z: number; colour: string }[] => ['red', 'blue', 'green', ''].map((colour) => ({ x, z: 0, colour }));
+    const same = (x: number): { x: number; z: number; colour: string }[] =>
+      ['red', 'blue', 'green', ''].map((colour) => ({ x, z: 0, colour }));
     const four = scorer.scoreBatch(same(0.7));
     expect(Array.from(four.subarray(0, 3))).not.toEqual(Array.from(four.subarray(3, 6)));
     expect(Array.from(four.subarray(6, 9))).toEqual(Array.from(four.subarray(9, 12)));
     expect(row(1)).not.toEqual(row(0));
   });
 
-  it('an ensemble of a member on the pipeline\'s levels and one on its own: the weighted average of each scored directly', () => {
+  it("an ensemble of a member on the pipeline's levels and one on its own: the weighted average of each scored directly", () => {
     const calA = T(2.5, 0.03);
-    const text = pipelineText(parts({
-      kind: 'ensemble',
-      members: [
-        { weight: 0.3, model: modelA, calibration: calA },
-        { weight: 0.7, features: otherFeatures, model: modelC, calibration: calC },
-      ],
-    }));
+    const text = pipelineText(
+      parts({
+        kind: 'ensemble',
+        members: [
+          { weight: 0.3, model: modelA, calibration: calA },
+          { weight: 0.7, features: otherFeatures, model: modelC, calibration: calC },
+        ],
+      }),
+    );
     const want = average([
       { weight: 0.3, p: calibratedCopy(alone(modelA, mainFeatures), N, 3, calA) },
       { weight: 0.7, p: calibratedCopy(alone(modelC, otherFeatures), N, 3, calC) },
@@ -315,11 +431,36 @@ describe('scorer: a member whose categorical levels differ from the pipeline\'s'
   });
 
   it('refuses a member that reads a field the pipeline does not list, or lists as another type', () => {
-    const w: FeaturePipelineNode = { ...otherFeatures, inputs: [{ name: 'w', type: 'numeric' }, otherFeatures.inputs[1]!], features: ['w', 'd_blue', 'd_red'] };
-    const e = refusal(pipelineText(parts({ kind: 'ensemble', members: [{ weight: 0.5, model: modelA }, { weight: 0.5, features: w, model: modelC }] })));
-    expect(e.message).toBe("model.members[1]: its features read numeric field 'w', which the pipeline's inputs do not list");
-    const asNumber: FeaturePipelineNode = { kind: 'feature_pipeline', inputs: [X, { name: 'z', type: 'categorical', levels: ['1'] }], steps: [{ kind: 'one_hot', column: 'z', levels: ['1'], outputs: ['z1'] }], features: ['x', 'z1'] };
-    const e2 = refusal(pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, features: asNumber, model: modelC }] })));
-    expect(e2.message).toBe("model.members[0]: its features read categorical field 'z', which the pipeline's inputs list as numeric");
+    const w: FeaturePipelineNode = {
+      ...otherFeatures,
+      inputs: [{ name: 'w', type: 'numeric' }, otherFeatures.inputs[1]!],
+      features: ['w', 'd_blue', 'd_red'],
+    };
+    const e = refusal(
+      pipelineText(
+        parts({
+          kind: 'ensemble',
+          members: [
+            { weight: 0.5, model: modelA },
+            { weight: 0.5, features: w, model: modelC },
+          ],
+        }),
+      ),
+    );
+    expect(e.message).toBe(
+      "model.members[1]: its features read numeric field 'w', which the pipeline's inputs do not list",
+    );
+    const asNumber: FeaturePipelineNode = {
+      kind: 'feature_pipeline',
+      inputs: [X, { name: 'z', type: 'categorical', levels: ['1'] }],
+      steps: [{ kind: 'one_hot', column: 'z', levels: ['1'], outputs: ['z1'] }],
+      features: ['x', 'z1'],
+    };
+    const e2 = refusal(
+      pipelineText(parts({ kind: 'ensemble', members: [{ weight: 1, features: asNumber, model: modelC }] })),
+    );
+    expect(e2.message).toBe(
+      "model.members[0]: its features read categorical field 'z', which the pipeline's inputs list as numeric",
+    );
   });
 });

@@ -36,12 +36,16 @@ describe('canonicalJson (RFC 8785)', () => {
     const value = JSON.parse(input) as Record<string, string>;
     // The emoji (U+1F600, the surrogates D83D DE00) sorts before U+FB33.
     const order = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\u{1f600}', '\ufb33'];
-    expect(canonicalJson(value)).toBe(`{${order.map((k) => `${JSON.stringify(k)}:${JSON.stringify(value[k])}`).join(',')}}`);
+    expect(canonicalJson(value)).toBe(
+      `{${order.map((k) => `${JSON.stringify(k)}:${JSON.stringify(value[k])}`).join(',')}}`,
+    );
     expect(canonicalJson(value)).toMatch(/^\{"\\r":"Carriage Return","1":"One",/);
-    expect(canonicalJson({ b: { z: 1, Z: 2, é: 3, e: 4 }, a: [{ y: 1, x: 2 }], B: null })).toBe('{"B":null,"a":[{"x":2,"y":1}],"b":{"Z":2,"e":4,"z":1,"é":3}}');
+    expect(canonicalJson({ b: { z: 1, Z: 2, é: 3, e: 4 }, a: [{ y: 1, x: 2 }], B: null })).toBe(
+      '{"B":null,"a":[{"x":2,"y":1}],"b":{"Z":2,"e":4,"z":1,"é":3}}',
+    );
   });
 
-  it('writes numbers in ECMAScript\'s shortest round-trip form (RFC Appendix B)', () => {
+  it("writes numbers in ECMAScript's shortest round-trip form (RFC Appendix B)", () => {
     const cases: [string, string][] = [
       ['0000000000000000', '0'],
       ['8000000000000000', '0'], // -0
@@ -71,16 +75,33 @@ describe('canonicalJson (RFC 8785)', () => {
     for (const [bits, text] of cases) expect(canonicalJson(double(bits)), bits).toBe(text);
     // The shapes around the switches to exponent notation (|x| < 1e-6, |x| ≥ 1e21).
     const shapes: [number, string][] = [
-      [1e30, '1e+30'], [4.5, '4.5'], [0.002, '0.002'], [1e-7, '1e-7'], [-0, '0'], [333333333.3333333, '333333333.3333333'],
-      [1e21, '1e+21'], [1e20, '100000000000000000000'], [1.5e21, '1.5e+21'], [1e-6, '0.000001'], [1.25e-7, '1.25e-7'], [-2.5e-8, '-2.5e-8'],
-      [100, '100'], [-17, '-17'], [0.1, '0.1'], [1 / 3, '0.3333333333333333'],
+      [1e30, '1e+30'],
+      [4.5, '4.5'],
+      [0.002, '0.002'],
+      [1e-7, '1e-7'],
+      [-0, '0'],
+      [333333333.3333333, '333333333.3333333'],
+      [1e21, '1e+21'],
+      [1e20, '100000000000000000000'],
+      [1.5e21, '1.5e+21'],
+      [1e-6, '0.000001'],
+      [1.25e-7, '1.25e-7'],
+      [-2.5e-8, '-2.5e-8'],
+      [100, '100'],
+      [-17, '-17'],
+      [0.1, '0.1'],
+      [1 / 3, '0.3333333333333333'],
     ];
     for (const [x, text] of shapes) expect(canonicalJson(x), text).toBe(text);
-    expect(canonicalJson(JSON.parse('[1E21, 1e+21, 10e20, 1.0, -0.0, 5e-1, 2e-7]'))).toBe('[1e+21,1e+21,1e+21,1,0,0.5,2e-7]');
+    expect(canonicalJson(JSON.parse('[1E21, 1e+21, 10e20, 1.0, -0.0, 5e-1, 2e-7]'))).toBe(
+      '[1e+21,1e+21,1e+21,1,0,0.5,2e-7]',
+    );
   });
 
   it('escapes strings as JSON.stringify does, leaves out undefined members, refuses what is not JSON', () => {
-    expect(canonicalJson('tab\t"q" \\ \u0001 \u007f é \u2028 😀')).toBe('"tab\\t\\"q\\" \\\\ \\u0001 \u007f é \u2028 😀"');
+    expect(canonicalJson('tab\t"q" \\ \u0001 \u007f é \u2028 😀')).toBe(
+      '"tab\\t\\"q\\" \\\\ \\u0001 \u007f é \u2028 😀"',
+    );
     expect(canonicalJson({ a: undefined, b: [undefined], c: '' })).toBe('{"b":[null],"c":""}');
     expect(canonicalJson([])).toBe('[]');
     expect(canonicalJson({})).toBe('{}');

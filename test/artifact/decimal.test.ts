@@ -29,7 +29,17 @@ describe('decimal text to double', () => {
       u[0] = Math.floor(rng.next() * 2 ** 32) >>> 0;
       u[1] = (Math.floor(rng.next() * 2 ** 20) | ((1023 + Math.floor(rng.next() * 140) - 70) << 20)) >>> 0;
       const x = f[0]!;
-      for (const t of [String(x), String(-x), x.toPrecision(16), x.toPrecision(17), x.toPrecision(18), x.toPrecision(19), x.toExponential(18), (x * 1000).toFixed(4)]) check(t);
+      for (const t of [
+        String(x),
+        String(-x),
+        x.toPrecision(16),
+        x.toPrecision(17),
+        x.toPrecision(18),
+        x.toPrecision(19),
+        x.toExponential(18),
+        (x * 1000).toFixed(4),
+      ])
+        check(t);
       // The midpoint between x and its neighbour, printed with 17 to 19 digits: near a tie.
       const mid = x + x * 2 ** -53;
       for (const p of [17, 18, 19]) check(mid.toPrecision(p));
@@ -39,9 +49,26 @@ describe('decimal text to double', () => {
       check(`${digits.slice(0, at)}.${digits.slice(at)}`);
       check(`${digits.slice(0, at)}.${digits.slice(at)}e${Math.floor(rng.next() * 40) - 20}`);
     }
-    for (const t of ['0', '-0', '+0', '00012.50', '.5', '5.', '1e22', '1e23', '1e-7', '9007199254740993', '123456789012345678901234', '1E+5', '2.2250738585072014e-308', '1.7976931348623157e308']) check(t);
+    for (const t of [
+      '0',
+      '-0',
+      '+0',
+      '00012.50',
+      '.5',
+      '5.',
+      '1e22',
+      '1e23',
+      '1e-7',
+      '9007199254740993',
+      '123456789012345678901234',
+      '1E+5',
+      '2.2250738585072014e-308',
+      '1.7976931348623157e308',
+    ])
+      check(t);
     expect(checked).toBeGreaterThan(200000);
-    for (const t of ['', '.', '+', '-', 'e5', '1e', '1e+', '1.2.3', '0x10', 'Infinity', 'NaN', ' 1', '1 ', '1,5']) expect(parseDecimal(t), t).toBeUndefined();
+    for (const t of ['', '.', '+', '-', 'e5', '1e', '1e+', '1.2.3', '0x10', 'Infinity', 'NaN', ' 1', '1 ', '1,5'])
+      expect(parseDecimal(t), t).toBeUndefined();
   });
 
   it('cellNumber reads text exactly as the regular expression and Number() did (spaces, missing tokens, overflow)', () => {

@@ -76,11 +76,16 @@ async function build(): Promise<void> {
     undefined,
     new Rng(42),
   );
-  models['steps'] = fitGlm({ x: { nRows: tr.length, columns: stepped.trainMatrix }, y: data.y }, opts).exportNode() as ModelNode;
+  models['steps'] = fitGlm(
+    { x: { nRows: tr.length, columns: stepped.trainMatrix }, y: data.y },
+    opts,
+  ).exportNode() as ModelNode;
   // Ten held-out rows as a REST client sends them (numbers as strings), one with a missing value.
-  const rows = te.slice(0, 10).map((r, k) =>
-    Object.fromEntries(features.map((f, j) => [f, k === 9 && j === 0 ? '' : String(table.numeric(f).values[r]!)])),
-  );
+  const rows = te
+    .slice(0, 10)
+    .map((r, k) =>
+      Object.fromEntries(features.map((f, j) => [f, k === 9 && j === 0 ? '' : String(table.numeric(f).values[r]!)])),
+    );
   mkdirSync(DIR, { recursive: true });
   for (const name of NAMES) {
     const text = pipelineText({

@@ -38,7 +38,13 @@ function makeTable(n: number, seed: number, unseen: boolean): { table: Table; y:
     num2[i] = Math.exp(rng.next() * 3);
     colour[i] = rng.next() < 0.05 ? -1 : unseen && i % 10 === 0 ? 4 : rng.int(4);
     shop[i] = rng.int(6);
-    const score = (Number.isNaN(num1[i]!) ? 2 : num1[i]! * 0.5) + Math.log(num2[i]!) + (colour[i] === 0 ? 1.5 : 0) + shop[i]! * 0.4 - 2 + (rng.next() - 0.5);
+    const score =
+      (Number.isNaN(num1[i]!) ? 2 : num1[i]! * 0.5) +
+      Math.log(num2[i]!) +
+      (colour[i] === 0 ? 1.5 : 0) +
+      shop[i]! * 0.4 -
+      2 +
+      (rng.next() - 0.5);
     y[i] = score > 0 ? 1 : 0;
   }
   const columns: Column[] = [
@@ -96,10 +102,21 @@ describe('pipelines with feature steps: fit → export → load → the same sco
   }));
   const unseenRows = rows.filter((r) => r.colour === 'violet').length;
 
-  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8'),
+  ) as object;
   const validate = new Ajv({ strict: true }).compile(schema);
   const file = (model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] }): string => {
-    const text = pipelineText({ name: 'shops', target: 'bought', task: 'binary', classes: ['no', 'yes'], inputs: node.inputs, features: node, model, seed: 5 });
+    const text = pipelineText({
+      name: 'shops',
+      target: 'bought',
+      task: 'binary',
+      classes: ['no', 'yes'],
+      inputs: node.inputs,
+      features: node,
+      model,
+      seed: 5,
+    });
     expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
     return text;
   };
@@ -120,9 +137,16 @@ describe('pipelines with feature steps: fit → export → load → the same sco
   }
 
   it('an ensemble of all four scores their weighted mean', () => {
-    const members = models.map(([, m], i) => ({ weight: [0.4, 0.3, 0.2, 0.1][i]!, model: m.exportNode() as ModelNode }));
+    const members = models.map(([, m], i) => ({
+      weight: [0.4, 0.3, 0.2, 0.1][i]!,
+      model: m.exportNode() as ModelNode,
+    }));
     const got = loadPipeline(file({ kind: 'ensemble', members })).scoreBatch(rows);
     const preds = models.map(([, m]) => m.predict(testMatrix));
-    for (let j = 0; j < got.length; j++) expect(got[j]).toBeCloseTo(preds.reduce((s, p, i) => s + members[i]!.weight * p[j]!, 0), 12);
+    for (let j = 0; j < got.length; j++)
+      expect(got[j]).toBeCloseTo(
+        preds.reduce((s, p, i) => s + members[i]!.weight * p[j]!, 0),
+        12,
+      );
   });
 });

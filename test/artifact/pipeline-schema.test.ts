@@ -12,7 +12,8 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 const EXAMPLES = join(ROOT, 'pipelines', 'examples');
 
 type Json = Record<string, unknown>;
-const example = (name: string): Json => JSON.parse(readFileSync(join(EXAMPLES, `${name}.pipeline.json`), 'utf8')) as Json;
+const example = (name: string): Json =>
+  JSON.parse(readFileSync(join(EXAMPLES, `${name}.pipeline.json`), 'utf8')) as Json;
 
 /** The gbdt example (multiclass) changed by `edit`; the checksum does not matter to the schema. */
 function variant(edit: (file: Json) => void): Json {
@@ -32,9 +33,13 @@ function binary(): Json {
 
 describe('pipelines/pipeline.schema.json, generated from src/artifact/format/*.ts', () => {
   it('is what `npm run schema` generates from the format types', () => {
-    const generated = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pipeline-schema.mjs'), '--stdout'], { encoding: 'utf8' });
+    const generated = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pipeline-schema.mjs'), '--stdout'], {
+      encoding: 'utf8',
+    });
     if (generated !== committed) {
-      throw new Error('pipelines/pipeline.schema.json is out of date with src/artifact/format/*.ts: run `npm run schema` and commit the result.');
+      throw new Error(
+        'pipelines/pipeline.schema.json is out of date with src/artifact/format/*.ts: run `npm run schema` and commit the result.',
+      );
     }
   }, 60_000);
 
@@ -66,9 +71,26 @@ describe('pipelines/pipeline.schema.json, generated from src/artifact/format/*.t
     ['a pipelineId that is not a UUID', () => variant((f) => (f['pipelineId'] = 'not-a-uuid'))],
     ['a checksum that is not 64 hex digits', () => variant((f) => (f['checksum'] = 'ABC'))],
     ['one class', () => variant((f) => (f['classes'] = ['3']))],
-    ['thresholds on a multiclass pipeline', () => variant((f) => (f['thresholds'] = { positiveClass: '20', f1: 0.4, mcc: 0.5 }))],
-    ['a threshold above 1', () => { const f = binary(); (f['thresholds'] as Json)['f1'] = 1.5; return f; }],
-    ['a threshold below 0', () => { const f = binary(); (f['thresholds'] as Json)['mcc'] = -0.1; return f; }],
+    [
+      'thresholds on a multiclass pipeline',
+      () => variant((f) => (f['thresholds'] = { positiveClass: '20', f1: 0.4, mcc: 0.5 })),
+    ],
+    [
+      'a threshold above 1',
+      () => {
+        const f = binary();
+        (f['thresholds'] as Json)['f1'] = 1.5;
+        return f;
+      },
+    ],
+    [
+      'a threshold below 0',
+      () => {
+        const f = binary();
+        (f['thresholds'] as Json)['mcc'] = -0.1;
+        return f;
+      },
+    ],
     ['a fractional nFeatures', () => variant((f) => (model(f)['nFeatures'] = 2.5))],
     ['nOutputs 0', () => variant((f) => (model(f)['nOutputs'] = 0))],
     ['leafWidth 0', () => variant((f) => (model(f)['leafWidth'] = 0))],
@@ -85,13 +107,19 @@ describe('pipelines/pipeline.schema.json, generated from src/artifact/format/*.t
 
   it('refuses an ensemble with no member, a negative weight, or an MLP with no layer or a 0-wide layer', () => {
     const ensemble = example('ensemble');
-    const members = (model(ensemble)['members'] as Json[]);
+    const members = model(ensemble)['members'] as Json[];
     expect(validate({ ...ensemble, model: { kind: 'ensemble', members: [] } })).toBe(false);
-    expect(validate({ ...ensemble, model: { kind: 'ensemble', members: [{ ...members[0]!, weight: -0.5 }] } })).toBe(false);
+    expect(validate({ ...ensemble, model: { kind: 'ensemble', members: [{ ...members[0]!, weight: -0.5 }] } })).toBe(
+      false,
+    );
     const mlp = example('mlp');
     const layers = model(mlp)['layers'] as Json[];
     expect(validate({ ...mlp, model: { ...model(mlp), layers: [] } })).toBe(false);
-    expect(validate({ ...mlp, model: { ...model(mlp), layers: [{ ...layers[0]!, shape: [0, 3] }, ...layers.slice(1)] } })).toBe(false);
-    expect(validate({ ...mlp, model: { ...model(mlp), layers: [{ ...layers[0]!, shape: [4, 3, 1] }, ...layers.slice(1)] } })).toBe(false);
+    expect(
+      validate({ ...mlp, model: { ...model(mlp), layers: [{ ...layers[0]!, shape: [0, 3] }, ...layers.slice(1)] } }),
+    ).toBe(false);
+    expect(
+      validate({ ...mlp, model: { ...model(mlp), layers: [{ ...layers[0]!, shape: [4, 3, 1] }, ...layers.slice(1)] } }),
+    ).toBe(false);
   });
 });

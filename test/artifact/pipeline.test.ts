@@ -20,12 +20,17 @@ import { makeData } from '../models/contract.js';
 const dir = mkdtempSync(join(tmpdir(), 'automl-pipeline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8'),
+) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 function expectValid(text: string): void {
   const ok = validate(JSON.parse(text));
-  if (!ok) throw new Error(`pipeline does not match pipelines/pipeline.schema.json: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  if (!ok)
+    throw new Error(
+      `pipeline does not match pipelines/pipeline.schema.json: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+    );
 }
 
 const FIELDS = ['a', 'b', 'c', 'd'];
@@ -33,9 +38,23 @@ const inputs: InputField[] = FIELDS.map((name) => ({ name, type: 'numeric' }));
 /** No steps: the model reads the four numeric fields as they are. */
 const passthrough: FeaturePipelineNode = { kind: 'feature_pipeline', inputs, steps: [], features: FIELDS };
 
-function parts(kind: ProblemKind, model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] }, extra: Partial<PipelineParts> = {}): PipelineParts {
+function parts(
+  kind: ProblemKind,
+  model: ModelNode | { kind: 'ensemble'; members: { weight: number; model: ModelNode }[] },
+  extra: Partial<PipelineParts> = {},
+): PipelineParts {
   const classes = kind === 'binary' ? ['no', 'yes'] : kind === 'multiclass' ? ['low', 'mid', 'high'] : null;
-  return { name: `test-${kind}`, target: 'y', task: kind, classes, inputs, features: passthrough, model, seed: 7, ...extra };
+  return {
+    name: `test-${kind}`,
+    target: 'y',
+    task: kind,
+    classes,
+    inputs,
+    features: passthrough,
+    model,
+    seed: 7,
+    ...extra,
+  };
 }
 
 const FAMILIES: [string, (d: FitData, kind: ProblemKind, K: number) => Promise<FittedModel> | FittedModel][] = [
@@ -63,10 +82,12 @@ describe('pipeline file: fit → export → load → the same scores', () => {
         expect(scorer.scoreColumns({ nRows: test.x.nRows, numeric, categorical: {} })).toEqual(model.predict(test.x));
         // The same rows as objects, with numbers as strings and missing values as null, '' or NA.
         const rows = Array.from({ length: 5 }, (_, i) =>
-          Object.fromEntries(FIELDS.map((f, j) => {
-            const v = test.x.columns[j]![i]!;
-            return [f, Number.isNaN(v) ? [null, '', 'NA'][i % 3] : i % 2 ? String(v) : v];
-          })),
+          Object.fromEntries(
+            FIELDS.map((f, j) => {
+              const v = test.x.columns[j]![i]!;
+              return [f, Number.isNaN(v) ? [null, '', 'NA'][i % 3] : i % 2 ? String(v) : v];
+            }),
+          ),
         );
         const batch = scorer.scoreBatch(rows);
         const width = kind === 'regression' ? 1 : K;
@@ -78,7 +99,12 @@ describe('pipeline file: fit → export → load → the same scores', () => {
     it(`${kind}: an ensemble scores the weighted mean of its members`, async () => {
       while (models.length < FAMILIES.length) models.push(await FAMILIES[models.length]![1](train, kind, K));
       const weights = [0.4, 0.3, 0.2, 0.1];
-      const text = pipelineText(parts(kind, { kind: 'ensemble', members: models.map((m, i) => ({ weight: weights[i]!, model: m.exportNode() as ModelNode })) }));
+      const text = pipelineText(
+        parts(kind, {
+          kind: 'ensemble',
+          members: models.map((m, i) => ({ weight: weights[i]!, model: m.exportNode() as ModelNode })),
+        }),
+      );
       expectValid(text);
       const numeric = Object.fromEntries(FIELDS.map((f, j) => [f, test.x.columns[j]!]));
       const got = loadPipeline(text).scoreColumns({ nRows: test.x.nRows, numeric, categorical: {} });
@@ -102,7 +128,10 @@ describe('pipeline file: integrity, versions, bad input', () => {
 
   it('two exports differ only in id, times and checksum', () => {
     const a = JSON.parse(pipelineText(parts('binary', node))) as Record<string, unknown>;
-    const b = JSON.parse(pipelineText(parts('binary', node, { exportedAt: new Date(Date.now() + 5000) }))) as Record<string, unknown>;
+    const b = JSON.parse(pipelineText(parts('binary', node, { exportedAt: new Date(Date.now() + 5000) }))) as Record<
+      string,
+      unknown
+    >;
     for (const o of [a, b]) {
       delete o['pipelineId'];
       delete o['checksum'];
@@ -115,10 +144,14 @@ describe('pipeline file: integrity, versions, bad input', () => {
 
   it('refuses a file changed after export, saying so', () => {
     const text = pipelineText(parts('binary', node));
-    const tampered = text.replace(/"threshold": \[\n\s+(-?[\d.e-]+)/, (m, v: string) => m.replace(v, String(Number(v) + 1)));
+    const tampered = text.replace(/"threshold": \[\n\s+(-?[\d.e-]+)/, (m, v: string) =>
+      m.replace(v, String(Number(v) + 1)),
+    );
     expect(tampered).not.toBe(text);
     expect(() => loadPipeline(tampered)).toThrow(ScoringError);
-    expect(() => loadPipeline(tampered)).toThrow(/was changed after it was exported: its content does not match its checksum/);
+    expect(() => loadPipeline(tampered)).toThrow(
+      /was changed after it was exported: its content does not match its checksum/,
+    );
     expect(() => loadPipeline(text.replace(/,\n {2}"checksum": "[0-9a-f]+"/, ''))).toThrow(/has no "checksum"/);
     const obj = JSON.parse(text) as { name: string };
     obj.name = 'renamed';
@@ -133,16 +166,20 @@ describe('pipeline file: integrity, versions, bad input', () => {
       return withChecksum(JSON.stringify(o, null, 2));
     };
     expect(loadPipeline(body('2.7')).outputNames).toEqual(['y.no', 'y.yes']);
-    expect(() => loadPipeline(body('3.0'))).toThrow(/is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.1\); use a newer automl/);
+    expect(() => loadPipeline(body('3.0'))).toThrow(
+      /is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.1\); use a newer automl/,
+    );
     // A 1.x file (its checksum was over the text) is refused before its checksum is read.
     const old = pipelineText(parts('binary', node)).replace('"formatVersion": "2.1"', '"formatVersion": "1.1"');
-    expect(() => loadPipeline(old)).toThrow(/is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.1\); export the pipeline again with this automl/);
+    expect(() => loadPipeline(old)).toThrow(
+      /is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.1\); export the pipeline again with this automl/,
+    );
     expect(() => loadPipeline('{"format": "something-else"}')).toThrow(/not a pipeline file/);
     expect(() => loadPipeline('{not json')).toThrow(/not valid JSON/);
     expect(() => loadPipeline(join(dir, 'nope.pipeline.json'))).toThrow(/no such pipeline file/);
   });
 
-  it('writes a binary pipeline\'s decision thresholds after importance, when given, and the scorer reads them', () => {
+  it("writes a binary pipeline's decision thresholds after importance, when given, and the scorer reads them", () => {
     const thresholds = { positiveClass: 'yes', f1: 0.375, mcc: 0.625 };
     const text = pipelineText(parts('binary', node, { thresholds }));
     expectValid(text);
@@ -157,13 +194,21 @@ describe('pipeline file: integrity, versions, bad input', () => {
     expect(Object.keys(JSON.parse(plain) as object)).not.toContain('thresholds');
     expect(loadPipeline(plain).thresholds).toBeNull();
     // Only a binary pipeline's second class, and only probabilities.
-    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, positiveClass: 'no' } }))).toThrow(RangeError);
-    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, f1: 1.5 } }))).toThrow(/must be a probability in \[0, 1\]/);
-    expect(() => pipelineText(parts('multiclass', node, { thresholds }))).toThrow(/thresholds apply to a binary pipeline/);
+    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, positiveClass: 'no' } }))).toThrow(
+      RangeError,
+    );
+    expect(() => pipelineText(parts('binary', node, { thresholds: { ...thresholds, f1: 1.5 } }))).toThrow(
+      /must be a probability in \[0, 1\]/,
+    );
+    expect(() => pipelineText(parts('multiclass', node, { thresholds }))).toThrow(
+      /thresholds apply to a binary pipeline/,
+    );
   });
 
   it('the schema refuses thresholds that are not probabilities, incomplete, or on a non-binary pipeline', () => {
-    const base = JSON.parse(pipelineText(parts('binary', node, { thresholds: { positiveClass: 'yes', f1: 0.5, mcc: 0.5 } }))) as Record<string, unknown>;
+    const base = JSON.parse(
+      pipelineText(parts('binary', node, { thresholds: { positiveClass: 'yes', f1: 0.5, mcc: 0.5 } })),
+    ) as Record<string, unknown>;
     expect(validate(base)).toBe(true);
     const bad = (change: (o: Record<string, unknown>) => void): boolean => {
       const o = structuredClone(base);
@@ -202,11 +247,17 @@ describe('pipeline file: integrity, versions, bad input', () => {
 describe('pipeline file: formatting changes nothing, loading is strict', () => {
   const train = makeData('binary', 300, 4);
   const test = makeData('binary', 50, 5);
-  const gbdt = fitGbdt(train, { kind: 'binary', nClasses: 2, rng: new Rng(2), params: { nRounds: 5 } }).exportNode() as ModelNode;
+  const gbdt = fitGbdt(train, {
+    kind: 'binary',
+    nClasses: 2,
+    rng: new Rng(2),
+    params: { nRounds: 5 },
+  }).exportNode() as ModelNode;
   const glm = fitGlm(train, { kind: 'binary', nClasses: 2, rng: new Rng(2) }).exportNode() as ModelNode;
   const text = pipelineText(parts('binary', gbdt));
   const numeric = Object.fromEntries(FIELDS.map((f, j) => [f, test.x.columns[j]!]));
-  const scores = (source: string | Record<string, unknown>): Float64Array => loadPipeline(source as never).scoreColumns({ nRows: test.x.nRows, numeric, categorical: {} });
+  const scores = (source: string | Record<string, unknown>): Float64Array =>
+    loadPipeline(source as never).scoreColumns({ nRows: test.x.nRows, numeric, categorical: {} });
   type Json = Record<string, unknown>;
   /** The file changed by `change`; with `resum`, its checksum made anew (as a newer automl would write it). */
   const edited = (source: string, change: (o: Json) => void, resum = true): string => {
@@ -232,7 +283,12 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     const want = scores(text);
     const o = JSON.parse(text) as Json;
     const reordered = Object.fromEntries(Object.entries(o).reverse());
-    for (const variant of [JSON.stringify(o, null, 4), JSON.stringify(o), JSON.stringify(reordered, null, '\t'), text.replace(/\n/g, '\r\n')]) {
+    for (const variant of [
+      JSON.stringify(o, null, 4),
+      JSON.stringify(o),
+      JSON.stringify(reordered, null, '\t'),
+      text.replace(/\n/g, '\r\n'),
+    ]) {
       expect(variant).not.toBe(text);
       expect(scores(variant)).toEqual(want);
     }
@@ -269,16 +325,22 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     for (const resum of [true, false]) {
       const e = refusal(edited(text, (o) => (o['recalibration'] = { method: 'isotonic' }), resum));
       expect(e.code).toBe('PIPELINE_FORMAT');
-      expect(e.message).toMatch(/has a member "recalibration" at its top level that format 2\.1 does not define; it needs a newer format version than 2\.1, so a newer automl may read it/);
+      expect(e.message).toMatch(
+        /has a member "recalibration" at its top level that format 2\.1 does not define; it needs a newer format version than 2\.1, so a newer automl may read it/,
+      );
     }
     // A file of a newer minor version is read, but not a member this automl does not know.
     const newer = refusal(edited(text, (o) => ((o['formatVersion'] = '2.3'), (o['recalibration'] = {}))));
-    expect(newer.message).toMatch(/has a member "recalibration" at its top level that format 2\.1 does not define; the file is format 2\.3, newer than this automl's 2\.1: score it with a newer automl/);
+    expect(newer.message).toMatch(
+      /has a member "recalibration" at its top level that format 2\.1 does not define; the file is format 2\.3, newer than this automl's 2\.1: score it with a newer automl/,
+    );
     expect(loadPipeline(edited(text, (o) => (o['formatVersion'] = '2.3'))).outputNames).toHaveLength(2);
     // provenance and metrics are free-form; thresholds is a known optional member.
     expect(loadPipeline(edited(text, (o) => ((o['provenance'] as Json)['host'] = 'ci'))).outputNames).toHaveLength(2);
     expect(loadPipeline(edited(text, (o) => ((o['metrics'] as Json)['auc'] = 0.9))).outputNames).toHaveLength(2);
-    expect(loadPipeline(edited(text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5 }))).thresholds).toEqual({ positiveClass: 'yes', f1: 0.4, mcc: 0.5 });
+    expect(
+      loadPipeline(edited(text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5 }))).thresholds,
+    ).toEqual({ positiveClass: 'yes', f1: 0.4, mcc: 0.5 });
   });
 
   it('an unknown member inside a tree, a model node, a feature step, an input field or thresholds is refused, naming where', () => {
@@ -291,13 +353,44 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     const stepped = pipelineText(parts('binary', gbdt, { features: steps }));
     expect(loadPipeline(stepped).outputNames).toEqual(['y.no', 'y.yes']);
     const cases: [string, (o: Json) => void, RegExp][] = [
-      [text, (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]), /has a member "gain" in model\.trees\[1\] that format 2\.1 does not define/],
-      [text, (o) => ((o['model'] as Json)['learningRate'] = 0.1), /has a member "learningRate" in model that format 2\.1 does not define/],
-      [stepped, (o) => ((((o['features'] as Json)['steps'] as Json[])[0]!)['clip'] = 3), /has a member "clip" in features\.steps\[0\] that format 2\.1 does not define/],
-      [text, (o) => ((o['features'] as Json)['version'] = 2), /has a member "version" in features that format 2\.1 does not define/],
-      [text, (o) => (((o['inputs'] as Json[])[2]!)['unit'] = 'bar'), /has a member "unit" in inputs\[2\] that format 2\.1 does not define/],
-      [text, (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5, youden: 0.3 }), /has a member "youden" in thresholds/],
-      [text, (o) => (((o['importance'] as Json[])[0] ?? ((o['importance'] as Json[])[0] = { feature: 'a', importance: 1 }))['sign'] = 1), /has a member "sign" in importance\[0\]/],
+      [
+        text,
+        (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]),
+        /has a member "gain" in model\.trees\[1\] that format 2\.1 does not define/,
+      ],
+      [
+        text,
+        (o) => ((o['model'] as Json)['learningRate'] = 0.1),
+        /has a member "learningRate" in model that format 2\.1 does not define/,
+      ],
+      [
+        stepped,
+        (o) => (((o['features'] as Json)['steps'] as Json[])[0]!['clip'] = 3),
+        /has a member "clip" in features\.steps\[0\] that format 2\.1 does not define/,
+      ],
+      [
+        text,
+        (o) => ((o['features'] as Json)['version'] = 2),
+        /has a member "version" in features that format 2\.1 does not define/,
+      ],
+      [
+        text,
+        (o) => ((o['inputs'] as Json[])[2]!['unit'] = 'bar'),
+        /has a member "unit" in inputs\[2\] that format 2\.1 does not define/,
+      ],
+      [
+        text,
+        (o) => (o['thresholds'] = { positiveClass: 'yes', f1: 0.4, mcc: 0.5, youden: 0.3 }),
+        /has a member "youden" in thresholds/,
+      ],
+      [
+        text,
+        (o) =>
+          (((o['importance'] as Json[])[0] ?? ((o['importance'] as Json[])[0] = { feature: 'a', importance: 1 }))[
+            'sign'
+          ] = 1),
+        /has a member "sign" in importance\[0\]/,
+      ],
     ];
     for (const [source, change, message] of cases) {
       const e = refusal(edited(source, change));
@@ -306,18 +399,40 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
       expect(e.message).toMatch(/a newer automl may read it/);
     }
     // A missing member is named too.
-    expect(refusal(edited(stepped, (o) => delete (((o['features'] as Json)['steps'] as Json[])[0]!)['std'])).message).toMatch(/has no "std" in features\.steps\[0\]/);
+    expect(
+      refusal(edited(stepped, (o) => delete ((o['features'] as Json)['steps'] as Json[])[0]!['std'])).message,
+    ).toMatch(/has no "std" in features\.steps\[0\]/);
   });
 
   it('an ensemble: an unknown member in a member or its model is refused, naming model.members[i]…', () => {
-    const ens = pipelineText(parts('binary', { kind: 'ensemble', members: [{ weight: 0.6, model: gbdt }, { weight: 0.4, model: glm }] }));
+    const ens = pipelineText(
+      parts('binary', {
+        kind: 'ensemble',
+        members: [
+          { weight: 0.6, model: gbdt },
+          { weight: 0.4, model: glm },
+        ],
+      }),
+    );
     expect(loadPipeline(ens).outputNames).toEqual(['y.no', 'y.yes']);
     const member = (o: Json, i: number): Json => ((o['model'] as Json)['members'] as Json[])[i]!;
     for (const [change, message] of [
-      [(o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1), /has a member "l2" in model\.members\[1\]\.model that format 2\.1 does not define/],
-      [(o: Json) => (member(o, 0)['name'] = 'gbdt'), /has a member "name" in model\.members\[0\] that format 2\.1 does not define/],
-      [(o: Json) => ((o['model'] as Json)['method'] = 'stacking'), /has a member "method" in model that format 2\.1 does not define/],
-      [(o: Json) => (member(o, 1)['model'] = { kind: 'svm' }), /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp\)/],
+      [
+        (o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1),
+        /has a member "l2" in model\.members\[1\]\.model that format 2\.1 does not define/,
+      ],
+      [
+        (o: Json) => (member(o, 0)['name'] = 'gbdt'),
+        /has a member "name" in model\.members\[0\] that format 2\.1 does not define/,
+      ],
+      [
+        (o: Json) => ((o['model'] as Json)['method'] = 'stacking'),
+        /has a member "method" in model that format 2\.1 does not define/,
+      ],
+      [
+        (o: Json) => (member(o, 1)['model'] = { kind: 'svm' }),
+        /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp\)/,
+      ],
     ] as const) {
       const e = refusal(edited(ens, change));
       expect(e.code).toBe('PIPELINE_FORMAT');
@@ -328,16 +443,26 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
   it('an unknown model kind or feature step kind is refused, naming it', () => {
     const e = refusal(edited(text, (o) => ((o['model'] as Json)['kind'] = 'xgboost')));
     expect(e.code).toBe('PIPELINE_FORMAT');
-    expect(e.message).toMatch(/has a model of kind "xgboost" in model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/);
-    const step = refusal(edited(text, (o) => ((o['features'] as Json)['steps'] = [{ kind: 'pca', column: 'a', output: 'pc1' }])));
-    expect(step.message).toMatch(/has a feature step of kind "pca" in features\.steps\[0\], which format 2\.1 does not define/);
+    expect(e.message).toMatch(
+      /has a model of kind "xgboost" in model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/,
+    );
+    const step = refusal(
+      edited(text, (o) => ((o['features'] as Json)['steps'] = [{ kind: 'pca', column: 'a', output: 'pc1' }])),
+    );
+    expect(step.message).toMatch(
+      /has a feature step of kind "pca" in features\.steps\[0\], which format 2\.1 does not define/,
+    );
   });
 
   it('a 1.x file is refused with a message saying to export it again with this automl', () => {
     for (const version of ['1.0', '1.1']) {
       const e = refusal(edited(text, (o) => (o['formatVersion'] = version), false));
       expect(e.code).toBe('PIPELINE_VERSION');
-      expect(e.message).toMatch(new RegExp(`is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.1\\); export the pipeline again with this automl`));
+      expect(e.message).toMatch(
+        new RegExp(
+          `is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.1\\); export the pipeline again with this automl`,
+        ),
+      );
     }
   });
 });

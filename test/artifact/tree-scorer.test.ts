@@ -31,7 +31,16 @@ describe('TreeScorer', () => {
   });
 
   it('applies the sigmoid for binary models, giving [1 − p, p]', () => {
-    const node: TreeEnsembleNode = { kind: 'tree_ensemble', nFeatures: 2, nOutputs: 1, aggregation: 'sum', link: 'sigmoid', leafWidth: 1, baseScore: [0], trees: [stump(0, Math.log(3), -Math.log(3))] };
+    const node: TreeEnsembleNode = {
+      kind: 'tree_ensemble',
+      nFeatures: 2,
+      nOutputs: 1,
+      aggregation: 'sum',
+      link: 'sigmoid',
+      leafWidth: 1,
+      baseScore: [0],
+      trees: [stump(0, Math.log(3), -Math.log(3))],
+    };
     const p = new TreeScorer(node).predict(cols, 5);
     expect(p[1]).toBeCloseTo(0.5, 15);
     expect(p[5]).toBeCloseTo(0.75, 15);
@@ -57,7 +66,14 @@ describe('TreeScorer', () => {
   });
 
   it('averages leaf distributions of a forest', () => {
-    const tree = (v: number[]): TreeSerialization => ({ feature: [0, -1, -1], threshold: [1.5, 0, 0], missingLeft: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: v });
+    const tree = (v: number[]): TreeSerialization => ({
+      feature: [0, -1, -1],
+      threshold: [1.5, 0, 0],
+      missingLeft: [0, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: v,
+    });
     const node: TreeEnsembleNode = {
       kind: 'tree_ensemble',
       nFeatures: 1,
@@ -73,7 +89,16 @@ describe('TreeScorer', () => {
   });
 
   it('refuses a malformed node', () => {
-    const bad = { kind: 'tree_ensemble', nFeatures: 1, nOutputs: 1, aggregation: 'sum', link: 'identity', leafWidth: 1, baseScore: [0], trees: [stump(1, 2, 3)] } as TreeEnsembleNode;
+    const bad = {
+      kind: 'tree_ensemble',
+      nFeatures: 1,
+      nOutputs: 1,
+      aggregation: 'sum',
+      link: 'identity',
+      leafWidth: 1,
+      baseScore: [0],
+      trees: [stump(1, 2, 3)],
+    } as TreeEnsembleNode;
     expect(() => new TreeScorer(bad)).toThrow(/uses feature 1 of 1/);
     const loop = { ...bad, nFeatures: 2, trees: [{ ...stump(1, 2, 3), left: [0, -1, 3, -1, -1] }] };
     expect(() => new TreeScorer(loop)).toThrow(/children out of order/);
@@ -85,7 +110,9 @@ describe('TreeScorer', () => {
     const nFeatures = 6;
     const K = 3;
     // 240 random trees of depth up to 6, thresholds drawn from the data so that ties happen.
-    const data = Array.from({ length: nFeatures }, () => Float64Array.from({ length: 4000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)));
+    const data = Array.from({ length: nFeatures }, () =>
+      Float64Array.from({ length: 4000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)),
+    );
     const tree = (): TreeSerialization => {
       const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
       const grow = (depth: number): number => {
@@ -109,7 +136,16 @@ describe('TreeScorer', () => {
       grow(0);
       return t;
     };
-    const node: TreeEnsembleNode = { kind: 'tree_ensemble', nFeatures, nOutputs: K, aggregation: 'sum', link: 'softmax', leafWidth: 1, baseScore: [0.1, -0.2, 0.3], trees: Array.from({ length: 240 }, tree) };
+    const node: TreeEnsembleNode = {
+      kind: 'tree_ensemble',
+      nFeatures,
+      nOutputs: K,
+      aggregation: 'sum',
+      link: 'softmax',
+      leafWidth: 1,
+      baseScore: [0.1, -0.2, 0.3],
+      trees: Array.from({ length: 240 }, tree),
+    };
     const compiling = new TreeScorer(node);
     const compiled = compiling.raw(data, 4000);
     expect((compiling as unknown as { compiled: unknown }).compiled, 'compiled after 4,000 rows').not.toBeNull();
@@ -119,11 +155,17 @@ describe('TreeScorer', () => {
     // A scorer fed one row at a time walks the arrays first and compiles after 2,000 rows: the same doubles throughout.
     const oneByOne = new TreeScorer(node);
     for (let r = 0; r < 2100; r++) {
-      const row = oneByOne.raw(data.map((c) => c.subarray(r, r + 1)), 1);
-      for (let k = 0; k < 3; k++) if (!Object.is(row[k], walked[r * 3 + k])) expect(row[k], `row ${r} output ${k}`).toBe(walked[r * 3 + k]);
+      const row = oneByOne.raw(
+        data.map((c) => c.subarray(r, r + 1)),
+        1,
+      );
+      for (let k = 0; k < 3; k++)
+        if (!Object.is(row[k], walked[r * 3 + k])) expect(row[k], `row ${r} output ${k}`).toBe(walked[r * 3 + k]);
     }
     expect((oneByOne as unknown as { compiled: unknown }).compiled).not.toBeNull();
     // And the same through the link.
-    expect([...new TreeScorer(node).predict(data, 4000)]).toEqual([...new TreeScorer(node, { compile: false }).predict(data, 4000)]);
+    expect([...new TreeScorer(node).predict(data, 4000)]).toEqual([
+      ...new TreeScorer(node, { compile: false }).predict(data, 4000),
+    ]);
   });
 });

@@ -4,7 +4,16 @@
  * Expected values are computed here from the files themselves, not taken from the code.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,7 +198,18 @@ describe('automl --help, --version, usage errors', () => {
     expect(examples.match(/automl split --data /g)).toHaveLength(3);
     expect(examples).toContain('75/25, stratified, seed 42');
     expect(examples).toContain('--ratio 0.8');
-    for (const opt of ['--data', '--target', '--ratio', '--seed', '--stratify', '--out-train', '--out-test', '--out-dir', '--json', '--quiet']) {
+    for (const opt of [
+      '--data',
+      '--target',
+      '--ratio',
+      '--seed',
+      '--stratify',
+      '--out-train',
+      '--out-test',
+      '--out-dir',
+      '--json',
+      '--quiet',
+    ]) {
       expect(r.stdout).toContain(opt);
     }
   });
@@ -252,7 +272,8 @@ describe('automl describe', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('the embedded hydraulic data: 2205 rows × 22 columns');
-    for (const name of HEADER) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+numeric\\s+(feature|label)\\s+0\\s+\\d+`, 'm'));
+    for (const name of HEADER)
+      expect(r.stdout).toMatch(new RegExp(`^${name}\\s+numeric\\s+(feature|label)\\s+0\\s+\\d+`, 'm'));
     // cool_cond_y: numeric, nothing missing, 3 distinct values, from 3 to 100.
     expect(r.stdout).toMatch(/^cool_cond_y\s+numeric\s+label\s+0\s+3\s+3\s+\S+\s+20\s+100\s/m);
     expect(r.stdout).not.toContain('\u001b[');
@@ -355,7 +376,9 @@ describe('automl describe', () => {
     });
 
     it('a comma list sets each type', async () => {
-      const d = json<DescribeJson>(await runCli(['describe', '--data', data, '--type', 'a=numeric,b=categorical', '--json']));
+      const d = json<DescribeJson>(
+        await runCli(['describe', '--data', data, '--type', 'a=numeric,b=categorical', '--json']),
+      );
       expect(types(d)).toEqual(['a:numeric', 'b:categorical', 'c:categorical']);
       expect(column(d, 'b').top).toEqual([
         { level: '10', count: 2 },
@@ -374,7 +397,16 @@ describe('automl describe', () => {
 
     it('comma list and repetition combine', async () => {
       const d = json<DescribeJson>(
-        await runCli(['describe', '--data', data, '--type', 'a=categorical,b=categorical', '--type', 'c=categorical', '--json']),
+        await runCli([
+          'describe',
+          '--data',
+          data,
+          '--type',
+          'a=categorical,b=categorical',
+          '--type',
+          'c=categorical',
+          '--json',
+        ]),
       );
       expect(types(d)).toEqual(['a:categorical', 'b:categorical', 'c:categorical']);
     });
@@ -438,8 +470,16 @@ describe('automl split (the hydraulic data)', () => {
   });
 
   it('stratifies: each class sends within one row of 75% of its rows to train', () => {
-    const trainCounts = countValues(fileLines(trainPath).slice(1).map((l) => field(l, TARGET_INDEX)));
-    const testCounts = countValues(fileLines(testPath).slice(1).map((l) => field(l, TARGET_INDEX)));
+    const trainCounts = countValues(
+      fileLines(trainPath)
+        .slice(1)
+        .map((l) => field(l, TARGET_INDEX)),
+    );
+    const testCounts = countValues(
+      fileLines(testPath)
+        .slice(1)
+        .map((l) => field(l, TARGET_INDEX)),
+    );
     for (const [label, total] of CLASS_COUNTS) {
       const tr = trainCounts.get(label) ?? 0;
       expect(tr + (testCounts.get(label) ?? 0)).toBe(total);
@@ -451,7 +491,9 @@ describe('automl split (the hydraulic data)', () => {
 
   it('the same seed gives byte-identical files', async () => {
     const again = freshDir('split-again');
-    const r = await runCli(['split', '--data', data, '--target', TARGET, '--seed', '42', '--out-dir', again], { cwd: dir });
+    const r = await runCli(['split', '--data', data, '--target', TARGET, '--seed', '42', '--out-dir', again], {
+      cwd: dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(again, 'hydraulic.train.csv')).equals(trainBytes)).toBe(true);
     expect(readFileSync(join(again, 'hydraulic.test.csv')).equals(testBytes)).toBe(true);
@@ -459,7 +501,9 @@ describe('automl split (the hydraulic data)', () => {
 
   it('another seed gives a different split, still stratified and complete', async () => {
     const other = freshDir('split-seed7');
-    const r = await runCli(['split', '--data', data, '--target', TARGET, '--seed', '7', '--out-dir', other], { cwd: dir });
+    const r = await runCli(['split', '--data', data, '--target', TARGET, '--seed', '7', '--out-dir', other], {
+      cwd: dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('seed 7');
     const train = fileLines(join(other, 'hydraulic.train.csv'));
@@ -477,7 +521,9 @@ describe('automl split (the hydraulic data)', () => {
 
   it('--json reports the parts, their rows and their class counts, matching the files', async () => {
     const out = freshDir('split-json');
-    const s = json<SplitJson>(await runCli(['split', '--data', data, '--target', TARGET, '--out-dir', out, '--json'], { cwd: dir }));
+    const s = json<SplitJson>(
+      await runCli(['split', '--data', data, '--target', TARGET, '--out-dir', out, '--json'], { cwd: dir }),
+    );
     expect(s.task).toBe('multiclass');
     expect(s.stratified).toBe(true);
     expect(s.ratio).toBe(0.75);
@@ -496,7 +542,9 @@ describe('automl split (the hydraulic data)', () => {
   it('--ratio 0.8 puts round(0.8 × 2205) = 1764 rows in train, each class within one row of 80%', async () => {
     const out = freshDir('split-ratio');
     const s = json<SplitJson>(
-      await runCli(['split', '--data', data, '--target', TARGET, '--ratio', '0.8', '--out-dir', out, '--json'], { cwd: dir }),
+      await runCli(['split', '--data', data, '--target', TARGET, '--ratio', '0.8', '--out-dir', out, '--json'], {
+        cwd: dir,
+      }),
     );
     expect(s.ratio).toBe(0.8);
     expect(s.train.rows).toBe(1764);
@@ -515,7 +563,9 @@ describe('automl split (the hydraulic data)', () => {
   it('--no-stratify makes a plain random split of the same size', async () => {
     const out = freshDir('split-nostrat');
     const s = json<SplitJson>(
-      await runCli(['split', '--data', data, '--target', TARGET, '--no-stratify', '--out-dir', out, '--json'], { cwd: dir }),
+      await runCli(['split', '--data', data, '--target', TARGET, '--no-stratify', '--out-dir', out, '--json'], {
+        cwd: dir,
+      }),
     );
     expect(s.stratified).toBe(false);
     expect(s.task).toBe('multiclass');
@@ -527,7 +577,9 @@ describe('automl split (the hydraulic data)', () => {
     const counts = countValues(train.map((l) => field(l, TARGET_INDEX)));
     expect(s.train.classes).toEqual(Object.fromEntries(['3', '20', '100'].map((k) => [k, counts.get(k) ?? 0])));
     expect(readFileSync(join(out, 'hydraulic.train.csv')).equals(trainBytes)).toBe(false);
-    const text = await runCli(['split', '--data', data, '--target', TARGET, '--no-stratify', '--out-dir', out], { cwd: dir });
+    const text = await runCli(['split', '--data', data, '--target', TARGET, '--no-stratify', '--out-dir', out], {
+      cwd: dir,
+    });
     expect(text.stdout).toContain('multiclass, random, ratio 0.75, seed 42');
   });
 
@@ -535,7 +587,9 @@ describe('automl split (the hydraulic data)', () => {
     const out = freshDir('split-outs');
     const tr = join(out, 'nested', 'deeper', 'tr.csv');
     const te = join(out, 'te.csv');
-    const r = await runCli(['split', '--data', data, '--target', TARGET, '--out-train', tr, '--out-test', te], { cwd: out });
+    const r = await runCli(['split', '--data', data, '--target', TARGET, '--out-train', tr, '--out-test', te], {
+      cwd: out,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(tr).equals(trainBytes)).toBe(true);
     expect(readFileSync(te).equals(testBytes)).toBe(true);
@@ -547,7 +601,10 @@ describe('automl split (the hydraulic data)', () => {
 
   it('relative --out-train/--out-test are relative to the working folder', async () => {
     const cwd = freshDir('split-rel');
-    const r = await runCli(['split', '--data', data, '--target', TARGET, '--out-train', 'a.csv', '--out-test', 'sub/b.csv'], { cwd });
+    const r = await runCli(
+      ['split', '--data', data, '--target', TARGET, '--out-train', 'a.csv', '--out-test', 'sub/b.csv'],
+      { cwd },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'a.csv')).equals(trainBytes)).toBe(true);
     expect(readFileSync(join(cwd, 'sub', 'b.csv')).equals(testBytes)).toBe(true);
@@ -684,14 +741,21 @@ describe('automl split keeps the text of each row as it is', () => {
     const test = fileLines(join(dir, 'prices.test.csv'));
     expect(train[0]).toBe('id,price,kind');
     expectOrderedPartition(rows, train.slice(1), test.slice(1));
-    const text = await runCli(['split', '--data', data, '--target', 'price', '--out-dir', freshDir('regression-text')], { cwd: dir });
+    const text = await runCli(
+      ['split', '--data', data, '--target', 'price', '--out-dir', freshDir('regression-text')],
+      { cwd: dir },
+    );
     expect(text.stdout).toContain('(regression, random, ratio 0.75, seed 42)');
   });
 });
 
 describe('automl errors: exit 2, one line naming the file and place, no stack, no output files', () => {
   /** Runs a split in a folder that holds only `files`, and checks nothing was added. */
-  async function failedSplit(label: string, files: Record<string, string>, args: (dir: string) => string[]): Promise<{ r: CliResult; dir: string }> {
+  async function failedSplit(
+    label: string,
+    files: Record<string, string>,
+    args: (dir: string) => string[],
+  ): Promise<{ r: CliResult; dir: string }> {
     const dir = freshDir(label);
     for (const [name, text] of Object.entries(files)) writeCsv(dir, name, text);
     const r = await runCli(['split', ...args(dir)], { cwd: dir });
@@ -736,17 +800,32 @@ describe('automl errors: exit 2, one line naming the file and place, no stack, n
   it('a row with the wrong number of fields after quoted CRLF line breaks: the physical line', async () => {
     // Line 1 header; lines 2-4 one record (two CRLFs inside quotes); line 5 fine; line 6 short.
     const text = 'a,b\r\n1,"x\r\ny\r\nz"\r\n2,3\r\n4\r\n';
-    const { r, dir } = await failedSplit('err-fields-crlf', { 'c.csv': text }, (d) => ['--data', join(d, 'c.csv'), '--target', 'a']);
+    const { r, dir } = await failedSplit('err-fields-crlf', { 'c.csv': text }, (d) => [
+      '--data',
+      join(d, 'c.csv'),
+      '--target',
+      'a',
+    ]);
     expectUserError(r, `${join(dir, 'c.csv')}:6:`);
   });
 
   it('an empty file', async () => {
-    const { r, dir } = await failedSplit('err-empty', { 'e.csv': '' }, (d) => ['--data', join(d, 'e.csv'), '--target', 'y']);
+    const { r, dir } = await failedSplit('err-empty', { 'e.csv': '' }, (d) => [
+      '--data',
+      join(d, 'e.csv'),
+      '--target',
+      'y',
+    ]);
     expectUserError(r, join(dir, 'e.csv'), 'empty');
   });
 
   it('a header without data rows', async () => {
-    const { r, dir } = await failedSplit('err-header-only', { 'h.csv': 'a,y\n' }, (d) => ['--data', join(d, 'h.csv'), '--target', 'y']);
+    const { r, dir } = await failedSplit('err-header-only', { 'h.csv': 'a,y\n' }, (d) => [
+      '--data',
+      join(d, 'h.csv'),
+      '--target',
+      'y',
+    ]);
     expectUserError(r, join(dir, 'h.csv'), 'no data rows');
   });
 

@@ -17,13 +17,18 @@ describe('automl describe: label columns of a recipe', () => {
     const text = await runCli(['describe']);
     expect(text.stdout).toMatch(/^stable_y\s+numeric\s+label\s/m);
     expect(text.stdout).toMatch(/^psa_bar\s+numeric\s+feature\s/m);
-    expect(text.stdout).toContain("The hydraulic recipe's label columns (cool_cond_y, valve_cond_y, pump_leak_y, acc_gas_leak_y, stable_y)");
+    expect(text.stdout).toContain(
+      "The hydraulic recipe's label columns (cool_cond_y, valve_cond_y, pump_leak_y, acc_gas_leak_y, stable_y)",
+    );
   });
 
   it('finds no recipe in a table of its own', async () => {
     const p = join(dir, 'own.csv');
     writeFileSync(p, 'a,b\n1,x\n2,y\n');
-    const r = JSON.parse((await runCli(['describe', '--data', p, '--json'])).stdout) as { recipe: string | null; labels: string[] };
+    const r = JSON.parse((await runCli(['describe', '--data', p, '--json'])).stdout) as {
+      recipe: string | null;
+      labels: string[];
+    };
     expect(r.recipe).toBeNull();
     expect(r.labels).toEqual([]);
   });

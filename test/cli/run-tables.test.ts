@@ -78,7 +78,17 @@ const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 const PLANS = ['basic', 'standard', 'premium', 'family'] as const;
 const PLAN_EFFECT: Record<string, number> = { basic: 0.7, standard: 0, premium: -0.6, family: -1.1 };
 const CITIES = Array.from({ length: 40 }, (_, i) => `city_${String(i).padStart(2, '0')}`);
-const CHURN_COLUMNS = ['customer_id', 'age', 'income', 'tenure_months', 'monthly_charges', 'support_calls', 'plan', 'city', 'churn'] as const;
+const CHURN_COLUMNS = [
+  'customer_id',
+  'age',
+  'income',
+  'tenure_months',
+  'monthly_charges',
+  'support_calls',
+  'plan',
+  'city',
+  'churn',
+] as const;
 
 function churnRows(n: number, seed: number): Row[] {
   const g = new Gen(seed);
@@ -96,7 +106,14 @@ function churnRows(n: number, seed: number): Row[] {
     const plan = PLANS[g.weighted([4, 3, 2, 1])]!;
     const city = g.weighted(CITIES.map((_, k) => 1 + (k % 5)));
     const z =
-      -0.2 + 0.45 * (calls - 1.2) - 0.028 * (tenure - 60) + 0.025 * (charges - 65) - 0.9 * Math.log(income / 40000) - 0.012 * (age - 44) + PLAN_EFFECT[plan]! + cityEffect[city]!;
+      -0.2 +
+      0.45 * (calls - 1.2) -
+      0.028 * (tenure - 60) +
+      0.025 * (charges - 65) -
+      0.9 * Math.log(income / 40000) -
+      0.012 * (age - 44) +
+      PLAN_EFFECT[plan]! +
+      cityEffect[city]!;
     const churn = g.next() < sigmoid(z) ? 'yes' : 'no';
     rows.push({
       customer_id: `C${String(100000 + seed * 10000 + i)}`,
@@ -116,7 +133,15 @@ function churnRows(n: number, seed: number): Row[] {
 }
 
 /** Machine condition grades A–D from six sensor readings (numeric only), a noisy latent score cut in quarters. */
-const SENSOR_COLUMNS = ['temperature_c', 'pressure_bar', 'vibration_mm_s', 'humidity_pct', 'rpm', 'load_pct', 'grade'] as const;
+const SENSOR_COLUMNS = [
+  'temperature_c',
+  'pressure_bar',
+  'vibration_mm_s',
+  'humidity_pct',
+  'rpm',
+  'load_pct',
+  'grade',
+] as const;
 
 function gradeRows(n: number, seed: number): Row[] {
   const g = new Gen(seed);
@@ -127,7 +152,12 @@ function gradeRows(n: number, seed: number): Row[] {
     const hum = 30 + 40 * g.next();
     const rpm = 1500 + 300 * g.normal();
     const load = 20 + 75 * g.next();
-    const q = -0.12 * (temp - 60) + 1.4 * (pressure - 4) - 0.9 * (vib - 2) + 0.9 * Math.sin((rpm - 1500) / 150) * ((load - 57) / 20) + 0.45 * g.normal();
+    const q =
+      -0.12 * (temp - 60) +
+      1.4 * (pressure - 4) -
+      0.9 * (vib - 2) +
+      0.9 * Math.sin((rpm - 1500) / 150) * ((load - 57) / 20) +
+      0.45 * g.normal();
     return { temp, pressure, vib, hum, rpm, load, q };
   });
   const sorted = raw.map((r) => r.q).sort((a, b) => a - b);
@@ -157,7 +187,14 @@ function houseRows(n: number, seed: number): Row[] {
     const age = g.int(80);
     const dist = 0.5 + 24 * g.next();
     const district = DISTRICTS[g.int(DISTRICTS.length)]!;
-    const price = 60 + 1.9 * area + 6 * rooms + 30 * Math.sin(dist / 3) - 0.02 * (age - 35) ** 2 + DISTRICT_EFFECT[district]! + PRICE_NOISE * g.normal();
+    const price =
+      60 +
+      1.9 * area +
+      6 * rooms +
+      30 * Math.sin(dist / 3) -
+      0.02 * (age - 35) ** 2 +
+      DISTRICT_EFFECT[district]! +
+      PRICE_NOISE * g.normal();
     return {
       area_m2: holes(g, area.toFixed(1)),
       rooms: String(rooms),
@@ -198,7 +235,17 @@ interface RunResult {
   pipelinePath: string;
   experimentDir: string;
   final: string;
-  ensemble: { kept: boolean; score: number; singleScore: number; members: { id: number; family: string; weight: number; calibration: { temperature: number; floor: number } | null }[] };
+  ensemble: {
+    kept: boolean;
+    score: number;
+    singleScore: number;
+    members: {
+      id: number;
+      family: string;
+      weight: number;
+      calibration: { temperature: number; floor: number } | null;
+    }[];
+  };
 }
 
 /** Splits a CSV line (our outputs quote only fields holding a comma or a quote). */
@@ -257,7 +304,20 @@ function rocAuc(y: readonly number[], s: readonly number[]): number {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-const LEADERBOARD_HEADER = ['id', 'family', 'features', 'params', 'status', 'folds', 'score', 'logloss', 'fit_seconds', 'started_seconds', 'finished_seconds', 'error'];
+const LEADERBOARD_HEADER = [
+  'id',
+  'family',
+  'features',
+  'params',
+  'status',
+  'folds',
+  'score',
+  'logloss',
+  'fit_seconds',
+  'started_seconds',
+  'finished_seconds',
+  'error',
+];
 const TIMING_COLUMNS = ['fit_seconds', 'started_seconds', 'finished_seconds'];
 
 interface PipelineJson {
@@ -273,345 +333,539 @@ function readPipelineJson(path: string): PipelineJson {
 }
 
 describe('automl run on tables other than the hydraulic one', () => {
-  it('binary yes/no target: numeric and categorical features (few and many levels) with missing cells, given train and test files', async () => {
-    const columns = CHURN_COLUMNS.filter((c) => c !== 'customer_id');
-    const trainRows = churnRows(1500, 1);
-    const testRows = churnRows(500, 2);
-    // The data are what they claim: ~5% missing cells, every city present in training.
-    const blanks = trainRows.filter((r) => r['income'] === '').length + trainRows.filter((r) => r['city'] === '').length;
-    expect(blanks / (2 * trainRows.length)).toBeGreaterThan(0.035);
-    expect(blanks / (2 * trainRows.length)).toBeLessThan(0.065);
-    expect(new Set(trainRows.map((r) => r['city']).filter((c) => c !== ''))).toEqual(new Set(CITIES));
-    const train = write('churn.train.csv', columns, trainRows);
-    const test = write('churn.test.csv', columns, testRows);
+  it(
+    'binary yes/no target: numeric and categorical features (few and many levels) with missing cells, given train and test files',
+    async () => {
+      const columns = CHURN_COLUMNS.filter((c) => c !== 'customer_id');
+      const trainRows = churnRows(1500, 1);
+      const testRows = churnRows(500, 2);
+      // The data are what they claim: ~5% missing cells, every city present in training.
+      const blanks =
+        trainRows.filter((r) => r['income'] === '').length + trainRows.filter((r) => r['city'] === '').length;
+      expect(blanks / (2 * trainRows.length)).toBeGreaterThan(0.035);
+      expect(blanks / (2 * trainRows.length)).toBeLessThan(0.065);
+      expect(new Set(trainRows.map((r) => r['city']).filter((c) => c !== ''))).toEqual(new Set(CITIES));
+      const train = write('churn.train.csv', columns, trainRows);
+      const test = write('churn.test.csv', columns, testRows);
 
-    const res = await run(['--train', train, '--test', test, '--target', 'churn', '--max-models', '4'], 'churn');
-    expect(res.status).toBe('finished');
-    expect(res.task).toBe('binary');
-    expect(res.classes).toEqual(['no', 'yes']);
-    expect(res.rows).toEqual({ train: 1500, test: 500, droppedMissingTarget: 0 });
-    expect(res.features).toEqual(columns.filter((c) => c !== 'churn'));
-    expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
+      const res = await run(['--train', train, '--test', test, '--target', 'churn', '--max-models', '4'], 'churn');
+      expect(res.status).toBe('finished');
+      expect(res.task).toBe('binary');
+      expect(res.classes).toEqual(['no', 'yes']);
+      expect(res.rows).toEqual({ train: 1500, test: 500, droppedMissingTarget: 0 });
+      expect(res.features).toEqual(columns.filter((c) => c !== 'churn'));
+      expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
 
-    // Test AUC: well above 0.5 and close to what the true probabilities reach on these rows.
-    const yTest = testRows.map((r) => (r['churn'] === 'yes' ? 1 : 0));
-    const oracle = rocAuc(yTest, testRows.map((r) => Number(r['_p'])));
-    expect(oracle).toBeCloseTo(0.836, 3); // the generator's own ceiling on these 500 rows
-    expect(res.test['auc']).toBeGreaterThan(0.75);
-    expect(res.test['auc']).toBeGreaterThan(oracle - 0.07);
-    expect(res.validation['auc']).toBeGreaterThan(0.75);
-    expect(res.test['logloss']).toBeLessThan(0.6); // a constant at the base rate scores 0.693
+      // Test AUC: well above 0.5 and close to what the true probabilities reach on these rows.
+      const yTest = testRows.map((r) => (r['churn'] === 'yes' ? 1 : 0));
+      const oracle = rocAuc(
+        yTest,
+        testRows.map((r) => Number(r['_p'])),
+      );
+      expect(oracle).toBeCloseTo(0.836, 3); // the generator's own ceiling on these 500 rows
+      expect(res.test['auc']).toBeGreaterThan(0.75);
+      expect(res.test['auc']).toBeGreaterThan(oracle - 0.07);
+      expect(res.validation['auc']).toBeGreaterThan(0.75);
+      expect(res.test['logloss']).toBeLessThan(0.6); // a constant at the base rate scores 0.693
 
-    // test-predictions.csv: the actual label, then p(no), p(yes), row for row in the test file's order.
-    const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-    expect(preds.header).toEqual(['churn', 'churn.no', 'churn.yes']);
-    expect(preds.rows.map((r) => r[0])).toEqual(testRows.map((r) => r['churn']));
-    expect(rocAuc(yTest, preds.rows.map((r) => Number(r[2])))).toBeCloseTo(res.test['auc']!, 12);
+      // test-predictions.csv: the actual label, then p(no), p(yes), row for row in the test file's order.
+      const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
+      expect(preds.header).toEqual(['churn', 'churn.no', 'churn.yes']);
+      expect(preds.rows.map((r) => r[0])).toEqual(testRows.map((r) => r['churn']));
+      expect(
+        rocAuc(
+          yTest,
+          preds.rows.map((r) => Number(r[2])),
+        ),
+      ).toBeCloseTo(res.test['auc']!, 12);
 
-    // The pipeline, loaded by the standalone scorer, gives exactly those probabilities on the test rows as read.
-    const scorer = loadPipeline(res.pipelinePath);
-    expect(scorer.outputNames).toEqual(['churn.no', 'churn.yes']);
-    expect(scorer.classes).toEqual(['no', 'yes']);
-    const batch = scorer.scoreBatch(testRows);
-    expect(batch).toHaveLength(1000);
-    preds.rows.forEach((r, i) => {
-      expect(String(batch[2 * i]), `row ${i}`).toBe(r[1]);
-      expect(String(batch[2 * i + 1]), `row ${i}`).toBe(r[2]);
-      expect(batch[2 * i]! + batch[2 * i + 1]!).toBeCloseTo(1, 12);
-    });
-    expect(scorer.score(testRows[0]!)).toEqual([Number(preds.rows[0]![1]), Number(preds.rows[0]![2])]);
-    expect(scorer.unseen).toEqual({ plan: 0, city: 0 });
+      // The pipeline, loaded by the standalone scorer, gives exactly those probabilities on the test rows as read.
+      const scorer = loadPipeline(res.pipelinePath);
+      expect(scorer.outputNames).toEqual(['churn.no', 'churn.yes']);
+      expect(scorer.classes).toEqual(['no', 'yes']);
+      const batch = scorer.scoreBatch(testRows);
+      expect(batch).toHaveLength(1000);
+      preds.rows.forEach((r, i) => {
+        expect(String(batch[2 * i]), `row ${i}`).toBe(r[1]);
+        expect(String(batch[2 * i + 1]), `row ${i}`).toBe(r[2]);
+        expect(batch[2 * i]! + batch[2 * i + 1]!).toBeCloseTo(1, 12);
+      });
+      expect(scorer.score(testRows[0]!)).toEqual([Number(preds.rows[0]![1]), Number(preds.rows[0]![2])]);
+      expect(scorer.unseen).toEqual({ plan: 0, city: 0 });
 
-    // Its inputs: the numeric columns, and the categorical ones with their levels.
-    const byName = new Map(scorer.fields.map((f) => [f.name, f]));
-    expect([...byName.keys()].sort()).toEqual(['age', 'city', 'income', 'monthly_charges', 'plan', 'support_calls', 'tenure_months']);
-    for (const n of ['age', 'income', 'tenure_months', 'monthly_charges', 'support_calls']) expect(byName.get(n)?.type).toBe('numeric');
-    const plan = byName.get('plan');
-    const city = byName.get('city');
-    expect(plan?.type === 'categorical' && [...plan.levels].sort()).toEqual([...PLANS].sort());
-    expect(city?.type === 'categorical' && [...city.levels].sort()).toEqual(CITIES);
-    // Four plans one-hot encoded; forty cities target encoded (each with a frequency too).
-    const steps = readPipelineJson(res.pipelinePath).features.steps;
-    expect(steps.map((st) => `${st.kind}(${st.column})`)).toEqual(['one_hot(plan)', 'frequency(plan)', 'target_encoding(city)', 'frequency(city)']);
-    expect([...(steps[0]!.levels ?? [])].sort()).toEqual([...PLANS].sort());
-    expect(steps[2]!.levels).toHaveLength(40);
+      // Its inputs: the numeric columns, and the categorical ones with their levels.
+      const byName = new Map(scorer.fields.map((f) => [f.name, f]));
+      expect([...byName.keys()].sort()).toEqual([
+        'age',
+        'city',
+        'income',
+        'monthly_charges',
+        'plan',
+        'support_calls',
+        'tenure_months',
+      ]);
+      for (const n of ['age', 'income', 'tenure_months', 'monthly_charges', 'support_calls'])
+        expect(byName.get(n)?.type).toBe('numeric');
+      const plan = byName.get('plan');
+      const city = byName.get('city');
+      expect(plan?.type === 'categorical' && [...plan.levels].sort()).toEqual([...PLANS].sort());
+      expect(city?.type === 'categorical' && [...city.levels].sort()).toEqual(CITIES);
+      // Four plans one-hot encoded; forty cities target encoded (each with a frequency too).
+      const steps = readPipelineJson(res.pipelinePath).features.steps;
+      expect(steps.map((st) => `${st.kind}(${st.column})`)).toEqual([
+        'one_hot(plan)',
+        'frequency(plan)',
+        'target_encoding(city)',
+        'frequency(city)',
+      ]);
+      expect([...(steps[0]!.levels ?? [])].sort()).toEqual([...PLANS].sort());
+      expect(steps[2]!.levels).toHaveLength(40);
 
-    // leaderboard.csv: one row per candidate, each family's defaults, scored on 3 of 3 folds.
-    const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
-    expect(lb.header).toEqual(LEADERBOARD_HEADER);
-    const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
-    expect(col('id')).toEqual(['0', '1', '2', '3']);
-    expect(col('family')).toEqual(['gbdt', 'glm', 'glm', 'glm']);
-    expect(col('status')).toEqual(['scored', 'scored', 'scored', 'scored']);
-    expect(col('folds')).toEqual(['3/3', '3/3', '3/3', '3/3']);
-    expect(col('error')).toEqual(['', '', '', '']);
-    const scores = col('score').map(Number);
-    expect(col('logloss').map(Number)).toEqual(scores); // logloss is the default scorer
-    for (const x of scores) expect(x).toBeGreaterThan(0.4);
-    expect(res.search.best.score).toBe(Math.min(...scores));
-    // The validation scores are the chosen model's: the ensemble, or the winner calibrated.
-    expect(res.validation['logloss']).toBeCloseTo(res.ensemble.kept ? res.ensemble.score : res.ensemble.singleScore, 12);
+      // leaderboard.csv: one row per candidate, each family's defaults, scored on 3 of 3 folds.
+      const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
+      expect(lb.header).toEqual(LEADERBOARD_HEADER);
+      const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
+      expect(col('id')).toEqual(['0', '1', '2', '3']);
+      expect(col('family')).toEqual(['gbdt', 'glm', 'glm', 'glm']);
+      expect(col('status')).toEqual(['scored', 'scored', 'scored', 'scored']);
+      expect(col('folds')).toEqual(['3/3', '3/3', '3/3', '3/3']);
+      expect(col('error')).toEqual(['', '', '', '']);
+      const scores = col('score').map(Number);
+      expect(col('logloss').map(Number)).toEqual(scores); // logloss is the default scorer
+      for (const x of scores) expect(x).toBeGreaterThan(0.4);
+      expect(res.search.best.score).toBe(Math.min(...scores));
+      // The validation scores are the chosen model's: the ensemble, or the winner calibrated.
+      expect(res.validation['logloss']).toBeCloseTo(
+        res.ensemble.kept ? res.ensemble.score : res.ensemble.singleScore,
+        12,
+      );
 
-    const log = readFileSync(join(res.experimentDir, 'run.log'), 'utf8');
-    expect(log).toContain('target churn: binary (no, yes); 1500 train rows, 500 test rows, 7 features');
-  }, LONG);
+      const log = readFileSync(join(res.experimentDir, 'run.log'), 'utf8');
+      expect(log).toContain('target churn: binary (no, yes); 1500 train rows, 500 test rows, 7 features');
+    },
+    LONG,
+  );
 
-  it('multiclass target with four classes, numeric features only, one file split 75/25 by the tool', async () => {
-    const rows = gradeRows(1600, 3);
-    const data = write('grades.csv', SENSOR_COLUMNS, rows);
-    const res = await run(['--data', data, '--target', 'grade', '--max-models', '4'], 'grades');
-    expect(res.task).toBe('multiclass');
-    expect(res.classes).toEqual(['A', 'B', 'C', 'D']);
-    // 400 rows of each grade; stratified, each sends 300 to train and 100 to test.
-    expect(res.rows).toEqual({ train: 1200, test: 400, droppedMissingTarget: 0 });
-    expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
+  it(
+    'multiclass target with four classes, numeric features only, one file split 75/25 by the tool',
+    async () => {
+      const rows = gradeRows(1600, 3);
+      const data = write('grades.csv', SENSOR_COLUMNS, rows);
+      const res = await run(['--data', data, '--target', 'grade', '--max-models', '4'], 'grades');
+      expect(res.task).toBe('multiclass');
+      expect(res.classes).toEqual(['A', 'B', 'C', 'D']);
+      // 400 rows of each grade; stratified, each sends 300 to train and 100 to test.
+      expect(res.rows).toEqual({ train: 1200, test: 400, droppedMissingTarget: 0 });
+      expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
 
-    const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-    expect(preds.header).toEqual(['grade', 'grade.A', 'grade.B', 'grade.C', 'grade.D']);
-    expect(preds.rows).toHaveLength(400);
-    for (const g of ['A', 'B', 'C', 'D']) expect(preds.rows.filter((r) => r[0] === g)).toHaveLength(100);
-    let correct = 0;
-    for (const r of preds.rows) {
-      const p = r.slice(1).map(Number);
-      expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
-      expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
-      const k = p.indexOf(Math.max(...p));
-      if (['A', 'B', 'C', 'D'][k] === r[0]) correct++;
-    }
-    // Accuracy, from the file, is the reported one; chance is 0.25 (the classes are balanced).
-    expect(correct / 400).toBeCloseTo(res.test['accuracy']!, 12);
-    expect(res.test['accuracy']).toBeGreaterThan(0.55);
-    expect(res.validation['accuracy']).toBeGreaterThan(0.55);
-    expect(res.test['auc']).toBeGreaterThan(0.8); // one-vs-rest macro
-    expect(res.test['logloss']).toBeLessThan(0.95); // a uniform guess scores ln 4 = 1.386
+      const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
+      expect(preds.header).toEqual(['grade', 'grade.A', 'grade.B', 'grade.C', 'grade.D']);
+      expect(preds.rows).toHaveLength(400);
+      for (const g of ['A', 'B', 'C', 'D']) expect(preds.rows.filter((r) => r[0] === g)).toHaveLength(100);
+      let correct = 0;
+      for (const r of preds.rows) {
+        const p = r.slice(1).map(Number);
+        expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
+        expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+        const k = p.indexOf(Math.max(...p));
+        if (['A', 'B', 'C', 'D'][k] === r[0]) correct++;
+      }
+      // Accuracy, from the file, is the reported one; chance is 0.25 (the classes are balanced).
+      expect(correct / 400).toBeCloseTo(res.test['accuracy']!, 12);
+      expect(res.test['accuracy']).toBeGreaterThan(0.55);
+      expect(res.validation['accuracy']).toBeGreaterThan(0.55);
+      expect(res.test['auc']).toBeGreaterThan(0.8); // one-vs-rest macro
+      expect(res.test['logloss']).toBeLessThan(0.95); // a uniform guess scores ln 4 = 1.386
 
-    const scorer = loadPipeline(res.pipelinePath);
-    expect(scorer.outputNames).toEqual(['grade.A', 'grade.B', 'grade.C', 'grade.D']);
-    expect(scorer.fields.map((f) => f.name)).toEqual(SENSOR_COLUMNS.filter((c) => c !== 'grade'));
-    expect(scorer.fields.every((f) => f.type === 'numeric')).toBe(true);
-  }, LONG);
+      const scorer = loadPipeline(res.pipelinePath);
+      expect(scorer.outputNames).toEqual(['grade.A', 'grade.B', 'grade.C', 'grade.D']);
+      expect(scorer.fields.map((f) => f.name)).toEqual(SENSOR_COLUMNS.filter((c) => c !== 'grade'));
+      expect(scorer.fields.every((f) => f.type === 'numeric')).toBe(true);
+    },
+    LONG,
+  );
 
-  it('regression target (a nonlinear function plus noise), with --scorer mae', async () => {
-    const rows = houseRows(1500, 4);
-    const data = write('houses.csv', HOUSE_COLUMNS, rows);
-    const res = await run(['--data', data, '--target', 'price_k', '--max-models', '4', '--scorer', 'mae'], 'houses');
-    expect(res.task).toBe('regression');
-    expect(res.classes).toBeNull();
-    // Not stratified: a plain random split of round(0.75 × 1500) rows.
-    expect(res.rows).toEqual({ train: 1125, test: 375, droppedMissingTarget: 0 });
-    expect(res.settings.scorer).toBe('mae');
+  it(
+    'regression target (a nonlinear function plus noise), with --scorer mae',
+    async () => {
+      const rows = houseRows(1500, 4);
+      const data = write('houses.csv', HOUSE_COLUMNS, rows);
+      const res = await run(['--data', data, '--target', 'price_k', '--max-models', '4', '--scorer', 'mae'], 'houses');
+      expect(res.task).toBe('regression');
+      expect(res.classes).toBeNull();
+      // Not stratified: a plain random split of round(0.75 × 1500) rows.
+      expect(res.rows).toEqual({ train: 1125, test: 375, droppedMissingTarget: 0 });
+      expect(res.settings.scorer).toBe('mae');
 
-    const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-    expect(preds.header).toEqual(['price_k', 'price_k.predicted']);
-    expect(preds.rows).toHaveLength(375);
-    const y = preds.rows.map((r) => Number(r[0]));
-    const p = preds.rows.map((r) => Number(r[1]));
-    const mean = y.reduce((a, b) => a + b, 0) / y.length;
-    const sse = y.reduce((a, v, i) => a + (v - p[i]!) ** 2, 0);
-    const sst = y.reduce((a, v) => a + (v - mean) ** 2, 0);
-    const mae = y.reduce((a, v, i) => a + Math.abs(v - p[i]!), 0) / y.length;
-    // The reported test metrics are those of the file's predictions.
-    expect(res.test['rmse']).toBeCloseTo(Math.sqrt(sse / y.length), 9);
-    expect(res.test['mae']).toBeCloseTo(mae, 9);
-    expect(res.test['r2']).toBeCloseTo(1 - sse / sst, 9);
-    // Well fitted (the target's spread is ~90, the noise 12), and no better than the noise allows.
-    expect(res.test['r2']).toBeGreaterThan(0.92);
-    expect(res.test['rmse']).toBeGreaterThan(0.85 * PRICE_NOISE);
-    expect(res.test['rmse']).toBeLessThan(26);
+      const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
+      expect(preds.header).toEqual(['price_k', 'price_k.predicted']);
+      expect(preds.rows).toHaveLength(375);
+      const y = preds.rows.map((r) => Number(r[0]));
+      const p = preds.rows.map((r) => Number(r[1]));
+      const mean = y.reduce((a, b) => a + b, 0) / y.length;
+      const sse = y.reduce((a, v, i) => a + (v - p[i]!) ** 2, 0);
+      const sst = y.reduce((a, v) => a + (v - mean) ** 2, 0);
+      const mae = y.reduce((a, v, i) => a + Math.abs(v - p[i]!), 0) / y.length;
+      // The reported test metrics are those of the file's predictions.
+      expect(res.test['rmse']).toBeCloseTo(Math.sqrt(sse / y.length), 9);
+      expect(res.test['mae']).toBeCloseTo(mae, 9);
+      expect(res.test['r2']).toBeCloseTo(1 - sse / sst, 9);
+      // Well fitted (the target's spread is ~90, the noise 12), and no better than the noise allows.
+      expect(res.test['r2']).toBeGreaterThan(0.92);
+      expect(res.test['rmse']).toBeGreaterThan(0.85 * PRICE_NOISE);
+      expect(res.test['rmse']).toBeLessThan(26);
 
-    // --scorer mae is what the search ranked by: the winner's score is its out-of-fold MAE.
-    expect(res.validation['mae']).toBeCloseTo(res.ensemble.kept ? res.ensemble.score : res.search.best.score, 12);
-    expect(res.ensemble.members.every((m) => m.calibration === null)).toBe(true); // no calibration for a regression
-    const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
-    const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
-    expect(col('logloss')).toEqual(['', '', '', '']);
-    const scores = col('score').map(Number);
-    expect(res.search.best.score).toBe(Math.min(...scores));
-    for (const x of scores) expect(x).toBeGreaterThan(8); // MAE of the noise alone: 12 × 0.798 ≈ 9.6
-    const pipe = readPipelineJson(res.pipelinePath);
-    expect(pipe.task).toBe('regression');
-    expect((JSON.parse(readFileSync(res.pipelinePath, 'utf8')) as { metrics: { scorer: string } }).metrics.scorer).toBe('mae');
-    expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['price_k']);
-  }, LONG);
+      // --scorer mae is what the search ranked by: the winner's score is its out-of-fold MAE.
+      expect(res.validation['mae']).toBeCloseTo(res.ensemble.kept ? res.ensemble.score : res.search.best.score, 12);
+      expect(res.ensemble.members.every((m) => m.calibration === null)).toBe(true); // no calibration for a regression
+      const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
+      const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
+      expect(col('logloss')).toEqual(['', '', '', '']);
+      const scores = col('score').map(Number);
+      expect(res.search.best.score).toBe(Math.min(...scores));
+      for (const x of scores) expect(x).toBeGreaterThan(8); // MAE of the noise alone: 12 × 0.798 ≈ 9.6
+      const pipe = readPipelineJson(res.pipelinePath);
+      expect(pipe.task).toBe('regression');
+      expect(
+        (JSON.parse(readFileSync(res.pipelinePath, 'utf8')) as { metrics: { scorer: string } }).metrics.scorer,
+      ).toBe('mae');
+      expect(loadPipeline(res.pipelinePath).outputNames).toEqual(['price_k']);
+    },
+    LONG,
+  );
 
-  it('--final folds ships the average of the winner\'s fold models; --final refit one model refit on all rows', async () => {
-    const rows = gradeRows(900, 5);
-    const train = write('final.train.csv', SENSOR_COLUMNS, rows.slice(0, 600));
-    const test = write('final.test.csv', SENSOR_COLUMNS, rows.slice(600));
-    const folds = await run(['--train', train, '--test', test, '--target', 'grade', '--max-models', '3', '--final', 'folds', '--name', 'final-folds'], 'final-folds');
-    const refit = await run(['--train', train, '--test', test, '--target', 'grade', '--max-models', '3', '--final', 'refit', '--name', 'final-refit'], 'final-refit');
-    expect(folds.final).toBe('fold-models');
-    expect(refit.final).toBe('refit');
-    // The same search: the same winner and validation scores either way.
-    expect(folds.search.best).toMatchObject({ id: refit.search.best.id, family: refit.search.best.family, score: refit.search.best.score });
-    expect(folds.validation['logloss']).toBe(refit.validation['logloss']);
-    type Members = { model: { kind: string; members: { weight: number; features: unknown; model: { kind: string }; calibration?: { temperature: number } }[] } };
-    const ensemble = readPipelineJson(folds.pipelinePath) as unknown as Members;
-    expect(ensemble.model.kind).toBe('ensemble');
-    expect(ensemble.model.members.map((m) => m.weight)).toEqual([1 / 3, 1 / 3, 1 / 3]);
-    // The first member's feature steps are the pipeline's own; the others carry theirs.
-    expect(ensemble.model.members.map((m) => m.features !== undefined)).toEqual([false, true, true]);
-    expect(ensemble.model.members.every((m) => m.model.kind !== 'ensemble')).toBe(true);
-    // Each member carries the winner's calibration, fitted on its out-of-fold predictions.
-    const cal = ensemble.model.members[0]!.calibration!;
-    expect(cal.temperature).toBeGreaterThan(0);
-    expect(ensemble.model.members.every((m) => m.calibration?.temperature === cal.temperature)).toBe(true);
-    // The refit: one model (with the same calibration), not an average of several.
-    const one = readPipelineJson(refit.pipelinePath) as unknown as Members;
-    expect(one.model.members).toHaveLength(1);
-    expect(one.model.members[0]!.model.kind).not.toBe('ensemble');
-    expect(one.model.members[0]!.calibration).toEqual(cal);
-    // What the experiment reports for the test rows is what the exported pipeline scores.
-    const scorer = loadPipeline(folds.pipelinePath);
-    const testRows = readCsvFile(test);
-    const input = testRows.rows.map((r) => Object.fromEntries(testRows.header.map((h, j) => [h, r[j]!])));
-    const scored = scorer.scoreBatch(input);
-    const preds = readCsvFile(join(folds.experimentDir, 'test-predictions.csv'));
-    preds.rows.forEach((r, i) => r.slice(1).forEach((v, k) => expect(Number(v)).toBe(scored[i * 4 + k])));
-    expect(folds.test['logloss']).toBeLessThan(1.0);
-    expect(Math.abs(folds.test['logloss']! - refit.test['logloss']!)).toBeLessThan(0.15);
-    expect(readFileSync(join(folds.experimentDir, 'run.log'), 'utf8')).toContain("as asked (--final folds): the pipeline is the average of the winner's 3 fold models");
-  }, LONG);
+  it(
+    "--final folds ships the average of the winner's fold models; --final refit one model refit on all rows",
+    async () => {
+      const rows = gradeRows(900, 5);
+      const train = write('final.train.csv', SENSOR_COLUMNS, rows.slice(0, 600));
+      const test = write('final.test.csv', SENSOR_COLUMNS, rows.slice(600));
+      const folds = await run(
+        [
+          '--train',
+          train,
+          '--test',
+          test,
+          '--target',
+          'grade',
+          '--max-models',
+          '3',
+          '--final',
+          'folds',
+          '--name',
+          'final-folds',
+        ],
+        'final-folds',
+      );
+      const refit = await run(
+        [
+          '--train',
+          train,
+          '--test',
+          test,
+          '--target',
+          'grade',
+          '--max-models',
+          '3',
+          '--final',
+          'refit',
+          '--name',
+          'final-refit',
+        ],
+        'final-refit',
+      );
+      expect(folds.final).toBe('fold-models');
+      expect(refit.final).toBe('refit');
+      // The same search: the same winner and validation scores either way.
+      expect(folds.search.best).toMatchObject({
+        id: refit.search.best.id,
+        family: refit.search.best.family,
+        score: refit.search.best.score,
+      });
+      expect(folds.validation['logloss']).toBe(refit.validation['logloss']);
+      type Members = {
+        model: {
+          kind: string;
+          members: {
+            weight: number;
+            features: unknown;
+            model: { kind: string };
+            calibration?: { temperature: number };
+          }[];
+        };
+      };
+      const ensemble = readPipelineJson(folds.pipelinePath) as unknown as Members;
+      expect(ensemble.model.kind).toBe('ensemble');
+      expect(ensemble.model.members.map((m) => m.weight)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+      // The first member's feature steps are the pipeline's own; the others carry theirs.
+      expect(ensemble.model.members.map((m) => m.features !== undefined)).toEqual([false, true, true]);
+      expect(ensemble.model.members.every((m) => m.model.kind !== 'ensemble')).toBe(true);
+      // Each member carries the winner's calibration, fitted on its out-of-fold predictions.
+      const cal = ensemble.model.members[0]!.calibration!;
+      expect(cal.temperature).toBeGreaterThan(0);
+      expect(ensemble.model.members.every((m) => m.calibration?.temperature === cal.temperature)).toBe(true);
+      // The refit: one model (with the same calibration), not an average of several.
+      const one = readPipelineJson(refit.pipelinePath) as unknown as Members;
+      expect(one.model.members).toHaveLength(1);
+      expect(one.model.members[0]!.model.kind).not.toBe('ensemble');
+      expect(one.model.members[0]!.calibration).toEqual(cal);
+      // What the experiment reports for the test rows is what the exported pipeline scores.
+      const scorer = loadPipeline(folds.pipelinePath);
+      const testRows = readCsvFile(test);
+      const input = testRows.rows.map((r) => Object.fromEntries(testRows.header.map((h, j) => [h, r[j]!])));
+      const scored = scorer.scoreBatch(input);
+      const preds = readCsvFile(join(folds.experimentDir, 'test-predictions.csv'));
+      preds.rows.forEach((r, i) => r.slice(1).forEach((v, k) => expect(Number(v)).toBe(scored[i * 4 + k])));
+      expect(folds.test['logloss']).toBeLessThan(1.0);
+      expect(Math.abs(folds.test['logloss']! - refit.test['logloss']!)).toBeLessThan(0.15);
+      expect(readFileSync(join(folds.experimentDir, 'run.log'), 'utf8')).toContain(
+        "as asked (--final folds): the pipeline is the average of the winner's 3 fold models",
+      );
+    },
+    LONG,
+  );
 
-  it('--drop removes a column; --interpretability 9 keeps to GLM and GBDT and original features', async () => {
-    const rows = churnRows(1200, 5);
-    const data = write('churn-ids.csv', CHURN_COLUMNS, rows);
-    const res = await run(['--data', data, '--target', 'churn', '--drop', 'customer_id', '--interpretability', '9', '--max-models', '8'], 'interp');
-    expect(res.dropped).toEqual([{ column: 'customer_id', reason: 'dropped with --drop' }]);
-    expect(res.features).not.toContain('customer_id');
-    expect(res.features).toHaveLength(7);
-    expect(res.settings.interpretability).toBe(9);
-    const scorer = loadPipeline(res.pipelinePath);
-    expect(scorer.fields.map((f) => f.name)).not.toContain('customer_id');
-    expect(scorer.fields).toHaveLength(7);
+  it(
+    '--drop removes a column; --interpretability 9 keeps to GLM and GBDT and original features',
+    async () => {
+      const rows = churnRows(1200, 5);
+      const data = write('churn-ids.csv', CHURN_COLUMNS, rows);
+      const res = await run(
+        ['--data', data, '--target', 'churn', '--drop', 'customer_id', '--interpretability', '9', '--max-models', '8'],
+        'interp',
+      );
+      expect(res.dropped).toEqual([{ column: 'customer_id', reason: 'dropped with --drop' }]);
+      expect(res.features).not.toContain('customer_id');
+      expect(res.features).toHaveLength(7);
+      expect(res.settings.interpretability).toBe(9);
+      const scorer = loadPipeline(res.pipelinePath);
+      expect(scorer.fields.map((f) => f.name)).not.toContain('customer_id');
+      expect(scorer.fields).toHaveLength(7);
 
-    const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
-    const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
-    expect(col('id')).toHaveLength(8);
-    expect(col('family').slice(0, 4)).toEqual(['glm', 'glm', 'glm', 'gbdt']);
-    for (const f of col('family')) expect(['glm', 'gbdt']).toContain(f);
-    for (const f of col('features')) {
-      expect(f).not.toMatch(/interaction|target_encoding|frequency/);
-      expect(f).toMatch(/one_hot\(plan\) \+ one_hot\(city\)$/);
-    }
-    const steps = readPipelineJson(res.pipelinePath).features.steps;
-    for (const st of steps) expect(['one_hot', 'yeo_johnson']).toContain(st.kind);
-    // At most 16 one-hot columns for the city: the most frequent of its 40 levels.
-    const cityStep = steps.find((st) => st.column === 'city');
-    expect(cityStep?.kind).toBe('one_hot');
-    expect(cityStep?.levels).toHaveLength(16);
-    expect(res.test['auc']).toBeGreaterThan(0.75);
-  }, LONG);
+      const lb = readCsvFile(join(res.experimentDir, 'leaderboard.csv'));
+      const col = (name: string): string[] => lb.rows.map((r) => r[lb.header.indexOf(name)]!);
+      expect(col('id')).toHaveLength(8);
+      expect(col('family').slice(0, 4)).toEqual(['glm', 'glm', 'glm', 'gbdt']);
+      for (const f of col('family')) expect(['glm', 'gbdt']).toContain(f);
+      for (const f of col('features')) {
+        expect(f).not.toMatch(/interaction|target_encoding|frequency/);
+        expect(f).toMatch(/one_hot\(plan\) \+ one_hot\(city\)$/);
+      }
+      const steps = readPipelineJson(res.pipelinePath).features.steps;
+      for (const st of steps) expect(['one_hot', 'yeo_johnson']).toContain(st.kind);
+      // At most 16 one-hot columns for the city: the most frequent of its 40 levels.
+      const cityStep = steps.find((st) => st.column === 'city');
+      expect(cityStep?.kind).toBe('one_hot');
+      expect(cityStep?.levels).toHaveLength(16);
+      expect(res.test['auc']).toBeGreaterThan(0.75);
+    },
+    LONG,
+  );
 
-  it('--threads 1 and --threads 2 give the same leaderboard (but for times) and the same model', async () => {
-    const rows = churnRows(800, 6);
-    const data = write('churn-threads.csv', CHURN_COLUMNS.filter((c) => c !== 'customer_id'), rows);
-    const out: { res: RunResult; lb: ReturnType<typeof readCsvFile>; pipe: PipelineJson }[] = [];
-    for (const t of ['1', '2']) {
-      // 11 candidates: every family's defaults (the MLP too), then a batch of four variations with halving.
-      const res = await run(['--data', data, '--target', 'churn', '--max-models', '11', '--seed', '11', '--threads', t], `threads-${t}`);
-      expect(res.search.threads).toBe(Number(t));
-      out.push({ res, lb: readCsvFile(join(res.experimentDir, 'leaderboard.csv')), pipe: readPipelineJson(res.pipelinePath) });
-    }
-    const [a, b] = out as [(typeof out)[0], (typeof out)[0]];
-    const keep = a.lb.header.map((h, i) => (TIMING_COLUMNS.includes(h) ? -1 : i)).filter((i) => i >= 0);
-    const strip = (rows: string[][]): string[][] => rows.map((r) => keep.map((i) => r[i]!));
-    expect(a.lb.rows).toHaveLength(11);
-    expect(strip(b.lb.rows)).toEqual(strip(a.lb.rows));
-    expect(new Set(a.lb.rows.map((r) => r[1]))).toEqual(new Set(['gbdt', 'random_forest', 'extra_trees', 'glm', 'mlp']));
-    expect(JSON.stringify(b.pipe.model)).toBe(JSON.stringify(a.pipe.model));
-    expect(JSON.stringify(b.pipe.features)).toBe(JSON.stringify(a.pipe.features));
-    expect(b.res.test).toEqual(a.res.test);
-    expect(readFileSync(join(b.res.experimentDir, 'test-predictions.csv'), 'utf8')).toBe(readFileSync(join(a.res.experimentDir, 'test-predictions.csv'), 'utf8'));
-  }, LONG);
+  it(
+    '--threads 1 and --threads 2 give the same leaderboard (but for times) and the same model',
+    async () => {
+      const rows = churnRows(800, 6);
+      const data = write(
+        'churn-threads.csv',
+        CHURN_COLUMNS.filter((c) => c !== 'customer_id'),
+        rows,
+      );
+      const out: { res: RunResult; lb: ReturnType<typeof readCsvFile>; pipe: PipelineJson }[] = [];
+      for (const t of ['1', '2']) {
+        // 11 candidates: every family's defaults (the MLP too), then a batch of four variations with halving.
+        const res = await run(
+          ['--data', data, '--target', 'churn', '--max-models', '11', '--seed', '11', '--threads', t],
+          `threads-${t}`,
+        );
+        expect(res.search.threads).toBe(Number(t));
+        out.push({
+          res,
+          lb: readCsvFile(join(res.experimentDir, 'leaderboard.csv')),
+          pipe: readPipelineJson(res.pipelinePath),
+        });
+      }
+      const [a, b] = out as [(typeof out)[0], (typeof out)[0]];
+      const keep = a.lb.header.map((h, i) => (TIMING_COLUMNS.includes(h) ? -1 : i)).filter((i) => i >= 0);
+      const strip = (rows: string[][]): string[][] => rows.map((r) => keep.map((i) => r[i]!));
+      expect(a.lb.rows).toHaveLength(11);
+      expect(strip(b.lb.rows)).toEqual(strip(a.lb.rows));
+      expect(new Set(a.lb.rows.map((r) => r[1]))).toEqual(
+        new Set(['gbdt', 'random_forest', 'extra_trees', 'glm', 'mlp']),
+      );
+      expect(JSON.stringify(b.pipe.model)).toBe(JSON.stringify(a.pipe.model));
+      expect(JSON.stringify(b.pipe.features)).toBe(JSON.stringify(a.pipe.features));
+      expect(b.res.test).toEqual(a.res.test);
+      expect(readFileSync(join(b.res.experimentDir, 'test-predictions.csv'), 'utf8')).toBe(
+        readFileSync(join(a.res.experimentDir, 'test-predictions.csv'), 'utf8'),
+      );
+    },
+    LONG,
+  );
 });
 
 describe('automl run: bad tables end with a clear message and exit code 2', () => {
-  it('refuses a test file without a training column, an unknown test class, a one-class target, --threads 0', async () => {
-    const columns = CHURN_COLUMNS.filter((c) => c !== 'customer_id');
-    const trainRows = churnRows(300, 7);
-    const testRows = churnRows(100, 8);
-    const train = write('bad.train.csv', columns, trainRows);
-    const noCity = write('bad.test-no-city.csv', columns.filter((c) => c !== 'city'), testRows);
-    // The test export codes the positive class 'Y' where training says 'yes'.
-    const coded = write('bad.test-coded.csv', columns, testRows.map((r) => (r['churn'] === 'yes' ? { ...r, churn: 'Y' } : r)));
-    const oneClass = write('bad.one-class.csv', columns, trainRows.map((r) => ({ ...r, churn: 'no' })));
-    const cases: [string, string[], string][] = [
-      ['no-city', ['--train', train, '--test', noCity], 'the test file lacks columns of the training file: city; give both files the same columns'],
-      ['coded', ['--train', train, '--test', coded], `${coded}: the target has the class 'Y' (data row ${testRows.findIndex((r) => r['churn'] === 'yes') + 1}), which the training file never has; the classes are no, yes`],
-      ['one-class', ['--data', oneClass], "target 'churn' has only one class; a classification target needs at least two"],
-      ['threads', ['--data', train, '--threads', '0'], '--threads must be a whole number >= 1, got 0'],
-    ];
-    for (const [name, args, message] of cases) {
-      const out = join(dir, `bad-${name}`);
-      const r = await runCli(['run', ...args, '--target', 'churn', '--max-models', '2', '--out-dir', out, '--json'], { timeoutMs: LONG });
-      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
-      // A progress note ('automl run: …') may come first; the error is the last line.
-      const lines = r.stderr.trimEnd().split('\n');
-      expect(lines.at(-1), name).toBe(`automl: error: ${message}`);
-      expect(lines.length, name).toBeLessThanOrEqual(2);
-      expect(r.stderr, name).not.toMatch(/\n\s+at /);
-      expect(r.stdout, name).toBe('');
-      expect(existsSync(join(out, 'pipelines')), name).toBe(false);
-      expect(existsSync(join(out, 'experiments')), name).toBe(false);
-    }
-  }, LONG);
+  it(
+    'refuses a test file without a training column, an unknown test class, a one-class target, --threads 0',
+    async () => {
+      const columns = CHURN_COLUMNS.filter((c) => c !== 'customer_id');
+      const trainRows = churnRows(300, 7);
+      const testRows = churnRows(100, 8);
+      const train = write('bad.train.csv', columns, trainRows);
+      const noCity = write(
+        'bad.test-no-city.csv',
+        columns.filter((c) => c !== 'city'),
+        testRows,
+      );
+      // The test export codes the positive class 'Y' where training says 'yes'.
+      const coded = write(
+        'bad.test-coded.csv',
+        columns,
+        testRows.map((r) => (r['churn'] === 'yes' ? { ...r, churn: 'Y' } : r)),
+      );
+      const oneClass = write(
+        'bad.one-class.csv',
+        columns,
+        trainRows.map((r) => ({ ...r, churn: 'no' })),
+      );
+      const cases: [string, string[], string][] = [
+        [
+          'no-city',
+          ['--train', train, '--test', noCity],
+          'the test file lacks columns of the training file: city; give both files the same columns',
+        ],
+        [
+          'coded',
+          ['--train', train, '--test', coded],
+          `${coded}: the target has the class 'Y' (data row ${testRows.findIndex((r) => r['churn'] === 'yes') + 1}), which the training file never has; the classes are no, yes`,
+        ],
+        [
+          'one-class',
+          ['--data', oneClass],
+          "target 'churn' has only one class; a classification target needs at least two",
+        ],
+        ['threads', ['--data', train, '--threads', '0'], '--threads must be a whole number >= 1, got 0'],
+      ];
+      for (const [name, args, message] of cases) {
+        const out = join(dir, `bad-${name}`);
+        const r = await runCli(['run', ...args, '--target', 'churn', '--max-models', '2', '--out-dir', out, '--json'], {
+          timeoutMs: LONG,
+        });
+        expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+        // A progress note ('automl run: …') may come first; the error is the last line.
+        const lines = r.stderr.trimEnd().split('\n');
+        expect(lines.at(-1), name).toBe(`automl: error: ${message}`);
+        expect(lines.length, name).toBeLessThanOrEqual(2);
+        expect(r.stderr, name).not.toMatch(/\n\s+at /);
+        expect(r.stdout, name).toBe('');
+        expect(existsSync(join(out, 'pipelines')), name).toBe(false);
+        expect(existsSync(join(out, 'experiments')), name).toBe(false);
+      }
+    },
+    LONG,
+  );
 });
 
 describe('automl run: test files and scorers judged against the training target', () => {
   const columns = CHURN_COLUMNS.filter((c) => c !== 'customer_id');
   const bugRun = (name: string, args: string[]): ReturnType<typeof runCli> =>
-    runCli(['run', ...args, '--target', 'churn', '--max-models', '1', '--out-dir', join(dir, `bug-${name}`), '--json'], { timeoutMs: LONG });
+    runCli(
+      ['run', ...args, '--target', 'churn', '--max-models', '1', '--out-dir', join(dir, `bug-${name}`), '--json'],
+      { timeoutMs: LONG },
+    );
 
-  it('a test file whose target has a third label names that label', async () => {
-    const train = write('bug.train.csv', columns, churnRows(300, 9));
-    const test = write('bug.test-maybe.csv', columns, churnRows(100, 10).map((r, i) => (i === 40 ? { ...r, churn: 'maybe' } : r)));
-    const r = await bugRun('maybe', ['--train', train, '--test', test]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`automl: error: ${test}: the target has the class 'maybe' (data row 41), which the training file never has; the classes are no, yes`);
-  }, LONG);
+  it(
+    'a test file whose target has a third label names that label',
+    async () => {
+      const train = write('bug.train.csv', columns, churnRows(300, 9));
+      const test = write(
+        'bug.test-maybe.csv',
+        columns,
+        churnRows(100, 10).map((r, i) => (i === 40 ? { ...r, churn: 'maybe' } : r)),
+      );
+      const r = await bugRun('maybe', ['--train', train, '--test', test]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `automl: error: ${test}: the target has the class 'maybe' (data row 41), which the training file never has; the classes are no, yes`,
+      );
+    },
+    LONG,
+  );
 
   // A small or filtered test set may hold one class only.
-  it('a test file whose rows all have one class is scored', async () => {
-    const train = write('bug.train.csv', columns, churnRows(300, 9));
-    const test = write('bug.test-all-no.csv', columns, churnRows(100, 10).filter((r) => r['churn'] === 'no'));
-    const r = await bugRun('all-no', ['--train', train, '--test', test]);
-    expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as { rows: { test: number }; test: { accuracy: number } };
-    expect(res.rows.test).toBe(churnRows(100, 10).filter((x) => x['churn'] === 'no').length);
-    expect(res.test.accuracy).toBeGreaterThan(0.5);
-  }, LONG);
+  it(
+    'a test file whose rows all have one class is scored',
+    async () => {
+      const train = write('bug.train.csv', columns, churnRows(300, 9));
+      const test = write(
+        'bug.test-all-no.csv',
+        columns,
+        churnRows(100, 10).filter((r) => r['churn'] === 'no'),
+      );
+      const r = await bugRun('all-no', ['--train', train, '--test', test]);
+      expect(r.code, r.stderr).toBe(0);
+      const res = JSON.parse(r.stdout) as { rows: { test: number }; test: { accuracy: number } };
+      expect(res.rows.test).toBe(churnRows(100, 10).filter((x) => x['churn'] === 'no').length);
+      expect(res.test.accuracy).toBeGreaterThan(0.5);
+    },
+    LONG,
+  );
 
-  it('counts test rows whose category was never seen in training, and says they were scored as missing', async () => {
-    const trainRows = churnRows(300, 9);
-    const train = write('unseen.train.csv', columns, trainRows);
-    const rows = churnRows(100, 10).map((r, i) => (i % 10 === 3 ? { ...r, city: 'atlantis' } : i === 5 ? { ...r, city: 'lemuria' } : r));
-    const test = write('unseen.test.csv', columns, rows);
-    const r = await bugRun('unseen', ['--train', train, '--test', test]);
-    expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as { testUnseenLevels: Record<string, { rows: number; levels: string[] }>; experimentDir: string };
-    // Levels the training rows never hold (the two made up, and any the generator left out of training).
-    const known = new Set(trainRows.map((x) => x['city']).filter((c) => c !== ''));
-    const unseen = rows.filter((x) => x['city'] !== '' && !known.has(x['city']));
-    expect(unseen.length).toBeGreaterThanOrEqual(11);
-    expect(res.testUnseenLevels).toEqual({ city: { rows: unseen.length, levels: [...new Set(unseen.map((x) => x['city']))] } });
-    expect(res.testUnseenLevels['city']!.levels).toEqual(expect.arrayContaining(['atlantis', 'lemuria']));
-    expect(readFileSync(join(res.experimentDir, 'run.log'), 'utf8')).toContain(`test rows: 'city' has ${unseen.length} rows with levels never seen in training`);
-  }, LONG);
+  it(
+    'counts test rows whose category was never seen in training, and says they were scored as missing',
+    async () => {
+      const trainRows = churnRows(300, 9);
+      const train = write('unseen.train.csv', columns, trainRows);
+      const rows = churnRows(100, 10).map((r, i) =>
+        i % 10 === 3 ? { ...r, city: 'atlantis' } : i === 5 ? { ...r, city: 'lemuria' } : r,
+      );
+      const test = write('unseen.test.csv', columns, rows);
+      const r = await bugRun('unseen', ['--train', train, '--test', test]);
+      expect(r.code, r.stderr).toBe(0);
+      const res = JSON.parse(r.stdout) as {
+        testUnseenLevels: Record<string, { rows: number; levels: string[] }>;
+        experimentDir: string;
+      };
+      // Levels the training rows never hold (the two made up, and any the generator left out of training).
+      const known = new Set(trainRows.map((x) => x['city']).filter((c) => c !== ''));
+      const unseen = rows.filter((x) => x['city'] !== '' && !known.has(x['city']));
+      expect(unseen.length).toBeGreaterThanOrEqual(11);
+      expect(res.testUnseenLevels).toEqual({
+        city: { rows: unseen.length, levels: [...new Set(unseen.map((x) => x['city']))] },
+      });
+      expect(res.testUnseenLevels['city']!.levels).toEqual(expect.arrayContaining(['atlantis', 'lemuria']));
+      expect(readFileSync(join(res.experimentDir, 'run.log'), 'utf8')).toContain(
+        `test rows: 'city' has ${unseen.length} rows with levels never seen in training`,
+      );
+    },
+    LONG,
+  );
 
-  it('names the column, the value and the row when a numeric training column holds text in the test file', async () => {
-    const train = write('types.train.csv', columns, churnRows(300, 9));
-    const rows = churnRows(100, 10).map((r, i) => (i === 17 ? { ...r, age: 'forty' } : r));
-    const test = write('types.test.csv', columns, rows);
-    const r = await bugRun('types', ['--train', train, '--test', test]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`automl: error: ${test}: column 'age' holds numbers in the training file but text in the test file ('forty' in data row 18); give it numbers in both (or mark missing values as empty)`);
-  }, LONG);
+  it(
+    'names the column, the value and the row when a numeric training column holds text in the test file',
+    async () => {
+      const train = write('types.train.csv', columns, churnRows(300, 9));
+      const rows = churnRows(100, 10).map((r, i) => (i === 17 ? { ...r, age: 'forty' } : r));
+      const test = write('types.test.csv', columns, rows);
+      const r = await bugRun('types', ['--train', train, '--test', test]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+        `automl: error: ${test}: column 'age' holds numbers in the training file but text in the test file ('forty' in data row 18); give it numbers in both (or mark missing values as empty)`,
+      );
+    },
+    LONG,
+  );
 
-  it('--scorer rmse on a classification target is refused with exit code 2', async () => {
-    const data = write('bug.scorer.csv', columns, churnRows(300, 11));
-    const r = await bugRun('scorer', ['--data', data, '--scorer', 'rmse']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('automl: error: --scorer rmse is a regression metric, but churn is a binary target; choose from logloss, auc, accuracy, f1, mcc');
-  }, LONG);
+  it(
+    '--scorer rmse on a classification target is refused with exit code 2',
+    async () => {
+      const data = write('bug.scorer.csv', columns, churnRows(300, 11));
+      const r = await bugRun('scorer', ['--data', data, '--scorer', 'rmse']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        'automl: error: --scorer rmse is a regression metric, but churn is a binary target; choose from logloss, auc, accuracy, f1, mcc',
+      );
+    },
+    LONG,
+  );
 });

@@ -35,7 +35,10 @@ let dir = '';
 const children = new Set<ChildProcess>();
 
 /** Runs `automl <args>` (the built binary), stdin from `input` or written in `pieces` when given; cwd is the test folder. */
-function cli(args: readonly string[], opts: { input?: Buffer | string; pieces?: readonly Buffer[]; timeoutMs?: number } = {}): Promise<Result> {
+function cli(
+  args: readonly string[],
+  opts: { input?: Buffer | string; pieces?: readonly Buffer[]; timeoutMs?: number } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: dir,
@@ -186,11 +189,15 @@ beforeAll(async () => {
   }
   writeFileSync(join(dir, 'cat.csv'), catText);
 
-  const train = (args: string[], out: string): Promise<Result> => cli(['run', ...args, '--seed', '42', '--out-dir', join(dir, out), '--quiet'], { timeoutMs: LONG });
+  const train = (args: string[], out: string): Promise<Result> =>
+    cli(['run', ...args, '--seed', '42', '--out-dir', join(dir, out), '--quiet'], { timeoutMs: LONG });
   const runs = await Promise.all([
     train(['--target', 'cool_cond_y', '--drop', 'cool_eff_pct', '--max-models', '3'], 'multi'),
     train(['--target', 'stable_y', '--max-models', '2'], 'binary'),
-    train(['--target', 'pump_eff', '--task', 'regression', '--drop', LABELS.join(','), '--max-models', '2'], 'regression'),
+    train(
+      ['--target', 'pump_eff', '--task', 'regression', '--drop', LABELS.join(','), '--max-models', '2'],
+      'regression',
+    ),
     train(['--train', join(dir, 'cat.csv'), '--target', 'y', '--max-models', '2'], 'categorical'),
   ]);
   for (const r of runs) expect(r.code, r.stderr).toBe(0);
@@ -211,13 +218,33 @@ beforeAll(async () => {
   F.bigQuoted = join(dir, 'big-quoted.csv');
   // Some labels missing, some not a class, some a class written another way (3.0 for 3).
   const yCol = names.indexOf('cool_cond_y');
-  const label = (r: string[], i: number): string => (i % 997 === 500 ? '' : i % 1009 === 600 ? 'seven' : i % 101 === 50 ? `${r[yCol]}.0` : r[yCol]!);
-  writeFileSync(F.bigQuoted, csv(['note', ...names], big.map((r, i) => [notes[i % notes.length]!, ...r.map((v, j) => (j === yCol ? label(r, i) : v))]), '\r\n'));
+  const label = (r: string[], i: number): string =>
+    i % 997 === 500 ? '' : i % 1009 === 600 ? 'seven' : i % 101 === 50 ? `${r[yCol]}.0` : r[yCol]!;
+  writeFileSync(
+    F.bigQuoted,
+    csv(
+      ['note', ...names],
+      big.map((r, i) => [notes[i % notes.length]!, ...r.map((v, j) => (j === yCol ? label(r, i) : v))]),
+      '\r\n',
+    ),
+  );
   // One stray quote inside an unquoted field early on, quoted line breaks further down.
   F.bigStray = join(dir, 'big-stray.csv');
-  writeFileSync(F.bigStray, csv(['note', ...names], big.map((r, i) => [i === 5 ? '12" pipe' : i % 50 === 7 ? '"two\nlines"' : 'p', ...r])));
+  writeFileSync(
+    F.bigStray,
+    csv(
+      ['note', ...names],
+      big.map((r, i) => [i === 5 ? '12" pipe' : i % 50 === 7 ? '"two\nlines"' : 'p', ...r]),
+    ),
+  );
   F.bigBad = join(dir, 'big-bad.csv');
-  writeFileSync(F.bigBad, csv(names, big.map((r, i) => (i === BIG_BAD_LINE - 2 ? ['abc', ...r.slice(1)] : r))));
+  writeFileSync(
+    F.bigBad,
+    csv(
+      names,
+      big.map((r, i) => (i === BIG_BAD_LINE - 2 ? ['abc', ...r.slice(1)] : r)),
+    ),
+  );
   expect(bigBytes.length).toBeGreaterThanOrEqual(5 * 1024 * 1024);
 }, LONG);
 
@@ -251,8 +278,17 @@ describe('automl score: the output', () => {
 
   it('--keep cool_cond_y,psa_bar: the kept columns first, as written in the file', async () => {
     const plain = table((await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV])).stdout);
-    const t = table((await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV, '--keep', 'cool_cond_y,psa_bar'])).stdout);
-    expect(t[0]).toEqual(['cool_cond_y', 'psa_bar', 'cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100', 'cool_cond_y.predicted']);
+    const t = table(
+      (await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV, '--keep', 'cool_cond_y,psa_bar'])).stdout,
+    );
+    expect(t[0]).toEqual([
+      'cool_cond_y',
+      'psa_bar',
+      'cool_cond_y.3',
+      'cool_cond_y.20',
+      'cool_cond_y.100',
+      'cool_cond_y.predicted',
+    ]);
     const y = names.indexOf('cool_cond_y');
     const psa = names.indexOf('psa_bar');
     expect(t.slice(1).map((row) => row.slice(0, 2))).toEqual(rows.map((row) => [row[y]!, row[psa]!]));
@@ -262,7 +298,9 @@ describe('automl score: the output', () => {
   it('stdout and --out hold the same bytes; without --out the messages go to stderr and stdout is pure CSV, with it they go to stdout', async () => {
     const toStdout = await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV]);
     const lines = toStdout.stdout.slice(0, -1).split('\n');
-    expect(lines.every((l) => /^(cool_cond_y\.\w+,){3}cool_cond_y\.predicted$|^([0-9.e-]+,){3}(3|20|100)$/.test(l))).toBe(true);
+    expect(
+      lines.every((l) => /^(cool_cond_y\.\w+,){3}cool_cond_y\.predicted$|^([0-9.e-]+,){3}(3|20|100)$/.test(l)),
+    ).toBe(true);
     expect(toStdout.stderr).toMatch(new RegExp(`^scored 2,205 rows of ${escapeRe(HYDRAULIC_CSV)} in \\d+\\.\\d s`));
     expect(toStdout.stderr).toContain('diagnostics on 2205 rows with a known cool_cond_y:');
 
@@ -270,7 +308,9 @@ describe('automl score: the output', () => {
     const toFile = await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV, '--out', out]);
     expect(readFileSync(out, 'utf8')).toBe(toStdout.stdout);
     expect(toFile.stderr).toBe('');
-    expect(toFile.stdout).toMatch(new RegExp(`^scored 2,205 rows of ${escapeRe(HYDRAULIC_CSV)} in .* → ${escapeRe(out)}\n`));
+    expect(toFile.stdout).toMatch(
+      new RegExp(`^scored 2,205 rows of ${escapeRe(HYDRAULIC_CSV)} in .* → ${escapeRe(out)}\n`),
+    );
     expect(toFile.stdout).toContain('diagnostics on 2205 rows with a known cool_cond_y:');
   });
 
@@ -299,7 +339,13 @@ describe('automl score: delimiters and byte order marks', () => {
     writeFileSync(tab, [names, ...small].map((r) => r.join('\t')).join('\r\n') + '\r\n');
     const bom = join(dir, 'bom.csv');
     writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(F.small)]));
-    for (const args of [['--data', semi], ['--data', semi, '--delimiter', ';'], ['--data', tab], ['--data', tab, '--delimiter', 'tab'], ['--data', bom]]) {
+    for (const args of [
+      ['--data', semi],
+      ['--data', semi, '--delimiter', ';'],
+      ['--data', tab],
+      ['--data', tab, '--delimiter', 'tab'],
+      ['--data', bom],
+    ]) {
       expect((await score(['--pipeline', P.multi, ...args])).stdout, args.join(' ')).toBe(base);
     }
   });
@@ -315,7 +361,8 @@ describe('automl score: delimiters and byte order marks', () => {
         ['semicolon header cut after "psa_bar"', [semi.subarray(0, 7), semi.subarray(7)]],
       ] as const) {
         const r = await scorePieces(['--pipeline', P.multi, '--data=-', '--threads', threads, '--quiet'], pieces);
-        if (r.code !== 0 || r.stdout !== base) wrong.push(`${what}, ${threads} thread(s): exit ${r.code}, ${r.stderr.trim()}`);
+        if (r.code !== 0 || r.stdout !== base)
+          wrong.push(`${what}, ${threads} thread(s): exit ${r.code}, ${r.stderr.trim()}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -330,14 +377,28 @@ describe('automl score: diagnostics', () => {
     const yCol = names.indexOf('cool_cond_y');
     const y = Float64Array.from(rows.map((row) => classes.indexOf(row[yCol]!)));
     expect(y.every((k) => k >= 0)).toBe(true);
-    const proba = Float64Array.from(table(r.stdout).slice(1).flatMap((row) => row.slice(0, 3).map(Number)));
+    const proba = Float64Array.from(
+      table(r.stdout)
+        .slice(1)
+        .flatMap((row) => row.slice(0, 3).map(Number)),
+    );
     const report = metrics.classificationReport(y, proba, classes);
 
     const m = JSON.parse(readFileSync(mPath, 'utf8')) as {
       rows: number;
       threshold: number | null;
       pipelineId: string;
-      diagnostics: { kind: string; rows: number; logloss: number; accuracy: number; mcc: number; auc: number | null; confusion: number[][]; perClass: unknown[]; macro: unknown };
+      diagnostics: {
+        kind: string;
+        rows: number;
+        logloss: number;
+        accuracy: number;
+        mcc: number;
+        auc: number | null;
+        confusion: number[][];
+        perClass: unknown[];
+        macro: unknown;
+      };
     };
     expect(m.rows).toBe(rows.length);
     expect(m.threshold).toBeNull();
@@ -356,16 +417,26 @@ describe('automl score: diagnostics', () => {
 
     const err = r.stderr.split('\n');
     expect(err).toContain('diagnostics on 2205 rows with a known cool_cond_y:');
-    expect(err).toContain(`  logloss ${fmt(report.logloss)}   accuracy ${fmt(report.accuracy)}   MCC ${fmt(report.mcc)}   AUC ${fmt(report.auc)}`);
+    expect(err).toContain(
+      `  logloss ${fmt(report.logloss)}   accuracy ${fmt(report.accuracy)}   MCC ${fmt(report.mcc)}   AUC ${fmt(report.auc)}`,
+    );
     expect(err.some((l) => /^\s+class\s+precision\s+recall\s+F1\s+support$/.test(l))).toBe(true);
     for (const c of report.perClass) {
-      const re = new RegExp(`^  ${c.label}\\s+${escapeRe(fmt(c.precision))}\\s+${escapeRe(fmt(c.recall))}\\s+${escapeRe(fmt(c.f1))}\\s+${c.support}$`);
-      expect(err.some((l) => re.test(l)), `a line for class ${c.label}`).toBe(true);
+      const re = new RegExp(
+        `^  ${c.label}\\s+${escapeRe(fmt(c.precision))}\\s+${escapeRe(fmt(c.recall))}\\s+${escapeRe(fmt(c.f1))}\\s+${c.support}$`,
+      );
+      expect(
+        err.some((l) => re.test(l)),
+        `a line for class ${c.label}`,
+      ).toBe(true);
     }
     expect(err).toContain('  confusion (rows: actual, columns: predicted)');
     report.confusion.forEach((counts, k) => {
       const re = new RegExp(`^  ${classes[k]}\\s+${counts.join('\\s+')}$`);
-      expect(err.some((l) => re.test(l)), `the confusion row of ${classes[k]}`).toBe(true);
+      expect(
+        err.some((l) => re.test(l)),
+        `the confusion row of ${classes[k]}`,
+      ).toBe(true);
     });
   });
 
@@ -379,12 +450,20 @@ describe('automl score: diagnostics', () => {
     const y = Float64Array.from(rows.map((row) => Number(row[yCol])));
     const pred = Float64Array.from(t.slice(1).map((row) => Number(row[0])));
     const report = metrics.regressionReport(y, pred);
-    const d = (JSON.parse(readFileSync(mPath, 'utf8')) as { diagnostics: { kind: string; rows: number; rmse: number; mae: number; r2: number } }).diagnostics;
+    const d = (
+      JSON.parse(readFileSync(mPath, 'utf8')) as {
+        diagnostics: { kind: string; rows: number; rmse: number; mae: number; r2: number };
+      }
+    ).diagnostics;
     expect(d).toEqual({ kind: 'regression', rows: rows.length, rmse: report.rmse, mae: report.mae, r2: report.r2 });
-    expect(r.stderr.split('\n')).toContain(`  RMSE ${fmt(report.rmse)}   MAE ${fmt(report.mae)}   R² ${fmt(report.r2)}`);
+    expect(r.stderr.split('\n')).toContain(
+      `  RMSE ${fmt(report.rmse)}   MAE ${fmt(report.mae)}   R² ${fmt(report.r2)}`,
+    );
     expect(report.r2).toBeGreaterThan(0.9);
 
-    const kept = table((await score(['--pipeline', P.regression, '--data', HYDRAULIC_CSV, '--keep', 'pump_eff'])).stdout);
+    const kept = table(
+      (await score(['--pipeline', P.regression, '--data', HYDRAULIC_CSV, '--keep', 'pump_eff'])).stdout,
+    );
     expect(kept[0]).toEqual(['pump_eff', 'pump_eff.predicted']);
     expect(kept.slice(1).map((row) => row[0])).toEqual(rows.map((row) => row[yCol]));
     expect(kept.slice(1).map((row) => [row[1]!])).toEqual(t.slice(1));
@@ -413,7 +492,10 @@ describe('automl score: binary thresholds', () => {
       [0, 0],
     ];
     t.slice(1).forEach((row, i) => confusion[Number(rows[i]![yCol])]![row[2] === '1' ? 1 : 0]!++);
-    const m = JSON.parse(readFileSync(mPath, 'utf8')) as { threshold: number; diagnostics: { atThreshold: { threshold: number; confusion: number[][] } } };
+    const m = JSON.parse(readFileSync(mPath, 'utf8')) as {
+      threshold: number;
+      diagnostics: { atThreshold: { threshold: number; confusion: number[][] } };
+    };
     expect(m.threshold).toBe(0.3);
     expect(m.diagnostics.atThreshold.threshold).toBe(0.3);
     expect(m.diagnostics.atThreshold.confusion).toEqual(confusion);
@@ -421,7 +503,10 @@ describe('automl score: binary thresholds', () => {
 
   it('best-f1 and best-mcc use the out-of-fold thresholds in the pipeline file; a file without them is refused clearly', async () => {
     const text = readFileSync(P.binary, 'utf8');
-    const file = JSON.parse(text) as { thresholds?: { positiveClass: string; f1: number; mcc: number }; checksum?: string };
+    const file = JSON.parse(text) as {
+      thresholds?: { positiveClass: string; f1: number; mcc: number };
+      checksum?: string;
+    };
     expect(file.thresholds, 'automl run writes out-of-fold thresholds into binary pipelines').toBeDefined();
     const thresholds = file.thresholds!;
     expect(thresholds.positiveClass).toBe('1');
@@ -430,8 +515,18 @@ describe('automl score: binary thresholds', () => {
       ['best-mcc', thresholds.mcc],
     ] as const) {
       const mPath = join(freshDir(), 'm.json');
-      const r = await score(['--pipeline', P.binary, '--data', HYDRAULIC_CSV, '--threshold', option, '--metrics', mPath]);
-      for (const row of table(r.stdout).slice(1)) expect(row[2], `${option}: ${row.join(',')}`).toBe(Number(row[1]) >= value ? '1' : '0');
+      const r = await score([
+        '--pipeline',
+        P.binary,
+        '--data',
+        HYDRAULIC_CSV,
+        '--threshold',
+        option,
+        '--metrics',
+        mPath,
+      ]);
+      for (const row of table(r.stdout).slice(1))
+        expect(row[2], `${option}: ${row.join(',')}`).toBe(Number(row[1]) >= value ? '1' : '0');
       expect(r.stderr).toContain(`predicted class: 1 from p ≥ ${option} (${value}, chosen out of fold)`);
       expect((JSON.parse(readFileSync(mPath, 'utf8')) as { threshold: number }).threshold).toBe(value);
     }
@@ -446,7 +541,9 @@ describe('automl score: binary thresholds', () => {
       const r = await cli(['score', '--pipeline', old, '--data', HYDRAULIC_CSV, '--threshold', option]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain(`automl: error: --threshold ${option}: the pipeline file holds no out-of-fold thresholds`);
+      expect(r.stderr).toContain(
+        `automl: error: --threshold ${option}: the pipeline file holds no out-of-fold thresholds`,
+      );
     }
     // A probability still works with it.
     await score(['--pipeline', old, '--data', F.small, '--threshold', '0.5']);
@@ -457,15 +554,21 @@ describe('automl score: binary thresholds', () => {
       const r = await cli(['score', '--pipeline', P.binary, '--data', F.small, '--threshold', value]);
       expect(r.code, value).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`automl: error: --threshold must be a probability from 0 to 1, best-f1 or best-mcc; got '${value}'\n`);
+      expect(r.stderr).toBe(
+        `automl: error: --threshold must be a probability from 0 to 1, best-f1 or best-mcc; got '${value}'\n`,
+      );
     }
     const multi = await cli(['score', '--pipeline', P.multi, '--data', F.small, '--threshold', '0.5']);
     expect(multi.code).toBe(2);
     expect(multi.stdout).toBe('');
-    expect(multi.stderr).toContain('automl: error: --threshold applies to binary targets; cool_cond_y is a multiclass target');
+    expect(multi.stderr).toContain(
+      'automl: error: --threshold applies to binary targets; cool_cond_y is a multiclass target',
+    );
     const regression = await cli(['score', '--pipeline', P.regression, '--data', F.small, '--threshold', 'best-f1']);
     expect(regression.code).toBe(2);
-    expect(regression.stderr).toContain('automl: error: --threshold applies to binary targets; pump_eff is a regression target');
+    expect(regression.stderr).toContain(
+      'automl: error: --threshold applies to binary targets; pump_eff is a regression target',
+    );
   });
 });
 
@@ -479,27 +582,47 @@ describe('automl score: columns and values', () => {
       return p;
     };
     const drop = names.indexOf('psb_bar');
-    const missing = write('missing-col.csv', names.filter((_, j) => j !== drop), small.map((r) => r.filter((_, j) => j !== drop)));
+    const missing = write(
+      'missing-col.csv',
+      names.filter((_, j) => j !== drop),
+      small.map((r) => r.filter((_, j) => j !== drop)),
+    );
     const r = await cli(['score', '--pipeline', P.multi, '--data', missing]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`automl: error: ${missing} lacks a column the pipeline needs: psb_bar`);
 
-    const extra = write('extra-col.csv', ['comment', ...names, 'junk'], small.map((r, i) => [`row ${i}`, ...r, 'abc']));
+    const extra = write(
+      'extra-col.csv',
+      ['comment', ...names, 'junk'],
+      small.map((r, i) => [`row ${i}`, ...r, 'abc']),
+    );
     expect((await score(['--pipeline', P.multi, '--data', extra])).stdout).toBe(base);
 
     const order = names.map((_, j) => (j * 7) % names.length); // a permutation: 7 and 22 are coprime
     expect(new Set(order).size).toBe(names.length);
-    const shuffled = write('shuffled.csv', order.map((j) => names[j]!), small.map((r) => order.map((j) => r[j]!)));
+    const shuffled = write(
+      'shuffled.csv',
+      order.map((j) => names[j]!),
+      small.map((r) => order.map((j) => r[j]!)),
+    );
     expect((await score(['--pipeline', P.multi, '--data', shuffled])).stdout).toBe(base);
   });
 
   it('a value that is not a number: exit 2 with file:line and the field; no --out file and no temporary file left', async () => {
     const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, csv(names, rows.slice(0, 60).map((r, i) => (i === BAD_ROW ? ['abc', ...r.slice(1)] : r))));
+    writeFileSync(
+      bad,
+      csv(
+        names,
+        rows.slice(0, 60).map((r, i) => (i === BAD_ROW ? ['abc', ...r.slice(1)] : r)),
+      ),
+    );
     const outDir = freshDir();
     const r = await cli(['score', '--pipeline', P.multi, '--data', bad, '--out', join(outDir, 'scores.csv')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`automl: error: ${bad}:${BAD_ROW + 2}: field 'psa_bar' holds "abc", which is not a number`);
+    expect(r.stderr).toContain(
+      `automl: error: ${bad}:${BAD_ROW + 2}: field 'psa_bar' holds "abc", which is not a number`,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(outDir)).toEqual([]);
   });
@@ -507,12 +630,20 @@ describe('automl score: columns and values', () => {
   it('--on-error skip leaves the row out and reports it; --on-error missing scores it with the value missing, as the library does with null', async () => {
     const bad = join(dir, 'bad2.csv');
     const small = rows.slice(0, 60);
-    writeFileSync(bad, csv(names, small.map((r, i) => (i === BAD_ROW ? ['abc', ...r.slice(1)] : r))));
+    writeFileSync(
+      bad,
+      csv(
+        names,
+        small.map((r, i) => (i === BAD_ROW ? ['abc', ...r.slice(1)] : r)),
+      ),
+    );
     const base = table((await score(['--pipeline', P.multi, '--data', F.small])).stdout);
 
     const skip = await score(['--pipeline', P.multi, '--data', bad, '--on-error', 'skip']);
     expect(table(skip.stdout)).toEqual(base.filter((_, i) => i !== BAD_ROW + 1));
-    expect(skip.stderr).toContain(`skipped 1 row with a value that is not a number (--on-error skip): line ${BAD_ROW + 2} psa_bar="abc"`);
+    expect(skip.stderr).toContain(
+      `skipped 1 row with a value that is not a number (--on-error skip): line ${BAD_ROW + 2} psa_bar="abc"`,
+    );
     expect(skip.stderr).toMatch(/^scored 59 rows of /);
 
     const missing = await score(['--pipeline', P.multi, '--data', bad, '--on-error', 'missing']);
@@ -521,7 +652,9 @@ describe('automl score: columns and values', () => {
     expect(t.filter((_, i) => i !== BAD_ROW + 1)).toEqual(base.filter((_, i) => i !== BAD_ROW + 1));
     const withNull = objects([small[BAD_ROW]!]).map((o) => ({ ...o, psa_bar: null }));
     expect(t[BAD_ROW + 1]!.slice(0, 3)).toEqual(libraryTexts(P.multi, withNull)[0]);
-    expect(missing.stderr).toContain(`scored 1 row with a value that is not a number as missing (--on-error missing): line ${BAD_ROW + 2} psa_bar="abc"`);
+    expect(missing.stderr).toContain(
+      `scored 1 row with a value that is not a number as missing (--on-error missing): line ${BAD_ROW + 2} psa_bar="abc"`,
+    );
   });
 
   it('a level never seen in training is scored as missing and counted on stderr (a missing value is not counted)', async () => {
@@ -538,12 +671,22 @@ describe('automl score: columns and values', () => {
     const r = await score(['--pipeline', P.categorical, '--data', data]);
     const t = table(r.stdout);
     expect(t[0]).toEqual(['y.no', 'y.yes', 'y.predicted']);
-    expect(t.slice(1).map((row) => row.slice(0, 2))).toEqual(libraryTexts(P.categorical, objects(values, ['x1', 'color'])));
+    expect(t.slice(1).map((row) => row.slice(0, 2))).toEqual(
+      libraryTexts(P.categorical, objects(values, ['x1', 'color'])),
+    );
     const asNull = values.map(([x, c]) => ({ x1: x!, color: c === 'purple' || c === 'PURPLE' ? null : c! }));
     expect(t.slice(1).map((row) => row.slice(0, 2))).toEqual(libraryTexts(P.categorical, asNull));
     expect(r.stderr).toContain("'color': 2 rows with a level never seen in training, scored as missing");
 
-    const json = await score(['--pipeline', P.categorical, '--data', data, '--out', join(freshDir(), 's.csv'), '--json']);
+    const json = await score([
+      '--pipeline',
+      P.categorical,
+      '--data',
+      data,
+      '--out',
+      join(freshDir(), 's.csv'),
+      '--json',
+    ]);
     expect((JSON.parse(json.stdout) as { unseenLevels: Record<string, number> }).unseenLevels).toEqual({ color: 2 });
   });
 });
@@ -552,15 +695,33 @@ describe('automl score: files', () => {
   it('--metrics on a file without the target column: exit 2, nothing written', async () => {
     const yCol = names.indexOf('cool_cond_y');
     const noTarget = join(dir, 'no-target.csv');
-    writeFileSync(noTarget, csv(names.filter((_, j) => j !== yCol), rows.slice(0, 20).map((r) => r.filter((_, j) => j !== yCol))));
+    writeFileSync(
+      noTarget,
+      csv(
+        names.filter((_, j) => j !== yCol),
+        rows.slice(0, 20).map((r) => r.filter((_, j) => j !== yCol)),
+      ),
+    );
     // Without --metrics, fine: scores and no diagnostics.
     const ok = await score(['--pipeline', P.multi, '--data', noTarget]);
     expect(table(ok.stdout)).toHaveLength(21);
     expect(ok.stderr).not.toContain('diagnostics');
     const outDir = freshDir();
-    const r = await cli(['score', '--pipeline', P.multi, '--data', noTarget, '--metrics', join(outDir, 'm.json'), '--out', join(outDir, 's.csv')]);
+    const r = await cli([
+      'score',
+      '--pipeline',
+      P.multi,
+      '--data',
+      noTarget,
+      '--metrics',
+      join(outDir, 'm.json'),
+      '--out',
+      join(outDir, 's.csv'),
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`automl: error: ${noTarget} has no column 'cool_cond_y', the target, which the diagnostics (--metrics) need`);
+    expect(r.stderr).toContain(
+      `automl: error: ${noTarget} has no column 'cool_cond_y', the target, which the diagnostics (--metrics) need`,
+    );
     expect(readdirSync(outDir)).toEqual([]);
   });
 
@@ -568,7 +729,9 @@ describe('automl score: files', () => {
     const r = await cli(['score', '--pipeline', P.multi, '--data', join(dir, 'nope.csv')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`automl: error: ${join(dir, 'nope.csv')}: no such file; name the CSV file to score with --data (or - for standard input)\n`);
+    expect(r.stderr).toBe(
+      `automl: error: ${join(dir, 'nope.csv')}: no such file; name the CSV file to score with --data (or - for standard input)\n`,
+    );
   });
 
   it('an empty file: exit 2 saying so, no --out file; a header-only file: exit 0 and the output header alone', async () => {
@@ -604,7 +767,19 @@ describe('automl score: worker threads', () => {
     const ms: Record<string, unknown>[] = [];
     for (const threads of [1, 2]) {
       const d = freshDir();
-      await score(['--pipeline', P.multi, '--data', F.big, '--threads', String(threads), '--out', join(d, 's.csv'), '--metrics', join(d, 'm.json'), '--quiet']);
+      await score([
+        '--pipeline',
+        P.multi,
+        '--data',
+        F.big,
+        '--threads',
+        String(threads),
+        '--out',
+        join(d, 's.csv'),
+        '--metrics',
+        join(d, 'm.json'),
+        '--quiet',
+      ]);
       outs.push(readFileSync(join(d, 's.csv'), 'utf8'));
       const m = JSON.parse(readFileSync(join(d, 'm.json'), 'utf8')) as Record<string, unknown>;
       delete m['seconds'];
@@ -615,7 +790,10 @@ describe('automl score: worker threads', () => {
     expect(ms[1]).toEqual(ms[0]);
     const once = (await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV])).stdout;
     const body = once.slice(once.indexOf('\n') + 1);
-    expect(outs[0] === once.slice(0, once.indexOf('\n') + 1) + body.repeat(REPEAT), 'the big file is the hydraulic rows 9 times; so are its scores').toBe(true);
+    expect(
+      outs[0] === once.slice(0, once.indexOf('\n') + 1) + body.repeat(REPEAT),
+      'the big file is the hydraulic rows 9 times; so are its scores',
+    ).toBe(true);
   });
 
   it('with --keep and quoted fields (delimiters, doubled quotes, line breaks, CRLF) and odd labels: the same bytes, messages and diagnostics on 1 and 2 threads, kept text quoted back as needed', async () => {
@@ -624,7 +802,20 @@ describe('automl score: worker threads', () => {
     const ms: Record<string, unknown>[] = [];
     for (const threads of [1, 2]) {
       const d = freshDir();
-      const r = await score(['--pipeline', P.multi, '--data', F.bigQuoted, '--keep', 'note,cool_cond_y', '--threads', String(threads), '--out', join(d, 's.csv'), '--metrics', join(d, 'm.json')]);
+      const r = await score([
+        '--pipeline',
+        P.multi,
+        '--data',
+        F.bigQuoted,
+        '--keep',
+        'note,cool_cond_y',
+        '--threads',
+        String(threads),
+        '--out',
+        join(d, 's.csv'),
+        '--metrics',
+        join(d, 'm.json'),
+      ]);
       outs.push(readFileSync(join(d, 's.csv'), 'utf8'));
       messages.push(r.stdout.replace(/^scored .*\n/, ''));
       const m = JSON.parse(readFileSync(join(d, 'm.json'), 'utf8')) as Record<string, unknown>;
@@ -638,9 +829,21 @@ describe('automl score: worker threads', () => {
     const bigRows = rows.length * REPEAT;
     const missing = Math.floor((bigRows - 1 - 500) / 997) + 1;
     expect(messages[0]).toContain(`${missing} rows without a cool_cond_y (left out of the diagnostics)`);
-    expect(messages[0]).toMatch(/\d+ rows with cool_cond_y 'seven', not a class of the pipeline \(left out of the diagnostics\)/);
-    const plain = (await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV, '--keep', 'cool_cond_y'])).stdout.split('\n');
-    const expected = ['note,cool_cond_y,cool_cond_y.3,cool_cond_y.20,cool_cond_y.100,cool_cond_y.predicted', `plain,${plain[1]}`, `"a, b",${plain[2]}`, `"two\nlines",${plain[3]}`, `"say ""hi""",${plain[4]}`, `,${plain[5]}`, `"x\r\ny",${plain[6]}`];
+    expect(messages[0]).toMatch(
+      /\d+ rows with cool_cond_y 'seven', not a class of the pipeline \(left out of the diagnostics\)/,
+    );
+    const plain = (await score(['--pipeline', P.multi, '--data', HYDRAULIC_CSV, '--keep', 'cool_cond_y'])).stdout.split(
+      '\n',
+    );
+    const expected = [
+      'note,cool_cond_y,cool_cond_y.3,cool_cond_y.20,cool_cond_y.100,cool_cond_y.predicted',
+      `plain,${plain[1]}`,
+      `"a, b",${plain[2]}`,
+      `"two\nlines",${plain[3]}`,
+      `"say ""hi""",${plain[4]}`,
+      `,${plain[5]}`,
+      `"x\r\ny",${plain[6]}`,
+    ];
     expect(outs[0]!.startsWith(`${expected.join('\n')}\n`)).toBe(true);
   });
 
@@ -648,7 +851,19 @@ describe('automl score: worker threads', () => {
     const outs: string[] = [];
     for (const threads of [1, 2]) {
       const out = join(freshDir(), 's.csv');
-      await score(['--pipeline', P.binary, '--data', F.big, '--threshold', '0.3', '--threads', String(threads), '--out', out, '--quiet']);
+      await score([
+        '--pipeline',
+        P.binary,
+        '--data',
+        F.big,
+        '--threshold',
+        '0.3',
+        '--threads',
+        String(threads),
+        '--out',
+        out,
+        '--quiet',
+      ]);
       outs.push(readFileSync(out, 'utf8'));
     }
     expect(outs[1] === outs[0], 'the same bytes on 1 and 2 threads').toBe(true);
@@ -658,9 +873,26 @@ describe('automl score: worker threads', () => {
     const results: { code: number | null; out: string; error: string }[] = [];
     for (const threads of [1, 2]) {
       const outDir = freshDir();
-      const r = await cli(['score', '--pipeline', P.multi, '--data', F.bigStray, '--keep', 'note', '--threads', String(threads), '--out', join(outDir, 's.csv'), '--quiet']);
+      const r = await cli([
+        'score',
+        '--pipeline',
+        P.multi,
+        '--data',
+        F.bigStray,
+        '--keep',
+        'note',
+        '--threads',
+        String(threads),
+        '--out',
+        join(outDir, 's.csv'),
+        '--quiet',
+      ]);
       const files = readdirSync(outDir);
-      results.push({ code: r.code, out: files.includes('s.csv') ? readFileSync(join(outDir, 's.csv'), 'utf8') : '', error: r.stderr });
+      results.push({
+        code: r.code,
+        out: files.includes('s.csv') ? readFileSync(join(outDir, 's.csv'), 'utf8') : '',
+        error: r.stderr,
+      });
     }
     expect(results[1]!.error).toBe(results[0]!.error);
     expect(results[1]!.code).toBe(results[0]!.code);
@@ -670,7 +902,17 @@ describe('automl score: worker threads', () => {
   it('a bad value late in the big file: the same file:line on 1 and 2 threads, no --out file left', async () => {
     for (const threads of [1, 2]) {
       const outDir = freshDir();
-      const r = await cli(['score', '--pipeline', P.multi, '--data', F.bigBad, '--threads', String(threads), '--out', join(outDir, 's.csv')]);
+      const r = await cli([
+        'score',
+        '--pipeline',
+        P.multi,
+        '--data',
+        F.bigBad,
+        '--threads',
+        String(threads),
+        '--out',
+        join(outDir, 's.csv'),
+      ]);
       expect(r.code, `${threads} threads`).toBe(2);
       expect(r.stderr, `${threads} threads`).toBe(
         `automl: error: ${F.bigBad}:${BIG_BAD_LINE}: field 'psa_bar' holds "abc", which is not a number; fix the value, or score with --on-error skip (leave such rows out) or --on-error missing (score them with the value missing)\n`,
@@ -693,13 +935,30 @@ describe('automl score: interrupted', () => {
    * Scores the big file from standard input into --out: half of it is sent, the signal once the
    * command has opened its output (a temporary file), then the rest.
    */
-  async function interrupt(signal: NodeJS.Signals, threads: number): Promise<{ code: number | null; killedBy: NodeJS.Signals | null; stderr: string; left: string[] }> {
+  async function interrupt(
+    signal: NodeJS.Signals,
+    threads: number,
+  ): Promise<{ code: number | null; killedBy: NodeJS.Signals | null; stderr: string; left: string[] }> {
     const outDir = freshDir();
-    const child = spawn(process.execPath, [CLI_MAIN, 'score', '--pipeline', P.multi, '--data=-', '--out', join(outDir, 'scores.csv'), '--threads', String(threads)], {
-      cwd: dir,
-      env: childEnv(),
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'score',
+        '--pipeline',
+        P.multi,
+        '--data=-',
+        '--out',
+        join(outDir, 'scores.csv'),
+        '--threads',
+        String(threads),
+      ],
+      {
+        cwd: dir,
+        env: childEnv(),
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
     children.add(child);
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -724,7 +983,10 @@ describe('automl score: interrupted', () => {
   it('SIGINT while scoring into --out: exit 130, no output file and no temporary file (one thread and two)', async () => {
     for (const threads of [1, 2]) {
       const r = await interrupt('SIGINT', threads);
-      expect({ code: r.code, killedBy: r.killedBy }, `${threads} threads: ${r.stderr}`).toEqual({ code: 130, killedBy: null });
+      expect({ code: r.code, killedBy: r.killedBy }, `${threads} threads: ${r.stderr}`).toEqual({
+        code: 130,
+        killedBy: null,
+      });
       expect(r.stderr).toMatch(/interrupted \(SIGINT\) after \d+ rows; .*scores\.csv was not written/);
       expect(r.left).toEqual([]);
     }
@@ -733,7 +995,10 @@ describe('automl score: interrupted', () => {
   it('SIGTERM while scoring into --out: exit 143, no output file and no temporary file (one thread and two)', async () => {
     for (const threads of [1, 2]) {
       const r = await interrupt('SIGTERM', threads);
-      expect({ code: r.code, killedBy: r.killedBy }, `${threads} threads: ${r.stderr}`).toEqual({ code: 143, killedBy: null });
+      expect({ code: r.code, killedBy: r.killedBy }, `${threads} threads: ${r.stderr}`).toEqual({
+        code: 143,
+        killedBy: null,
+      });
       expect(r.stderr).toMatch(/interrupted \(SIGTERM\) after \d+ rows; .*scores\.csv was not written/);
       expect(r.left).toEqual([]);
     }

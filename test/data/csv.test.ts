@@ -29,7 +29,8 @@ async function readError(path: string, opts = {}): Promise<AutomlError> {
 
 describe('tokens', () => {
   it('reads the missing tokens in any case, with spaces around', () => {
-    for (const t of ['', 'NA', 'na', 'NaN', 'nan', 'NULL', 'null', '?', '  ', ' NA ']) expect(isMissingToken(t)).toBe(true);
+    for (const t of ['', 'NA', 'na', 'NaN', 'nan', 'NULL', 'null', '?', '  ', ' NA '])
+      expect(isMissingToken(t)).toBe(true);
     for (const t of ['0', 'N/A?', 'none', 'n', '??']) expect(isMissingToken(t)).toBe(false);
   });
 
@@ -40,7 +41,8 @@ describe('tokens', () => {
     expect(parseNumber('7.')).toBe(7);
     expect(parseNumber(' 42 ')).toBe(42);
     expect(parseNumber('+1E3')).toBe(1000);
-    for (const t of ['0x10', '1,5', 'abc', '1e', '--1', '2024-01-02', '0b1', '1_000']) expect(parseNumber(t)).toBeUndefined();
+    for (const t of ['0x10', '1,5', 'abc', '1e', '--1', '2024-01-02', '0b1', '1_000'])
+      expect(parseNumber(t)).toBeUndefined();
     expect(parseNumber('Infinity')).toBe(Infinity);
     expect(parseNumber('-inf')).toBe(-Infinity);
     expect(parseNumber('1e999')).toBe(Infinity);

@@ -4,7 +4,17 @@ import { describeColumn } from '../../src/data/describe.js';
 describe('describeColumn', () => {
   it('summarises a numeric column, ignoring missing values', () => {
     const s = describeColumn({ name: 'x', type: 'numeric', values: Float64Array.from([4, NaN, 1, 3, 2, 2]) });
-    expect(s).toEqual({ name: 'x', type: 'numeric', missing: 1, distinct: 4, min: 1, mean: 2.4, median: 2, max: 4, std: Math.sqrt(1.3) });
+    expect(s).toEqual({
+      name: 'x',
+      type: 'numeric',
+      missing: 1,
+      distinct: 4,
+      min: 1,
+      mean: 2.4,
+      median: 2,
+      max: 4,
+      std: Math.sqrt(1.3),
+    });
   });
 
   it('summarises an all-missing numeric column with nulls', () => {
@@ -14,7 +24,12 @@ describe('describeColumn', () => {
 
   it('lists the top levels of a categorical column, most frequent first', () => {
     const s = describeColumn(
-      { name: 'c', type: 'categorical', codes: Int32Array.from([0, 1, 1, 2, 2, -1, 2, 3]), levels: ['a', 'b', 'c', 'd', 'unused'] },
+      {
+        name: 'c',
+        type: 'categorical',
+        codes: Int32Array.from([0, 1, 1, 2, 2, -1, 2, 3]),
+        levels: ['a', 'b', 'c', 'd', 'unused'],
+      },
       3,
     );
     expect(s).toEqual({

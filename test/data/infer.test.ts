@@ -28,7 +28,16 @@ function code(f: () => unknown): string {
 
 describe('inferTarget', () => {
   it('a numeric target with few integer values is classification, classes in numeric order as written', () => {
-    const t = inferTarget(num([100, 3, 20, 3, 100, 20], [[100, '100'], [3, '3'], [20, '20']]));
+    const t = inferTarget(
+      num(
+        [100, 3, 20, 3, 100, 20],
+        [
+          [100, '100'],
+          [3, '3'],
+          [20, '20'],
+        ],
+      ),
+    );
     expect(t.task).toBe('multiclass');
     expect(t.classes).toEqual(['3', '20', '100']);
     expect([...t.y]).toEqual([2, 0, 1, 0, 2, 1]);

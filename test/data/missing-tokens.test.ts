@@ -20,7 +20,22 @@ describe('missing-value tokens: the CSV reader and the scorer agree', () => {
 
   it('decide the same for the tokens in any case, padded with spaces, and for values that are not tokens', () => {
     const variants = MISSING_TOKENS.flatMap((t) => [t, t.toUpperCase(), ` ${t} `, `  ${t.toUpperCase()}`, `\t${t}`]);
-    const others = ['0', '1.5', '-3', 'n/a', 'none', 'NaNa', 'nul', '??', '-', 'missing', 'inf', 'x', ' na n ', 'nullable'];
+    const others = [
+      '0',
+      '1.5',
+      '-3',
+      'n/a',
+      'none',
+      'NaNa',
+      'nul',
+      '??',
+      '-',
+      'missing',
+      'inf',
+      'x',
+      ' na n ',
+      'nullable',
+    ];
     for (const v of [...variants, ...others]) {
       expect(isMissingToken(v), JSON.stringify(v)).toBe(isMissingText(v));
     }

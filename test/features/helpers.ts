@@ -9,7 +9,12 @@ export function num(name: string, values: number[]): Column {
 /** A categorical column from texts; '' is missing. Levels in order of first appearance unless given. */
 export function cat(name: string, texts: string[], levels?: string[]): Column {
   const lv = levels ?? [...new Set(texts.filter((t) => t !== ''))];
-  return { name, type: 'categorical', levels: lv, codes: Int32Array.from(texts, (t) => (t === '' ? -1 : lv.indexOf(t))) };
+  return {
+    name,
+    type: 'categorical',
+    levels: lv,
+    codes: Int32Array.from(texts, (t) => (t === '' ? -1 : lv.indexOf(t))),
+  };
 }
 
 export function table(...columns: Column[]): Table {
@@ -30,7 +35,11 @@ export function applyStep(
   data: { nRows: number; numeric?: Record<string, Float64Array>; categorical?: Record<string, Int32Array> },
 ): Float64Array[] {
   const node: FeaturePipelineNode = roundTrip({ kind: 'feature_pipeline', inputs, steps: [step], features: outputs });
-  return new FeatureScorer(node).apply({ nRows: data.nRows, numeric: data.numeric ?? {}, categorical: data.categorical ?? {} });
+  return new FeatureScorer(node).apply({
+    nRows: data.nRows,
+    numeric: data.numeric ?? {},
+    categorical: data.categorical ?? {},
+  });
 }
 
 /** Float64Array → plain array, with NaN kept (toEqual treats NaN as equal to NaN). */

@@ -15,7 +15,9 @@ const COLOURS = ['red', 'blue', 'green', 'teal'];
 function trainData(n = 60) {
   const rng = new Rng(5);
   const a = Array.from({ length: n }, (_, i) => (i % 11 === 3 ? NaN : Math.round(rng.next() * 1000) / 10 - 20));
-  const b = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : i % 13 === 5 ? NaN : Math.round(rng.next() * 50) / 10));
+  const b = Array.from({ length: n }, (_, i) =>
+    i % 7 === 0 ? 0 : i % 13 === 5 ? NaN : Math.round(rng.next() * 50) / 10,
+  );
   const x = Array.from({ length: n }, () => Math.exp(rng.next() * 4));
   const c = Array.from({ length: n }, (_, i) => (i % 17 === 2 ? '' : COLOURS[rng.int(3)]!));
   const y = Float64Array.from(c, (v, i) => (v === 'red' ? (i % 3 === 0 ? 0 : 1) : i % 4 === 0 ? 1 : 0));
@@ -188,7 +190,9 @@ describe('fitFeaturePipeline errors', () => {
     const e = thrown(run({ transforms: [{ kind: 'standardize', column: 'nope' }] }));
     expect(e.code).toBe('UNKNOWN_COLUMN');
     expect(e.message).toMatch(/no column 'nope'.*The columns are: a, b, x, c, unused/);
-    expect(thrown(run({ transforms: [{ kind: 'interaction', op: 'product', columns: ['a', 'zz'] }] })).message).toMatch(/'zz'/);
+    expect(thrown(run({ transforms: [{ kind: 'interaction', op: 'product', columns: ['a', 'zz'] }] })).message).toMatch(
+      /'zz'/,
+    );
     expect(thrown(run({ transforms: [], passthrough: ['gone'] })).message).toMatch(/'gone'/);
   });
 
@@ -196,14 +200,20 @@ describe('fitFeaturePipeline errors', () => {
     const e = thrown(run({ transforms: [{ kind: 'log', column: 'c' }] }));
     expect(e.code).toBe('COLUMN_TYPE');
     expect(e.message).toBe("column 'c' is categorical; transform log needs a numeric column");
-    expect(thrown(run({ transforms: [{ kind: 'one_hot', column: 'a' }] })).message).toBe("column 'a' is numeric; transform one_hot needs a categorical column");
-    expect(thrown(run({ transforms: [], passthrough: ['c'] })).message).toMatch(/column 'c' is categorical; passthrough/);
+    expect(thrown(run({ transforms: [{ kind: 'one_hot', column: 'a' }] })).message).toBe(
+      "column 'a' is numeric; transform one_hot needs a categorical column",
+    );
+    expect(thrown(run({ transforms: [], passthrough: ['c'] })).message).toMatch(
+      /column 'c' is categorical; passthrough/,
+    );
   });
 
   it('an unknown kind is named, with the kinds there are', () => {
     const e = thrown(run({ transforms: [{ kind: 'onehot', column: 'c' } as never] }));
     expect(e.code).toBe('UNKNOWN_TRANSFORM');
-    expect(e.message).toBe(`unknown transform 'onehot'; the transforms are: ${TRANSFORM_KINDS.join(', ')}. Use one of these kinds.`);
+    expect(e.message).toBe(
+      `unknown transform 'onehot'; the transforms are: ${TRANSFORM_KINDS.join(', ')}. Use one of these kinds.`,
+    );
     expect(() => transformByKind('standardise')).toThrow(/unknown transform 'standardise'/);
     for (const k of TRANSFORM_KINDS) expect(transformByKind(k).kind).toBe(k);
   });
@@ -212,13 +222,28 @@ describe('fitFeaturePipeline errors', () => {
     expect(thrown(run({ transforms: [{ kind: 'quantile_bin', column: 'x', bins: 1 }] })).message).toBe(
       "transform quantile_bin of 'x': 'bins' must be an integer >= 2, got 1",
     );
-    expect(thrown(run({ transforms: [{ kind: 'target_encoding', column: 'c', smoothing: -1 }] })).code).toBe('BAD_TRANSFORM');
-    expect(thrown(run({ transforms: [{ kind: 'missing', column: 'b', fill: 'mode' as never }] })).message).toMatch(/'fill' must be one of median, mean/);
-    expect(thrown(run({ transforms: [{ kind: 'interaction', op: 'sum' as never, columns: ['a', 'b'] }] })).message).toMatch(/'op' must be one of/);
-    const dup = thrown(run({ transforms: [{ kind: 'standardize', column: 'a' }, { kind: 'standardize', column: 'a' }] }));
+    expect(thrown(run({ transforms: [{ kind: 'target_encoding', column: 'c', smoothing: -1 }] })).code).toBe(
+      'BAD_TRANSFORM',
+    );
+    expect(thrown(run({ transforms: [{ kind: 'missing', column: 'b', fill: 'mode' as never }] })).message).toMatch(
+      /'fill' must be one of median, mean/,
+    );
+    expect(
+      thrown(run({ transforms: [{ kind: 'interaction', op: 'sum' as never, columns: ['a', 'b'] }] })).message,
+    ).toMatch(/'op' must be one of/);
+    const dup = thrown(
+      run({
+        transforms: [
+          { kind: 'standardize', column: 'a' },
+          { kind: 'standardize', column: 'a' },
+        ],
+      }),
+    );
     expect(dup.code).toBe('DUPLICATE_COLUMN');
     expect(dup.message).toMatch(/makes column 'z\(a\)', which already exists/);
-    const none = thrown(() => fitFeaturePipeline(t, { transforms: [{ kind: 'target_encoding', column: 'c' }] }, undefined, new Rng(1)));
+    const none = thrown(() =>
+      fitFeaturePipeline(t, { transforms: [{ kind: 'target_encoding', column: 'c' }] }, undefined, new Rng(1)),
+    );
     expect(none.code).toBe('NO_TARGET');
     expect(none.message).toMatch(/target_encoding of 'c' needs the target/);
   });

@@ -21,7 +21,13 @@ const all = [...Y.keys()];
 
 describe('target encoding', () => {
   it('binary: the step holds the full-data smoothed positive rate, and scoring uses it', () => {
-    const { step } = fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y: Y, nClasses: 2 }, { folds: 3, smoothing: M }, new Rng(1));
+    const { step } = fitTargetEncoding(
+      { codes: CODES, levels: LEVELS },
+      'c',
+      { kind: 'binary', y: Y, nClasses: 2 },
+      { folds: 3, smoothing: M },
+      new Rng(1),
+    );
     const prior = 5 / 8;
     expect(step.outputs).toEqual(['te(c)']);
     expect(step.levels).toEqual(['a', 'b']);
@@ -37,14 +43,31 @@ describe('target encoding', () => {
   });
 
   it('out of fold with one row per fold is leave-one-out: each row encoded without itself', () => {
-    const { train } = fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y: Y, nClasses: 2 }, { folds: 8, smoothing: M }, new Rng(3));
-    const expected = all.map((i) => direct(all.filter((j) => j !== i), CODES[i]!));
+    const { train } = fitTargetEncoding(
+      { codes: CODES, levels: LEVELS },
+      'c',
+      { kind: 'binary', y: Y, nClasses: 2 },
+      { folds: 8, smoothing: M },
+      new Rng(3),
+    );
+    const expected = all.map((i) =>
+      direct(
+        all.filter((j) => j !== i),
+        CODES[i]!,
+      ),
+    );
     train[0]!.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 14));
   });
 
   it("a row's own label does not change its training encoding, but does change the scoring statistics", () => {
     const encode = (y: Float64Array) =>
-      fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y, nClasses: 2 }, { folds: 4, smoothing: M }, new Rng(7));
+      fitTargetEncoding(
+        { codes: CODES, levels: LEVELS },
+        'c',
+        { kind: 'binary', y, nClasses: 2 },
+        { folds: 4, smoothing: M },
+        new Rng(7),
+      );
     const flipped = Y.slice();
     flipped[3] = 1 - flipped[3]!;
     const before = encode(Y);
@@ -60,7 +83,13 @@ describe('target encoding', () => {
 
   it('folds are seeded: the same seed gives the same encoding, another seed another', () => {
     const encode = (seed: number) =>
-      fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'binary', y: Y, nClasses: 2 }, { folds: 3, smoothing: M }, new Rng(seed)).train[0]!;
+      fitTargetEncoding(
+        { codes: CODES, levels: LEVELS },
+        'c',
+        { kind: 'binary', y: Y, nClasses: 2 },
+        { folds: 3, smoothing: M },
+        new Rng(seed),
+      ).train[0]!;
     expect(arr(encode(11))).toEqual(arr(encode(11)));
     const seeds = [12, 13, 14, 15, 16];
     expect(seeds.some((s) => arr(encode(s)).join() !== arr(encode(11)).join())).toBe(true);
@@ -82,21 +111,48 @@ describe('target encoding', () => {
       expect(step.prior[k]).toBeCloseTo(direct(all, -1, yk), 15);
       expect(step.values[0 * 3 + k]).toBeCloseTo(direct(all, 0, yk), 15);
       expect(step.values[1 * 3 + k]).toBeCloseTo(direct(all, 1, yk), 15);
-      train[k]!.forEach((v, i) => expect(v).toBeCloseTo(direct(all.filter((j) => j !== i), CODES[i]!, yk), 14));
+      train[k]!.forEach((v, i) =>
+        expect(v).toBeCloseTo(
+          direct(
+            all.filter((j) => j !== i),
+            CODES[i]!,
+            yk,
+          ),
+          14,
+        ),
+      );
     }
-    const out = applyStep(step, [{ name: 'c', type: 'categorical', levels: LEVELS }], step.outputs, { nRows: 1, categorical: { c: Int32Array.of(1) } });
+    const out = applyStep(step, [{ name: 'c', type: 'categorical', levels: LEVELS }], step.outputs, {
+      nRows: 1,
+      categorical: { c: Int32Array.of(1) },
+    });
     expect(out.map((o) => o[0])).toEqual([step.values[3], step.values[4], step.values[5]]);
   });
 
   it('regression: the smoothed mean; rows with a missing target are left out', () => {
     const y = Float64Array.of(10, 20, NaN, 30, 1, 2, 3, 100);
-    const { step, train } = fitTargetEncoding({ codes: CODES, levels: LEVELS }, 'c', { kind: 'regression', y, nClasses: 1 }, { folds: 8, smoothing: M }, new Rng(1));
+    const { step, train } = fitTargetEncoding(
+      { codes: CODES, levels: LEVELS },
+      'c',
+      { kind: 'regression', y, nClasses: 1 },
+      { folds: 8, smoothing: M },
+      new Rng(1),
+    );
     const known = all.filter((i) => !Number.isNaN(y[i]));
     expect(step.outputs).toEqual(['te(c)']);
     expect(step.prior[0]).toBeCloseTo(166 / 7, 12);
     expect(step.values[0]).toBeCloseTo(direct(known, 0, y), 12);
     expect(step.values[1]).toBeCloseTo(direct(known, 1, y), 12);
-    train[0]!.forEach((v, i) => expect(v).toBeCloseTo(direct(known.filter((j) => j !== i), CODES[i]!, y), 12));
+    train[0]!.forEach((v, i) =>
+      expect(v).toBeCloseTo(
+        direct(
+          known.filter((j) => j !== i),
+          CODES[i]!,
+          y,
+        ),
+        12,
+      ),
+    );
   });
 
   it('smoothing 0 on a level with no other rows gives the prior, not NaN', () => {

@@ -41,7 +41,10 @@ describe('log', () => {
   it('does not shift data whose minimum is already >= 1', () => {
     const step = fitLog(Float64Array.of(1.5, 10, 100), 'x');
     expect(step.shift).toBe(0);
-    const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['log(x)'], { nRows: 2, numeric: { x: Float64Array.of(10, 0.5) } });
+    const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['log(x)'], {
+      nRows: 2,
+      numeric: { x: Float64Array.of(10, 0.5) },
+    });
     expect(arr(out)).toEqual([Math.log(10), 0]);
   });
 });
@@ -49,7 +52,10 @@ describe('log', () => {
 describe('yeo_johnson', () => {
   it('applies the Yeo–Johnson formula on both sides of 0', () => {
     const step = { ...fitYeoJohnson(X, 'x'), lambda: 0.5 };
-    const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['yj(x)'], { nRows: 4, numeric: { x: Float64Array.of(3, 0, -3, NaN) } });
+    const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['yj(x)'], {
+      nRows: 4,
+      numeric: { x: Float64Array.of(3, 0, -3, NaN) },
+    });
     // x ≥ 0: ((x+1)^λ − 1)/λ; x < 0: −((1−x)^(2−λ) − 1)/(2−λ)
     expect(out![0]).toBeCloseTo((4 ** 0.5 - 1) / 0.5, 14);
     expect(out![1]).toBe(0);
@@ -58,10 +64,15 @@ describe('yeo_johnson', () => {
   });
   it('uses log1p at lambda 0 and 2', () => {
     const at = (lambda: number, x: number): number =>
-      applyStep({ kind: 'yeo_johnson', column: 'x', output: 'yj(x)', lambda }, [{ name: 'x', type: 'numeric' }], ['yj(x)'], {
-        nRows: 1,
-        numeric: { x: Float64Array.of(x) },
-      })[0]![0]!;
+      applyStep(
+        { kind: 'yeo_johnson', column: 'x', output: 'yj(x)', lambda },
+        [{ name: 'x', type: 'numeric' }],
+        ['yj(x)'],
+        {
+          nRows: 1,
+          numeric: { x: Float64Array.of(x) },
+        },
+      )[0]![0]!;
     expect(at(0, 2)).toBeCloseTo(Math.log(3), 15);
     expect(at(2, -2)).toBeCloseTo(-Math.log(3), 15);
   });
@@ -87,7 +98,13 @@ describe('quantile_bin', () => {
 describe('missing', () => {
   it('fills with the median by default, the mean on request, and flags missing values', () => {
     const x = Float64Array.of(1, NaN, 2, 10);
-    expect(fitMissing(x, 'x')).toEqual({ kind: 'missing', column: 'x', output: 'fill(x)', indicator: 'missing(x)', fill: 2 });
+    expect(fitMissing(x, 'x')).toEqual({
+      kind: 'missing',
+      column: 'x',
+      output: 'fill(x)',
+      indicator: 'missing(x)',
+      fill: 2,
+    });
     expect(fitMissing(Float64Array.of(1, NaN, 2, 10, 4), 'x').fill).toBe(3);
     const step = fitMissing(x, 'x', { fill: 'mean' });
     expect(step.fill).toBeCloseTo(13 / 3, 15);
@@ -112,8 +129,20 @@ describe('interaction', () => {
     expect(arr(applyStep(step, inputs, ['a/b'], data)[0])).toEqual([2, NaN, NaN, NaN, NaN]);
   });
   it('difference and product', () => {
-    expect(arr(applyStep(fitInteraction('difference', ['a', 'b']), inputs, ['a-b'], data)[0])).toEqual([3, 1, 0, NaN, NaN]);
-    expect(arr(applyStep(fitInteraction('product', ['a', 'b']), inputs, ['a*b'], data)[0])).toEqual([18, 0, 0, NaN, NaN]);
+    expect(arr(applyStep(fitInteraction('difference', ['a', 'b']), inputs, ['a-b'], data)[0])).toEqual([
+      3,
+      1,
+      0,
+      NaN,
+      NaN,
+    ]);
+    expect(arr(applyStep(fitInteraction('product', ['a', 'b']), inputs, ['a*b'], data)[0])).toEqual([
+      18,
+      0,
+      0,
+      NaN,
+      NaN,
+    ]);
   });
 });
 
@@ -121,7 +150,12 @@ describe('one_hot', () => {
   const train = { codes: Int32Array.of(0, 1, 1, 2, 1, 2, -1), levels: ['red', 'blue', 'green', 'never'] };
   it('keeps the levels seen in training; missing and unseen are all zeros', () => {
     const step = fitOneHot(train, 'c');
-    expect(step).toEqual({ kind: 'one_hot', column: 'c', levels: ['red', 'blue', 'green'], outputs: ['c=red', 'c=blue', 'c=green'] });
+    expect(step).toEqual({
+      kind: 'one_hot',
+      column: 'c',
+      levels: ['red', 'blue', 'green'],
+      outputs: ['c=red', 'c=blue', 'c=green'],
+    });
     // The input field's levels are in another order, and include a level the step lacks.
     const inputs = [{ name: 'c', type: 'categorical' as const, levels: ['green', 'purple', 'red', 'blue'] }];
     const out = applyStep(step, inputs, step.outputs, { nRows: 5, categorical: { c: Int32Array.of(2, 3, 0, 1, -1) } });
@@ -141,7 +175,14 @@ describe('one_hot', () => {
 describe('frequency', () => {
   it('maps a level to its share of training rows; missing and unseen to 0', () => {
     const step = fitFrequency({ codes: Int32Array.of(0, 1, 1, -1), levels: ['a', 'b', 'z'] }, 'c');
-    expect(step).toEqual({ kind: 'frequency', column: 'c', output: 'freq(c)', levels: ['a', 'b'], frequencies: [0.25, 0.5], unseen: 0 });
+    expect(step).toEqual({
+      kind: 'frequency',
+      column: 'c',
+      output: 'freq(c)',
+      levels: ['a', 'b'],
+      frequencies: [0.25, 0.5],
+      unseen: 0,
+    });
     const inputs = [{ name: 'c', type: 'categorical' as const, levels: ['b', 'a', 'q'] }];
     const [out] = applyStep(step, inputs, ['freq(c)'], { nRows: 4, categorical: { c: Int32Array.of(0, 1, 2, -1) } });
     expect(arr(out)).toEqual([0.5, 0.25, 0, 0]);

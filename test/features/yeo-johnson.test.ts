@@ -34,7 +34,10 @@ describe('Yeo–Johnson lambda against scikit-learn 1.2.1', () => {
       const step = fitYeoJohnson(Float64Array.from(c.x), 'x');
       // scipy's brent stops at a relative tolerance of 1.5e-8 in lambda; the likelihood is flat there.
       expect(Math.abs(step.lambda - c.lambda)).toBeLessThan(1e-6);
-      const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['yj(x)'], { nRows: 3, numeric: { x: Float64Array.from(c.x.slice(0, 3)) } });
+      const [out] = applyStep(step, [{ name: 'x', type: 'numeric' }], ['yj(x)'], {
+        nRows: 3,
+        numeric: { x: Float64Array.from(c.x.slice(0, 3)) },
+      });
       c.first.forEach((v, i) => {
         if (Number.isNaN(v)) expect(out![i]).toBeNaN();
         else expect(Math.abs(out![i]! - v)).toBeLessThan(1e-6 * Math.max(1, Math.abs(v)));
@@ -48,7 +51,10 @@ describe('Yeo–Johnson lambda against scikit-learn 1.2.1', () => {
       const t = Array.from(x, (v) => yeoJohnson(v, l));
       const mean = t.reduce((s, v) => s + v, 0) / t.length;
       const variance = t.reduce((s, v) => s + (v - mean) ** 2, 0) / t.length;
-      return (t.length / 2) * Math.log(variance) - (l - 1) * Array.from(x, (v) => Math.sign(v) * Math.log1p(Math.abs(v))).reduce((s, v) => s + v, 0);
+      return (
+        (t.length / 2) * Math.log(variance) -
+        (l - 1) * Array.from(x, (v) => Math.sign(v) * Math.log1p(Math.abs(v))).reduce((s, v) => s + v, 0)
+      );
     };
     const l = yeoJohnsonLambda(x);
     expect(nll(l)).toBeLessThanOrEqual(nll(l + 1e-4));

@@ -5,7 +5,12 @@ import { expectClose } from './expect-close.js';
 import { CLASSIFICATION_CASES } from './sklearn-reference.js';
 
 /** AUC by definition: the weighted share of (positive, negative) pairs ranked right, ties 1/2. O(n²). */
-function pairwiseAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, w?: Float64Array): number | null {
+function pairwiseAuc(
+  isPositive: (i: number) => boolean,
+  score: (i: number) => number,
+  n: number,
+  w?: Float64Array,
+): number | null {
   let right = 0;
   let pairs = 0;
   for (let i = 0; i < n; i++) {

@@ -62,10 +62,26 @@ describe(`classification metrics against scikit-learn ${SKLEARN_VERSION}`, () =>
             expectClose(r.macro.recall, want.macro.recall, 'macro recall');
             expectClose(r.macro.f1, want.macro.f1, 'macro f1');
             expect(r.perClass.map((p) => p.label)).toEqual(labels);
-            expectAllClose(r.perClass.map((p) => p.precision), want.precision, 'precision');
-            expectAllClose(r.perClass.map((p) => p.recall), want.recall, 'recall');
-            expectAllClose(r.perClass.map((p) => p.f1), want.f1, 'f1');
-            expectAllClose(r.perClass.map((p) => p.support), want.support, 'support');
+            expectAllClose(
+              r.perClass.map((p) => p.precision),
+              want.precision,
+              'precision',
+            );
+            expectAllClose(
+              r.perClass.map((p) => p.recall),
+              want.recall,
+              'recall',
+            );
+            expectAllClose(
+              r.perClass.map((p) => p.f1),
+              want.f1,
+              'f1',
+            );
+            expectAllClose(
+              r.perClass.map((p) => p.support),
+              want.support,
+              'support',
+            );
             r.confusion.forEach((row, a) => expectAllClose(row, want.confusion[a] as number[], `confusion[${a}]`));
           });
         });
@@ -98,7 +114,11 @@ describe('classification details', () => {
   });
 
   it('the report keeps the class labels and a class never predicted scores 0 precision', () => {
-    const r = classificationReport(Int32Array.of(0, 1, 2), Float64Array.of(0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1), ['a', 'b', 'c']);
+    const r = classificationReport(
+      Int32Array.of(0, 1, 2),
+      Float64Array.of(0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1),
+      ['a', 'b', 'c'],
+    );
     expect(r.perClass[2]).toEqual({ label: 'c', precision: 0, recall: 0, f1: 0, support: 1 });
     expect(r.accuracy).toBeCloseTo(2 / 3, 15);
   });
@@ -116,7 +136,10 @@ describe('classification details', () => {
     expect(s.macro.f1).toBeCloseTo(2 / 3, 15);
     expect(f1Score(y, proba)).toBeCloseTo(2 / 3, 15);
     expect(auc(y, proba)).toBe(1);
-    expect(logloss(Int32Array.of(1, 0), Float64Array.of(0.1, 0.9, 0.8, 0.2))).toBeCloseTo((-Math.log(0.9) - Math.log(0.8)) / 2, 15);
+    expect(logloss(Int32Array.of(1, 0), Float64Array.of(0.1, 0.9, 0.8, 0.2))).toBeCloseTo(
+      (-Math.log(0.9) - Math.log(0.8)) / 2,
+      15,
+    );
     expect(accuracy(Int32Array.of(1, 0, 0), Float64Array.of(0.3, 0.7, 0.6, 0.4, 0.2, 0.8))).toBeCloseTo(2 / 3, 15);
     expect(mcc(Int32Array.of(0, 1, 1, 0), Float64Array.of(0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.6, 0.4))).toBe(1);
     const r = classificationReport(y, proba, ['no', 'yes']);

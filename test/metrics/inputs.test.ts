@@ -29,7 +29,9 @@ describe('input checks', () => {
       expect(() => f(Int32Array.of(0, 2, 1), proba)).toThrow(/y\[1\] is 2; expected a class index 0\.\.1/);
       expect(() => f(Float64Array.of(0, 0.5, 1), proba)).toThrow(/y\[1\] is 0\.5/);
       expect(() => f(y, Float64Array.of(0.9, 0.1, 0.6, 0.4, NaN, 0.8))).toThrow(/proba row 2, class 0 is NaN/);
-      expect(() => f(y, Float64Array.of(0.9, Infinity, 0.6, 0.4, 0.2, 0.8))).toThrow(/proba row 0, class 1 is Infinity/);
+      expect(() => f(y, Float64Array.of(0.9, Infinity, 0.6, 0.4, 0.2, 0.8))).toThrow(
+        /proba row 0, class 1 is Infinity/,
+      );
       expect(() => f(y, proba, Float64Array.of(1, 1))).toThrow(/weights has 2 entries, y has 3/);
       expect(() => f(y, proba, Float64Array.of(1, -1, 1))).toThrow(/weights\[1\] is -1/);
       expect(() => f(y, proba, Float64Array.of(1, NaN, 1))).toThrow(/weights\[1\] is NaN/);

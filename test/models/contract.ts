@@ -11,7 +11,10 @@ import { Rng } from '../../src/util/random.js';
 export interface ContractSubject {
   name: string;
   /** Fits (synchronously, or asynchronously for families such as the neural net). */
-  fit(train: FitData, opts: Omit<FitOptions<Record<string, unknown>>, 'params'> & { params?: Record<string, unknown> }): FittedModel | Promise<FittedModel>;
+  fit(
+    train: FitData,
+    opts: Omit<FitOptions<Record<string, unknown>>, 'params'> & { params?: Record<string, unknown> },
+  ): FittedModel | Promise<FittedModel>;
   /** Scores an exported node with the standalone scorer, as a deployed pipeline would. */
   scoreNode(node: unknown, x: Matrix): Float64Array;
   /**
@@ -64,7 +67,12 @@ export function contractTests(subject: ContractSubject): void {
         const train = makeData(kind, 600, 1);
         const test = makeData(kind, 300, 2);
         const K = train.nClasses;
-        const opts = (seed: number, params: Record<string, unknown> = {}) => ({ kind, nClasses: K, rng: new Rng(seed), params });
+        const opts = (seed: number, params: Record<string, unknown> = {}) => ({
+          kind,
+          nClasses: K,
+          rng: new Rng(seed),
+          params,
+        });
 
         it('learns: beats the constant prediction on held-out rows', async () => {
           const model = await subject.fit(train, opts(7));
@@ -116,7 +124,15 @@ export function contractTests(subject: ContractSubject): void {
           for (const v of pred) expect(Number.isFinite(v)).toBe(true);
           // Column 1 is missing in 10% of rows, where the rule adds 1.5: the model must use it.
           if (kind === 'regression') {
-            const withMissing: Matrix = { nRows: 2, columns: [Float64Array.from([0, 0]), Float64Array.from([NaN, -1]), Float64Array.from([2, 2]), Float64Array.from([NaN, NaN])] };
+            const withMissing: Matrix = {
+              nRows: 2,
+              columns: [
+                Float64Array.from([0, 0]),
+                Float64Array.from([NaN, -1]),
+                Float64Array.from([2, 2]),
+                Float64Array.from([NaN, NaN]),
+              ],
+            };
             const p = model.predict(withMissing);
             expect(p[0]! - p[1]!).toBeGreaterThan(1);
           }
@@ -146,7 +162,8 @@ export function contractTests(subject: ContractSubject): void {
             const w = new Float64Array(n).fill(1);
             for (let i = 0; i < 50; i++) w[i * 3] = 2;
             // Round the features so that both data sets have the same few distinct values.
-            for (const d of [dup, small]) for (const c of d.x.columns) for (let i = 0; i < c.length; i++) c[i] = Math.round(c[i]! * 4) / 4;
+            for (const d of [dup, small])
+              for (const c of d.x.columns) for (let i = 0; i < c.length; i++) c[i] = Math.round(c[i]! * 4) / 4;
             const p = subject.weightEqualsDuplicate!.params;
             const a = (await subject.fit({ ...small, weights: w }, opts(1, p))).predict(test.x);
             const b = (await subject.fit(dup, opts(1, p))).predict(test.x);

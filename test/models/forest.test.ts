@@ -60,7 +60,10 @@ describe('random forest', () => {
       );
     expect(depthOf(fitForest(data, { ...opts, params: { nTrees: 10, maxDepth: 3 } }).exportNode())).toBe(3);
     // With 60 rows per leaf at least and no bootstrap, a tree has at most 600 / 60 leaves.
-    const node = fitForest(data, { ...opts, params: { nTrees: 10, minSamplesLeaf: 60, bootstrap: false } }).exportNode();
+    const node = fitForest(data, {
+      ...opts,
+      params: { nTrees: 10, minSamplesLeaf: 60, bootstrap: false },
+    }).exportNode();
     for (const t of node.trees) expect(t.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(10);
   });
 
@@ -93,7 +96,10 @@ describe('random forest', () => {
 describe('random forest on the hydraulic data (split seed 42, defaults)', () => {
   // scikit-learn's RandomForestClassifier (300 trees) on the same split: cooler 0.0164, stable 0.0840.
   it('cooler condition below 0.02 and stable flag below 0.1 (test logloss)', async () => {
-    for (const [target, bound] of [['cool_cond_y', 0.02], ['stable_y', 0.1]] as const) {
+    for (const [target, bound] of [
+      ['cool_cond_y', 0.02],
+      ['stable_y', 0.1],
+    ] as const) {
       const task = await hydraulicTask(target);
       const model = fitForest(task.train, { kind: task.kind, nClasses: task.nClasses, rng: new Rng(42) });
       expect(testLogloss(model, task)).toBeLessThan(bound);

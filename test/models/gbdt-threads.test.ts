@@ -11,7 +11,9 @@ import type { Rng as RngClass } from '../../src/util/random.js';
 import { makeData } from './contract.js';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist', 'src');
-const { fitGbdt } = (await import(pathToFileURL(join(dist, 'models', 'gbdt', 'gbdt.js')).href)) as { fitGbdt: typeof FitGbdt };
+const { fitGbdt } = (await import(pathToFileURL(join(dist, 'models', 'gbdt', 'gbdt.js')).href)) as {
+  fitGbdt: typeof FitGbdt;
+};
 const { Rng } = (await import(pathToFileURL(join(dist, 'util', 'random.js')).href)) as { Rng: typeof RngClass };
 
 /** Eight features: the data set's four and four more derived from them. */
@@ -22,7 +24,11 @@ function wide(kind: Task, n: number) {
 }
 
 describe('gbdt on two threads (compiled)', () => {
-  for (const [kind, K] of [['multiclass', 3], ['binary', 2], ['regression', 1]] as const) {
+  for (const [kind, K] of [
+    ['multiclass', 3],
+    ['binary', 2],
+    ['regression', 1],
+  ] as const) {
     it(`${kind}: the same model on one thread and on two`, () => {
       const data = wide(kind, 60_000);
       const params = { nRounds: 6, baggingFraction: 0.8, featureFraction: 0.7 };

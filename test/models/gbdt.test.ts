@@ -13,7 +13,9 @@ contractTests({
   scoreNode: (node, x) => new TreeScorer(node as TreeEnsembleNode).predict(x.columns, x.nRows),
   randomParams: { baggingFraction: 0.7, featureFraction: 0.6 },
   earlyStopping: { params: { nRounds: 400, learningRate: 0.3, earlyStoppingRounds: 10 } },
-  weightEqualsDuplicate: { params: { minDataInLeaf: 1, minSumHessian: 0, featureFraction: 1, nRounds: 10, numLeaves: 4 } },
+  weightEqualsDuplicate: {
+    params: { minDataInLeaf: 1, minSumHessian: 0, featureFraction: 1, nRounds: 10, numLeaves: 4 },
+  },
 });
 
 describe('binning', () => {
@@ -51,21 +53,34 @@ describe('gbdt', () => {
   it('grows depth-wise within maxDepth and leaf-wise within numLeaves', () => {
     const depthOf = (node: TreeEnsembleNode): number[] =>
       node.trees.map((t) => {
-        const depth = (i: number): number => (t.feature[i]! < 0 ? 0 : 1 + Math.max(depth(t.left[i]!), depth(t.right[i]!)));
+        const depth = (i: number): number =>
+          t.feature[i]! < 0 ? 0 : 1 + Math.max(depth(t.left[i]!), depth(t.right[i]!));
         return depth(0);
       });
-    const d = fitGbdt(data, { ...opts, params: { growth: 'depthwise', maxDepth: 3, nRounds: 10, minDataInLeaf: 1 } }).exportNode();
+    const d = fitGbdt(data, {
+      ...opts,
+      params: { growth: 'depthwise', maxDepth: 3, nRounds: 10, minDataInLeaf: 1 },
+    }).exportNode();
     expect(Math.max(...depthOf(d))).toBe(3);
-    const l = fitGbdt(data, { ...opts, params: { growth: 'leafwise', numLeaves: 5, nRounds: 10, minDataInLeaf: 1 } }).exportNode();
+    const l = fitGbdt(data, {
+      ...opts,
+      params: { growth: 'leafwise', numLeaves: 5, nRounds: 10, minDataInLeaf: 1 },
+    }).exportNode();
     const leaves = l.trees.map((t) => t.feature.filter((f) => f < 0).length);
     expect(Math.max(...leaves)).toBe(5);
     expect(Math.max(...depthOf(l))).toBeGreaterThan(2);
   });
 
   it('puts thresholds in raw feature units, between the values it separates', () => {
-    const x: Matrix = { nRows: 100, columns: [Float64Array.from({ length: 100 }, (_, i) => (i < 50 ? 10 + i / 100 : 20 + i / 100))] };
+    const x: Matrix = {
+      nRows: 100,
+      columns: [Float64Array.from({ length: 100 }, (_, i) => (i < 50 ? 10 + i / 100 : 20 + i / 100))],
+    };
     const y = Float64Array.from({ length: 100 }, (_, i) => (i < 50 ? 0 : 1));
-    const node = fitGbdt({ x, y }, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nRounds: 1, featureFraction: 1 } }).exportNode();
+    const node = fitGbdt(
+      { x, y },
+      { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nRounds: 1, featureFraction: 1 } },
+    ).exportNode();
     expect(node.trees[0]!.feature[0]).toBe(0);
     const t = node.trees[0]!.threshold[0]!;
     expect(t).toBeGreaterThan(10.49);
@@ -78,7 +93,10 @@ describe('gbdt', () => {
     const a = Float64Array.from({ length: n }, () => rng.next());
     const y = Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : a[i]! > 0.8 ? 1 : 0));
     for (let i = 0; i < n; i += 4) a[i] = NaN; // missing means positive
-    const model = fitGbdt({ x: { nRows: n, columns: [a] }, y }, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { featureFraction: 1 } });
+    const model = fitGbdt(
+      { x: { nRows: n, columns: [a] }, y },
+      { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { featureFraction: 1 } },
+    );
     const p = model.predict({ nRows: 3, columns: [Float64Array.from([NaN, 0.2, 0.95])] });
     expect(p[1]).toBeGreaterThan(0.9); // missing → positive
     expect(p[3]).toBeLessThan(0.1);
@@ -103,7 +121,13 @@ describe('gbdt', () => {
   });
 
   it('has the documented defaults', () => {
-    expect(GBDT_DEFAULTS).toMatchObject({ nRounds: 100, learningRate: 0.1, growth: 'leafwise', numLeaves: 31, lambdaL2: 1 });
+    expect(GBDT_DEFAULTS).toMatchObject({
+      nRounds: 100,
+      learningRate: 0.1,
+      growth: 'leafwise',
+      numLeaves: 31,
+      lambdaL2: 1,
+    });
   });
 
   it('regression minimises squared error', () => {

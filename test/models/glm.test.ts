@@ -42,14 +42,19 @@ describe('LinearScorer', () => {
   });
 
   it('applies the sigmoid for binary models, giving [1 − p, p]', () => {
-    const p = new LinearScorer(node({ link: 'sigmoid', weights: [Math.log(3), 0, 0], intercept: [0] })).predict(cols, 4);
+    const p = new LinearScorer(node({ link: 'sigmoid', weights: [Math.log(3), 0, 0], intercept: [0] })).predict(
+      cols,
+      4,
+    );
     expect(p[1]).toBeCloseTo(0.5, 15);
     expect(p[3]).toBeCloseTo(0.75, 15);
     expect(p[2]! + p[3]!).toBe(1);
   });
 
   it('applies the softmax over nOutputs raw scores', () => {
-    const s = new LinearScorer(node({ link: 'softmax', nOutputs: 3, weights: [1, 0, 0, 0, 0, Math.log(2), 0, 0, 0], intercept: [0, 0, 0] }));
+    const s = new LinearScorer(
+      node({ link: 'softmax', nOutputs: 3, weights: [1, 0, 0, 0, 0, Math.log(2), 0, 0, 0], intercept: [0, 0, 0] }),
+    );
     expect(s.nPredictions).toBe(3);
     const p = s.predict(cols, 4);
     // Row 3: x0 = 0 → raw [−1, 0, 0]; x1 missing → output 1 gets log 2: raw [−1, log 2, 0].
@@ -112,7 +117,10 @@ describe('lbfgs', () => {
   });
 
   it('stops at maxIter and says it did not converge', () => {
-    const r = lbfgs((x, g) => ((g[0] = 2 * (x[0]! - 3)), (x[0]! - 3) ** 2), new Float64Array(1), { tol: 0, maxIter: 1 });
+    const r = lbfgs((x, g) => ((g[0] = 2 * (x[0]! - 3)), (x[0]! - 3) ** 2), new Float64Array(1), {
+      tol: 0,
+      maxIter: 1,
+    });
     expect(r.iterations).toBe(1);
     expect(r.converged).toBe(false);
   });
@@ -122,7 +130,12 @@ describe('design', () => {
   it('imputes the weighted mean, standardises, and adds indicators only for features with some missing weight', () => {
     const x: Matrix = {
       nRows: 4,
-      columns: [Float64Array.from([1, 2, NaN, 3]), Float64Array.from([5, 5, 5, 5]), Float64Array.from([NaN, 1, 2, 3]), Float64Array.from([1, 2, 4, NaN])],
+      columns: [
+        Float64Array.from([1, 2, NaN, 3]),
+        Float64Array.from([5, 5, 5, 5]),
+        Float64Array.from([NaN, 1, 2, 3]),
+        Float64Array.from([1, 2, 4, NaN]),
+      ],
     };
     const d = buildDesign(x, Float64Array.from([1, 1, 1, 0]));
     expect([...d.center]).toEqual([1.5, 5, 1.5, 7 / 3]);
@@ -143,27 +156,53 @@ describe('design', () => {
   });
 
   it('rejects infinite training values', () => {
-    expect(() => buildDesign({ nRows: 2, columns: [Float64Array.from([1, Infinity])] })).toThrow(/feature 0 row 1 is Infinity/);
+    expect(() => buildDesign({ nRows: 2, columns: [Float64Array.from([1, Infinity])] })).toThrow(
+      /feature 0 row 1 is Infinity/,
+    );
   });
 });
 
 // Fixed data, the same as in glm-sklearn-reference.py (which prints the reference values below).
-const A = [0.05, 0.5, -1.0, 0.69, -0.42, -1.58, -0.65, 0.6, 0.33, -1.15, 0.62, -0.09, 0.43, 0.33, -1.16, 0.35, -0.61, 1.55, 0.72, 0.05,
-  -0.98, 0.05, 0.16, -1.21, 2.22, 0.39, 1.69, -1.11, 1.64, -1.36, -0.65, 0.54, 0.05, -2.36, -1.11, 0.84, 2.09, 0.91, -0.28, 0.8];
-const B = [6.4, 1.9, 5.0, 1.8, 9.2, 4.3, 8.3, 4.2, 9.0, 4.0, 3.3, 5.7, 8.5, 8.6, 6.0, 0.8, 6.0, 2.5, 7.3, 8.9,
-  5.1, 6.0, 0.7, 5.4, 1.3, 6.1, 3.6, 7.7, 0.5, 1.1, 6.8, 5.1, 5.7, 8.4, 4.9, 8.1, 5.1, 9.3, 6.7, 1.5];
-const C = [57.5, 47.2, 41.2, 45.8, 31.0, 45.1, 41.4, 66.2, 45.5, 37.7, 57.0, 48.6, 50.4, 51.5, 51.7, 47.0, 57.6, 54.2, 46.0, 48.6,
-  42.4, 52.2, 55.9, 55.2, 54.9, 49.0, 62.6, 48.3, 50.2, 47.3, 50.7, 48.1, 66.3, 53.4, 36.5, 46.5, 38.7, 57.0, 61.0, 46.4];
+const A = [
+  0.05, 0.5, -1.0, 0.69, -0.42, -1.58, -0.65, 0.6, 0.33, -1.15, 0.62, -0.09, 0.43, 0.33, -1.16, 0.35, -0.61, 1.55, 0.72,
+  0.05, -0.98, 0.05, 0.16, -1.21, 2.22, 0.39, 1.69, -1.11, 1.64, -1.36, -0.65, 0.54, 0.05, -2.36, -1.11, 0.84, 2.09,
+  0.91, -0.28, 0.8,
+];
+const B = [
+  6.4, 1.9, 5.0, 1.8, 9.2, 4.3, 8.3, 4.2, 9.0, 4.0, 3.3, 5.7, 8.5, 8.6, 6.0, 0.8, 6.0, 2.5, 7.3, 8.9, 5.1, 6.0, 0.7,
+  5.4, 1.3, 6.1, 3.6, 7.7, 0.5, 1.1, 6.8, 5.1, 5.7, 8.4, 4.9, 8.1, 5.1, 9.3, 6.7, 1.5,
+];
+const C = [
+  57.5, 47.2, 41.2, 45.8, 31.0, 45.1, 41.4, 66.2, 45.5, 37.7, 57.0, 48.6, 50.4, 51.5, 51.7, 47.0, 57.6, 54.2, 46.0,
+  48.6, 42.4, 52.2, 55.9, 55.2, 54.9, 49.0, 62.6, 48.3, 50.2, 47.3, 50.7, 48.1, 66.3, 53.4, 36.5, 46.5, 38.7, 57.0,
+  61.0, 46.4,
+];
 const C_MISSING_ROWS = [3, 11, 26, 33];
-const Y_BINARY = [1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1];
-const Y_CLASS = [2, 2, 0, 2, 0, 0, 0, 2, 1, 0, 2, 0, 1, 0, 0, 1, 1, 2, 1, 1, 0, 0, 2, 0, 2, 1, 2, 0, 2, 1, 1, 2, 2, 0, 0, 1, 2, 1, 2, 2];
-const Y_REG = [2.69, 5.5, 0.36, 6.22, -1.64, -0.4, -0.44, 4.89, 1.62, -0.17, 5.47, 1.68, 2.06, 2.19, 1.37, 6.19, 2.47, 7.59, 4.15, 0.96,
-  0.48, 2.07, 5.88, 1.17, 9.22, 2.99, 7.48, -0.82, 8.24, 1.42, 1.53, 2.95, 3.1, -3.08, 0.66, 2.85, 6.42, 3.04, 2.01, 6.61];
-const WEIGHTS = [2, 1, 2, 2, 1, 3, 1, 2, 1, 1, 2, 2, 1, 3, 1, 1, 3, 2, 1, 2, 2, 1, 3, 1, 2, 3, 1, 1, 2, 2, 2, 2, 3, 1, 2, 2, 2, 2, 2, 1];
+const Y_BINARY = [
+  1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1,
+  1,
+];
+const Y_CLASS = [
+  2, 2, 0, 2, 0, 0, 0, 2, 1, 0, 2, 0, 1, 0, 0, 1, 1, 2, 1, 1, 0, 0, 2, 0, 2, 1, 2, 0, 2, 1, 1, 2, 2, 0, 0, 1, 2, 1, 2,
+  2,
+];
+const Y_REG = [
+  2.69, 5.5, 0.36, 6.22, -1.64, -0.4, -0.44, 4.89, 1.62, -0.17, 5.47, 1.68, 2.06, 2.19, 1.37, 6.19, 2.47, 7.59, 4.15,
+  0.96, 0.48, 2.07, 5.88, 1.17, 9.22, 2.99, 7.48, -0.82, 8.24, 1.42, 1.53, 2.95, 3.1, -3.08, 0.66, 2.85, 6.42, 3.04,
+  2.01, 6.61,
+];
+const WEIGHTS = [
+  2, 1, 2, 2, 1, 3, 1, 2, 1, 1, 2, 2, 1, 3, 1, 1, 3, 2, 1, 2, 2, 1, 3, 1, 2, 3, 1, 1, 2, 2, 2, 2, 3, 1, 2, 2, 2, 2, 2,
+  1,
+];
 
 const fixedX = (missingC: boolean): Matrix => ({
   nRows: 40,
-  columns: [Float64Array.from(A), Float64Array.from(B), Float64Array.from(C, (v, i) => (missingC && C_MISSING_ROWS.includes(i) ? NaN : v))],
+  columns: [
+    Float64Array.from(A),
+    Float64Array.from(B),
+    Float64Array.from(C, (v, i) => (missingC && C_MISSING_ROWS.includes(i) ? NaN : v)),
+  ],
 });
 
 function expectClose(actual: readonly number[], expected: readonly number[], tol: number): void {
@@ -178,7 +217,10 @@ describe('glm against scikit-learn 1.2.1 (glm-sklearn-reference.py)', () => {
     const params = { tol: 1e-12, solver };
 
     it(`binary logistic regression, weighted, lambda 1 = LogisticRegression(C=1) (${solver})`, () => {
-      const m = fitGlm({ x: fixedX(false), y: Float64Array.from(Y_BINARY), weights: Float64Array.from(WEIGHTS) }, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { ...params, lambda: 1 } });
+      const m = fitGlm(
+        { x: fixedX(false), y: Float64Array.from(Y_BINARY), weights: Float64Array.from(WEIGHTS) },
+        { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { ...params, lambda: 1 } },
+      );
       expect((m.info as unknown as GlmInfo).solver).toBe(solver);
       expect((m.info as unknown as GlmInfo).converged).toBe(true);
       const n = m.exportNode();
@@ -194,7 +236,10 @@ describe('glm against scikit-learn 1.2.1 (glm-sklearn-reference.py)', () => {
     });
 
     it(`multinomial logistic regression with a missing indicator, lambda 0.5 = LogisticRegression(C=2, multinomial) (${solver})`, () => {
-      const m = fitGlm({ x: fixedX(true), y: Float64Array.from(Y_CLASS) }, { kind: 'multiclass', nClasses: 3, rng: new Rng(1), params: { ...params, lambda: 0.5 } });
+      const m = fitGlm(
+        { x: fixedX(true), y: Float64Array.from(Y_CLASS) },
+        { kind: 'multiclass', nClasses: 3, rng: new Rng(1), params: { ...params, lambda: 0.5 } },
+      );
       expect((m.info as unknown as GlmInfo).solver).toBe(solver);
       const n = m.exportNode();
       expect(n.link).toBe('softmax');
@@ -203,14 +248,20 @@ describe('glm against scikit-learn 1.2.1 (glm-sklearn-reference.py)', () => {
       // lbfgs
       expectClose(
         n.weights,
-        [-1.68634483222, 0.310977038886, -0.12774026841, 1.80567139973, 0.087910688151, 0.0985001913171, -0.0290289641696, -1.81677255195, 1.59843414407, -0.409477230203, 0.15676923258, 0.0111011522209],
+        [
+          -1.68634483222, 0.310977038886, -0.12774026841, 1.80567139973, 0.087910688151, 0.0985001913171,
+          -0.0290289641696, -1.81677255195, 1.59843414407, -0.409477230203, 0.15676923258, 0.0111011522209,
+        ],
         1e-4,
       );
       expectClose(n.intercept, [-0.420814672772, 0.613686134257, -0.192871461485], 1e-4);
       // newton-cg
       expectClose(
         n.weights,
-        [-1.68633471921, 0.310973101624, -0.127741991664, 1.80567512452, 0.0878953260214, 0.0985051149287, -0.0290296523995, -1.8167663451, 1.59843939319, -0.409478216553, 0.156771644063, 0.011091220587],
+        [
+          -1.68633471921, 0.310973101624, -0.127741991664, 1.80567512452, 0.0878953260214, 0.0985051149287,
+          -0.0290296523995, -1.8167663451, 1.59843939319, -0.409478216553, 0.156771644063, 0.011091220587,
+        ],
         1e-7,
       );
       expectClose(n.intercept, [-0.420794841845, 0.613680930014, -0.192886088169], 1e-7);
@@ -234,7 +285,12 @@ describe('glm against scikit-learn 1.2.1 (glm-sklearn-reference.py)', () => {
 });
 
 describe('glm', () => {
-  const opts = (kind: ProblemKind, params: Record<string, unknown> = {}) => ({ kind, nClasses: kind === 'regression' ? 1 : kind === 'binary' ? 2 : 3, rng: new Rng(1), params });
+  const opts = (kind: ProblemKind, params: Record<string, unknown> = {}) => ({
+    kind,
+    nClasses: kind === 'regression' ? 1 : kind === 'binary' ? 2 : 3,
+    rng: new Rng(1),
+    params,
+  });
 
   it('is registered as a family with its defaults', () => {
     expect(glm.name).toBe('glm');
@@ -255,7 +311,8 @@ describe('glm', () => {
   it('keeps softmax coefficients and intercepts summing to 0 over the classes', () => {
     const n = fitGlm(makeData('multiclass', 300, 4), opts('multiclass')).exportNode();
     const width = n.nFeatures + n.indicators.length;
-    for (let c = 0; c < width; c++) expect(Math.abs(n.weights[c]! + n.weights[width + c]! + n.weights[2 * width + c]!)).toBeLessThan(1e-6);
+    for (let c = 0; c < width; c++)
+      expect(Math.abs(n.weights[c]! + n.weights[width + c]! + n.weights[2 * width + c]!)).toBeLessThan(1e-6);
     expect(Math.abs(n.intercept[0]! + n.intercept[1]! + n.intercept[2]!)).toBeLessThan(1e-12);
   });
 
@@ -301,7 +358,11 @@ describe('glm', () => {
 
 describe('ridgeSolve, newton and cholesky', () => {
   it('solve their documented examples', () => {
-    expectClose([...ridgeSolve([Float64Array.from([-1, 0, 1])], 3, Float64Array.from([1, 2, 3]), 1)], [2, 2 / 3], 1e-15);
+    expectClose(
+      [...ridgeSolve([Float64Array.from([-1, 0, 1])], 3, Float64Array.from([1, 2, 3]), 1)],
+      [2, 2 / 3],
+      1e-15,
+    );
     const r = newton(
       (x, g) => ((g[0] = 2 * (x[0]! - 1)), (g[1] = 20 * (x[1]! + 2)), (x[0]! - 1) ** 2 + 10 * (x[1]! + 2) ** 2),
       (_x, h) => h.set([2, 0, 0, 20]),

@@ -24,7 +24,12 @@ const tfLoadedByImports = Object.keys(requireCache).some((k) => k.includes('@ten
 /** Small and fast: the contract's data sets have 600 rows. */
 const FAST: Partial<MlpParams> = { hiddenLayers: [16], epochs: 30, batchSize: 100, learningRate: 0.03, patience: 10 };
 
-function fitOpts(kind: ProblemKind, nClasses: number, seed: number, params: Partial<MlpParams> = {}): FitOptions<MlpParams> {
+function fitOpts(
+  kind: ProblemKind,
+  nClasses: number,
+  seed: number,
+  params: Partial<MlpParams> = {},
+): FitOptions<MlpParams> {
   return { kind, nClasses, rng: new Rng(seed), params: { ...FAST, ...params } };
 }
 
@@ -86,7 +91,9 @@ describe('mlp: loading TensorFlow.js', () => {
     const shown = await captureOutput(async () => void new MathBackendCPU().write(new Float32Array(1), [1], 'float32'));
     tf.env().set('PROD', true);
     expect(shown).toMatch(/tfjs-node/);
-    expect(await captureOutput(async () => void new MathBackendCPU().write(new Float32Array(1), [1], 'float32'))).toBe('');
+    expect(await captureOutput(async () => void new MathBackendCPU().write(new Float32Array(1), [1], 'float32'))).toBe(
+      '',
+    );
     // A whole fit on the cpu backend prints nothing.
     const data = makeData('binary', 200, 1);
     setMlpBackend('cpu');
@@ -126,7 +133,12 @@ describe('mlp', () => {
       const test = makeData(kind, 300, 2);
       const model = await fitMlpAsync(train, fitOpts(kind, train.nClasses, 3, { hiddenLayers: [24, 12, 8] }));
       const node = model.exportNode();
-      expect(node.layers.map((l) => l.activation)).toEqual(['relu', 'relu', 'relu', kind === 'multiclass' ? 'softmax' : kind === 'binary' ? 'sigmoid' : 'linear']);
+      expect(node.layers.map((l) => l.activation)).toEqual([
+        'relu',
+        'relu',
+        'relu',
+        kind === 'multiclass' ? 'softmax' : kind === 'binary' ? 'sigmoid' : 'linear',
+      ]);
       const { tf } = await loadTf();
       const expected = tf.tidy(() => {
         const x = tf.tensor2d(encodeRows(test.x, node), [test.x.nRows, node.layers[0]!.shape[0]]);
@@ -155,7 +167,10 @@ describe('mlp', () => {
   }
 
   it('standardises with weighted means and stds, and adds a missing indicator only for features with missing values', async () => {
-    const x: Matrix = { nRows: 4, columns: [Float64Array.of(1, 2, 3, 10), Float64Array.of(5, NaN, 7, 7), Float64Array.of(4, 4, 4, 4)] };
+    const x: Matrix = {
+      nRows: 4,
+      columns: [Float64Array.of(1, 2, 3, 10), Float64Array.of(5, NaN, 7, 7), Float64Array.of(4, 4, 4, 4)],
+    };
     const w = Float64Array.of(1, 1, 2, 0);
     const stats = inputStats(x, w);
     expect(stats.means[0]).toBeCloseTo(9 / 4, 12);
@@ -205,7 +220,13 @@ describe('mlp', () => {
     };
     const w = new Float64Array(n).fill(1);
     for (let i = 0; i < 50; i++) w[i * 3] = 2;
-    const params: Partial<MlpParams> = { batchSize: 1000, dropout: 0, validationFraction: 0, epochs: 60, learningRate: 0.02 };
+    const params: Partial<MlpParams> = {
+      batchSize: 1000,
+      dropout: 0,
+      validationFraction: 0,
+      epochs: 60,
+      learningRate: 0.02,
+    };
     const a = (await fitMlpAsync({ ...small, weights: w }, fitOpts('binary', 2, 1, params))).predict(test.x);
     const b = (await fitMlpAsync(dup, fitOpts('binary', 2, 1, params))).predict(test.x);
     const c = (await fitMlpAsync(small, fitOpts('binary', 2, 1, params))).predict(test.x);
@@ -257,7 +278,8 @@ describe('mlp', () => {
     const { gain, splits } = model.importance();
     const node = model.exportNode();
     const first = node.layers[0]!;
-    const rowSum = (i: number): number => first.weights.slice(i * first.shape[1], (i + 1) * first.shape[1]).reduce((s, v) => s + Math.abs(v), 0);
+    const rowSum = (i: number): number =>
+      first.weights.slice(i * first.shape[1], (i + 1) * first.shape[1]).reduce((s, v) => s + Math.abs(v), 0);
     // Features 1 and 3 have missing values: their indicators count towards them.
     expect(node.missingIndicators).toEqual([1, 3]);
     expect(gain[1]).toBeCloseTo(rowSum(1) + rowSum(4), 12);

@@ -16,7 +16,8 @@ describe('model family registry', () => {
       const known = Object.keys(f.defaults);
       const first = f.search.first(1_000);
       expect(first.length, name).toBeGreaterThan(0);
-      for (const params of first) for (const k of Object.keys(params)) expect(known, `${name}.first: ${k}`).toContain(k);
+      for (const params of first)
+        for (const k of Object.keys(params)) expect(known, `${name}.first: ${k}`).toContain(k);
       for (const [k, values] of Object.entries(f.search.space)) {
         expect(known, `${name}.space: ${k}`).toContain(k);
         expect((values as unknown[]).length, `${name}.space.${k}`).toBeGreaterThan(1);
@@ -44,12 +45,19 @@ describe('model family registry', () => {
 
   it('looks a family up by name and fits through it', async () => {
     const data = makeData('binary', 200, 1);
-    const model = await familyByName('extra_trees').fit(data, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nTrees: 5 } });
+    const model = await familyByName('extra_trees').fit(data, {
+      kind: 'binary',
+      nClasses: 2,
+      rng: new Rng(1),
+      params: { nTrees: 5 },
+    });
     expect(model.family).toBe('extra_trees');
     expect(model.predict(data.x)).toHaveLength(400);
   });
 
   it('refuses an unknown name, listing the families', () => {
-    expect(() => familyByName('xgboost')).toThrow("unknown model family 'xgboost'; the families are: gbdt, glm, mlp, random_forest, extra_trees");
+    expect(() => familyByName('xgboost')).toThrow(
+      "unknown model family 'xgboost'; the families are: gbdt, glm, mlp, random_forest, extra_trees",
+    );
   });
 });

@@ -94,7 +94,16 @@ describe('automl recipe hydraulic (the built binary)', () => {
     expect(again.stdout).toContain(`(${zip.length.toLocaleString('en-US')} bytes)`);
     expect(await readFile(join(dir, 'second.csv'), 'utf8')).toBe(await readFile(join(dir, 'first.csv'), 'utf8'));
 
-    const refreshed = await automl(['recipe', 'hydraulic', '--source', url, '--out', 'third.csv', '--refresh', '--quiet']);
+    const refreshed = await automl([
+      'recipe',
+      'hydraulic',
+      '--source',
+      url,
+      '--out',
+      'third.csv',
+      '--refresh',
+      '--quiet',
+    ]);
     expect(refreshed.code).toBe(0);
     expect(refreshed.stdout).toBe('');
     expect(server.requests.length - before).toBe(2);
@@ -103,7 +112,19 @@ describe('automl recipe hydraulic (the built binary)', () => {
   it('reads a local zip, with --stats, into the default name in --out-dir', async () => {
     const zipPath = join(dir, 'copy of data.zip');
     await writeFile(zipPath, zip);
-    const run = await automl(['recipe', 'hydraulic', '--source', 'copy of data.zip', '--out-dir', 'outs', '--stats', 'mean,max', '--stats', 'slope', '--json']);
+    const run = await automl([
+      'recipe',
+      'hydraulic',
+      '--source',
+      'copy of data.zip',
+      '--out-dir',
+      'outs',
+      '--stats',
+      'mean,max',
+      '--stats',
+      'slope',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as RecipeReport;
     expect(report.out).toBe(join('outs', 'hydraulic.csv'));
@@ -160,7 +181,9 @@ describe('automl recipe hydraulic (the built binary)', () => {
   });
 
   it('the compiled recipe finds the embedded data from dist/ (as in an installed package)', async () => {
-    const compiled = (await import(join(root, 'dist', 'recipes', 'index.js'))) as typeof import('../../recipes/index.js');
+    const compiled = (await import(
+      join(root, 'dist', 'recipes', 'index.js')
+    )) as typeof import('../../recipes/index.js');
     const path = compiled.getRecipe('hydraulic').defaultDataPath();
     expect(path).toBe(join(root, 'recipes', 'hydraulic', 'hydraulic.csv'));
     expect(existsSync(path)).toBe(true);

@@ -31,7 +31,17 @@ describe('parseDecimal', () => {
   });
 
   it('reads the sample forms of the real data exactly', () => {
-    for (const t of ['151.47', '0.00021100000594742596', '2411.6', '-0.000', '0', '35.355934143066406', '9.8e-05', '.5', '5.']) {
+    for (const t of [
+      '151.47',
+      '0.00021100000594742596',
+      '2411.6',
+      '-0.000',
+      '0',
+      '35.355934143066406',
+      '9.8e-05',
+      '.5',
+      '5.',
+    ]) {
       expect(Object.is(parseDecimal(t), Number(t))).toBe(true);
     }
     expect(Object.is(parseDecimal('-0.000'), -0)).toBe(true);
@@ -39,7 +49,30 @@ describe('parseDecimal', () => {
   });
 
   it('refuses what is not a finite decimal literal', () => {
-    for (const t of ['', ' ', '\t', ' 1.5', '1.5 ', '12,5', '1.2.3', 'abc', '1a', '1e', '.', '-', '+', '0x1F', '0b11', '0o7', 'Infinity', '-Infinity', 'NaN', '1e999', '1_000', '١٢']) {
+    for (const t of [
+      '',
+      ' ',
+      '\t',
+      ' 1.5',
+      '1.5 ',
+      '12,5',
+      '1.2.3',
+      'abc',
+      '1a',
+      '1e',
+      '.',
+      '-',
+      '+',
+      '0x1F',
+      '0b11',
+      '0o7',
+      'Infinity',
+      '-Infinity',
+      'NaN',
+      '1e999',
+      '1_000',
+      '١٢',
+    ]) {
       expect(parseDecimal(t), JSON.stringify(t)).toBeNaN();
     }
   });

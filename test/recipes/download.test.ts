@@ -107,7 +107,13 @@ describe('downloadArchive', () => {
 
   it('falls back past a server error, a page that is not a zip, a broken-off download and a refused connection', async () => {
     const cache = await freshCache();
-    const urls = [refused, server.url('/error.zip'), server.url('/page.zip'), server.url('/cut.zip'), server.url('/data.zip')];
+    const urls = [
+      refused,
+      server.url('/error.zip'),
+      server.url('/page.zip'),
+      server.url('/cut.zip'),
+      server.url('/data.zip'),
+    ];
     const got = await downloadArchive(urls, { cacheDir: cache });
     expect(got.url).toBe(server.url('/data.zip'));
     expect(await downloads(cache)).toEqual([cachedArchivePath(cache, got.url).split('/').pop()]);
@@ -121,8 +127,12 @@ describe('downloadArchive', () => {
     expect(e.message).toContain(`${server.url('/missing/data.zip')}: HTTP 404 Not Found`);
     expect(e.message).toContain(`${refused}: `);
     expect(e.message).toContain('ECONNREFUSED');
-    expect(e.message).toContain(`${server.url('/page.zip')}: the server did not send a zip archive (text/html; it starts with "<!DOCTYPE html><")`);
-    expect(e.message).toContain(`${server.url('/cut.zip')}: the download broke off after 1000 of ${zip.length} bytes (`);
+    expect(e.message).toContain(
+      `${server.url('/page.zip')}: the server did not send a zip archive (text/html; it starts with "<!DOCTYPE html><")`,
+    );
+    expect(e.message).toContain(
+      `${server.url('/cut.zip')}: the download broke off after 1000 of ${zip.length} bytes (`,
+    );
     expect(e.message).toContain('--source FILE');
     expect(await downloads(cache)).toEqual([]);
   });
@@ -130,7 +140,9 @@ describe('downloadArchive', () => {
   it('gives up on a URL that stops sending data', async () => {
     const cache = await freshCache();
     const e = await failure(downloadArchive([server.url('/slow.zip')], { cacheDir: cache, stallMs: 300 }));
-    expect(e.message).toContain(`${server.url('/slow.zip')}: the download broke off after 500 of ${zip.length} bytes (no data arrived for 300 ms)`);
+    expect(e.message).toContain(
+      `${server.url('/slow.zip')}: the download broke off after 500 of ${zip.length} bytes (no data arrived for 300 ms)`,
+    );
     expect(await downloads(cache)).toEqual([]);
   });
 
@@ -143,7 +155,9 @@ describe('downloadArchive', () => {
     const e = await failure(downloadArchive([url], { cacheDir: cache, refresh: true }));
     expect(e.message).toContain(`${url}: `);
     expect(e.message).toContain('ECONNREFUSED');
-    expect(e.message).toContain(`The copy downloaded earlier is still in the cache (${first.path}); run without --refresh to use it.`);
+    expect(e.message).toContain(
+      `The copy downloaded earlier is still in the cache (${first.path}); run without --refresh to use it.`,
+    );
     expect(await readFile(first.path)).toEqual(zip);
     expect(await downloadArchive([url], { cacheDir: cache })).toEqual({ ...first, cached: true });
   });
@@ -153,8 +167,8 @@ describe('downloadArchive', () => {
     const b = cachedArchivePath('/c', 'https://b.example/y/data.zip');
     expect(a).not.toBe(b);
     expect(a).toMatch(/^\/c\/downloads\/[0-9a-f]{12}-data\.zip$/);
-    expect(cachedArchivePath('/c', 'https://x/static/public/447/condition+monitoring+of+hydraulic+systems.zip')).toMatch(
-      /-condition\+monitoring\+of\+hydraulic\+systems\.zip$/,
-    );
+    expect(
+      cachedArchivePath('/c', 'https://x/static/public/447/condition+monitoring+of+hydraulic+systems.zip'),
+    ).toMatch(/-condition\+monitoring\+of\+hydraulic\+systems\.zip$/);
   });
 });

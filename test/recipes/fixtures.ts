@@ -110,7 +110,9 @@ export async function buildArchive(spec: ArchiveSpec): Promise<Buffer> {
     let lines = fileLines(file, spec.cycles);
     const edit = spec.edit?.[file];
     if (edit) lines = edit(lines);
-    zip.addBuffer(Buffer.from(lines.map((l) => `${l}\n`).join('')), `${folder}/${file}`, { compress: spec.compress ?? true });
+    zip.addBuffer(Buffer.from(lines.map((l) => `${l}\n`).join('')), `${folder}/${file}`, {
+      compress: spec.compress ?? true,
+    });
   }
   for (const [path, text] of Object.entries(spec.extra ?? {})) zip.addBuffer(Buffer.from(text), path);
   zip.end();

@@ -60,7 +60,11 @@ describe('hydraulic recipe: output', () => {
   it('downloads, writes exact cycle means in the reference column order, then the labels in their rows', async () => {
     const { cache, out } = await place('means');
     const before = server.requests.length;
-    const r = await runHydraulicRecipe({ source: { kind: 'url', urls: [server.url('/data.zip')] }, out, cacheDir: cache });
+    const r = await runHydraulicRecipe({
+      source: { kind: 'url', urls: [server.url('/data.zip')] },
+      out,
+      cacheDir: cache,
+    });
     expect(server.requests.length - before).toBe(1);
     expect(r.cached).toBe(false);
     expect(r.rows).toBe(CYCLES);
@@ -103,14 +107,20 @@ describe('hydraulic recipe: output', () => {
   it('computes --stats grouped by statistic, sensors in standard order within each group', async () => {
     const { cache, out } = await place('stats');
     const stats: StatName[] = ['max', 'mean', 'std', 'slope', 'median', 'range', 'min'];
-    const r = await runHydraulicRecipe({ source: { kind: 'url', urls: [server.url('/data.zip')] }, out, cacheDir: cache, stats });
+    const r = await runHydraulicRecipe({
+      source: { kind: 'url', urls: [server.url('/data.zip')] },
+      out,
+      cacheDir: cache,
+      stats,
+    });
     const { header, rows } = parseCsv(await readFile(out, 'utf8'));
     expect(header).toEqual([...featureColumns(stats), ...HYDRAULIC_LABELS]);
     expect(header.slice(0, 2)).toEqual(['psa_bar_max', 'psb_bar_max']);
     expect(header[17]).toBe('psa_bar');
     expect(header[34]).toBe('psa_bar_std');
     expect(r.columns).toBe(7 * 17 + 5);
-    const at = (row: number[], stat: StatName, column: string): number => row[header.indexOf(stat === 'mean' ? column : `${column}_${stat}`)]!;
+    const at = (row: number[], stat: StatName, column: string): number =>
+      row[header.indexOf(stat === 'mean' ? column : `${column}_${stat}`)]!;
 
     for (let c = 0; c < CYCLES; c++) {
       const row = rows[c]!;
@@ -161,7 +171,10 @@ describe('hydraulic recipe: output', () => {
     const { out } = await place('flat');
     const zipPath = join(dir, 'flat.zip');
     const crlf = (lines: string[]): string[] => lines.map((l) => `${l}\t\r`);
-    await writeFile(zipPath, await buildArchive({ cycles: 3, folder: 'x/y', edit: { 'PS1.txt': crlf, 'profile.txt': crlf } }));
+    await writeFile(
+      zipPath,
+      await buildArchive({ cycles: 3, folder: 'x/y', edit: { 'PS1.txt': crlf, 'profile.txt': crlf } }),
+    );
     const r = await runHydraulicRecipe({ source: { kind: 'file', path: zipPath }, out });
     expect(r.rows).toBe(3);
     const { rows } = parseCsv(await readFile(out, 'utf8'));
@@ -171,7 +184,11 @@ describe('hydraulic recipe: output', () => {
 });
 
 /** A broken variant of the test archive: it is refused, the message names file and line, nothing is written. */
-async function expectRefusal(name: string, spec: ArchiveSpec | Buffer, ...fragments: (string | RegExp)[]): Promise<string> {
+async function expectRefusal(
+  name: string,
+  spec: ArchiveSpec | Buffer,
+  ...fragments: (string | RegExp)[]
+): Promise<string> {
   const zip = Buffer.isBuffer(spec) ? spec : await buildArchive(spec);
   const zipPath = join(dir, `${name}.zip`);
   await writeFile(zipPath, zip);
@@ -193,11 +210,17 @@ async function expectRefusal(name: string, spec: ArchiveSpec | Buffer, ...fragme
   return message;
 }
 
-const replaceLine = (n: number, f: (line: string) => string) => (lines: string[]) => lines.map((l, i) => (i === n - 1 ? f(l) : l));
+const replaceLine = (n: number, f: (line: string) => string) => (lines: string[]) =>
+  lines.map((l, i) => (i === n - 1 ? f(l) : l));
 
 describe('hydraulic recipe: refusals', () => {
   it('a missing sensor file: names it and what was found', async () => {
-    const m = await expectRefusal('missing', { cycles: 3, omit: ['CE.txt', 'FS2.txt'] }, 'the archive has no FS2.txt, CE.txt', 'found: ');
+    const m = await expectRefusal(
+      'missing',
+      { cycles: 3, omit: ['CE.txt', 'FS2.txt'] },
+      'the archive has no FS2.txt, CE.txt',
+      'found: ',
+    );
     expect(m).toMatch(/found: .*PS1\.txt.*profile\.txt/);
     expect(m).not.toMatch(/found: .*CE\.txt/);
   });
@@ -215,15 +238,37 @@ describe('hydraulic recipe: refusals', () => {
   });
 
   it('a line with too many samples', async () => {
-    await expectRefusal('long-line', { cycles: 4, edit: { 'FS2.txt': replaceLine(1, (l) => `${l}\t1.5`) } }, 'FS2.txt line 1: 601 samples, expected 600');
+    await expectRefusal(
+      'long-line',
+      { cycles: 4, edit: { 'FS2.txt': replaceLine(1, (l) => `${l}\t1.5`) } },
+      'FS2.txt line 1: 601 samples, expected 600',
+    );
   });
 
   it('a sample that is not a number: line, sample position and text', async () => {
-    const bad = (text: string) => replaceLine(2, (l) => l.split('\t').map((v, i) => (i === 16 ? text : v)).join('\t'));
-    await expectRefusal('not-number', { cycles: 4, edit: { 'PS3.txt': bad('12,5') } }, "PS3.txt line 2, sample 17: '12,5' is not a finite decimal number");
+    const bad = (text: string) =>
+      replaceLine(2, (l) =>
+        l
+          .split('\t')
+          .map((v, i) => (i === 16 ? text : v))
+          .join('\t'),
+      );
+    await expectRefusal(
+      'not-number',
+      { cycles: 4, edit: { 'PS3.txt': bad('12,5') } },
+      "PS3.txt line 2, sample 17: '12,5' is not a finite decimal number",
+    );
     await expectRefusal('empty-sample', { cycles: 4, edit: { 'VS1.txt': bad('') } }, "VS1.txt line 2, sample 17: ''");
-    await expectRefusal('hex-sample', { cycles: 4, edit: { 'TS2.txt': bad('0x1F') } }, "TS2.txt line 2, sample 17: '0x1F'");
-    await expectRefusal('inf-sample', { cycles: 4, edit: { 'CP.txt': bad('Infinity') } }, "CP.txt line 2, sample 17: 'Infinity'");
+    await expectRefusal(
+      'hex-sample',
+      { cycles: 4, edit: { 'TS2.txt': bad('0x1F') } },
+      "TS2.txt line 2, sample 17: '0x1F'",
+    );
+    await expectRefusal(
+      'inf-sample',
+      { cycles: 4, edit: { 'CP.txt': bad('Infinity') } },
+      "CP.txt line 2, sample 17: 'Infinity'",
+    );
   });
 
   it('files with different numbers of cycles: names both counts', async () => {
@@ -240,7 +285,11 @@ describe('hydraulic recipe: refusals', () => {
   });
 
   it('a blank line between cycles', async () => {
-    await expectRefusal('blank-line', { cycles: 4, edit: { 'EPS1.txt': (lines) => [lines[0]!, '', ...lines.slice(1)] } }, 'EPS1.txt line 2 is empty');
+    await expectRefusal(
+      'blank-line',
+      { cycles: 4, edit: { 'EPS1.txt': (lines) => [lines[0]!, '', ...lines.slice(1)] } },
+      'EPS1.txt line 2 is empty',
+    );
   });
 
   it('a file without line breaks is refused without holding it all', async () => {
@@ -265,7 +314,11 @@ describe('hydraulic recipe: refusals', () => {
   });
 
   it('a truncated zip', async () => {
-    const m = await expectRefusal('truncated', goodZip.subarray(0, Math.floor(goodZip.length * 0.6)), 'truncated.zip is not a complete zip archive (');
+    const m = await expectRefusal(
+      'truncated',
+      goodZip.subarray(0, Math.floor(goodZip.length * 0.6)),
+      'truncated.zip is not a complete zip archive (',
+    );
     expect(m).toContain('get a complete copy');
   });
 
@@ -287,7 +340,11 @@ describe('hydraulic recipe: refusals', () => {
     expect(at).toBeGreaterThan(0);
     const changed = Buffer.from(zip);
     changed[at + 3] = '#'.charCodeAt(0);
-    await expectRefusal('crc', changed, 'crc.zip is not a complete zip archive (hydraulic/PS5.txt fails its CRC-32 check)');
+    await expectRefusal(
+      'crc',
+      changed,
+      'crc.zip is not a complete zip archive (hydraulic/PS5.txt fails its CRC-32 check)',
+    );
   });
 
   it('a file that is not a zip at all', async () => {
@@ -306,14 +363,16 @@ describe('hydraulic recipe: refusals', () => {
     routes['/cut.zip'] = { body: goodZip.subarray(0, goodZip.length - 100) };
     const { cache, out } = await place('cut');
     const run = runHydraulicRecipe({ source: { kind: 'url', urls: [server.url('/cut.zip')] }, out, cacheDir: cache });
-    await expect(run).rejects.toThrow(/\/cut\.zip \(cached at .*\) is not a complete zip archive .*download it again \(--refresh\)/);
+    await expect(run).rejects.toThrow(
+      /\/cut\.zip \(cached at .*\) is not a complete zip archive .*download it again \(--refresh\)/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
   it('an output path that is a folder is refused before any work', async () => {
-    await expect(runHydraulicRecipe({ source: { kind: 'file', path: join(dir, 'nope.zip') }, out: dir })).rejects.toThrow(
-      `--out ${dir} is a folder`,
-    );
+    await expect(
+      runHydraulicRecipe({ source: { kind: 'file', path: join(dir, 'nope.zip') }, out: dir }),
+    ).rejects.toThrow(`--out ${dir} is a folder`);
   });
 
   it('a local source that does not exist', async () => {

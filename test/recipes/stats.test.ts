@@ -4,7 +4,18 @@ import { AutomlError } from '../../src/util/errors.js';
 
 describe('per-cycle statistics', () => {
   it('are one named set', () => {
-    expect([...STAT_NAMES]).toEqual(['mean', 'std', 'min', 'max', 'median', 'range', 'rms', 'slope', 'skew', 'kurtosis']);
+    expect([...STAT_NAMES]).toEqual([
+      'mean',
+      'std',
+      'min',
+      'max',
+      'median',
+      'range',
+      'rms',
+      'slope',
+      'skew',
+      'kurtosis',
+    ]);
   });
 
   it('parseStats keeps the order given, drops repeats, accepts any case', () => {

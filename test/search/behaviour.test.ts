@@ -95,7 +95,9 @@ function summarise(file: Json): Summary {
     trees: trees > 0 ? trees : null,
     coefficients: coefficients > 0 ? coefficients : null,
     testLogloss: metrics.test.logloss,
-    sha256: createHash('sha256').update(canonicalJson(normalisePipeline(file)), 'utf8').digest('hex'),
+    sha256: createHash('sha256')
+      .update(canonicalJson(normalisePipeline(file)), 'utf8')
+      .digest('hex'),
   };
 }
 

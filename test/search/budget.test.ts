@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Budget, budgetForTime, budgetSeconds, fitDeadline, FIT_SHARE_OF_JOB, STAGE_ENDS } from '../../src/search/budget.js';
+import {
+  Budget,
+  budgetForTime,
+  budgetSeconds,
+  fitDeadline,
+  FIT_SHARE_OF_JOB,
+  STAGE_ENDS,
+} from '../../src/search/budget.js';
 import { clockNow, isPast, processStart } from '../../src/util/clock.js';
 
 describe('Budget: every stage on one clock', () => {

@@ -40,7 +40,7 @@ function powered(p: Float64Array, K: number, power: number): Float64Array {
   const out = new Float64Array(p.length);
   for (let i = 0; i < p.length / K; i++) {
     let s = 0;
-    for (let k = 0; k < K; k++) s += (out[i * K + k] = p[i * K + k]! ** power);
+    for (let k = 0; k < K; k++) s += out[i * K + k] = p[i * K + k]! ** power;
     for (let k = 0; k < K; k++) out[i * K + k]! /= s;
   }
   return out;
@@ -52,7 +52,8 @@ function logloss(p: Float64Array, y: Float64Array, K: number): number {
   return s / y.length;
 }
 
-const lossAfter = (p: Float64Array, y: Float64Array, K: number, c: Calibration): number => logloss(calibrated(p, y.length, K, c), y, K);
+const lossAfter = (p: Float64Array, y: Float64Array, K: number, c: Calibration): number =>
+  logloss(calibrated(p, y.length, K, c), y, K);
 
 describe('fitCalibration', () => {
   it('an overconfident model (true probabilities cubed) gets a temperature near 3, and a lower logloss', () => {
@@ -103,7 +104,11 @@ describe('fitCalibration', () => {
   });
 
   it('a model right with certainty on all n rows gets the least floor, 1/(K·(n + 2)), and no class above 1 − (K − 1)·floor', () => {
-    for (const [K, n] of [[2, 100], [3, 250], [5, 40]] as const) {
+    for (const [K, n] of [
+      [2, 100],
+      [3, 250],
+      [5, 40],
+    ] as const) {
       const y = Float64Array.from({ length: n }, (_, i) => (i * 7) % K);
       const p = new Float64Array(n * K);
       y.forEach((c, i) => (p[i * K + c] = 1));
@@ -159,9 +164,16 @@ describe('fitCalibration', () => {
     expect(lossAfter(p, y, K, c)).toBeLessThan(logloss(p, y, K));
   });
 
-  it('the fitted logloss is never worse than the uncalibrated one by more than the floor\'s cost, −log(1 − K·floor)', () => {
+  it("the fitted logloss is never worse than the uncalibrated one by more than the floor's cost, −log(1 − K·floor)", () => {
     const cases: { name: string; K: number; p: Float64Array; y: Float64Array }[] = [];
-    for (const [seed, K, power] of [[21, 2, 1], [22, 3, 1], [23, 3, 2], [24, 4, 0.5], [25, 5, 1.3], [26, 2, 0.8]] as const) {
+    for (const [seed, K, power] of [
+      [21, 2, 1],
+      [22, 3, 1],
+      [23, 3, 2],
+      [24, 4, 0.5],
+      [25, 5, 1.3],
+      [26, 2, 0.8],
+    ] as const) {
       const { truth, y } = rowsOf(500 + 100 * (seed % 5), K, 1.5, seed);
       cases.push({ name: `seed ${seed}`, K, p: powered(truth, K, power), y });
     }

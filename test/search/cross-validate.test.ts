@@ -12,7 +12,9 @@ import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
 import { hydraulicSplit } from './hydraulic-split.js';
 
-async function hydraulicTrain(target: string): Promise<{ table: Table; y: Float64Array; features: string[]; K: number }> {
+async function hydraulicTrain(
+  target: string,
+): Promise<{ table: Table; y: Float64Array; features: string[]; K: number }> {
   const d = await hydraulicSplit({ readCsv, embeddedDataPath, inferTarget, holdoutSplit, labelColumns }, target);
   return { table: d.train, y: d.task.y, features: d.features, K: d.task.nClasses };
 }
@@ -56,9 +58,41 @@ describe('crossValidate', () => {
     const table = new Table(columns, n);
     const fold = kFold(n, 4, 1, y);
     const task = { kind: 'binary' as const, nClasses: 2, y };
-    const oneHot = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [{ kind: 'one_hot', column: 'cat' }] } }, fold, 'auc', new Rng(1));
-    const te = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [{ kind: 'target_encoding', column: 'cat', folds: 5, smoothing: 5 }] } }, fold, 'auc', new Rng(1));
-    const numOnly = await crossValidate(table, task, { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [] } }, fold, 'auc', new Rng(1));
+    const oneHot = await crossValidate(
+      table,
+      task,
+      {
+        family: 'glm',
+        params: {},
+        features: { passthrough: ['num'], transforms: [{ kind: 'one_hot', column: 'cat' }] },
+      },
+      fold,
+      'auc',
+      new Rng(1),
+    );
+    const te = await crossValidate(
+      table,
+      task,
+      {
+        family: 'glm',
+        params: {},
+        features: {
+          passthrough: ['num'],
+          transforms: [{ kind: 'target_encoding', column: 'cat', folds: 5, smoothing: 5 }],
+        },
+      },
+      fold,
+      'auc',
+      new Rng(1),
+    );
+    const numOnly = await crossValidate(
+      table,
+      task,
+      { family: 'glm', params: {}, features: { passthrough: ['num'], transforms: [] } },
+      fold,
+      'auc',
+      new Rng(1),
+    );
     expect(oneHot.score).toBeGreaterThan(numOnly.score + 0.02);
     expect(te.score).toBeGreaterThan(numOnly.score + 0.02);
     expect(oneHot.rounds).toEqual([]);

@@ -22,7 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), 'automl-ensemble-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const LONG = 300_000;
 
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8'),
+) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 interface FileMember {
@@ -45,94 +47,109 @@ function csv(path: string): { header: string[]; rows: string[][] } {
 }
 
 describe('automl run: an ensemble of the leaderboard, calibrated, in the pipeline file', () => {
-  it('valve_cond_y, 8 candidates: the file is the chosen candidates\' fold models, weighted and calibrated as experiment.json says, and scores the test rows as reported', async () => {
-    const data = await readCsv(embeddedDataPath());
-    const s: ExperimentSettings = {
-      name: 'valve',
-      target: 'valve_cond_y',
-      task: 'auto',
-      seed: 7,
-      drop: [],
-      time: 1,
-      accuracy: 5,
-      interpretability: 5,
-      maxModels: 8,
-      outDir: join(dir, 'valve'),
-      labelColumns: { recipe: 'hydraulic', columns: HYDRAULIC_LABELS },
-    };
-    const r = await runExperiment(data, undefined, s);
-    expect(r.task).toBe('multiclass');
-    expect(r.search.validation).toBe(3);
-    const k = r.search.validation as number;
+  it(
+    "valve_cond_y, 8 candidates: the file is the chosen candidates' fold models, weighted and calibrated as experiment.json says, and scores the test rows as reported",
+    async () => {
+      const data = await readCsv(embeddedDataPath());
+      const s: ExperimentSettings = {
+        name: 'valve',
+        target: 'valve_cond_y',
+        task: 'auto',
+        seed: 7,
+        drop: [],
+        time: 1,
+        accuracy: 5,
+        interpretability: 5,
+        maxModels: 8,
+        outDir: join(dir, 'valve'),
+        labelColumns: { recipe: 'hydraulic', columns: HYDRAULIC_LABELS },
+      };
+      const r = await runExperiment(data, undefined, s);
+      expect(r.task).toBe('multiclass');
+      expect(r.search.validation).toBe(3);
+      const k = r.search.validation as number;
 
-    // The ensemble was kept: it beat the best single candidate out of fold (logloss: lower).
-    expect(r.final).toBe('ensemble');
-    expect(r.ensemble.kept).toBe(true);
-    expect(r.ensemble.members.length).toBeGreaterThan(1);
-    expect(r.ensemble.score).toBeLessThan(r.ensemble.singleScore);
+      // The ensemble was kept: it beat the best single candidate out of fold (logloss: lower).
+      expect(r.final).toBe('ensemble');
+      expect(r.ensemble.kept).toBe(true);
+      expect(r.ensemble.members.length).toBeGreaterThan(1);
+      expect(r.ensemble.score).toBeLessThan(r.ensemble.singleScore);
 
-    const runDir = r.experimentDir;
-    const experiment = JSON.parse(readFileSync(join(runDir, 'experiment.json'), 'utf8')) as { final: string; ensemble: { kept: boolean; score: number; singleScore: number; members: ExperimentMember[] } };
-    expect(experiment.final).toBe('ensemble');
-    expect(experiment.ensemble).toEqual(r.ensemble);
-    const chosen = experiment.ensemble.members;
-    expect(chosen.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 12);
-    for (const m of chosen) {
-      expect(m.weight).toBeGreaterThan(0);
-      // Selection counts over 8 bootstrap bags of 20 rounds (accuracy 5): multiples of 1/160.
-      expect(Math.abs(m.weight * 160 - Math.round(m.weight * 160))).toBeLessThan(1e-9);
-      expect(m.calibration).not.toBeNull();
-      expect(m.calibration!.kind).toBe('temperature');
-      expect(m.calibration!.temperature).toBeGreaterThan(0);
-      expect(m.calibration!.floor * 3).toBeLessThan(1);
-    }
-    // The members are leaderboard candidates, each once, of the family the leaderboard says.
-    const lb = csv(join(runDir, 'leaderboard.csv'));
-    const familyOf = new Map(lb.rows.map((row) => [Number(row[lb.header.indexOf('id')]), row[lb.header.indexOf('family')]]));
-    expect(new Set(chosen.map((m) => m.id)).size).toBe(chosen.length);
-    for (const m of chosen) expect(familyOf.get(m.id)).toBe(m.family);
-
-    // The file: an ensemble of k fold models per chosen candidate, in the same order, each sharing
-    // its candidate's weight equally and carrying its candidate's calibration.
-    const text = readFileSync(r.pipelinePath, 'utf8');
-    const file = JSON.parse(text) as { formatVersion: string; model: { kind: string; members: FileMember[] }; classes: string[] };
-    expect(file.formatVersion).toBe('2.1');
-    expect(file.model.kind).toBe('ensemble');
-    const members = file.model.members;
-    expect(members).toHaveLength(chosen.length * k);
-    chosen.forEach((c, g) => {
-      const group = members.slice(g * k, (g + 1) * k);
-      for (const m of group) {
-        expect(m.weight).toBe(c.weight / k);
-        expect(m.calibration).toEqual(c.calibration);
-        expect(m.model.kind).not.toBe('ensemble');
+      const runDir = r.experimentDir;
+      const experiment = JSON.parse(readFileSync(join(runDir, 'experiment.json'), 'utf8')) as {
+        final: string;
+        ensemble: { kept: boolean; score: number; singleScore: number; members: ExperimentMember[] };
+      };
+      expect(experiment.final).toBe('ensemble');
+      expect(experiment.ensemble).toEqual(r.ensemble);
+      const chosen = experiment.ensemble.members;
+      expect(chosen.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 12);
+      for (const m of chosen) {
+        expect(m.weight).toBeGreaterThan(0);
+        // Selection counts over 8 bootstrap bags of 20 rounds (accuracy 5): multiples of 1/160.
+        expect(Math.abs(m.weight * 160 - Math.round(m.weight * 160))).toBeLessThan(1e-9);
+        expect(m.calibration).not.toBeNull();
+        expect(m.calibration!.kind).toBe('temperature');
+        expect(m.calibration!.temperature).toBeGreaterThan(0);
+        expect(m.calibration!.floor * 3).toBeLessThan(1);
       }
-      expect(group.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(c.weight, 14);
-    });
-    expect(members.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 12);
-    // The first member's feature steps are the pipeline's own; the other fold models carry theirs.
-    expect(members[0]!.features).toBeUndefined();
-    expect(members.slice(1).every((m) => m.features !== undefined)).toBe(true);
-    expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
+      // The members are leaderboard candidates, each once, of the family the leaderboard says.
+      const lb = csv(join(runDir, 'leaderboard.csv'));
+      const familyOf = new Map(
+        lb.rows.map((row) => [Number(row[lb.header.indexOf('id')]), row[lb.header.indexOf('family')]]),
+      );
+      expect(new Set(chosen.map((m) => m.id)).size).toBe(chosen.length);
+      for (const m of chosen) expect(familyOf.get(m.id)).toBe(m.family);
 
-    // The round trip: the loaded file scores the test rows (the experiment's own 75/25 split, as
-    // text) exactly as test-predictions.csv reports them.
-    const p = prepareData(data, undefined, s);
-    expect(p.test.nRows).toBe(r.rows.test);
-    const scorer = loadPipeline(r.pipelinePath);
-    const rows = Array.from({ length: p.test.nRows }, (_, i) => Object.fromEntries(scorer.fields.map((f) => [f.name, cellText(p.test.column(f.name), i)])));
-    const scored = scorer.scoreBatch(rows);
-    const width = file.classes.length;
-    expect(width).toBe(4);
-    const preds = csv(join(runDir, 'test-predictions.csv'));
-    expect(preds.header).toEqual(['valve_cond_y', ...file.classes.map((c) => `valve_cond_y.${c}`)]);
-    expect(preds.rows).toHaveLength(p.test.nRows);
-    preds.rows.forEach((row, i) => {
-      expect(row[0]).toBe(file.classes[p.yTest[i]!]);
-      row.slice(1).forEach((v, c) => expect(Number(v)).toBe(scored[i * width + c]));
-    });
-    // Calibrated: no class of any test row below the smallest floor.
-    const least = Math.min(...chosen.map((c) => c.calibration!.floor));
-    for (const v of scored) expect(v).toBeGreaterThanOrEqual(least * (1 - 1e-12));
-  }, LONG);
+      // The file: an ensemble of k fold models per chosen candidate, in the same order, each sharing
+      // its candidate's weight equally and carrying its candidate's calibration.
+      const text = readFileSync(r.pipelinePath, 'utf8');
+      const file = JSON.parse(text) as {
+        formatVersion: string;
+        model: { kind: string; members: FileMember[] };
+        classes: string[];
+      };
+      expect(file.formatVersion).toBe('2.1');
+      expect(file.model.kind).toBe('ensemble');
+      const members = file.model.members;
+      expect(members).toHaveLength(chosen.length * k);
+      chosen.forEach((c, g) => {
+        const group = members.slice(g * k, (g + 1) * k);
+        for (const m of group) {
+          expect(m.weight).toBe(c.weight / k);
+          expect(m.calibration).toEqual(c.calibration);
+          expect(m.model.kind).not.toBe('ensemble');
+        }
+        expect(group.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(c.weight, 14);
+      });
+      expect(members.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 12);
+      // The first member's feature steps are the pipeline's own; the other fold models carry theirs.
+      expect(members[0]!.features).toBeUndefined();
+      expect(members.slice(1).every((m) => m.features !== undefined)).toBe(true);
+      expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
+
+      // The round trip: the loaded file scores the test rows (the experiment's own 75/25 split, as
+      // text) exactly as test-predictions.csv reports them.
+      const p = prepareData(data, undefined, s);
+      expect(p.test.nRows).toBe(r.rows.test);
+      const scorer = loadPipeline(r.pipelinePath);
+      const rows = Array.from({ length: p.test.nRows }, (_, i) =>
+        Object.fromEntries(scorer.fields.map((f) => [f.name, cellText(p.test.column(f.name), i)])),
+      );
+      const scored = scorer.scoreBatch(rows);
+      const width = file.classes.length;
+      expect(width).toBe(4);
+      const preds = csv(join(runDir, 'test-predictions.csv'));
+      expect(preds.header).toEqual(['valve_cond_y', ...file.classes.map((c) => `valve_cond_y.${c}`)]);
+      expect(preds.rows).toHaveLength(p.test.nRows);
+      preds.rows.forEach((row, i) => {
+        expect(row[0]).toBe(file.classes[p.yTest[i]!]);
+        row.slice(1).forEach((v, c) => expect(Number(v)).toBe(scored[i * width + c]));
+      });
+      // Calibrated: no class of any test row below the smallest floor.
+      const least = Math.min(...chosen.map((c) => c.calibration!.floor));
+      for (const v of scored) expect(v).toBeGreaterThanOrEqual(least * (1 - 1e-12));
+    },
+    LONG,
+  );
 });

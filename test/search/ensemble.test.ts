@@ -13,7 +13,14 @@ import type { CvTask } from '../../src/search/types.js';
 import { Rng } from '../../src/util/random.js';
 
 /** A fully scored candidate with these out-of-fold predictions on rows `scoredRows` (default: all). */
-function candidate(id: number, family: FamilyName, oof: Float64Array, task: CvTask, metric: MetricName, scoredRows?: number[]): ScoredCandidate {
+function candidate(
+  id: number,
+  family: FamilyName,
+  oof: Float64Array,
+  task: CvTask,
+  metric: MetricName,
+  scoredRows?: number[],
+): ScoredCandidate {
   const width = task.kind === 'regression' ? 1 : task.nClasses;
   const rows = scoredRows ?? Array.from({ length: task.y.length }, (_, i) => i);
   const y = Float64Array.from(rows, (i) => task.y[i]!);
@@ -22,7 +29,21 @@ function candidate(id: number, family: FamilyName, oof: Float64Array, task: CvTa
   const score = METRICS[metric].compute(y, pred);
   const logloss = task.kind === 'regression' ? null : METRICS.logloss.compute(y, pred);
   return {
-    entry: { id, family, params: {}, features: '', status: 'scored', score, logloss, folds: 3, plannedFolds: 3, started: 0, finished: 0, seconds: 0, rounds: [] },
+    entry: {
+      id,
+      family,
+      params: {},
+      features: '',
+      status: 'scored',
+      score,
+      logloss,
+      folds: 3,
+      plannedFolds: 3,
+      started: 0,
+      finished: 0,
+      seconds: 0,
+      rounds: [],
+    },
     candidate: { family, params: {}, features: { transforms: [] } },
     cv: { oof, score, logloss, foldScores: [], rounds: [], seconds: 0, scoredRows: rows },
     foldModels: new Map(),
@@ -55,7 +76,10 @@ function complementary(n: number, seed: number): { task: CvTask; a: Float64Array
 }
 
 /** The weighted average of calibrated predictions, and its logloss, computed here. */
-function ensembleLogloss(task: CvTask, parts: { oof: Float64Array; weight: number }[]): { oof: Float64Array; score: number } {
+function ensembleLogloss(
+  task: CvTask,
+  parts: { oof: Float64Array; weight: number }[],
+): { oof: Float64Array; score: number } {
   const n = task.y.length;
   const out = new Float64Array(n * 2);
   for (const { oof, weight } of parts) {
@@ -77,7 +101,11 @@ describe('selectEnsemble', () => {
     for (const m of s.members) {
       expect(m.weight).toBeGreaterThan(0.2);
       // Counts over 8 bags of 20 rounds (accuracy 5): multiples of 1/160.
-      expect(Math.abs(m.weight * ENSEMBLE_BAGS * ensembleRounds(5) - Math.round(m.weight * ENSEMBLE_BAGS * ensembleRounds(5)))).toBeLessThan(1e-9);
+      expect(
+        Math.abs(
+          m.weight * ENSEMBLE_BAGS * ensembleRounds(5) - Math.round(m.weight * ENSEMBLE_BAGS * ensembleRounds(5)),
+        ),
+      ).toBeLessThan(1e-9);
     }
     expect(ensembleRounds(5)).toBe(20);
     expect(s.members[0]!.weight + s.members[1]!.weight).toBeCloseTo(1, 14);
@@ -85,7 +113,10 @@ describe('selectEnsemble', () => {
     expect(s.ensembleScore).toBeLessThan(s.singleScore - 0.05);
 
     // Each candidate calibrated on its own out-of-fold record, as fitCalibration does.
-    for (const [c, oof] of [[A, a], [B, b]] as const) {
+    for (const [c, oof] of [
+      [A, a],
+      [B, b],
+    ] as const) {
       const cal = fitCalibration(oof, task.y, 2);
       expect(s.calibrations.get(c)).toEqual(cal);
       expect(s.members.find((m) => m.candidate === c)!.calibration).toEqual(cal);
@@ -93,7 +124,10 @@ describe('selectEnsemble', () => {
     // The scores and the out-of-fold predictions, recomputed here.
     const single = ensembleLogloss(task, [{ oof: best.cv.oof, weight: 1 }]);
     expect(s.singleScore).toBeCloseTo(single.score, 12);
-    const mixed = ensembleLogloss(task, s.members.map((m) => ({ oof: m.candidate.cv.oof, weight: m.weight })));
+    const mixed = ensembleLogloss(
+      task,
+      s.members.map((m) => ({ oof: m.candidate.cv.oof, weight: m.weight })),
+    );
     expect(s.ensembleScore).toBeCloseTo(mixed.score, 12);
     s.oof.forEach((v, j) => expect(v).toBeCloseTo(mixed.oof[j]!, 14));
     // Calibrating the best alone helps it a little (its raw logloss is higher), not as much as the ensemble.
@@ -131,7 +165,14 @@ describe('selectEnsemble', () => {
     const { task, a, b } = complementary(400, 3);
     const A = candidate(0, 'gbdt', a, task, 'logloss');
     const B = candidate(1, 'random_forest', b, task, 'logloss');
-    const halved = candidate(2, 'extra_trees', a, task, 'logloss', Array.from({ length: 200 }, (_, i) => 2 * i));
+    const halved = candidate(
+      2,
+      'extra_trees',
+      a,
+      task,
+      'logloss',
+      Array.from({ length: 200 }, (_, i) => 2 * i),
+    );
     const s = selectEnsemble([B, halved], A, task, 'logloss', 5, new Rng(9));
     expect(s.ensembled).toBe(true);
     expect(s.members.map((m) => m.candidate)).toEqual([B, A]); // the pool's members, then the best
@@ -142,11 +183,24 @@ describe('selectEnsemble', () => {
   it('is deterministic for the same generator seed', () => {
     const { task, a, b } = complementary(500, 4);
     const rng = new Rng(5);
-    const pool = [candidate(0, 'gbdt', a, task, 'logloss'), candidate(1, 'glm', b, task, 'logloss'), candidate(2, 'mlp', binaryOof(task.y, () => uniform(rng, 0.4, 0.9)), task, 'logloss')];
-    const run = (): ReturnType<typeof selectEnsemble> => selectEnsemble(pool, pool[0]!, task, 'logloss', 8, new Rng(42).fork(55));
+    const pool = [
+      candidate(0, 'gbdt', a, task, 'logloss'),
+      candidate(1, 'glm', b, task, 'logloss'),
+      candidate(
+        2,
+        'mlp',
+        binaryOof(task.y, () => uniform(rng, 0.4, 0.9)),
+        task,
+        'logloss',
+      ),
+    ];
+    const run = (): ReturnType<typeof selectEnsemble> =>
+      selectEnsemble(pool, pool[0]!, task, 'logloss', 8, new Rng(42).fork(55));
     const x = run();
     const y = run();
-    expect(y.members.map((m) => [m.candidate.entry.id, m.weight, m.calibration])).toEqual(x.members.map((m) => [m.candidate.entry.id, m.weight, m.calibration]));
+    expect(y.members.map((m) => [m.candidate.entry.id, m.weight, m.calibration])).toEqual(
+      x.members.map((m) => [m.candidate.entry.id, m.weight, m.calibration]),
+    );
     expect(y.ensembleScore).toBe(x.ensembleScore);
     expect(y.singleScore).toBe(x.singleScore);
     expect(Array.from(y.oof)).toEqual(Array.from(x.oof));

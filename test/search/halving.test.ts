@@ -42,11 +42,24 @@ const settings: SearchSettings = {
 };
 
 /** What a leaderboard entry must equal between two runs. */
-const key = (e: LeaderboardEntry) => ({ id: e.id, family: e.family, params: e.params, features: e.features, status: e.status, folds: e.folds, plannedFolds: e.plannedFolds, score: e.score, logloss: e.logloss, rounds: e.rounds });
+const key = (e: LeaderboardEntry) => ({
+  id: e.id,
+  family: e.family,
+  params: e.params,
+  features: e.features,
+  status: e.status,
+  folds: e.folds,
+  plannedFolds: e.plannedFolds,
+  score: e.score,
+  logloss: e.logloss,
+  rounds: e.rounds,
+});
 
 /** The leaderboard's words for a candidate's feature steps (as the search writes them). */
 function words(c: Candidate): string {
-  const steps = c.features.transforms.map((t) => `${t.kind}${'op' in t ? `:${t.op}` : ''}(${'columns' in t ? t.columns.join(',') : t.column})`);
+  const steps = c.features.transforms.map(
+    (t) => `${t.kind}${'op' in t ? `:${t.op}` : ''}(${'columns' in t ? t.columns.join(',') : t.column})`,
+  );
   return [`${c.features.passthrough?.length ?? 0} numeric`, ...steps].join(' + ');
 }
 
@@ -174,7 +187,12 @@ describe('search with successive halving (compiled)', () => {
   });
 
   it("halves nothing with validation 'holdout': every entry is scored on its one fold", async () => {
-    const r = await search(d.table, d.task, d.features, { ...settings, validation: 'holdout', maxModels: 9, threads: 2 });
+    const r = await search(d.table, d.task, d.features, {
+      ...settings,
+      validation: 'holdout',
+      maxModels: 9,
+      threads: 2,
+    });
     expect(r.threads).toBe(2);
     expect(r.leaderboard.map((e) => e.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     for (const e of r.leaderboard) {
@@ -186,7 +204,12 @@ describe('search with successive halving (compiled)', () => {
     expect(r.best.entry.score).toBe(Math.min(...r.leaderboard.map((e) => e.score)));
     expect(r.best.cv.foldScores).toEqual([r.best.entry.score]);
     // The holdout is the same on one thread.
-    const s = await search(d.table, d.task, d.features, { ...settings, validation: 'holdout', maxModels: 9, threads: 1 });
+    const s = await search(d.table, d.task, d.features, {
+      ...settings,
+      validation: 'holdout',
+      maxModels: 9,
+      threads: 1,
+    });
     expect(s.leaderboard.map(key)).toEqual(r.leaderboard.map(key));
   });
 });

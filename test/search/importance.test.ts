@@ -13,7 +13,9 @@ function data(n: number) {
   const weak = Float64Array.from({ length: n }, () => rng.next() * 4 - 2);
   const noise = Float64Array.from({ length: n }, () => rng.next());
   const colour = Int32Array.from({ length: n }, () => rng.int(3));
-  const y = Float64Array.from({ length: n }, (_, i) => (signal[i]! * 2 + weak[i]! * 0.4 + (colour[i] === 2 ? 1.5 : 0) + (rng.next() - 0.5) > 0 ? 1 : 0));
+  const y = Float64Array.from({ length: n }, (_, i) =>
+    signal[i]! * 2 + weak[i]! * 0.4 + (colour[i] === 2 ? 1.5 : 0) + (rng.next() - 0.5) > 0 ? 1 : 0,
+  );
   const table = new Table(
     [
       { name: 'signal', type: 'numeric', values: signal },
@@ -30,7 +32,11 @@ describe('permutationImportance', () => {
   it('ranks the features by how much shuffling them hurts, out of fold and through the feature steps', async () => {
     const { table, task } = data(1500);
     const fold = kFold(table.nRows, 3, 1, task.y);
-    const candidate: Candidate = { family: 'glm', params: {}, features: { passthrough: ['signal', 'weak', 'noise'], transforms: [{ kind: 'one_hot', column: 'colour' }] } };
+    const candidate: Candidate = {
+      family: 'glm',
+      params: {},
+      features: { passthrough: ['signal', 'weak', 'noise'], transforms: [{ kind: 'one_hot', column: 'colour' }] },
+    };
     const models = new Map();
     for (const f of [0, 1, 2]) models.set(f, (await runFold(table, task, fold, { candidate, fold: f, seed: 9 })).nodes);
     const features = ['signal', 'weak', 'noise', 'colour'];
@@ -53,10 +59,23 @@ describe('permutationImportance', () => {
   it('scores at most the row cap, sampled per fold, and gives a feature the pipeline does not read zero', async () => {
     const { table, task } = data(900);
     const fold = kFold(table.nRows, 3, 1, task.y);
-    const candidate: Candidate = { family: 'gbdt', params: { nRounds: 30 }, features: { passthrough: ['signal', 'noise'], transforms: [] } };
+    const candidate: Candidate = {
+      family: 'gbdt',
+      params: { nRounds: 30 },
+      features: { passthrough: ['signal', 'noise'], transforms: [] },
+    };
     const models = new Map();
     for (const f of [0, 1, 2]) models.set(f, (await runFold(table, task, fold, { candidate, fold: f, seed: 9 })).nodes);
-    const capped = permutationImportance(table, task, fold, models, ['signal', 'weak', 'noise'], 'logloss', new Rng(5), 300);
+    const capped = permutationImportance(
+      table,
+      task,
+      fold,
+      models,
+      ['signal', 'weak', 'noise'],
+      'logloss',
+      new Rng(5),
+      300,
+    );
     const full = permutationImportance(table, task, fold, models, ['signal', 'weak', 'noise'], 'logloss', new Rng(5));
     expect(capped.find((e) => e.feature === 'weak')!.drop).toBe(0);
     expect(capped[0]!.feature).toBe('signal');
@@ -70,7 +89,10 @@ describe('permutationImportance', () => {
     const names = Array.from({ length: 13 }, (_, j) => `f${String(j).padStart(2, '0')}`);
     const cols = names.map(() => Float64Array.from({ length: n }, () => rng.next()));
     const y = Float64Array.from({ length: n }, (_, i) => (cols[12]![i]! > 0.5 ? 1 : 0));
-    const table = new Table(names.map((name, j) => ({ name, type: 'numeric' as const, values: cols[j]! })), n);
+    const table = new Table(
+      names.map((name, j) => ({ name, type: 'numeric' as const, values: cols[j]! })),
+      n,
+    );
     const task: CvTask = { kind: 'binary', nClasses: 2, y };
     const fold = kFold(n, 3, 1, y);
     const candidate: Candidate = { family: 'glm', params: {}, features: { passthrough: names, transforms: [] } };
@@ -82,7 +104,17 @@ describe('permutationImportance', () => {
     expect(late.slice(10).map((e) => e.drop)).toEqual([null, null, null]);
     expect(late.slice(0, 10).every((e) => typeof e.drop === 'number')).toBe(true);
     // Given first, it is measured, and leads.
-    const first = permutationImportance(table, task, fold, models, [...names].reverse(), 'logloss', new Rng(5), undefined, 0);
+    const first = permutationImportance(
+      table,
+      task,
+      fold,
+      models,
+      [...names].reverse(),
+      'logloss',
+      new Rng(5),
+      undefined,
+      0,
+    );
     expect(first[0]!.feature).toBe('f12');
     expect(first[0]!.drop).toBeGreaterThan(0.3);
     // Without a deadline all thirteen are measured, with the same values for those measured in both.

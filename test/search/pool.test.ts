@@ -60,7 +60,9 @@ describe('foldRunner (compiled worker pool)', () => {
       numericOnly('random_forest', { nTrees: 60 }),
       numericOnly('extra_trees', { nTrees: 60 }),
     ];
-    const jobs = candidates.flatMap((candidate, c) => [0, 1, 2].map((fold) => ({ candidate, fold, seed: 1000 + c, threads: 1 })));
+    const jobs = candidates.flatMap((candidate, c) =>
+      [0, 1, 2].map((fold) => ({ candidate, fold, seed: 1000 + c, threads: 1 })),
+    );
     const pool = foldRunner(valve.table, valve.task, valve.fold, 2);
     let inWorkers: FoldOutput[];
     try {
@@ -79,10 +81,14 @@ describe('foldRunner (compiled worker pool)', () => {
       expect(there.rounds).toBe(here.rounds);
       expect(there.seconds).toBeGreaterThan(0);
       // Rows of probabilities.
-      for (let r = 0; r < 3; r++) expect(there.pred[4 * r]! + there.pred[4 * r + 1]! + there.pred[4 * r + 2]! + there.pred[4 * r + 3]!).toBeCloseTo(1, 9);
+      for (let r = 0; r < 3; r++)
+        expect(
+          there.pred[4 * r]! + there.pred[4 * r + 1]! + there.pred[4 * r + 2]! + there.pred[4 * r + 3]!,
+        ).toBeCloseTo(1, 9);
     }
     // The families that report rounds do; the GLM does not.
-    const roundsOf = (family: string): (number | null)[] => jobs.flatMap((j, i) => (j.candidate.family === family ? [inWorkers[i]!.rounds] : []));
+    const roundsOf = (family: string): (number | null)[] =>
+      jobs.flatMap((j, i) => (j.candidate.family === family ? [inWorkers[i]!.rounds] : []));
     for (const r of roundsOf('gbdt')) {
       expect(r).toBeGreaterThanOrEqual(1);
       expect(r).toBeLessThanOrEqual(60);
@@ -114,7 +120,16 @@ describe('foldRunner (compiled worker pool)', () => {
       n,
     );
     const task: CvTask = { kind: 'binary', nClasses: 2, y };
-    const job = { candidate: { family: 'mlp' as const, params: { epochs: 20 }, features: { passthrough: ['x', 'z'], transforms: [] } }, fold: 1, seed: 1, threads: 1 };
+    const job = {
+      candidate: {
+        family: 'mlp' as const,
+        params: { epochs: 20 },
+        features: { passthrough: ['x', 'z'], transforms: [] },
+      },
+      fold: 1,
+      seed: 1,
+      threads: 1,
+    };
     const pool = foldRunner(table, task, fold, 2);
     let there: FoldOutput[];
     try {
@@ -143,8 +158,15 @@ describe('foldRunner (compiled worker pool)', () => {
       await expect(bad).rejects.toThrow(/nRounds/);
       await expect(bad).rejects.toThrow('gbdt: nRounds must be a whole number >= 1, got -1');
       // An AutomlError keeps its code across the thread boundary.
-      const unknown = pool.run({ candidate: { family: 'glm', params: {}, features: { passthrough: ['no_such_column'], transforms: [] } }, fold: 1, seed: 1 });
-      await expect(unknown).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN', message: expect.stringContaining('no_such_column') as unknown });
+      const unknown = pool.run({
+        candidate: { family: 'glm', params: {}, features: { passthrough: ['no_such_column'], transforms: [] } },
+        fold: 1,
+        seed: 1,
+      });
+      await expect(unknown).rejects.toMatchObject({
+        code: 'UNKNOWN_COLUMN',
+        message: expect.stringContaining('no_such_column') as unknown,
+      });
       // Both workers still answer, side by side.
       const good = { candidate: numericOnly('gbdt', { nRounds: 20 }), fold: 2, seed: 3, threads: 1 };
       const [a, b] = await Promise.all([pool.run(good), pool.run({ ...good, fold: 1 })]);
@@ -158,7 +180,12 @@ describe('foldRunner (compiled worker pool)', () => {
 
   it('cancel() rejects the running and the queued jobs with Cancelled, and later ones too', async () => {
     const pool = foldRunner(valve.table, valve.task, valve.fold, 2);
-    const job = { candidate: numericOnly('gbdt', { nRounds: 20000, earlyStoppingRounds: 0 }), fold: 0, seed: 1, threads: 1 };
+    const job = {
+      candidate: numericOnly('gbdt', { nRounds: 20000, earlyStoppingRounds: 0 }),
+      fold: 0,
+      seed: 1,
+      threads: 1,
+    };
     const settled = [0, 1, 2, 0, 1].map((fold) =>
       pool.run({ ...job, fold }).then(
         () => 'resolved',
@@ -276,7 +303,15 @@ describe('foldRunner (compiled worker pool)', () => {
     const jobs = [
       { candidate: { family: 'gbdt' as const, params: { nRounds: 40 }, features }, fold: 0, seed: 11, threads: 1 },
       { candidate: { family: 'gbdt' as const, params: { nRounds: 40 }, features }, fold: 2, seed: 11, threads: 1 },
-      { candidate: { family: 'glm' as const, params: { lambda: 0.01 }, features: { ...features, passthrough: ['num'] } }, fold: 1, seed: 12 },
+      {
+        candidate: {
+          family: 'glm' as const,
+          params: { lambda: 0.01 },
+          features: { ...features, passthrough: ['num'] },
+        },
+        fold: 1,
+        seed: 12,
+      },
       { candidate: { family: 'random_forest' as const, params: { nTrees: 30 }, features }, fold: 1, seed: 13 },
     ];
     const pool = foldRunner(table, task, fold, 2);
@@ -313,7 +348,9 @@ describe('foldRunner (compiled worker pool)', () => {
       for (const o of outs) expect(Array.from(o.pred)).toEqual(Array.from(reference.pred));
       await slots[1]!.worker.terminate();
       await new Promise((r) => setTimeout(r, 50));
-      await expect(pool.run(job)).rejects.toThrow(/^every search worker has stopped \(a search worker stopped \(exit code \d+\)\)$/);
+      await expect(pool.run(job)).rejects.toThrow(
+        /^every search worker has stopped \(a search worker stopped \(exit code \d+\)\)$/,
+      );
     } finally {
       await pool.close();
     }

@@ -13,8 +13,17 @@ const numeric = Array.from({ length: 10 }, (_, i) => `n${i}`);
 function table(): Table {
   const n = 20;
   const columns: Column[] = [
-    ...numeric.map((name, i): Column => ({ name, type: 'numeric', values: Float64Array.from({ length: n }, (_, r) => r * (i + 1)) })),
-    { name: 'cat', type: 'categorical', codes: Int32Array.from({ length: n }, (_, r) => r % 3), levels: ['a', 'b', 'c'] },
+    ...numeric.map((name, i): Column => ({
+      name,
+      type: 'numeric',
+      values: Float64Array.from({ length: n }, (_, r) => r * (i + 1)),
+    })),
+    {
+      name: 'cat',
+      type: 'categorical',
+      codes: Int32Array.from({ length: n }, (_, r) => r % 3),
+      levels: ['a', 'b', 'c'],
+    },
   ];
   return new Table(columns, n);
 }
@@ -24,13 +33,26 @@ const ranking = ['n7', 'cat', 'n3', 'n9', 'zzz', 'n0', 'n5', 'n2', 'n8', 'n1'];
 /** The first six ranked numeric features. */
 const pool = ['n7', 'n3', 'n9', 'n0', 'n5', 'n2'];
 
-const start = (family: FamilyName, params: Record<string, unknown> = {}): Candidate => ({ family, params, features: base });
-const interactions = (c: Candidate): InteractionRequest[] => c.features.transforms.filter((t): t is InteractionRequest => t.kind === 'interaction');
-const yeoColumns = (c: Candidate): string[] => c.features.transforms.flatMap((t) => (t.kind === 'yeo_johnson' ? [t.column] : []));
-const others = (ts: readonly TransformRequest[]): TransformRequest[] => ts.filter((t) => t.kind !== 'interaction' && t.kind !== 'yeo_johnson');
+const start = (family: FamilyName, params: Record<string, unknown> = {}): Candidate => ({
+  family,
+  params,
+  features: base,
+});
+const interactions = (c: Candidate): InteractionRequest[] =>
+  c.features.transforms.filter((t): t is InteractionRequest => t.kind === 'interaction');
+const yeoColumns = (c: Candidate): string[] =>
+  c.features.transforms.flatMap((t) => (t.kind === 'yeo_johnson' ? [t.column] : []));
+const others = (ts: readonly TransformRequest[]): TransformRequest[] =>
+  ts.filter((t) => t.kind !== 'interaction' && t.kind !== 'yeo_johnson');
 
 /** A chain of mutations, each of the one before, from `c`. */
-function chain(c: Candidate, seed: number, steps: number, interpretability = 5, rank: readonly string[] = ranking): Candidate[] {
+function chain(
+  c: Candidate,
+  seed: number,
+  steps: number,
+  interpretability = 5,
+  rank: readonly string[] = ranking,
+): Candidate[] {
   const out: Candidate[] = [];
   let cur = c;
   for (let s = 0; s < steps; s++) {
@@ -110,11 +132,15 @@ describe('the search space: mutate', () => {
 
   it('fills the interaction pool from the unranked numeric columns, in table order, when fewer than six are ranked', () => {
     const used = new Set<string>();
-    for (let seed = 0; seed < 30; seed++) for (const c of chain(start('gbdt'), seed, 30, 5, ['n9', 'cat', 'n4'])) for (const t of interactions(c)) t.columns.forEach((col) => used.add(col));
+    for (let seed = 0; seed < 30; seed++)
+      for (const c of chain(start('gbdt'), seed, 30, 5, ['n9', 'cat', 'n4']))
+        for (const t of interactions(c)) t.columns.forEach((col) => used.add(col));
     expect([...used].sort()).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n9']);
     // No ranking: the first six numeric columns.
     used.clear();
-    for (let seed = 0; seed < 30; seed++) for (const c of chain(start('gbdt'), seed, 30, 5, [])) for (const t of interactions(c)) t.columns.forEach((col) => used.add(col));
+    for (let seed = 0; seed < 30; seed++)
+      for (const c of chain(start('gbdt'), seed, 30, 5, []))
+        for (const t of interactions(c)) t.columns.forEach((col) => used.add(col));
     expect([...used].sort()).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
   });
 
@@ -136,7 +162,11 @@ describe('the search space: mutate', () => {
       params: {},
       features: {
         ...base,
-        transforms: [...base.transforms, { kind: 'interaction', op: 'ratio', columns: ['n7', 'n3'] }, { kind: 'interaction', op: 'product', columns: ['n9', 'n0'] }],
+        transforms: [
+          ...base.transforms,
+          { kind: 'interaction', op: 'ratio', columns: ['n7', 'n3'] },
+          { kind: 'interaction', op: 'product', columns: ['n9', 'n0'] },
+        ],
       },
     };
     let dropped = 0;
@@ -152,7 +182,8 @@ describe('the search space: mutate', () => {
 
   it('toggles Yeo-Johnson for glm and mlp only, replacing the passthrough columns it transforms; toggling back restores them', () => {
     for (const family of ['gbdt', 'random_forest', 'extra_trees'] as const) {
-      for (let seed = 0; seed < 20; seed++) for (const c of chain(start(family), seed, 25)) expect(yeoColumns(c)).toEqual([]);
+      for (let seed = 0; seed < 20; seed++)
+        for (const c of chain(start(family), seed, 25)) expect(yeoColumns(c)).toEqual([]);
     }
     for (const family of ['glm', 'mlp'] as const) {
       let on = 0;
@@ -190,14 +221,24 @@ describe('the search space: mutate', () => {
       expect(off).toBeGreaterThan(3);
     }
     // At interpretability 8 too (a monotone transform).
-    const yeoAt8 = Array.from({ length: 60 }, (_, seed) => mutate(start('glm'), new Rng(seed), base, 8, ranking)).filter((c) => yeoColumns(c).length > 0);
+    const yeoAt8 = Array.from({ length: 60 }, (_, seed) =>
+      mutate(start('glm'), new Rng(seed), base, 8, ranking),
+    ).filter((c) => yeoColumns(c).length > 0);
     expect(yeoAt8.length).toBeGreaterThan(5);
     for (const c of yeoAt8) expect(c.features.passthrough).toEqual([]);
   });
 
   it('changes one to three parameters at a time, each to another value of its list, and keeps the others', () => {
     const ranges = FAMILIES.gbdt.search.space as Record<string, readonly unknown[]>;
-    expect(Object.keys(ranges).sort()).toEqual(['baggingFraction', 'featureFraction', 'lambdaL2', 'learningRate', 'minDataInLeaf', 'nRounds', 'numLeaves']);
+    expect(Object.keys(ranges).sort()).toEqual([
+      'baggingFraction',
+      'featureFraction',
+      'lambdaL2',
+      'learningRate',
+      'minDataInLeaf',
+      'nRounds',
+      'numLeaves',
+    ]);
     const values = new Map<string, Set<unknown>>();
     const changedCounts = new Map<number, number>();
     let paramsKept = 0;
@@ -226,7 +267,8 @@ describe('the search space: mutate', () => {
     }
     expect([...changedCounts.keys()].sort()).toEqual([1, 2, 3]);
     // Every listed value is drawn (nRounds: the two it can move to).
-    for (const [name, allowed] of Object.entries(ranges)) expect([...values.get(name)!].sort()).toEqual([...allowed].filter((v) => name !== 'nRounds' || v !== 100).sort());
+    for (const [name, allowed] of Object.entries(ranges))
+      expect([...values.get(name)!].sort()).toEqual([...allowed].filter((v) => name !== 'nRounds' || v !== 100).sort());
     // A quarter of the variations change the features only (0.6 <= u < 0.85).
     expect(paramsKept / n).toBeGreaterThan(0.2);
     expect(paramsKept / n).toBeLessThan(0.3);
@@ -253,6 +295,9 @@ describe('the search space: mutate', () => {
     expect(Math.min(...lambdas)).toBeLessThan(0.002);
     expect(Math.max(...lambdas)).toBeGreaterThan(0.05);
     // At the edge of its range, the penalty stays inside it.
-    for (let seed = 0; seed < 100; seed++) expect(mutate(start('glm', { lambda: 10 }), new Rng(seed), base, 5, ranking).params['lambda']).toBeLessThanOrEqual(10);
+    for (let seed = 0; seed < 100; seed++)
+      expect(
+        mutate(start('glm', { lambda: 10 }), new Rng(seed), base, 5, ranking).params['lambda'],
+      ).toBeLessThanOrEqual(10);
   });
 });

@@ -26,7 +26,10 @@ async function* streamOf(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
 }
 
 /** Reads a CSV given as chunks; every record copied out (the record object is reused). */
-async function read(chunks: readonly Buffer[], opts: { delimiter?: CsvDelimiter; numberField?: number } = {}): Promise<Read> {
+async function read(
+  chunks: readonly Buffer[],
+  opts: { delimiter?: CsvDelimiter; numberField?: number } = {},
+): Promise<Read> {
   let header: Rec | undefined;
   let delimiter: CsvDelimiter | undefined;
   const records: Rec[] = [];
@@ -66,7 +69,8 @@ function pieces(buf: Buffer, size: number): Buffer[] {
 /** `buf` cut into two pieces at every position, then into pieces of 1, 2, 3 and 7 bytes. */
 function splits(buf: Buffer): { name: string; chunks: Buffer[] }[] {
   const out = [1, 2, 3, 7].map((size) => ({ name: `${size}-byte chunks`, chunks: pieces(buf, size) }));
-  for (let i = 1; i < buf.length; i++) out.push({ name: `split at byte ${i}`, chunks: [buf.subarray(0, i), buf.subarray(i)] });
+  for (let i = 1; i < buf.length; i++)
+    out.push({ name: `split at byte ${i}`, chunks: [buf.subarray(0, i), buf.subarray(i)] });
   return out;
 }
 
@@ -160,7 +164,9 @@ describe('csv-records: records and fields', () => {
 
   it('ends a file without records or a header clearly', async () => {
     expect(await readError([])).toBe('f.csv is empty; it needs a header line and rows to score');
-    expect(await readError([Buffer.from('\n\r\n\n')])).toBe('f.csv has no header line; its first line must name the columns');
+    expect(await readError([Buffer.from('\n\r\n\n')])).toBe(
+      'f.csv has no header line; its first line must name the columns',
+    );
     const headerOnly = await read([Buffer.from('a,b')]);
     expect(headerOnly.header).toEqual({ line: 1, fields: ['a', 'b'] });
     expect(headerOnly.records).toEqual([]);
@@ -204,8 +210,13 @@ describe('csv-records: chunk boundaries', () => {
       const whole = await read([file]);
       for (const { name, chunks } of splits(file)) {
         const r = await read(chunks);
-        if (r.delimiter !== whole.delimiter || JSON.stringify([r.header, r.records]) !== JSON.stringify([whole.header, whole.records])) {
-          wrong.push(`${JSON.stringify(file.toString('latin1').slice(0, 8))}…, ${name}: delimiter ${JSON.stringify(r.delimiter)}, header ${JSON.stringify(r.header.fields)}`);
+        if (
+          r.delimiter !== whole.delimiter ||
+          JSON.stringify([r.header, r.records]) !== JSON.stringify([whole.header, whole.records])
+        ) {
+          wrong.push(
+            `${JSON.stringify(file.toString('latin1').slice(0, 8))}…, ${name}: delimiter ${JSON.stringify(r.delimiter)}, header ${JSON.stringify(r.header.fields)}`,
+          );
         }
       }
     }
@@ -215,15 +226,31 @@ describe('csv-records: chunk boundaries', () => {
 
 describe('csv-records: errors name file:line', () => {
   const cases: [string, string, string][] = [
-    ['an unclosed quote', 'a,b\n1,2\n\n3,"open\nmore\n', 'f.csv:4: a quoted field is not closed before the end of the file; close it with a double quote'],
-    ['text after a closing quote', 'a,b\n"x"y,1\n', 'f.csv:2: text follows the closing quote of a field; quote the whole field, with doubled quotes inside'],
-    ['text after a closing quote, after a quoted line break', 'a,b\n1,2\n"p\nq"z,2\n', 'f.csv:4: text follows the closing quote of a field; quote the whole field, with doubled quotes inside'],
+    [
+      'an unclosed quote',
+      'a,b\n1,2\n\n3,"open\nmore\n',
+      'f.csv:4: a quoted field is not closed before the end of the file; close it with a double quote',
+    ],
+    [
+      'text after a closing quote',
+      'a,b\n"x"y,1\n',
+      'f.csv:2: text follows the closing quote of a field; quote the whole field, with doubled quotes inside',
+    ],
+    [
+      'text after a closing quote, after a quoted line break',
+      'a,b\n1,2\n"p\nq"z,2\n',
+      'f.csv:4: text follows the closing quote of a field; quote the whole field, with doubled quotes inside',
+    ],
     [
       'a row with too many fields',
       'a,b\n1,2\n"p\nq",1\n\n1,2,3\n',
       'f.csv:6: this row has 3 fields, the header has 2; every row needs one value per column (quote values that hold the delimiter)',
     ],
-    ['a row with too few fields', 'a,b,c\r\n1,2,3\r\n4\r\n', 'f.csv:3: this row has 1 field, the header has 3; every row needs one value per column (quote values that hold the delimiter)'],
+    [
+      'a row with too few fields',
+      'a,b,c\r\n1,2,3\r\n4\r\n',
+      'f.csv:3: this row has 1 field, the header has 3; every row needs one value per column (quote values that hold the delimiter)',
+    ],
   ];
   for (const [what, text, message] of cases) {
     it(`${what}: ${JSON.stringify(message.slice(0, 8))}, whole or in chunks`, async () => {
@@ -283,18 +310,73 @@ describe('csv-records: CsvRecord.number', () => {
       texts.push(String(y), y.toFixed(rng.int(12)), y.toExponential(rng.int(17)), y.toPrecision(17));
     }
     for (const digits of [15, 16, 17, 19, 25]) for (let i = 0; i < 500; i++) texts.push(randomDecimal(rng, digits));
-    for (let i = 0; i < 500; i++) texts.push(String(rng.nextUint32() * 2 ** 21 + rng.int(2 ** 21)), `${rng.nextUint32()}${rng.nextUint32()}${rng.int(1000)}`);
+    for (let i = 0; i < 500; i++)
+      texts.push(
+        String(rng.nextUint32() * 2 ** 21 + rng.int(2 ** 21)),
+        `${rng.nextUint32()}${rng.nextUint32()}${rng.int(1000)}`,
+      );
     texts.push(
-      ...['9007199254740991', '9007199254740992', '9007199254740993', '9007199254740995', '18446744073709551616', '123456789012345678901234567890'],
-      ...['007', '000.5', '0000000000000000000001.5', '-0001e3', '00000000000000000000000000000', '0.000000000000000000000000000001e30'],
-      ...['+1.5', '.5', '5.', '-.5', '+.5e1', '1e22', '1e23', '1e-7', '1E5', '1e+5', '-1e-22', '123456789012345e22', '999999999999999e-22'],
+      ...[
+        '9007199254740991',
+        '9007199254740992',
+        '9007199254740993',
+        '9007199254740995',
+        '18446744073709551616',
+        '123456789012345678901234567890',
+      ],
+      ...[
+        '007',
+        '000.5',
+        '0000000000000000000001.5',
+        '-0001e3',
+        '00000000000000000000000000000',
+        '0.000000000000000000000000000001e30',
+      ],
+      ...[
+        '+1.5',
+        '.5',
+        '5.',
+        '-.5',
+        '+.5e1',
+        '1e22',
+        '1e23',
+        '1e-7',
+        '1E5',
+        '1e+5',
+        '-1e-22',
+        '123456789012345e22',
+        '999999999999999e-22',
+      ],
       ...['-0', '0', '-0.0', '0e10', '-0e-400', '  1.5 ', '\t2.5\t', ' -3 '],
-      ...['0.1', '0.2', '0.3', '1.005', '2.675', '4.35', '160.67349166666665', '2538.929166666667', '1.7976931348623157e308', '1e308', '1e309', '-1e400'],
-      ...['5e-324', '2e-324', '1e-323', '2.2250738585072011e-308', '2.2250738585072014e-308', '4.9406564584124654e-324', '1e-400'],
+      ...[
+        '0.1',
+        '0.2',
+        '0.3',
+        '1.005',
+        '2.675',
+        '4.35',
+        '160.67349166666665',
+        '2538.929166666667',
+        '1.7976931348623157e308',
+        '1e308',
+        '1e309',
+        '-1e400',
+      ],
+      ...[
+        '5e-324',
+        '2e-324',
+        '1e-323',
+        '2.2250738585072011e-308',
+        '2.2250738585072014e-308',
+        '4.9406564584124654e-324',
+        '1e-400',
+      ],
       ...['1e99999999999', '1e-99999999999', '1.5e0000000000000000000001'],
     );
     const got = numbers(texts);
-    const wrong = texts.flatMap((t, i) => (Object.is(got[i], Number(t)) ? [] : [`${JSON.stringify(t)}: ${got[i]} (Number: ${Number(t)})`]));
+    const wrong = texts.flatMap((t, i) =>
+      Object.is(got[i], Number(t)) ? [] : [`${JSON.stringify(t)}: ${got[i]} (Number: ${Number(t)})`],
+    );
     expect(wrong).toEqual([]);
     expect(Object.is(numbers(['-0'])[0], -0)).toBe(true);
   });
@@ -327,12 +409,43 @@ describe('csv-records: CsvRecord.number', () => {
       }
     }
     const got = numbers(texts);
-    const wrong = texts.flatMap((t, i) => (Object.is(got[i], Number(t)) ? [] : [`${t}: ${got[i]} (Number: ${Number(t)})`]));
+    const wrong = texts.flatMap((t, i) =>
+      Object.is(got[i], Number(t)) ? [] : [`${t}: ${got[i]} (Number: ${Number(t)})`],
+    );
     expect(wrong).toEqual([]);
   });
 
   it('is undefined for text that is not a plain decimal number, which the caller handles', () => {
-    const texts = ['abc', '1.2.3', '0x10', '0b1', '0o7', 'Infinity', '-Infinity', '1e', '1e+', '1e-', '--1', '+-1', '', '   ', 'NaN', 'na', '?', '+', '-', '.', 'e5', '.e5', '1 2', '1_000', '1.5x', 'x1.5', '1e5.5', '١'];
+    const texts = [
+      'abc',
+      '1.2.3',
+      '0x10',
+      '0b1',
+      '0o7',
+      'Infinity',
+      '-Infinity',
+      '1e',
+      '1e+',
+      '1e-',
+      '--1',
+      '+-1',
+      '',
+      '   ',
+      'NaN',
+      'na',
+      '?',
+      '+',
+      '-',
+      '.',
+      'e5',
+      '.e5',
+      '1 2',
+      '1_000',
+      '1.5x',
+      'x1.5',
+      '1e5.5',
+      '١',
+    ];
     expect(numbers(texts)).toEqual(texts.map(() => undefined));
   });
 

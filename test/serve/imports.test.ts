@@ -53,8 +53,21 @@ describe('the scoring side imports no training code', () => {
       const { files, packages } = reach(entry);
       // The scorer, the serving code, the metrics (for the diagnostics), the CLI's output and the
       // file helpers; never src/search, src/models, src/features, src/data or recipes/.
-      expect(under(files, ['src/serve/', 'src/artifact/', 'src/metrics/', 'src/util/', 'src/cli/score.ts', 'src/cli/serve.ts', 'src/cli/output.ts']), entry).toEqual([]);
-      expect([...packages.keys()].sort(), entry).toEqual(entry.endsWith('serve.ts') ? ['@fastify/swagger', '@fastify/swagger-ui', 'fastify'] : []);
+      expect(
+        under(files, [
+          'src/serve/',
+          'src/artifact/',
+          'src/metrics/',
+          'src/util/',
+          'src/cli/score.ts',
+          'src/cli/serve.ts',
+          'src/cli/output.ts',
+        ]),
+        entry,
+      ).toEqual([]);
+      expect([...packages.keys()].sort(), entry).toEqual(
+        entry.endsWith('serve.ts') ? ['@fastify/swagger', '@fastify/swagger-ui', 'fastify'] : [],
+      );
     }
   });
 

@@ -20,20 +20,48 @@ import { childEnv, CLI_MAIN, HYDRAULIC_CSV, REPO_ROOT, runCli } from '../cli/run
 // The tutorial's request (/work/shared/data/hydraulic/README.md, "A sample scoring request").
 
 const TUTORIAL_FIELDS = [
-  'psa_bar', 'psb_bar', 'psc_bar', 'psd_bar', 'pse_bar', 'psf_bar', 'fsa_vol_flow', 'fsb_vol_flow',
-  'tsa_temp', 'tsb_temp', 'tsc_temp', 'tsd_temp', 'pump_eff', 'vs_vib', 'cool_pwr_pct', 'eff_fact_pct',
+  'psa_bar',
+  'psb_bar',
+  'psc_bar',
+  'psd_bar',
+  'pse_bar',
+  'psf_bar',
+  'fsa_vol_flow',
+  'fsb_vol_flow',
+  'tsa_temp',
+  'tsb_temp',
+  'tsc_temp',
+  'tsd_temp',
+  'pump_eff',
+  'vs_vib',
+  'cool_pwr_pct',
+  'eff_fact_pct',
 ];
 const TUTORIAL_ROW = [
-  '155.56646728515625', '104.93318176269531', '0.862698495388031', '0.00021100000594742596',
-  '8.37287425994873', '8.321526527404785', '2.0819649696350098', '8.871089935302734',
-  '35.355934143066406', '40.99454879760742', '38.31908416748047', '30.47344970703125',
-  '2366.707275390625', '0.5243666768074036', '1.3755667209625244', '19.58085060119629',
+  '155.56646728515625',
+  '104.93318176269531',
+  '0.862698495388031',
+  '0.00021100000594742596',
+  '8.37287425994873',
+  '8.321526527404785',
+  '2.0819649696350098',
+  '8.871089935302734',
+  '35.355934143066406',
+  '40.99454879760742',
+  '38.31908416748047',
+  '30.47344970703125',
+  '2366.707275390625',
+  '0.5243666768074036',
+  '1.3755667209625244',
+  '19.58085060119629',
 ];
 const TUTORIAL_BODY = JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW] });
 const COOL_OUTPUTS = ['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100'];
 
 /** The hydraulic rows, read with plain splitting (the file has no quotes). */
-const HYDRAULIC_LINES = readFileSync(HYDRAULIC_CSV, 'utf8').split('\n').filter((l) => l !== '');
+const HYDRAULIC_LINES = readFileSync(HYDRAULIC_CSV, 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 const HYDRAULIC_HEADER = HYDRAULIC_LINES[0]!.split(',');
 /** The header and the first 20 data rows. */
 const FIRST_20 = HYDRAULIC_LINES.slice(0, 21);
@@ -97,7 +125,9 @@ async function serve(pipeline: string, args: readonly string[] = [], env: NodeJS
   let err = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => (err += b.toString('utf8')));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
     const onData = (): void => {
       const m = LISTENING.exec(out);
@@ -107,7 +137,9 @@ async function serve(pipeline: string, args: readonly string[] = [], env: NodeJS
       }
     };
     child.stdout!.on('data', onData);
-    void exit.then(({ code, signal }) => reject(new Error(`automl serve exited (${code ?? signal}) before listening: ${err}`)));
+    void exit.then(({ code, signal }) =>
+      reject(new Error(`automl serve exited (${code ?? signal}) before listening: ${err}`)),
+    );
   });
   const { url, port } = await within(listening, 20_000, `automl serve ${args.join(' ')} to listen`);
   return { child, url, port, stdout: () => out, stderr: () => err, exit };
@@ -136,7 +168,11 @@ async function request(url: string, init: RequestInit = {}): Promise<Answer> {
 
 /** `POST /model/score` as the tutorial's curl sends it (Content-Type: application/json). */
 function postScore(s: Served, body: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return request(`${s.url}/model/score`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return request(`${s.url}/model/score`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 }
 
 interface ScoreResponse {
@@ -199,7 +235,22 @@ let fileDir = '';
 let outsideCsv = '';
 
 async function train(target: string, out: string, drop: string[]): Promise<string> {
-  const r = await runCli(['run', '--target', target, ...drop.flatMap((d) => ['--drop', d]), '--max-models', '3', '--seed', '42', '--out-dir', out, '--quiet'], { timeoutMs: 100_000 });
+  const r = await runCli(
+    [
+      'run',
+      '--target',
+      target,
+      ...drop.flatMap((d) => ['--drop', d]),
+      '--max-models',
+      '3',
+      '--seed',
+      '42',
+      '--out-dir',
+      out,
+      '--quiet',
+    ],
+    { timeoutMs: 100_000 },
+  );
   if (r.code !== 0) throw new Error(`automl run --target ${target} failed (${r.code}): ${r.stderr}`);
   return join(out, 'pipelines', `${target}-hydraulic.pipeline.json`);
 }
@@ -218,7 +269,15 @@ beforeAll(async () => {
   mkdirSync(fileDir, { recursive: true });
   writeFileSync(join(fileDir, 'first20.csv'), `${FIRST_20.join('\n')}\n`);
   const psa = HYDRAULIC_HEADER.indexOf('psa_bar');
-  writeFileSync(join(fileDir, 'no-psa.csv'), `${FIRST_20.map((l) => l.split(',').filter((_, i) => i !== psa).join(',')).join('\n')}\n`);
+  writeFileSync(
+    join(fileDir, 'no-psa.csv'),
+    `${FIRST_20.map((l) =>
+      l
+        .split(',')
+        .filter((_, i) => i !== psa)
+        .join(','),
+    ).join('\n')}\n`,
+  );
   outsideCsv = join(base, 'outside.csv');
   writeFileSync(outsideCsv, `${FIRST_20.join('\n')}\n`);
   symlinkSync(outsideCsv, join(fileDir, 'link.csv'));
@@ -265,7 +324,9 @@ describe('POST /model/score: the tutorial request', () => {
   it("gives exactly the library's probabilities (loadPipeline(path).score(row)), to the last bit", async () => {
     const url = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'artifact', 'scorer.js')).href;
     const { loadPipeline } = (await import(url)) as ScorerModule;
-    const expected = loadPipeline(coolPath).score(Object.fromEntries(TUTORIAL_FIELDS.map((f, j) => [f, TUTORIAL_ROW[j]])));
+    const expected = loadPipeline(coolPath).score(
+      Object.fromEntries(TUTORIAL_FIELDS.map((f, j) => [f, TUTORIAL_ROW[j]])),
+    );
     const a = await postScore(main, TUTORIAL_BODY);
     expect(a.status, a.text).toBe(200);
     expect((a.json as ScoreResponse).score[0]).toEqual(expected.map((x) => String(x)));
@@ -276,10 +337,14 @@ describe('POST /model/score: request options', () => {
   const EXTRA = { site: 'plant-7', cycle: '42' };
   /** fields: site, the 16, cycle (extra fields on both sides). */
   const fields = ['site', ...TUTORIAL_FIELDS, 'cycle'];
-  const rowsOf = (n: number): string[][] => Array.from({ length: n }, (_, i) => [`${EXTRA.site}-${i}`, ...TUTORIAL_ROW, String(40 + i)]);
+  const rowsOf = (n: number): string[][] =>
+    Array.from({ length: n }, (_, i) => [`${EXTRA.site}-${i}`, ...TUTORIAL_ROW, String(40 + i)]);
 
   it('copies includeFieldsInOutput first, in the order of the input row, and allows extra fields', async () => {
-    const a = await postScore(main, JSON.stringify({ fields, rows: rowsOf(2), includeFieldsInOutput: ['cycle', 'psa_bar', 'site'] }));
+    const a = await postScore(
+      main,
+      JSON.stringify({ fields, rows: rowsOf(2), includeFieldsInOutput: ['cycle', 'psa_bar', 'site'] }),
+    );
     expect(a.status, a.text).toBe(200);
     const res = a.json as ScoreResponse;
     expect(res.fields).toEqual(['site', 'psa_bar', 'cycle', ...COOL_OUTPUTS]);
@@ -291,7 +356,15 @@ describe('POST /model/score: request options', () => {
   });
 
   it('generates a v4 UUID per row for an idField not in fields, right after the other copied fields', async () => {
-    const a = await postScore(main, JSON.stringify({ fields, rows: rowsOf(3), idField: 'row_id', includeFieldsInOutput: ['row_id', 'cycle', 'site'] }));
+    const a = await postScore(
+      main,
+      JSON.stringify({
+        fields,
+        rows: rowsOf(3),
+        idField: 'row_id',
+        includeFieldsInOutput: ['row_id', 'cycle', 'site'],
+      }),
+    );
     expect(a.status, a.text).toBe(200);
     const res = a.json as ScoreResponse;
     expect(res.fields).toEqual(['site', 'cycle', 'row_id', ...COOL_OUTPUTS]);
@@ -308,7 +381,10 @@ describe('POST /model/score: request options', () => {
   });
 
   it('copies an idField that is in fields as a normal field (no UUID)', async () => {
-    const a = await postScore(main, JSON.stringify({ fields, rows: rowsOf(2), idField: 'cycle', includeFieldsInOutput: ['cycle'] }));
+    const a = await postScore(
+      main,
+      JSON.stringify({ fields, rows: rowsOf(2), idField: 'cycle', includeFieldsInOutput: ['cycle'] }),
+    );
     expect(a.status, a.text).toBe(200);
     const res = a.json as ScoreResponse;
     expect(res.fields).toEqual(['cycle', ...COOL_OUTPUTS]);
@@ -317,7 +393,10 @@ describe('POST /model/score: request options', () => {
   });
 
   it('leaves out fields with noFieldNamesInOutput: true', async () => {
-    const a = await postScore(main, JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW], noFieldNamesInOutput: true }));
+    const a = await postScore(
+      main,
+      JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW], noFieldNamesInOutput: true }),
+    );
     expect(a.status, a.text).toBe(200);
     const res = a.json as ScoreResponse;
     expect(Object.keys(res).sort()).toEqual(['id', 'score']);
@@ -346,7 +425,8 @@ describe('POST /model/score: request options', () => {
 });
 
 describe('POST /model/score: bad requests are answered 400 with {"detail"}, and the server keeps serving', () => {
-  const req = (o: Record<string, unknown>): string => JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW], ...o });
+  const req = (o: Record<string, unknown>): string =>
+    JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW], ...o });
   const shortRow = TUTORIAL_ROW.slice(0, 15);
   const badRow = [...TUTORIAL_ROW];
   badRow[1] = 'abc';
@@ -356,11 +436,27 @@ describe('POST /model/score: bad requests are answered 400 with {"detail"}, and 
     ['{}', '{}', [/empty/]],
     ['empty fields', req({ fields: [] }), [/'fields' is empty/]],
     ['empty rows', req({ rows: [] }), [/'rows' is empty/]],
-    ['a row with a different number of values', req({ rows: [TUTORIAL_ROW, shortRow] }), [/rows\[1\]/, /15 values/, /16/]],
+    [
+      'a row with a different number of values',
+      req({ rows: [TUTORIAL_ROW, shortRow] }),
+      [/rows\[1\]/, /15 values/, /16/],
+    ],
     ['a non-numeric value for a numeric field', req({ rows: [TUTORIAL_ROW, badRow] }), [/rows\[1\]/, /psb_bar/, /abc/]],
-    ['a duplicate field name', req({ fields: [...TUTORIAL_FIELDS, 'psa_bar'], rows: [[...TUTORIAL_ROW, '1']] }), [/psa_bar/, /twice/]],
-    ['includeFieldsInOutput naming a field not in fields', req({ includeFieldsInOutput: ['psa_bar', 'nope'] }), [/includeFieldsInOutput/, /'nope'/]],
-    ['includeFieldsInOutput naming a field that is neither in fields nor the idField', req({ idField: 'row_id', includeFieldsInOutput: ['nope'] }), [/'nope'/, /row_id/]],
+    [
+      'a duplicate field name',
+      req({ fields: [...TUTORIAL_FIELDS, 'psa_bar'], rows: [[...TUTORIAL_ROW, '1']] }),
+      [/psa_bar/, /twice/],
+    ],
+    [
+      'includeFieldsInOutput naming a field not in fields',
+      req({ includeFieldsInOutput: ['psa_bar', 'nope'] }),
+      [/includeFieldsInOutput/, /'nope'/],
+    ],
+    [
+      'includeFieldsInOutput naming a field that is neither in fields nor the idField',
+      req({ idField: 'row_id', includeFieldsInOutput: ['nope'] }),
+      [/'nope'/, /row_id/],
+    ],
     ['rows of numbers, not arrays', req({ rows: [1, 2] }), [/rows\[0\]/, /array/]],
     ['rows as a string', req({ rows: 'x' }), [/'rows' must be an array/]],
     ['an unknown request member', req({ colour: 'blue' }), [/unknown member 'colour'/]],
@@ -393,7 +489,10 @@ describe('POST /model/score: bad requests are answered 400 with {"detail"}, and 
     const detail = detailOf(bad);
     expect(detail).toMatch(/cool_eff_pct/);
     expect(detail).not.toMatch(/psa_bar/);
-    const good = await postScore(full, JSON.stringify({ fields: [...TUTORIAL_FIELDS, 'cool_eff_pct'], rows: [[...TUTORIAL_ROW, '2.1']] }));
+    const good = await postScore(
+      full,
+      JSON.stringify({ fields: [...TUTORIAL_FIELDS, 'cool_eff_pct'], rows: [[...TUTORIAL_ROW, '2.1']] }),
+    );
     expect(good.status, good.text).toBe(200);
   });
 
@@ -415,12 +514,20 @@ describe('metadata routes', () => {
   it('GET /model/schema describes the pipeline (CLASSIFICATION for cool_cond_y)', async () => {
     const a = await request(`${main.url}/model/schema`);
     expect(a.status).toBe(200);
-    const file = JSON.parse(readFileSync(coolPath, 'utf8')) as { pipelineId: string; name: string; inputs: { name: string }[] };
+    const file = JSON.parse(readFileSync(coolPath, 'utf8')) as {
+      pipelineId: string;
+      name: string;
+      inputs: { name: string }[];
+    };
     const m = a.json as {
       id: string;
       name: string;
       properties: { scoringType: string; scoringResponLabels: string[] };
-      schema: { inputFields: { name: string; dataType: string }[]; targetFields: { name: string; dataType: string }[]; outputFields: { name: string; dataType: string }[] };
+      schema: {
+        inputFields: { name: string; dataType: string }[];
+        targetFields: { name: string; dataType: string }[];
+        outputFields: { name: string; dataType: string }[];
+      };
     };
     expect(m.id).toBe(file.pipelineId);
     expect(m.name).toBe(file.name);
@@ -435,7 +542,11 @@ describe('metadata routes', () => {
   it('GET /model/schema of a binary pipeline: BINOMIAL with two labels', async () => {
     const a = await request(`${binary.url}/model/schema`);
     expect(a.status).toBe(200);
-    const m = a.json as { id: string; properties: { scoringType: string; scoringResponLabels: string[] }; schema: { targetFields: { name: string }[] } };
+    const m = a.json as {
+      id: string;
+      properties: { scoringType: string; scoringResponLabels: string[] };
+      schema: { targetFields: { name: string }[] };
+    };
     expect(m.properties.scoringType).toBe('BINOMIAL');
     expect(m.properties.scoringResponLabels).toEqual(['stable_y.0', 'stable_y.1']);
     expect(m.schema.targetFields.map((f) => f.name)).toEqual(['stable_y']);
@@ -456,7 +567,11 @@ describe('metadata routes', () => {
     const caps = await request(`${main.url}/model/capabilities`);
     expect(caps.status).toBe(200);
     expect(caps.json).toEqual(['SCORE']);
-    const c = await request(`${main.url}/model/contribution`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requestShapleyValueType: 'ORIGINAL', fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW] }) });
+    const c = await request(`${main.url}/model/contribution`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requestShapleyValueType: 'ORIGINAL', fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW] }),
+    });
     expect(c.status).toBe(501);
     expect(detailOf(c)).toMatch(/not supported/);
   });
@@ -473,7 +588,15 @@ describe('metadata routes', () => {
     expect(a.status).toBe(200);
     const doc = a.json as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toMatch(/^3\./);
-    for (const p of ['/model/score', '/model/schema', '/model/id', '/model/sample_request', '/model/capabilities', '/model/contribution', '/readyz']) {
+    for (const p of [
+      '/model/score',
+      '/model/schema',
+      '/model/id',
+      '/model/sample_request',
+      '/model/capabilities',
+      '/model/contribution',
+      '/readyz',
+    ]) {
       expect(Object.keys(doc.paths), p).toContain(p);
     }
     expect(Object.keys(doc.paths['/model/score']!).sort()).toEqual(['get', 'post']);
@@ -485,7 +608,10 @@ describe('metadata routes', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await res.text();
     const scripts = [...html.matchAll(/<script\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]!);
-    const sheets = [...html.matchAll(/<link\b[^>]*>/gi)].map((m) => m[0]).filter((t) => /rel\s*=\s*["']stylesheet["']/i.test(t)).map((t) => /href\s*=\s*["']([^"']+)["']/i.exec(t)![1]!);
+    const sheets = [...html.matchAll(/<link\b[^>]*>/gi)]
+      .map((m) => m[0])
+      .filter((t) => /rel\s*=\s*["']stylesheet["']/i.test(t))
+      .map((t) => /href\s*=\s*["']([^"']+)["']/i.exec(t)![1]!);
     expect(scripts.length).toBeGreaterThan(0);
     expect(sheets.length).toBeGreaterThan(0);
     for (const u of [...scripts, ...sheets]) {
@@ -528,7 +654,8 @@ describe('API key', () => {
 });
 
 describe('GET /model/score?file=PATH', () => {
-  const get = (s: Served, file: string): Promise<Answer> => request(`${s.url}/model/score?file=${encodeURIComponent(file)}`);
+  const get = (s: Served, file: string): Promise<Answer> =>
+    request(`${s.url}/model/score?file=${encodeURIComponent(file)}`);
 
   it('is refused (403) without --allow-file-scoring', async () => {
     const a = await get(main, 'x.csv');
@@ -543,14 +670,23 @@ describe('GET /model/score?file=PATH', () => {
     expect(res.id).toBe(coolId);
     expect(res.fields).toEqual(COOL_OUTPUTS);
     expect(res.score).toHaveLength(20);
-    const posted = await postScore(files, JSON.stringify({ fields: HYDRAULIC_HEADER, rows: FIRST_20.slice(1).map((l) => l.split(',')) }));
+    const posted = await postScore(
+      files,
+      JSON.stringify({ fields: HYDRAULIC_HEADER, rows: FIRST_20.slice(1).map((l) => l.split(',')) }),
+    );
     expect(posted.status, posted.text).toBe(200);
     expect(res).toEqual(posted.json);
   });
 
   it('refuses (403) paths that leave the folder: ../, an absolute path, a symbolic link', async () => {
     // A missing file outside the folder is refused like an existing one: nothing is told of what lies outside.
-    for (const f of ['../outside.csv', outsideCsv, 'link.csv', '../no-such-file.csv', join(dirname(outsideCsv), 'no-such-file.csv')]) {
+    for (const f of [
+      '../outside.csv',
+      outsideCsv,
+      'link.csv',
+      '../no-such-file.csv',
+      join(dirname(outsideCsv), 'no-such-file.csv'),
+    ]) {
       const a = await get(files, f);
       expect(a.status, `${f}: ${a.text}`).toBe(403);
       expect(detailOf(a)).toMatch(/outside/);
@@ -576,7 +712,12 @@ describe('--log', () => {
     expect((await postScore(logged, TUTORIAL_BODY)).status).toBe(200);
     expect((await postScore(logged, '{}')).status).toBe(400);
     expect((await request(`${logged.url}/nowhere?x=1`)).status).toBe(404);
-    const lines = (): string[] => logged.stdout().slice(before.length).split('\n').filter((l) => l !== '');
+    const lines = (): string[] =>
+      logged
+        .stdout()
+        .slice(before.length)
+        .split('\n')
+        .filter((l) => l !== '');
     expect(await eventually(() => lines().length >= 4, 5000), logged.stdout()).toBe(true);
     const got = lines();
     expect(got).toHaveLength(4);
@@ -602,7 +743,9 @@ describe('graceful stop', () => {
   it('SIGTERM while a 200,000-row request is in flight: the request finishes (200, all rows), then exit 0', async () => {
     const s = await serve(coolPath, ['--max-body', '200mb', '--log']);
     const n = 200_000;
-    const body = Buffer.from(`{"fields":${JSON.stringify(TUTORIAL_FIELDS)},"rows":[${new Array<string>(n).fill(JSON.stringify(TUTORIAL_ROW)).join(',')}]}`);
+    const body = Buffer.from(
+      `{"fields":${JSON.stringify(TUTORIAL_FIELDS)},"rows":[${new Array<string>(n).fill(JSON.stringify(TUTORIAL_ROW)).join(',')}]}`,
+    );
     // A keep-alive client (as fetch, Node's default agent and load balancers are). The request goes
     // with Expect: 100-continue: the server's "100 Continue" says it has the request in hand, so
     // the signal below surely finds it in flight (the 66 MB body is still on its way).
@@ -611,7 +754,15 @@ describe('graceful stop', () => {
     const continued = new Promise<void>((resolve) => (sendBody = resolve));
     const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: s.port, method: 'POST', path: '/model/score', agent, timeout: 40_000, headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' } },
+        {
+          host: '127.0.0.1',
+          port: s.port,
+          method: 'POST',
+          path: '/model/score',
+          agent,
+          timeout: 40_000,
+          headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (b: Buffer) => chunks.push(b));
@@ -637,7 +788,9 @@ describe('graceful stop', () => {
       const json = JSON.parse(res.text) as ScoreResponse;
       expect(json.score).toHaveLength(n);
       expect(json.score[n - 1]).toEqual(json.score[0]);
-      expect(await eventually(() => /SIGTERM: finishing requests in flight/.test(s.stderr()), 5000), s.stderr()).toBe(true);
+      expect(await eventually(() => /SIGTERM: finishing requests in flight/.test(s.stderr()), 5000), s.stderr()).toBe(
+        true,
+      );
       // Its log line: the request began before the signal was sent and was answered after it.
       expect(await eventually(() => /POST \/model\/score 200/.test(s.stdout()), 5000), s.stdout()).toBe(true);
       const m = /^(\S+) \S+ POST \/model\/score 200 ([\d.]+)ms$/m.exec(s.stdout());
@@ -672,7 +825,11 @@ describe('graceful stop', () => {
     let received = '';
     sock.on('data', (b: Buffer) => (received += b.toString('utf8')));
     const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
-    await within(new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject)), 5000, 'the connection');
+    await within(
+      new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject)),
+      5000,
+      'the connection',
+    );
     sock.write(
       `POST /model/score HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(TUTORIAL_BODY)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
@@ -681,7 +838,9 @@ describe('graceful stop', () => {
     sock.write(TUTORIAL_BODY.slice(0, 100));
 
     s.child.kill('SIGTERM');
-    expect(await eventually(() => /SIGTERM: finishing requests in flight/.test(s.stderr()), 5000), s.stderr()).toBe(true);
+    expect(await eventually(() => /SIGTERM: finishing requests in flight/.test(s.stderr()), 5000), s.stderr()).toBe(
+      true,
+    );
     // The listening socket closes as the stop begins.
     let outcome = '';
     for (let i = 0; i < 50; i++) {
@@ -705,7 +864,9 @@ describe('graceful stop', () => {
 
 describe('bad options exit 2 with a clear message', () => {
   it('a missing pipeline file', async () => {
-    const r = await runCli(['serve', '--pipeline', join(tmpRoot, 'nope.pipeline.json'), '--port', '0'], { timeoutMs: 15_000 });
+    const r = await runCli(['serve', '--pipeline', join(tmpRoot, 'nope.pipeline.json'), '--port', '0'], {
+      timeoutMs: 15_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nope\.pipeline\.json: no such pipeline file/);
     expect(r.stdout).not.toMatch(/listening/);
@@ -722,13 +883,17 @@ describe('bad options exit 2 with a clear message', () => {
 
   it('--allow-file-scoring naming a missing folder', async () => {
     const dir = join(tmpRoot, 'no-such-folder');
-    const r = await runCli(['serve', '--pipeline', coolPath, '--port', '0', '--allow-file-scoring', dir], { timeoutMs: 15_000 });
+    const r = await runCli(['serve', '--pipeline', coolPath, '--port', '0', '--allow-file-scoring', dir], {
+      timeoutMs: 15_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--allow-file-scoring ${dir}: no such folder`);
   });
 
   it('--max-body abc', async () => {
-    const r = await runCli(['serve', '--pipeline', coolPath, '--port', '0', '--max-body', 'abc'], { timeoutMs: 15_000 });
+    const r = await runCli(['serve', '--pipeline', coolPath, '--port', '0', '--max-body', 'abc'], {
+      timeoutMs: 15_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--max-body must be a size.*'abc'/);
   });

@@ -3,9 +3,27 @@ import { Rng } from '../../src/util/random.js';
 
 describe('Rng', () => {
   it('gives the same stream for the same seed, different streams for nearby seeds', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.nextUint32())(new Rng(42)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.nextUint32())(new Rng(42)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.nextUint32())(new Rng(43)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Rng(42)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Rng(42)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Rng(43)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });

@@ -16,7 +16,11 @@ export interface PreparedStep {
   /** The categorical input fields the step reads. */
   readonly categoricalInputs: readonly string[];
   readonly outputs: readonly string[];
-  run(numeric: ReadonlyMap<string, Float64Array>, categorical: ReadonlyMap<string, Int32Array>, nRows: number): Float64Array[];
+  run(
+    numeric: ReadonlyMap<string, Float64Array>,
+    categorical: ReadonlyMap<string, Int32Array>,
+    nRows: number,
+  ): Float64Array[];
 }
 
 /** The checks of one step's members; each throws a TypeError that starts with `where`. */
@@ -48,22 +52,30 @@ export type PrepareStep<S extends FeatureStep> = (step: S, check: StepCheck) => 
  * The checks bound to one step. `levelsOf` gives the levels that the codes of a categorical column
  * index (undefined when there is no such categorical column).
  */
-export function stepCheck(step: FeatureStep, where: string, levelsOf: (name: string) => readonly string[] | undefined): StepCheck {
+export function stepCheck(
+  step: FeatureStep,
+  where: string,
+  levelsOf: (name: string) => readonly string[] | undefined,
+): StepCheck {
   const s = step as unknown as Record<string, unknown>;
   const str = (field: string): string => {
     const v = s[field];
-    if (typeof v !== 'string' || v === '') throw new TypeError(`${where}: ${field} must be a non-empty string, got ${describe(v)}`);
+    if (typeof v !== 'string' || v === '')
+      throw new TypeError(`${where}: ${field} must be a non-empty string, got ${describe(v)}`);
     return v;
   };
   const num = (field: string, ok: (v: number) => boolean = () => true, what = 'a finite number'): number => {
     const v = s[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new TypeError(`${where}: ${field} must be ${what}, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+      throw new TypeError(`${where}: ${field} must be ${what}, got ${describe(v)}`);
     return v;
   };
   const strings = (field: string, length?: number): string[] => {
     const v = s[field];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError(`${where}: ${field} must be an array of strings`);
-    if (length !== undefined && v.length !== length) throw new TypeError(`${where}: ${field} has ${v.length} entries, expected ${length}`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw new TypeError(`${where}: ${field} must be an array of strings`);
+    if (length !== undefined && v.length !== length)
+      throw new TypeError(`${where}: ${field} has ${v.length} entries, expected ${length}`);
     const dup = v.find((x, i) => v.indexOf(x) !== i);
     if (dup !== undefined) throw new TypeError(`${where}: ${field} lists '${dup}' twice`);
     return v as string[];
@@ -73,7 +85,8 @@ export function stepCheck(step: FeatureStep, where: string, levelsOf: (name: str
     if (!Array.isArray(v)) throw new TypeError(`${where}: ${field} must be an array of numbers`);
     if (v.length !== length) throw new TypeError(`${where}: ${field} has ${v.length} entries, expected ${length}`);
     v.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`${where}: ${field}[${i}] must be a finite number, got ${describe(x)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        throw new TypeError(`${where}: ${field}[${i}] must be a finite number, got ${describe(x)}`);
     });
     return Float64Array.from(v as number[]);
   };
@@ -99,7 +112,8 @@ export function stepCheck(step: FeatureStep, where: string, levelsOf: (name: str
     const map = new Int32Array(input.length).fill(-1);
     levels.forEach((l, j) => {
       const code = index.get(l);
-      if (code === undefined) throw new TypeError(`${where}: level '${l}' is not among the levels of input field '${column}'`);
+      if (code === undefined)
+        throw new TypeError(`${where}: level '${l}' is not among the levels of input field '${column}'`);
       map[code] = j;
     });
     return map;

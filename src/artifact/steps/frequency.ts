@@ -2,7 +2,10 @@
 import type { FrequencyStep } from '../format/features.js';
 import type { PreparedStep, StepCheck } from './check.js';
 
-export function prepareFrequency(_step: FrequencyStep, { str, num, strings, numbers, levelMap, categoricalStep }: StepCheck): PreparedStep {
+export function prepareFrequency(
+  _step: FrequencyStep,
+  { str, num, strings, numbers, levelMap, categoricalStep }: StepCheck,
+): PreparedStep {
   const column = str('column');
   const output = str('output');
   const levels = strings('levels');

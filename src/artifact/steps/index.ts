@@ -33,5 +33,7 @@ export const FEATURE_STEPS: { readonly [K in FeatureStep['kind']]: PrepareStep<E
 
 /** The preparer of a step kind, or undefined when the kind is not one (only own keys count, never Object.prototype's). */
 export function featureStepPreparer(kind: unknown): PrepareStep<FeatureStep> | undefined {
-  return typeof kind === 'string' && Object.hasOwn(FEATURE_STEPS, kind) ? (FEATURE_STEPS[kind as FeatureStep['kind']] as PrepareStep<FeatureStep>) : undefined;
+  return typeof kind === 'string' && Object.hasOwn(FEATURE_STEPS, kind)
+    ? (FEATURE_STEPS[kind as FeatureStep['kind']] as PrepareStep<FeatureStep>)
+    : undefined;
 }

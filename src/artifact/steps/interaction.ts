@@ -7,7 +7,8 @@ import { describe, type PreparedStep, type StepCheck } from './check.js';
 
 export function prepareInteraction(step: InteractionStep, { where, str, strings }: StepCheck): PreparedStep {
   const columns = strings('columns', 2);
-  if (columns[0] === columns[1]) throw new TypeError(`${where}: columns must be two different columns, got '${columns[0]}' twice`);
+  if (columns[0] === columns[1])
+    throw new TypeError(`${where}: columns must be two different columns, got '${columns[0]}' twice`);
   const [a, b] = columns as [string, string];
   const output = str('output');
   const op = step.op;

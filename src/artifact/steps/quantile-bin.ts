@@ -2,11 +2,17 @@
 import type { QuantileBinStep } from '../format/features.js';
 import type { PreparedStep, StepCheck } from './check.js';
 
-export function prepareQuantileBin(_step: QuantileBinStep, { where, members: s, numbers, numericStep }: StepCheck): PreparedStep {
+export function prepareQuantileBin(
+  _step: QuantileBinStep,
+  { where, members: s, numbers, numericStep }: StepCheck,
+): PreparedStep {
   const v = s.edges;
   const edges = numbers('edges', Array.isArray(v) ? v.length : -1);
   for (let i = 1; i < edges.length; i++) {
-    if (!(edges[i]! > edges[i - 1]!)) throw new TypeError(`${where}: edges must be strictly ascending; edges[${i}] = ${edges[i]} follows ${edges[i - 1]}`);
+    if (!(edges[i]! > edges[i - 1]!))
+      throw new TypeError(
+        `${where}: edges must be strictly ascending; edges[${i}] = ${edges[i]} follows ${edges[i - 1]}`,
+      );
   }
   const k = edges.length;
   return numericStep((x, out, n) => {

@@ -2,7 +2,10 @@
 import type { TargetEncodingStep } from '../format/features.js';
 import type { PreparedStep, StepCheck } from './check.js';
 
-export function prepareTargetEncoding(_step: TargetEncodingStep, { where, str, strings, numbers, levelMap, categoricalStep }: StepCheck): PreparedStep {
+export function prepareTargetEncoding(
+  _step: TargetEncodingStep,
+  { where, str, strings, numbers, levelMap, categoricalStep }: StepCheck,
+): PreparedStep {
   const column = str('column');
   const outputs = strings('outputs');
   if (outputs.length === 0) throw new TypeError(`${where}: outputs must not be empty`);

@@ -106,7 +106,8 @@ export class ForestLearner {
         if (this.classification) total[this.target[r]!]! += w;
         else total[0]! += w * this.target[r]!;
       }
-      const canSplit = (p.maxDepth === 0 || depth < p.maxDepth) && N >= 2 * p.minSamplesLeaf && W > 0 && !this.pure(total, W);
+      const canSplit =
+        (p.maxDepth === 0 || depth < p.maxDepth) && N >= 2 * p.minSamplesLeaf && W > 0 && !this.pure(total, W);
       const split = canSplit ? this.bestSplit(start, end, mult, weight, W, N, p, rng) : undefined;
       if (!split) {
         for (let c = 0; c < C; c++) tree.value[node * C + c] = W > 0 ? total[c]! / W : 0;

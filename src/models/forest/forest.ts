@@ -15,7 +15,15 @@ import { TreeModel } from '../trees/tree-model.js';
 import { binMatrix, fitBins } from '../trees/binning.js';
 import { exportBinTree, leafOfRow, treeImportance } from '../trees/tree.js';
 import { predictionWidth } from '../../artifact/tasks.js';
-import { roundsInfo, type FamilyRounds, type FamilySearch, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
+import {
+  roundsInfo,
+  type FamilyRounds,
+  type FamilySearch,
+  type FitData,
+  type FitOptions,
+  type FittedModel,
+  type ModelFamily,
+} from '../types.js';
 import { checkFitData } from '../validate.js';
 import { ForestLearner, type ForestTree } from './forest-learner.js';
 import { isPast } from '../../util/clock.js';
@@ -79,7 +87,8 @@ export const extraTrees: ModelFamily<ForestParams> = {
   defaults: { ...FOREST_DEFAULTS, bootstrap: false, extraTrees: true },
   search: FOREST_SEARCH,
   rounds: FOREST_ROUNDS,
-  fit: (train, opts) => fitForest(train, { ...opts, params: { bootstrap: false, extraTrees: true, ...opts.params } }, 'extra_trees'),
+  fit: (train, opts) =>
+    fitForest(train, { ...opts, params: { bootstrap: false, extraTrees: true, ...opts.params } }, 'extra_trees'),
 };
 
 /**
@@ -89,7 +98,11 @@ export const extraTrees: ModelFamily<ForestParams> = {
  * const rf = fitForest({ x, y }, { kind: 'multiclass', nClasses: 3, rng: new Rng(42), params: { nTrees: 300 } });
  * rf.predict(xTest); // row-major n × 3 class probabilities
  */
-export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family = 'random_forest'): FittedModel<TreeEnsembleNode> {
+export function fitForest(
+  train: FitData,
+  opts: FitOptions<ForestParams>,
+  family = 'random_forest',
+): FittedModel<TreeEnsembleNode> {
   const p: ForestParams = { ...FOREST_DEFAULTS, ...opts.params };
   checkParams(p);
   const classification = opts.kind !== 'regression';
@@ -101,7 +114,12 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
   const mapper = fitBins(x, p.maxBins);
   const bins = binMatrix(x, mapper);
   const learner = new ForestLearner(bins, y, K, classification, n);
-  const tp = { featuresPerSplit: featuresPerSplit(p.maxFeatures, nf, classification), maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, extra: p.extraTrees };
+  const tp = {
+    featuresPerSplit: featuresPerSplit(p.maxFeatures, nf, classification),
+    maxDepth: p.maxDepth,
+    minSamplesLeaf: p.minSamplesLeaf,
+    extra: p.extraTrees,
+  };
 
   const mult = new Float64Array(n);
   const oob = p.bootstrap ? new Float64Array(n * K) : undefined;
@@ -146,7 +164,14 @@ export function fitForest(train: FitData, opts: FitOptions<ForestParams>, family
     trees: trees.map((t) => exportBinTree(t, mapper, K, (i, k) => t.value[i * K + k]!)),
   };
   const info: ForestInfo = { trees: trees.length, oobLoss, oobRows };
-  return new TreeModel(family, opts.kind, K, node, treeImportance(trees, nf), info as unknown as Record<string, unknown>);
+  return new TreeModel(
+    family,
+    opts.kind,
+    K,
+    node,
+    treeImportance(trees, nf),
+    info as unknown as Record<string, unknown>,
+  );
 }
 
 function featuresPerSplit(m: ForestParams['maxFeatures'], nf: number, classification: boolean): number {
@@ -158,7 +183,14 @@ function featuresPerSplit(m: ForestParams['maxFeatures'], nf: number, classifica
 }
 
 /** Adds a tree's predictions for the rows it did not see (multiplicity 0). */
-function addOutOfBag(tree: ForestTree, bins: readonly Uint8Array[], mult: Float64Array, K: number, oob: Float64Array, count: Float64Array): void {
+function addOutOfBag(
+  tree: ForestTree,
+  bins: readonly Uint8Array[],
+  mult: Float64Array,
+  K: number,
+  oob: Float64Array,
+  count: Float64Array,
+): void {
   for (let r = 0; r < mult.length; r++) {
     if (mult[r]! > 0) continue;
     const i = leafOfRow(tree, bins, r);
@@ -173,9 +205,10 @@ function checkParams(p: ForestParams): void {
   };
   if (!(Number.isInteger(p.nTrees) && p.nTrees >= 1)) bad('nTrees', 'must be a whole number >= 1');
   const m = p.maxFeatures;
-  if (!(m === 'auto' || m === 'sqrt' || m === 'log2' || (typeof m === 'number' && m > 0))) bad('maxFeatures', "must be 'auto', 'sqrt', 'log2', a share in (0, 1] or a count");
+  if (!(m === 'auto' || m === 'sqrt' || m === 'log2' || (typeof m === 'number' && m > 0)))
+    bad('maxFeatures', "must be 'auto', 'sqrt', 'log2', a share in (0, 1] or a count");
   if (!(Number.isInteger(p.maxDepth) && p.maxDepth >= 0)) bad('maxDepth', 'must be a whole number >= 0');
   if (!(p.minSamplesLeaf >= 1)) bad('minSamplesLeaf', 'must be >= 1');
-  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255)) bad('maxBins', 'must be a whole number in [2, 255]');
+  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255))
+    bad('maxBins', 'must be a whole number in [2, 255]');
 }
-

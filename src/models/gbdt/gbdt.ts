@@ -17,7 +17,16 @@ import type { Rng } from '../../util/random.js';
 import { roundsInfo, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
 import { binMatrix, fitBins } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
-import { addTreeOutput, buildQuads, learnerBuffers, shrinkTree, treeRowValues, TreeLearner, type BinTree, type TreeParams } from './tree-learner.js';
+import {
+  addTreeOutput,
+  buildQuads,
+  learnerBuffers,
+  shrinkTree,
+  treeRowValues,
+  TreeLearner,
+  type BinTree,
+  type TreeParams,
+} from './tree-learner.js';
 import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
 import { TreeModel } from '../trees/tree-model.js';
@@ -153,7 +162,16 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
             w: ws,
             kind: opts.kind,
             nClasses: K,
-            params: { growth: p.growth, maxDepth: p.maxDepth, numLeaves: p.numLeaves, minDataInLeaf: p.minDataInLeaf, minSumHessian: p.minSumHessian, lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit, learningRate: p.learningRate },
+            params: {
+              growth: p.growth,
+              maxDepth: p.maxDepth,
+              numLeaves: p.numLeaves,
+              minDataInLeaf: p.minDataInLeaf,
+              minSumHessian: p.minSumHessian,
+              lambdaL2: p.lambdaL2,
+              minGainToSplit: p.minGainToSplit,
+              learningRate: p.learningRate,
+            },
           },
           workerClasses,
           nOut,
@@ -167,7 +185,8 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const valid = opts.valid;
   const vbins = valid ? binMatrix(valid.x, mapper) : undefined;
   const vraw = valid ? new Float64Array(valid.x.nRows * nOut) : undefined;
-  if (valid && vraw) for (let i = 0; i < valid.x.nRows; i++) for (let k = 0; k < nOut; k++) vraw[i * nOut + k] = base[k]!;
+  if (valid && vraw)
+    for (let i = 0; i < valid.x.nRows; i++) for (let k = 0; k < nOut; k++) vraw[i * nOut + k] = base[k]!;
 
   const rows = learner.rows;
   const rowValue = new Float64Array(n);
@@ -315,7 +334,9 @@ function checkParams(p: GbdtParams): void {
   if (!(p.lambdaL2 >= 0)) bad('lambdaL2', 'must be >= 0');
   if (!(p.baggingFraction > 0 && p.baggingFraction <= 1)) bad('baggingFraction', 'must be in (0, 1]');
   if (!(p.featureFraction > 0 && p.featureFraction <= 1)) bad('featureFraction', 'must be in (0, 1]');
-  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255)) bad('maxBins', 'must be a whole number in [2, 255]');
-  if (!(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0)) bad('earlyStoppingRounds', 'must be a whole number >= 0');
+  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255))
+    bad('maxBins', 'must be a whole number in [2, 255]');
+  if (!(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0))
+    bad('earlyStoppingRounds', 'must be a whole number >= 0');
   if (!(Number.isInteger(p.threads) && p.threads >= 1)) bad('threads', 'must be a whole number >= 1');
 }

@@ -14,7 +14,15 @@ export interface Objective {
    * Fills g and h for rows [start, end) from the raw scores (row-major n × nOutputs). g and h
    * are class-major: output k of row i at `k * n + i`, so each tree reads one contiguous run.
    */
-  gradients(raw: Float64Array, y: Float64Array, w: Float64Array | undefined, g: Float64Array, h: Float64Array, start: number, end: number): void;
+  gradients(
+    raw: Float64Array,
+    y: Float64Array,
+    w: Float64Array | undefined,
+    g: Float64Array,
+    h: Float64Array,
+    start: number,
+    end: number,
+  ): void;
   /** Mean loss (logloss, or RMSE for regression) of raw scores, weighted when w is given. */
   loss(raw: Float64Array, y: Float64Array, w: Float64Array | undefined): number;
 }

@@ -84,7 +84,12 @@ export class GbdtThread implements HalvesHelper {
   readonly sample: Int32Array;
   readonly delta: Float64Array;
 
-  private constructor(url: URL, setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number) {
+  private constructor(
+    url: URL,
+    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>,
+    workerClasses: number,
+    nClasses: number,
+  ) {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
     this.delta = new Float64Array(shared(n * workerClasses * 8));
@@ -92,13 +97,24 @@ export class GbdtThread implements HalvesHelper {
     this.sample = new Int32Array(shared(n * 4));
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const data: WorkerSetup = { ...setup, ctrl: this.ctrl, port: channel.port2, masks: this.masks, sample: this.sample, delta: this.delta };
+    const data: WorkerSetup = {
+      ...setup,
+      ctrl: this.ctrl,
+      port: channel.port2,
+      masks: this.masks,
+      sample: this.sample,
+      delta: this.delta,
+    };
     this.worker = new Worker(url, { workerData: data, transferList: [channel.port2] });
     this.worker.unref();
   }
 
   /** A second thread, or undefined when there is none to be had (one core, or no compiled worker). */
-  static create(setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>, workerClasses: number, nClasses: number): GbdtThread | undefined {
+  static create(
+    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>,
+    workerClasses: number,
+    nClasses: number,
+  ): GbdtThread | undefined {
     const url = workerUrl();
     if (!url) return undefined;
     return new GbdtThread(url, setup, workerClasses, nClasses);
@@ -136,7 +152,8 @@ export class GbdtThread implements HalvesHelper {
   finishGrow(): GrownTree[] {
     this.wait();
     const out: GrownTree[] = [];
-    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) out.push(m.message as GrownTree);
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port))
+      out.push(m.message as GrownTree);
     return out;
   }
 

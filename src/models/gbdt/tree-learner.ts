@@ -180,7 +180,17 @@ export class TreeLearner {
     const rows = this.rows;
     this.curG = g;
     this.curH = h;
-    const tree: BinTree = { feature: [], splitBin: [], missingLeft: [], left: [], right: [], leafValue: [], gain: [], start: [], end: [] };
+    const tree: BinTree = {
+      feature: [],
+      splitBin: [],
+      missingLeft: [],
+      left: [],
+      right: [],
+      leafValue: [],
+      gain: [],
+      start: [],
+      end: [],
+    };
     let G = 0;
     let H = 0;
     for (let i = 0; i < count; i++) {
@@ -190,7 +200,17 @@ export class TreeLearner {
     }
     const depthLimit = p.maxDepth > 0 ? p.maxDepth : Infinity;
     const leafLimit = p.growth === 'leafwise' ? Math.max(2, p.numLeaves) : Infinity;
-    const root: Leaf = { node: this.addNode(tree), start: 0, end: count, depth: 0, g: G, h: H, c: count, hist: -1, best: undefined };
+    const root: Leaf = {
+      node: this.addNode(tree),
+      start: 0,
+      end: count,
+      depth: 0,
+      g: G,
+      h: H,
+      c: count,
+      hist: -1,
+      best: undefined,
+    };
     if (depthLimit > 0) {
       root.hist = this.buildHist(root.start, root.end);
       root.best = this.findSplit(root, features, p);
@@ -209,7 +229,8 @@ export class TreeLearner {
         open.splice(0, batch.length);
       } else {
         let bi = -1;
-        for (let i = 0; i < open.length; i++) if (open[i]!.best && (bi < 0 || open[i]!.best!.gain > open[bi]!.best!.gain)) bi = i;
+        for (let i = 0; i < open.length; i++)
+          if (open[i]!.best && (bi < 0 || open[i]!.best!.gain > open[bi]!.best!.gain)) bi = i;
         if (bi < 0) {
           done.push(...open.splice(0));
           break;
@@ -253,9 +274,25 @@ export class TreeLearner {
     return tree.feature.length - 1;
   }
 
-  private split(tree: BinTree, leaf: Leaf, s: Split, features: Uint8Array, p: TreeParams, childrenSplit: boolean): [Leaf, Leaf] {
+  private split(
+    tree: BinTree,
+    leaf: Leaf,
+    s: Split,
+    features: Uint8Array,
+    p: TreeParams,
+    childrenSplit: boolean,
+  ): [Leaf, Leaf] {
     const rows = this.rows;
-    const li = partitionRows(rows, this.scratch, this.side, this.bins[s.feature]!, leaf.start, leaf.end, s.bin, s.missingLeft);
+    const li = partitionRows(
+      rows,
+      this.scratch,
+      this.side,
+      this.bins[s.feature]!,
+      leaf.start,
+      leaf.end,
+      s.bin,
+      s.missingLeft,
+    );
 
     const node = leaf.node;
     tree.feature[node] = s.feature;
@@ -268,8 +305,28 @@ export class TreeLearner {
     tree.right[node] = rn;
 
     const depth = leaf.depth + 1;
-    const left: Leaf = { node: ln, start: leaf.start, end: li, depth, g: s.lg, h: s.lh, c: li - leaf.start, hist: -1, best: undefined };
-    const right: Leaf = { node: rn, start: li, end: leaf.end, depth, g: leaf.g - s.lg, h: leaf.h - s.lh, c: leaf.end - li, hist: -1, best: undefined };
+    const left: Leaf = {
+      node: ln,
+      start: leaf.start,
+      end: li,
+      depth,
+      g: s.lg,
+      h: s.lh,
+      c: li - leaf.start,
+      hist: -1,
+      best: undefined,
+    };
+    const right: Leaf = {
+      node: rn,
+      start: li,
+      end: leaf.end,
+      depth,
+      g: leaf.g - s.lg,
+      h: leaf.h - s.lh,
+      c: leaf.end - li,
+      hist: -1,
+      best: undefined,
+    };
     if (!childrenSplit) {
       this.release(leaf);
       return [left, right];
@@ -402,7 +459,13 @@ export function addTreeOutput(
  * Each row's output of a tree grown over `rows[0, count)`: from the leaf ranges when every row
  * took part (scattered writes to `out`, a small array), else by routing the binned rows.
  */
-export function treeRowValues(tree: BinTree, rows: Int32Array, allRows: boolean, bins: readonly Uint8Array[], out: Float64Array): void {
+export function treeRowValues(
+  tree: BinTree,
+  rows: Int32Array,
+  allRows: boolean,
+  bins: readonly Uint8Array[],
+  out: Float64Array,
+): void {
   if (allRows) {
     for (let i = 0; i < tree.feature.length; i++) {
       if (tree.feature[i]! >= 0) continue;

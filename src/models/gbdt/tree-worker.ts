@@ -30,7 +30,19 @@ try {
     if (cmd === CMD.HIST) {
       const m = d.main;
       const k = c[CTRL.HIST_CLASS]!;
-      buildHistRange(m.quads, m.nq, m.rows, c[CTRL.START]!, c[CTRL.END]!, d.g.subarray(k * n, (k + 1) * n), d.h.subarray(k * n, (k + 1) * n), m.arena, partial, 0, m.nq);
+      buildHistRange(
+        m.quads,
+        m.nq,
+        m.rows,
+        c[CTRL.START]!,
+        c[CTRL.END]!,
+        d.g.subarray(k * n, (k + 1) * n),
+        d.h.subarray(k * n, (k + 1) * n),
+        m.arena,
+        partial,
+        0,
+        m.nq,
+      );
     } else if (cmd === CMD.GRAD) {
       objective.gradients(d.raw, d.y, d.w, d.g, d.h, c[CTRL.START]!, c[CTRL.END]!);
     } else if (cmd === CMD.GROW) {
@@ -39,7 +51,13 @@ try {
       for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
         const k = c[CTRL.CLASSES + j]!;
         learner.rows.set(d.sample.subarray(0, count));
-        const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, d.g.subarray(k * n, (k + 1) * n), d.h.subarray(k * n, (k + 1) * n));
+        const tree = learner.grow(
+          count,
+          d.masks.subarray(k * nf, (k + 1) * nf),
+          d.params,
+          d.g.subarray(k * n, (k + 1) * n),
+          d.h.subarray(k * n, (k + 1) * n),
+        );
         shrinkTree(tree, d.params.learningRate);
         treeRowValues(tree, learner.rows, allRows, d.bins, d.delta.subarray(j * n, (j + 1) * n));
         d.port.postMessage({ k, tree } satisfies GrownTree);

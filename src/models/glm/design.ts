@@ -53,7 +53,8 @@ export function buildDesign(x: Matrix, weights?: Float64Array): Design {
     for (let i = 0; i < n; i++) {
       const v = col[i]!;
       if (v !== v) continue;
-      if (!Number.isFinite(v)) throw new RangeError(`feature ${j} row ${i} is ${v}: a GLM needs finite values (NaN for missing)`);
+      if (!Number.isFinite(v))
+        throw new RangeError(`feature ${j} row ${i} is ${v}: a GLM needs finite values (NaN for missing)`);
       const wi = weights ? weights[i]! : 1;
       if (wi === 0) continue;
       sw += wi;

@@ -115,7 +115,10 @@ const GLM_LOG_LAMBDA = [-5, 1] as const;
 /** A variation of the penalty: up to a factor of 10 either way, on a log scale. */
 function varyLambda(params: Partial<GlmParams>, rng: Rng): Partial<GlmParams> {
   const current = typeof params.lambda === 'number' && params.lambda > 0 ? Math.log10(params.lambda) : 0;
-  return { ...params, lambda: 10 ** Math.min(GLM_LOG_LAMBDA[1], Math.max(GLM_LOG_LAMBDA[0], current + (2 * rng.next() - 1))) };
+  return {
+    ...params,
+    lambda: 10 ** Math.min(GLM_LOG_LAMBDA[1], Math.max(GLM_LOG_LAMBDA[0], current + (2 * rng.next() - 1))),
+  };
 }
 
 /**
@@ -170,12 +173,23 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
   let info: Omit<GlmInfo, 'trainLoss'>;
   const nParams = nOutputs * stride;
   const indicators = design.indicators.length;
-  if (opts.kind === 'regression' && (p.solver === 'newton' || (p.solver === 'auto' && width <= RIDGE_CLOSED_FORM_MAX_COLUMNS))) {
+  if (
+    opts.kind === 'regression' &&
+    (p.solver === 'newton' || (p.solver === 'auto' && width <= RIDGE_CLOSED_FORM_MAX_COLUMNS))
+  ) {
     theta = ridgeSolve(design.columns, n, target, p.lambda, weights);
     info = { solver: 'cholesky', iterations: 0, converged: true, gradNorm: 0, indicators };
   } else {
     const loss = opts.kind === 'regression' ? 'squared' : opts.kind === 'binary' ? 'sigmoid' : 'softmax';
-    const obj = glmObjective({ loss, nOutputs, columns: design.columns, nRows: n, y: target, lambda: p.lambda, ...(weights ? { weights } : {}) });
+    const obj = glmObjective({
+      loss,
+      nOutputs,
+      columns: design.columns,
+      nRows: n,
+      y: target,
+      lambda: p.lambda,
+      ...(weights ? { weights } : {}),
+    });
     const useNewton = p.solver === 'newton' || (p.solver === 'auto' && nParams <= NEWTON_MAX_PARAMS);
     const x0 = new Float64Array(nParams);
     let r: MinimizeResult;
@@ -185,7 +199,13 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
       r = newton(obj.valueAndGradient, (t, h) => obj.hessian(t, h), x0, { tol: p.tol, maxIter: p.maxIter, fixed });
     } else r = lbfgs(obj.valueAndGradient, x0, { tol: p.tol, maxIter: p.maxIter });
     theta = r.x;
-    info = { solver: useNewton ? 'newton' : 'lbfgs', iterations: r.iterations, converged: r.converged, gradNorm: r.gradNorm, indicators };
+    info = {
+      solver: useNewton ? 'newton' : 'lbfgs',
+      iterations: r.iterations,
+      converged: r.converged,
+      gradNorm: r.gradNorm,
+      indicators,
+    };
   }
 
   // Back to raw units: β_raw = β / scale, and an indicator's mean share moves into the intercept.
@@ -221,7 +241,14 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
     intercept,
   };
   const fullInfo: GlmInfo = { ...info, trainLoss: NaN };
-  const model = new LinearModel('glm', opts.kind, K, node, { gain, splits }, fullInfo as unknown as Record<string, unknown>);
+  const model = new LinearModel(
+    'glm',
+    opts.kind,
+    K,
+    node,
+    { gain, splits },
+    fullInfo as unknown as Record<string, unknown>,
+  );
   fullInfo.trainLoss = meanTrainLoss(opts.kind, K, y, weights, model.predict(x));
   return model;
 }
@@ -239,12 +266,25 @@ export function fitGlm(train: FitData, opts: FitOptions<GlmParams>): FittedModel
  * model.importance().gain;  // per feature, in raw-score units per standard deviation
  */
 export class LinearModel extends NodeModel<LinearNode> {
-  constructor(family: string, kind: ProblemKind, nClasses: number, node: LinearNode, imp: FeatureImportance, info: Readonly<Record<string, unknown>>) {
+  constructor(
+    family: string,
+    kind: ProblemKind,
+    nClasses: number,
+    node: LinearNode,
+    imp: FeatureImportance,
+    info: Readonly<Record<string, unknown>>,
+  ) {
     super(family, kind, nClasses, node, (n) => new LinearScorer(n), imp, info);
   }
 }
 
-function meanTrainLoss(kind: ProblemKind, K: number, y: Float64Array, weights: Float64Array | undefined, pred: Float64Array): number {
+function meanTrainLoss(
+  kind: ProblemKind,
+  K: number,
+  y: Float64Array,
+  weights: Float64Array | undefined,
+  pred: Float64Array,
+): number {
   let s = 0;
   let sw = 0;
   for (let i = 0; i < y.length; i++) {
@@ -256,8 +296,12 @@ function meanTrainLoss(kind: ProblemKind, K: number, y: Float64Array, weights: F
 }
 
 function checkParams(p: GlmParams): void {
-  if (!(p.lambda > 0 && Number.isFinite(p.lambda))) throw new RangeError(`glm: lambda must be a finite number > 0, got ${p.lambda}`);
-  if (!(Number.isInteger(p.maxIter) && p.maxIter >= 1)) throw new RangeError(`glm: maxIter must be an integer >= 1, got ${p.maxIter}`);
-  if (!(p.tol > 0 && Number.isFinite(p.tol))) throw new RangeError(`glm: tol must be a finite number > 0, got ${p.tol}`);
-  if (!GLM_SOLVERS.includes(p.solver)) throw new RangeError(`glm: solver must be one of ${GLM_SOLVERS.join(', ')}, got ${String(p.solver)}`);
+  if (!(p.lambda > 0 && Number.isFinite(p.lambda)))
+    throw new RangeError(`glm: lambda must be a finite number > 0, got ${p.lambda}`);
+  if (!(Number.isInteger(p.maxIter) && p.maxIter >= 1))
+    throw new RangeError(`glm: maxIter must be an integer >= 1, got ${p.maxIter}`);
+  if (!(p.tol > 0 && Number.isFinite(p.tol)))
+    throw new RangeError(`glm: tol must be a finite number > 0, got ${p.tol}`);
+  if (!GLM_SOLVERS.includes(p.solver))
+    throw new RangeError(`glm: solver must be one of ${GLM_SOLVERS.join(', ')}, got ${String(p.solver)}`);
 }

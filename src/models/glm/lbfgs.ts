@@ -53,7 +53,8 @@ export function lbfgs(fg: ValueAndGradient, x0: Float64Array, opts: LbfgsOptions
   const n = x0.length;
   const m = opts.memory ?? 10;
   if (!(opts.tol >= 0)) throw new RangeError(`lbfgs: tol must be >= 0, got ${opts.tol}`);
-  if (!(Number.isInteger(opts.maxIter) && opts.maxIter >= 0)) throw new RangeError(`lbfgs: maxIter must be an integer >= 0, got ${opts.maxIter}`);
+  if (!(Number.isInteger(opts.maxIter) && opts.maxIter >= 0))
+    throw new RangeError(`lbfgs: maxIter must be an integer >= 0, got ${opts.maxIter}`);
   if (!(Number.isInteger(m) && m >= 1)) throw new RangeError(`lbfgs: memory must be an integer >= 1, got ${m}`);
 
   let x = Float64Array.from(x0);

@@ -38,10 +38,12 @@ const C1 = 1e-4;
 export function newton(fg: ValueAndGradient, hessian: Hessian, x0: Float64Array, opts: NewtonOptions): MinimizeResult {
   const n = x0.length;
   if (!(opts.tol >= 0)) throw new RangeError(`newton: tol must be >= 0, got ${opts.tol}`);
-  if (!(Number.isInteger(opts.maxIter) && opts.maxIter >= 0)) throw new RangeError(`newton: maxIter must be an integer >= 0, got ${opts.maxIter}`);
+  if (!(Number.isInteger(opts.maxIter) && opts.maxIter >= 0))
+    throw new RangeError(`newton: maxIter must be an integer >= 0, got ${opts.maxIter}`);
   const fixed = new Uint8Array(n);
   for (const j of opts.fixed ?? []) {
-    if (!(Number.isInteger(j) && j >= 0 && j < n)) throw new RangeError(`newton: fixed coordinate ${j} is not in [0, ${n})`);
+    if (!(Number.isInteger(j) && j >= 0 && j < n))
+      throw new RangeError(`newton: fixed coordinate ${j} is not in [0, ${n})`);
     fixed[j] = 1;
   }
   let x = Float64Array.from(x0);
@@ -87,7 +89,14 @@ export function newton(fg: ValueAndGradient, hessian: Hessian, x0: Float64Array,
 }
 
 /** d = −H⁻¹ g over the free coordinates (0 on the fixed ones), with a growing ridge if H is not positive definite. */
-function direction(hessian: Hessian, x: Float64Array, g: Float64Array, fixed: Uint8Array, h: Float64Array, d: Float64Array): void {
+function direction(
+  hessian: Hessian,
+  x: Float64Array,
+  g: Float64Array,
+  fixed: Uint8Array,
+  h: Float64Array,
+  d: Float64Array,
+): void {
   const n = x.length;
   hessian(x, h);
   let meanDiag = 0;

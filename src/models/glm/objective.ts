@@ -89,7 +89,7 @@ export function glmObjective(pr: GlmProblem): GlmObjective {
         const w = omega[i]!;
         f += w * (max - scores[yi * n + i]!);
         let sum = 0;
-        for (let k = 0; k < K; k++) sum += (scores[k * n + i] = Math.exp(scores[k * n + i]! - max));
+        for (let k = 0; k < K; k++) sum += scores[k * n + i] = Math.exp(scores[k * n + i]! - max);
         f += w * Math.log(sum);
         const ws = w / sum;
         for (let k = 0; k < K; k++) scores[k * n + i] = ws * scores[k * n + i]! - (k === yi ? w : 0);

@@ -12,7 +12,13 @@ import { cholesky, choleskySolve } from './cholesky.js';
  * @example
  * ridgeSolve([Float64Array.from([-1, 0, 1])], 3, Float64Array.from([1, 2, 3]), 1); // [2, 2/3]
  */
-export function ridgeSolve(columns: readonly Float64Array[], nRows: number, y: Float64Array, lambda: number, weights?: Float64Array): Float64Array {
+export function ridgeSolve(
+  columns: readonly Float64Array[],
+  nRows: number,
+  y: Float64Array,
+  lambda: number,
+  weights?: Float64Array,
+): Float64Array {
   const p = columns.length;
   const m = p + 1;
   // A = [1 Z]ᵀ W [1 Z] + diag(0, λ, …, λ), rhs = [1 Z]ᵀ W y; index 0 is the intercept.

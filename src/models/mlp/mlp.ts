@@ -18,10 +18,28 @@ import { predictionWidth } from '../../artifact/tasks.js';
 import { MlpScorer } from '../../artifact/mlp-scorer.js';
 import type { MlpNode } from '../../artifact/format/mlp.js';
 import { Rng } from '../../util/random.js';
-import { roundsInfo, type FeatureImportance, type FitData, type FitOptions, type FittedModel, type Matrix, type ModelFamily, type ProblemKind } from '../types.js';
+import {
+  roundsInfo,
+  type FeatureImportance,
+  type FitData,
+  type FitOptions,
+  type FittedModel,
+  type Matrix,
+  type ModelFamily,
+  type ProblemKind,
+} from '../types.js';
 import { checkFitData } from '../validate.js';
 import { encodeRows, inputStats, inputWidth, type InputStats } from './inputs.js';
-import { batchLoss, disposeNet, dropoutMask, exportLayers, forward, initNet, l2Penalty, type OutputActivation } from './network.js';
+import {
+  batchLoss,
+  disposeNet,
+  dropoutMask,
+  exportLayers,
+  forward,
+  initNet,
+  l2Penalty,
+  type OutputActivation,
+} from './network.js';
 import { loadTf, type TfBackend } from './tf-loader.js';
 import { isPast } from '../../util/clock.js';
 
@@ -88,13 +106,20 @@ export const mlp: ModelFamily<MlpParams> = {
   defaults: MLP_DEFAULTS,
   search: {
     first: (nRows) => [mlpBatchSize(nRows) === MLP_DEFAULTS.batchSize ? {} : { batchSize: mlpBatchSize(nRows) }],
-    space: { hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]], dropout: [0, 0.1, 0.2], learningRate: [0.001, 0.003, 0.01] },
+    space: {
+      hiddenLayers: [[32], [64, 32], [128, 64], [64, 64, 32]],
+      dropout: [0, 0.1, 0.2],
+      learningRate: [0.001, 0.003, 0.01],
+    },
     shapeSensitive: true,
     interpretable: false,
     costly: true,
   },
   // A refit on all rows trains as many epochs as its folds kept, on every row (none held out).
-  rounds: { kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, epochs: rounds, validationFraction: 0 }) },
+  rounds: {
+    kept: roundsInfo('rounds'),
+    refit: (params, rounds) => ({ ...params, epochs: rounds, validationFraction: 0 }),
+  },
   fit: fitMlpAsync,
 };
 
@@ -147,7 +172,8 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
     }
   }
 
-  const output: OutputActivation = opts.kind === 'multiclass' ? 'softmax' : opts.kind === 'binary' ? 'sigmoid' : 'linear';
+  const output: OutputActivation =
+    opts.kind === 'multiclass' ? 'softmax' : opts.kind === 'binary' ? 'sigmoid' : 'linear';
   const nOut = opts.kind === 'multiclass' ? K : 1;
   const width = inputWidth(stats);
   const widths = [width, ...p.hiddenLayers, nOut];
@@ -190,7 +216,8 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
           const xb = tf.gather(xAll, idx);
           const yb = tf.gather(yAll, idx);
           const wb = tf.gather(wAll, idx);
-          const masks = p.dropout > 0 ? p.hiddenLayers.map((h) => dropoutMask(tf, b, h, p.dropout, dropoutRng)) : undefined;
+          const masks =
+            p.dropout > 0 ? p.hiddenLayers.map((h) => dropoutMask(tf, b, h, p.dropout, dropoutRng)) : undefined;
           optimizer.minimize(
             () => {
               const loss = batchLoss(tf, output, forward(tf, net.kernels, net.biases, xb, masks), yb, wb);
@@ -303,7 +330,12 @@ function meanLoss(kind: ProblemKind, pred: Float64Array, d: FitData, K: number):
  * Splits off a validation share of the rows, stratified by class for classification (a class
  * keeps at least one training row). Undefined when the data is too small to spare any.
  */
-function holdOut(train: FitData, kind: ProblemKind, fraction: number, rng: Rng): { fit: Int32Array; valid: Int32Array } | undefined {
+function holdOut(
+  train: FitData,
+  kind: ProblemKind,
+  fraction: number,
+  rng: Rng,
+): { fit: Int32Array; valid: Int32Array } | undefined {
   const n = train.x.nRows;
   if (n < 20) return undefined;
   const groups = new Map<number, number[]>();
@@ -323,7 +355,11 @@ function holdOut(train: FitData, kind: ProblemKind, fraction: number, rng: Rng):
   const fit: number[] = [];
   for (let i = 0; i < n; i++) (isValid[i] ? valid : fit).push(i);
   if (valid.length === 0) return undefined;
-  if (train.weights && !(valid.reduce((s, i) => s + train.weights![i]!, 0) > 0 && fit.reduce((s, i) => s + train.weights![i]!, 0) > 0)) return undefined;
+  if (
+    train.weights &&
+    !(valid.reduce((s, i) => s + train.weights![i]!, 0) > 0 && fit.reduce((s, i) => s + train.weights![i]!, 0) > 0)
+  )
+    return undefined;
   return { fit: Int32Array.from(fit), valid: Int32Array.from(valid) };
 }
 

@@ -24,7 +24,13 @@ export interface Net {
  * training prior (log class shares, or the logit of the positive share), so that the first
  * epoch starts from the constant model rather than from uniform probabilities.
  */
-export function initNet(tf: Tf, widths: readonly number[], output: OutputActivation, rng: Rng, outputBias: Float64Array): Net {
+export function initNet(
+  tf: Tf,
+  widths: readonly number[],
+  output: OutputActivation,
+  rng: Rng,
+  outputBias: Float64Array,
+): Net {
   const kernels: Variable<Rank.R2>[] = [];
   const biases: Variable<Rank.R1>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
@@ -45,7 +51,13 @@ export function initNet(tf: Tf, widths: readonly number[], output: OutputActivat
  * The last layer's pre-activation outputs (logits) of a batch. `masks`, one per hidden layer,
  * are the dropout multipliers (0, or 1 / (1 − rate)) applied after each hidden ReLU.
  */
-export function forward(tf: Tf, kernels: readonly Tensor2D[], biases: readonly Tensor1D[], x: Tensor2D, masks?: readonly (Tensor2D | undefined)[]): Tensor2D {
+export function forward(
+  tf: Tf,
+  kernels: readonly Tensor2D[],
+  biases: readonly Tensor1D[],
+  x: Tensor2D,
+  masks?: readonly (Tensor2D | undefined)[],
+): Tensor2D {
   let h: Tensor2D = x;
   const last = kernels.length - 1;
   for (let l = 0; l <= last; l++) {
@@ -68,7 +80,8 @@ export function forward(tf: Tf, kernels: readonly Tensor2D[], biases: readonly T
 export function batchLoss(tf: Tf, output: OutputActivation, logits: Tensor2D, y: Tensor2D, w: Tensor2D): Scalar {
   let perRow: Tensor;
   if (output === 'softmax') perRow = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1, true));
-  else if (output === 'sigmoid') perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.softplus(tf.neg(tf.abs(logits))));
+  else if (output === 'sigmoid')
+    perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.softplus(tf.neg(tf.abs(logits))));
   else perRow = tf.square(tf.sub(logits, y));
   return tf.mean(tf.mul(perRow, w));
 }

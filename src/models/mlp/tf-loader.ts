@@ -39,7 +39,9 @@ let loading: Promise<LoadedTf> | undefined;
  */
 export function setMlpBackend(backend: TfBackend | 'auto'): void {
   if (backend !== 'auto' && !TF_BACKENDS.includes(backend)) {
-    throw new RangeError(`unknown TensorFlow.js backend '${String(backend)}': expected auto, ${TF_BACKENDS.join(', ')}`);
+    throw new RangeError(
+      `unknown TensorFlow.js backend '${String(backend)}': expected auto, ${TF_BACKENDS.join(', ')}`,
+    );
   }
   if (backend !== preferred) loading = undefined;
   preferred = backend;
@@ -101,7 +103,9 @@ async function withoutNewProcessHandlers<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } finally {
-    for (const l of process.listeners('uncaughtException')) if (!exceptions.has(l)) process.removeListener('uncaughtException', l);
-    for (const l of process.listeners('unhandledRejection')) if (!rejections.has(l)) process.removeListener('unhandledRejection', l);
+    for (const l of process.listeners('uncaughtException'))
+      if (!exceptions.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection'))
+      if (!rejections.has(l)) process.removeListener('unhandledRejection', l);
   }
 }

@@ -26,7 +26,8 @@ export const ALL_LEFT = Number.MAX_VALUE;
  * midpoints between neighbouring distinct values, so unseen values fall on the nearer side.
  */
 export function fitBins(x: Matrix, maxBins = MAX_BINS): BinMapper {
-  if (!(maxBins >= 2 && maxBins <= MAX_BINS)) throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${maxBins}`);
+  if (!(maxBins >= 2 && maxBins <= MAX_BINS))
+    throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${maxBins}`);
   const upper: Float64Array[] = [];
   const nBins = new Uint16Array(x.columns.length);
   x.columns.forEach((col, j) => {
@@ -93,7 +94,12 @@ function midpoint(a: number, b: number): number {
 }
 
 /** The bins of one column, by binary search in its bounds. */
-export function binColumn(col: Float64Array, bounds: Float64Array, n: number, out: Uint8Array = new Uint8Array(n)): Uint8Array {
+export function binColumn(
+  col: Float64Array,
+  bounds: Float64Array,
+  n: number,
+  out: Uint8Array = new Uint8Array(n),
+): Uint8Array {
   const nb = bounds.length;
   for (let i = 0; i < n; i++) {
     const v = col[i]!;
@@ -115,7 +121,9 @@ export function binColumn(col: Float64Array, bounds: Float64Array, n: number, ou
 
 /** Bins a whole matrix: one Uint8Array per feature, in shared memory (a helper thread reads it). */
 export function binMatrix(x: Matrix, mapper: BinMapper): Uint8Array[] {
-  return x.columns.map((col, j) => binColumn(col, mapper.upper[j]!, x.nRows, new Uint8Array(new SharedArrayBuffer(Math.max(1, x.nRows)))));
+  return x.columns.map((col, j) =>
+    binColumn(col, mapper.upper[j]!, x.nRows, new Uint8Array(new SharedArrayBuffer(Math.max(1, x.nRows)))),
+  );
 }
 
 /** The raw threshold of the split "bins <= b go left" of feature j. */

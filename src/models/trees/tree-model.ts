@@ -8,7 +8,14 @@ import { NodeModel } from '../node-model.js';
 import type { FeatureImportance, ProblemKind } from '../types.js';
 
 export class TreeModel extends NodeModel<TreeEnsembleNode> {
-  constructor(family: string, kind: ProblemKind, nClasses: number, node: TreeEnsembleNode, imp: FeatureImportance, info: Readonly<Record<string, unknown>>) {
+  constructor(
+    family: string,
+    kind: ProblemKind,
+    nClasses: number,
+    node: TreeEnsembleNode,
+    imp: FeatureImportance,
+    info: Readonly<Record<string, unknown>>,
+  ) {
     super(family, kind, nClasses, node, (n) => new TreeScorer(n), imp, info);
   }
 }

@@ -65,7 +65,12 @@ export function partitionRows(
 }
 
 /** A bin-space tree in the scorer's form: raw-unit thresholds, `width` leaf values per node. */
-export function exportBinTree(t: BinSplits, mapper: BinMapper, width: number, leafValue: (node: number, k: number) => number): TreeSerialization {
+export function exportBinTree(
+  t: BinSplits,
+  mapper: BinMapper,
+  width: number,
+  leafValue: (node: number, k: number) => number,
+): TreeSerialization {
   const out: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
   for (let i = 0; i < t.feature.length; i++) {
     const f = t.feature[i]!;

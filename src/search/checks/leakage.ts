@@ -125,11 +125,17 @@ export interface LeakageReport {
  * report.summary;  // 'leakage: 1 of 18 features flagged for cool_cond_y: leak (near-copy, 98.0% of rows); 9 other features reach AUC 0.99 alone but …'
  * report.messages; // ['possible leak: leak: nearly deterministic: equal to the target cool_cond_y in 98.0% of the rows … drop it with --drop leak.']
  */
-export function checkLeakage(train: Table, target: string, features: readonly string[], opts: LeakageOptions): LeakageReport {
+export function checkLeakage(
+  train: Table,
+  target: string,
+  features: readonly string[],
+  opts: LeakageOptions,
+): LeakageReport {
   const threshold = opts.threshold ?? DEFAULT_LEAK_THRESHOLD;
   const floor = Math.min(LEAK_SCORE_FLOOR, threshold);
   const maxRows = opts.maxRows ?? DEFAULT_CHECK_ROWS;
-  if (!(maxRows >= 2 && Number.isInteger(maxRows))) throw new RangeError(`maxRows must be a whole number >= 2, got ${maxRows}`);
+  if (!(maxRows >= 2 && Number.isInteger(maxRows)))
+    throw new RangeError(`maxRows must be a whole number >= 2, got ${maxRows}`);
   const targetColumn = train.column(target);
   const info = inferTarget(targetColumn, opts.task ?? 'auto');
   const metric: ProbeMetric = info.task === 'regression' ? 'r2' : 'auc';
@@ -141,7 +147,11 @@ export function checkLeakage(train: Table, target: string, features: readonly st
   for (let i = 0; i < train.nRows; i++) if (present(info.y[i]!)) withTarget.push(i);
   const rows = Int32Array.from(sampleRows(withTarget.length, maxRows, opts.rng.fork(0)), (k) => withTarget[k]!);
   const y = Float64Array.from(rows, (i) => info.y[i]!);
-  const probeTarget: ProbeTarget = { kind: info.task, nClasses: predictionWidth(info.task, info.classes?.length ?? 0), y };
+  const probeTarget: ProbeTarget = {
+    kind: info.task,
+    nClasses: predictionWidth(info.task, info.classes?.length ?? 0),
+    y,
+  };
   const split = probeSplit(rows.length, opts.rng.fork(1), info.task === 'regression' ? undefined : y);
 
   // 1. Each feature alone, and its exact or near relation to the target.
@@ -158,12 +168,19 @@ export function checkLeakage(train: Table, target: string, features: readonly st
     const sameText = (k: number): boolean => cellText(col, rows[k]!) === cellText(targetColumn, rows[k]!);
     const exact = targetRelation(x, y, sameText);
     const near = exact ? null : nearTargetRelation(x, y, sameText);
-    return { j, score, relation: exact ?? near?.relation ?? null, relationShare: exact ? 1 : (near?.share ?? null), relationValues: near?.values ?? null };
+    return {
+      j,
+      score,
+      relation: exact ?? near?.relation ?? null,
+      relationShare: exact ? 1 : (near?.share ?? null),
+      relationValues: near?.values ?? null,
+    };
   });
 
   // 2. The strongest alone against the other features together (features tied to the target left out).
   const byScore = (a: { j: number; score: number | null }, b: { j: number; score: number | null }): number =>
-    (b.score ?? -Infinity) - (a.score ?? -Infinity) || (features[a.j]! < features[b.j]! ? -1 : features[a.j]! > features[b.j]! ? 1 : 0);
+    (b.score ?? -Infinity) - (a.score ?? -Infinity) ||
+    (features[a.j]! < features[b.j]! ? -1 : features[a.j]! > features[b.j]! ? 1 : 0);
   const untied = alone.filter((a) => a.relation === null).sort(byScore);
   const candidates = untied.filter((a) => a.score !== null && a.score >= floor).slice(0, MAX_REST_PROBES);
   const restScores = new Map<number, number | null>();
@@ -203,15 +220,41 @@ export function checkLeakage(train: Table, target: string, features: readonly st
     const restScore = restScores.get(j) ?? null;
     const flagged = relation !== null || ground !== null;
     const reason = flagged
-      ? leakReason({ target, metric, score, restScore, restCount: restCounts.get(j) ?? 0, threshold, restErrorRatio: REST_ERROR_RATIO, relation, relationShare, relationValues, ground })
+      ? leakReason({
+          target,
+          metric,
+          score,
+          restScore,
+          restCount: restCounts.get(j) ?? 0,
+          threshold,
+          restErrorRatio: REST_ERROR_RATIO,
+          relation,
+          relationShare,
+          relationValues,
+          ground,
+        })
       : null;
-    return { feature: features[j]!, type: columns[j]!.type, score, metric, restScore, flagged, relation, relationShare, reason };
+    return {
+      feature: features[j]!,
+      type: columns[j]!.type,
+      score,
+      metric,
+      restScore,
+      flagged,
+      relation,
+      relationShare,
+      reason,
+    };
   });
   const flagged = results.filter((r) => r.flagged);
   const strongUnflagged = results.filter((r) => !r.flagged && r.score !== null && r.score >= threshold).length;
   const late = [
-    unprobed ? `${unprobed} of ${features.length} features not probed alone (time; exact copies of the target were still looked for)` : '',
-    uncompared ? `${uncompared} strong feature${uncompared === 1 ? '' : 's'} not compared with the others together (time)` : '',
+    unprobed
+      ? `${unprobed} of ${features.length} features not probed alone (time; exact copies of the target were still looked for)`
+      : '',
+    uncompared
+      ? `${uncompared} strong feature${uncompared === 1 ? '' : 's'} not compared with the others together (time)`
+      : '',
   ].filter((t) => t !== '');
   return {
     check: 'leakage',

@@ -15,9 +15,12 @@ export function scoreText(metric: ProbeMetric, score: number | null): string {
 
 const RELATION_TEXT: Record<Exclude<TargetRelation, `near-${string}`>, (target: string) => string> = {
   copy: (t) => `deterministic: an exact copy of the target ${t}`,
-  'one-to-one': (t) => `deterministic: a 1:1 relabelling of the target ${t} (each target value has one value of it, and each of its values one target value)`,
-  monotone: (t) => `deterministic: it rises or falls exactly with the target ${t} (a rescaled or transformed copy of it)`,
-  'function-of-target': (t) => `deterministic: a function of the target ${t} (each target value has a single value of it)`,
+  'one-to-one': (t) =>
+    `deterministic: a 1:1 relabelling of the target ${t} (each target value has one value of it, and each of its values one target value)`,
+  monotone: (t) =>
+    `deterministic: it rises or falls exactly with the target ${t} (a rescaled or transformed copy of it)`,
+  'function-of-target': (t) =>
+    `deterministic: a function of the target ${t} (each target value has a single value of it)`,
   'determines-target': (t) => `deterministic: each of its values occurs with a single value of the target ${t}`,
 };
 
@@ -94,7 +97,12 @@ export function leakReason(e: LeakEvidence): string {
 export const MANY_STRONG_FEATURES = 3;
 
 /** Relations that make a feature almost certainly the target under another name. */
-const FIRM: ReadonlySet<TargetRelation | null> = new Set<TargetRelation>(['copy', 'one-to-one', 'monotone', 'near-copy']);
+const FIRM: ReadonlySet<TargetRelation | null> = new Set<TargetRelation>([
+  'copy',
+  'one-to-one',
+  'monotone',
+  'near-copy',
+]);
 
 /** The one line a user reads about a flagged feature: what was found and what to do. */
 export function leakMessage(feature: string, reason: string, relation: TargetRelation | null): string {
@@ -118,7 +126,8 @@ interface ScoredFeature {
 }
 
 function flagText(f: ScoredFeature): string {
-  if (f.relation === 'near-copy' || f.relation === 'near-relabelling') return `${f.relation}, ${shareText(f.relationShare ?? 1)} of rows`;
+  if (f.relation === 'near-copy' || f.relation === 'near-relabelling')
+    return `${f.relation}, ${shareText(f.relationShare ?? 1)} of rows`;
   if (f.relation) return 'deterministic';
   const alone = `${scoreText(f.metric, f.score)} alone`;
   return f.restScore === null ? alone : `${alone}, ${f.restScore.toFixed(3)} the others together`;
@@ -128,7 +137,14 @@ function flagText(f: ScoredFeature): string {
  * The leakage check's line for the dashboard. `strongUnflagged` counts the features that reach
  * `threshold` alone but were not flagged, as none does better than the other features together.
  */
-export function leakSummary(target: string, nFeatures: number, flagged: readonly ScoredFeature[], best: ScoredFeature | undefined, strongUnflagged: number, threshold: number): string {
+export function leakSummary(
+  target: string,
+  nFeatures: number,
+  flagged: readonly ScoredFeature[],
+  best: ScoredFeature | undefined,
+  strongUnflagged: number,
+  threshold: number,
+): string {
   const metric = best?.metric ?? flagged[0]?.metric ?? 'auc';
   const strong =
     strongUnflagged >= MANY_STRONG_FEATURES
@@ -155,9 +171,18 @@ export function shiftMessage(feature: string, auc: number | null, ks: number | n
 }
 
 /** The shift check's line for the dashboard. */
-export function shiftSummary(auc: number | null, threshold: number, nFeatures: number, flagged: readonly string[]): string {
-  const verdict = auc === null ? 'could not be scored' : auc >= threshold ? 'train and test differ' : 'no shift detected';
-  const list = flagged.length > 0 ? `; ${flagged.length} of ${nFeatures} features shifted: ${flagged.join(', ')}` : `; no feature of ${nFeatures} shifted`;
+export function shiftSummary(
+  auc: number | null,
+  threshold: number,
+  nFeatures: number,
+  flagged: readonly string[],
+): string {
+  const verdict =
+    auc === null ? 'could not be scored' : auc >= threshold ? 'train and test differ' : 'no shift detected';
+  const list =
+    flagged.length > 0
+      ? `; ${flagged.length} of ${nFeatures} features shifted: ${flagged.join(', ')}`
+      : `; no feature of ${nFeatures} shifted`;
   return `shift: a model telling train from test reaches ${scoreText('auc', auc)} (0.5 = indistinguishable): ${verdict}${list}`;
 }
 

@@ -113,7 +113,10 @@ function macroAucOfPresentClasses(y: Float64Array, proba: Float64Array, K: numbe
   let count = 0;
   for (let k = 0; k < K; k++) {
     const isK = Float64Array.from(y, (c) => (c === k ? 1 : 0));
-    const a = binaryAuc(isK, Float64Array.from({ length: y.length }, (_, i) => proba[i * K + k]!));
+    const a = binaryAuc(
+      isK,
+      Float64Array.from({ length: y.length }, (_, i) => proba[i * K + k]!),
+    );
     if (a !== null) {
       sum += a;
       count++;

@@ -81,7 +81,8 @@ export interface ShiftReport {
 export function checkShift(train: Table, test: Table, features: readonly string[], opts: ShiftOptions): ShiftReport {
   const threshold = opts.threshold ?? DEFAULT_SHIFT_THRESHOLD;
   const maxRows = opts.maxRows ?? DEFAULT_CHECK_ROWS;
-  if (!(maxRows >= 4 && Number.isInteger(maxRows))) throw new RangeError(`maxRows must be a whole number >= 4, got ${maxRows}`);
+  if (!(maxRows >= 4 && Number.isInteger(maxRows)))
+    throw new RangeError(`maxRows must be a whole number >= 4, got ${maxRows}`);
   const pairs = features.map((f) => {
     const a = train.column(f);
     if (!test.has(f)) throw new AutomlError('TEST_COLUMN_MISSING', missingTestColumn(f));
@@ -123,7 +124,10 @@ export function checkShift(train: Table, test: Table, features: readonly string[
       note: a.type === 'numeric' ? numericNote(x, trainRows.length, ksOrNull) : categoricalNote(a, b, testRows),
     };
   });
-  results.sort((p, q) => (q.auc ?? -Infinity) - (p.auc ?? -Infinity) || (p.feature < q.feature ? -1 : p.feature > q.feature ? 1 : 0));
+  results.sort(
+    (p, q) =>
+      (q.auc ?? -Infinity) - (p.auc ?? -Infinity) || (p.feature < q.feature ? -1 : p.feature > q.feature ? 1 : 0),
+  );
   const flagged = results.filter((r) => r.flagged);
   return {
     check: 'shift',
@@ -134,7 +138,12 @@ export function checkShift(train: Table, test: Table, features: readonly string[
     features: results,
     flagged: flagged.map((r) => r.feature),
     messages: flagged.map((r) => shiftMessage(r.feature, r.auc, r.ks)),
-    summary: `${shiftSummary(overall.score, threshold, features.length, flagged.map((r) => r.feature))}${unprobed ? `; ${unprobed} of ${features.length} features not probed alone (time)` : ''}`,
+    summary: `${shiftSummary(
+      overall.score,
+      threshold,
+      features.length,
+      flagged.map((r) => r.feature),
+    )}${unprobed ? `; ${unprobed} of ${features.length} features not probed alone (time)` : ''}`,
     unprobed,
   };
 }

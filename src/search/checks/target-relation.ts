@@ -4,7 +4,15 @@
  * splits poorly in a small tree, yet it *is* the target).
  */
 
-export const TARGET_RELATIONS = ['copy', 'one-to-one', 'monotone', 'function-of-target', 'determines-target', 'near-copy', 'near-relabelling'] as const;
+export const TARGET_RELATIONS = [
+  'copy',
+  'one-to-one',
+  'monotone',
+  'function-of-target',
+  'determines-target',
+  'near-copy',
+  'near-relabelling',
+] as const;
 /**
  * Exact relations, which hold in every row where both are present:
  * - `copy`: the same values as the target in every row.
@@ -68,7 +76,11 @@ export const MIN_REPEATED_SHARE = 0.5;
  * @example
  * targetRelation(Float64Array.of(5, 5, 7, 7), Float64Array.of(0, 0, 1, 1), () => false); // 'one-to-one'
  */
-export function targetRelation(x: Float64Array, y: Float64Array, sameText: (row: number) => boolean): TargetRelation | null {
+export function targetRelation(
+  x: Float64Array,
+  y: Float64Array,
+  sameText: (row: number) => boolean,
+): TargetRelation | null {
   const rows: number[] = [];
   for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) rows.push(i);
   if (rows.length < 2) return null;
@@ -99,7 +111,11 @@ export function targetRelation(x: Float64Array, y: Float64Array, sameText: (row:
  * const x = y.map((c, i) => (i === 1 ? 7 : [7, 8, 9][c]!));
  * nearTargetRelation(x, y, () => false); // { relation: 'near-relabelling', share: 0.9833…, values: 3 }
  */
-export function nearTargetRelation(x: Float64Array, y: Float64Array, sameText: (row: number) => boolean): NearRelation | null {
+export function nearTargetRelation(
+  x: Float64Array,
+  y: Float64Array,
+  sameText: (row: number) => boolean,
+): NearRelation | null {
   const rows: number[] = [];
   for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) rows.push(i);
   const n = rows.length;

@@ -9,8 +9,17 @@ import { holdoutSplit } from '../../../src/split/holdout.js';
 import { AutomlError } from '../../../src/util/errors.js';
 import { Rng } from '../../../src/util/random.js';
 
-const num = (name: string, values: ArrayLike<number>): Column => ({ name, type: 'numeric', values: Float64Array.from(values) });
-const cat = (name: string, codes: ArrayLike<number>, levels: string[]): Column => ({ name, type: 'categorical', codes: Int32Array.from(codes), levels });
+const num = (name: string, values: ArrayLike<number>): Column => ({
+  name,
+  type: 'numeric',
+  values: Float64Array.from(values),
+});
+const cat = (name: string, codes: ArrayLike<number>, levels: string[]): Column => ({
+  name,
+  type: 'categorical',
+  codes: Int32Array.from(codes),
+  levels,
+});
 
 function normals(rng: Rng, n: number): Float64Array {
   const out = new Float64Array(n);
@@ -29,11 +38,28 @@ function leakyTable(n: number, seed: number): Table {
   return new Table(
     [
       cat('target', cls, ['a', 'b', 'c']),
-      num('noisy_copy', Float64Array.from(cls, (c, i) => c + 0.05 * noise[i]!)),
-      cat('relabelled', Float64Array.from(cls, (c) => relabel[c]!), ['x', 'y', 'z']),
-      num('weak', Float64Array.from(weak, (w, i) => w + 0.6 * cls[i]!)),
-      num('noise', Float64Array.from(pure, (v, i) => (i % 10 === 0 ? NaN : v))),
-      cat('colour', Int32Array.from({ length: n }, () => rng.int(5) - (rng.next() < 0.05 ? 9 : 0)).map((c) => Math.max(c, -1)), ['r', 'g', 'b', 'k', 'w']),
+      num(
+        'noisy_copy',
+        Float64Array.from(cls, (c, i) => c + 0.05 * noise[i]!),
+      ),
+      cat(
+        'relabelled',
+        Float64Array.from(cls, (c) => relabel[c]!),
+        ['x', 'y', 'z'],
+      ),
+      num(
+        'weak',
+        Float64Array.from(weak, (w, i) => w + 0.6 * cls[i]!),
+      ),
+      num(
+        'noise',
+        Float64Array.from(pure, (v, i) => (i % 10 === 0 ? NaN : v)),
+      ),
+      cat(
+        'colour',
+        Int32Array.from({ length: n }, () => rng.int(5) - (rng.next() < 0.05 ? 9 : 0)).map((c) => Math.max(c, -1)),
+        ['r', 'g', 'b', 'k', 'w'],
+      ),
     ],
     n,
   );
@@ -42,8 +68,19 @@ function leakyTable(n: number, seed: number): Table {
 /** Four standard-normal features and a categorical one; `shift` adds to f0. */
 function shiftTable(n: number, seed: number, shift = 0): Table {
   const rng = new Rng(seed);
-  const cols: Column[] = [0, 1, 2, 3].map((j) => num(`f${j}`, normals(rng, n).map((v) => (j === 0 ? v + shift : v))));
-  cols.push(cat('grade', Int32Array.from({ length: n }, () => rng.int(4)), ['A', 'B', 'C', 'D']));
+  const cols: Column[] = [0, 1, 2, 3].map((j) =>
+    num(
+      `f${j}`,
+      normals(rng, n).map((v) => (j === 0 ? v + shift : v)),
+    ),
+  );
+  cols.push(
+    cat(
+      'grade',
+      Int32Array.from({ length: n }, () => rng.int(4)),
+      ['A', 'B', 'C', 'D'],
+    ),
+  );
   return new Table(cols, n);
 }
 
@@ -72,7 +109,13 @@ describe('targetRelation', () => {
     expect(targetRelation(Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), y, () => false)).toBeNull();
     // Over distinct numeric targets: an exact monotone relation, but not a near one.
     const v = Float64Array.of(0.5, -1, 2, 0.1, 3);
-    expect(targetRelation(v.map((t) => -2 * t + 1), v, () => false)).toBe('monotone');
+    expect(
+      targetRelation(
+        v.map((t) => -2 * t + 1),
+        v,
+        () => false,
+      ),
+    ).toBe('monotone');
     expect(targetRelation(Float64Array.of(0.5, -1, 2, 0.6, 3), v, () => false)).toBeNull();
   });
 });
@@ -113,7 +156,9 @@ describe('checkLeakage', () => {
     expect(late.unprobed).toBe(5);
     expect(late.features.every((f) => f.score === null)).toBe(true);
     expect(late.flagged).toEqual(['relabelled']);
-    expect(late.summary).toMatch(/; 5 of 5 features not probed alone \(time; exact copies of the target were still looked for\)$/);
+    expect(late.summary).toMatch(
+      /; 5 of 5 features not probed alone \(time; exact copies of the target were still looked for\)$/,
+    );
     expect(report.unprobed).toBe(0);
   });
 
@@ -121,8 +166,12 @@ describe('checkLeakage', () => {
     const scores = report.features.map((f) => f.score!);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(report.messages).toHaveLength(2);
-    expect(report.messages.find((m) => m.includes('noisy_copy'))).toMatch(/drop it with --drop noisy_copy if.*known only after the outcome|if noisy_copy is known only after the outcome.*drop it with --drop noisy_copy/);
-    expect(report.messages.find((m) => m.includes('relabelled'))).toMatch(/the target under another name: drop it with --drop relabelled/);
+    expect(report.messages.find((m) => m.includes('noisy_copy'))).toMatch(
+      /drop it with --drop noisy_copy if.*known only after the outcome|if noisy_copy is known only after the outcome.*drop it with --drop noisy_copy/,
+    );
+    expect(report.messages.find((m) => m.includes('relabelled'))).toMatch(
+      /the target under another name: drop it with --drop relabelled/,
+    );
     expect(report.summary).toMatch(/^leakage: 2 of 5 features flagged for target: .*relabelled \(deterministic\)/);
     expect(report.summary).not.toContain('\n');
     expect(report.rowsUsed).toBe(3000);
@@ -140,7 +189,11 @@ describe('checkLeakage', () => {
     // With the noisy copy among the features, weak (AUC about 0.7) is far from better than the rest.
     expect(small.flagged).not.toContain('weak');
     // Without it, weak reaches the threshold alone while noise and colour together do not.
-    const plain = checkLeakage(table, 'target', ['weak', 'noise', 'colour'], { rng: new Rng(42), maxRows: 500, threshold: 0.6 });
+    const plain = checkLeakage(table, 'target', ['weak', 'noise', 'colour'], {
+      rng: new Rng(42),
+      maxRows: 500,
+      threshold: 0.6,
+    });
     expect(plain.flagged).toEqual(['weak']);
     expect(plain.features[0]!.restScore).toBeLessThan(0.6);
   });
@@ -150,7 +203,22 @@ describe('checkLeakage', () => {
     const y = normals(rng, 2000);
     const noise = normals(rng, 2000);
     const t = new Table(
-      [num('y', y), num('near', y.map((v, i) => v + 0.02 * noise[i]!)), num('one', y.map((v, i) => v + noise[i]!)), num('copy', y), num('scaled', y.map((v) => Math.exp(3 * v)))],
+      [
+        num('y', y),
+        num(
+          'near',
+          y.map((v, i) => v + 0.02 * noise[i]!),
+        ),
+        num(
+          'one',
+          y.map((v, i) => v + noise[i]!),
+        ),
+        num('copy', y),
+        num(
+          'scaled',
+          y.map((v) => Math.exp(3 * v)),
+        ),
+      ],
       2000,
     );
     const r = checkLeakage(t, 'y', ['near', 'one', 'copy', 'scaled'], { rng: new Rng(1) });
@@ -235,17 +303,46 @@ describe('checkShift', () => {
 
   it('matches categorical values by their text, not their codes', () => {
     const rng = new Rng(3);
-    const a = new Table([cat('c', Int32Array.from({ length: 800 }, () => rng.int(3)), ['p', 'q', 'r'])], 800);
+    const a = new Table(
+      [
+        cat(
+          'c',
+          Int32Array.from({ length: 800 }, () => rng.int(3)),
+          ['p', 'q', 'r'],
+        ),
+      ],
+      800,
+    );
     // The same distribution with the level dictionary in another order.
     const order = [2, 0, 1];
-    const b = new Table([cat('c', Int32Array.from({ length: 400 }, () => order[rng.int(3)]!), ['q', 'r', 'p'])], 400);
+    const b = new Table(
+      [
+        cat(
+          'c',
+          Int32Array.from({ length: 400 }, () => order[rng.int(3)]!),
+          ['q', 'r', 'p'],
+        ),
+      ],
+      400,
+    );
     const r = checkShift(a, b, ['c'], { rng: new Rng(1) });
     expect(r.flagged).toEqual([]);
     expect(r.features[0]!.note).toBe('0.0% of test values are levels the training table does not have');
-    const unseen = new Table([cat('c', Int32Array.from({ length: 400 }, () => rng.int(2)), ['p', 'new'])], 400);
+    const unseen = new Table(
+      [
+        cat(
+          'c',
+          Int32Array.from({ length: 400 }, () => rng.int(2)),
+          ['p', 'new'],
+        ),
+      ],
+      400,
+    );
     const s = checkShift(a, unseen, ['c'], { rng: new Rng(1) });
     expect(s.flagged).toEqual(['c']);
-    expect(s.features[0]!.note).toMatch(/^(4[0-9]|5[0-9])\.\d% of test values are levels the training table does not have$/);
+    expect(s.features[0]!.note).toMatch(
+      /^(4[0-9]|5[0-9])\.\d% of test values are levels the training table does not have$/,
+    );
   });
 
   it('refuses a test table that lacks a feature or has it with another type', () => {
@@ -253,8 +350,13 @@ describe('checkShift', () => {
     const missing = () => checkShift(train, test.select(['f0', 'f2', 'f3', 'grade']), features, { rng: new Rng(1) });
     expect(missing).toThrow(AutomlError);
     expect(missing).toThrow(/the test table has no column 'f1'/);
-    const retyped = new Table([...test.columns.filter((c) => c.name !== 'f1'), cat('f1', new Int32Array(100), ['x'])], 100);
-    expect(() => checkShift(train, retyped, features, { rng: new Rng(1) })).toThrow(/column 'f1' is numeric in the training table but categorical in the test table/);
+    const retyped = new Table(
+      [...test.columns.filter((c) => c.name !== 'f1'), cat('f1', new Int32Array(100), ['x'])],
+      100,
+    );
+    expect(() => checkShift(train, retyped, features, { rng: new Rng(1) })).toThrow(
+      /column 'f1' is numeric in the training table but categorical in the test table/,
+    );
   });
 });
 
@@ -277,7 +379,9 @@ describe('the hydraulic data', async () => {
     expect(r.flagged).toEqual([]);
     expect(r.messages).toEqual([]);
     expect(r.features.every((f) => f.relation === null)).toBe(true);
-    expect(r.summary).toMatch(/\d+ features reach AUC 0\.99 alone but none does much better than the others together: cool_cond_y is easy to predict, which is a strong signal rather than a leak/);
+    expect(r.summary).toMatch(
+      /\d+ features reach AUC 0\.99 alone but none does much better than the others together: cool_cond_y is easy to predict, which is a strong signal rather than a leak/,
+    );
   });
 
   it('finds no shift between the halves of our stratified 75/25 split', () => {
