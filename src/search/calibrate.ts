@@ -3,8 +3,12 @@
  * `Calibration`: a temperature, then a floor), so that no model is more certain than its
  * out-of-fold record supports.
  *
- * - The temperature T minimises the out-of-fold logloss of q ∝ p^(1/T) over 1/T in [1/8, 4] (the
- *   loss is convex in 1/T, so a golden-section search finds it).
+ * - The temperature T minimises the out-of-fold logloss (summed over the rows) of q ∝ p^(1/T)
+ *   over 1/T in [1/8, 4], plus a weak prior that the model's own probabilities are right:
+ *   (ln T)² / (2 · 0.5²). Without it a model right on every out-of-fold row (a nearly separable
+ *   target) would be sharpened as far as the range allows, on no evidence: with no mistakes to
+ *   learn from, the record cannot say how sure to be. With many rows or many mistakes the data
+ *   outweighs the prior.
  * - The floor: each class keeps at least ε. A model right on all of its n out-of-fold rows has
  *   earned a chance of 1/(n + 2) of being wrong on the next one (Laplace's rule of succession),
  *   which is spread over the K classes: ε ≥ 1/(K·(n + 2)). Above that bound ε also minimises the
@@ -16,6 +20,8 @@ import { goldenSectionMin } from '../util/golden.js';
 
 /** The range of 1/T searched. */
 const INVERSE_TEMPERATURE = [1 / 8, 4] as const;
+/** The prior's standard deviation of ln T. */
+export const LOG_TEMPERATURE_PRIOR_SD = 0.5;
 
 /** Mean logloss of row-major n × K probabilities against class indices (probabilities clipped at 1e-15). */
 function meanLogloss(p: Float64Array, y: Float64Array, K: number): number {
@@ -39,8 +45,14 @@ export function fitCalibration(p: Float64Array, y: Float64Array, K: number): Cal
     calibrateInPlace(scratch, n, K, { kind: 'temperature', temperature, floor });
     return meanLogloss(scratch, y, K);
   };
-  const beta = goldenSectionMin((b) => lossAt(1 / b, 0), INVERSE_TEMPERATURE[0], INVERSE_TEMPERATURE[1], 1e-6);
-  const temperature = 1 / beta;
+  // Over u = ln(1/T): the summed loss and the prior on ln T = −u.
+  const u = goldenSectionMin(
+    (x) => n * lossAt(Math.exp(-x), 0) + (x * x) / (2 * LOG_TEMPERATURE_PRIOR_SD ** 2),
+    Math.log(INVERSE_TEMPERATURE[0]),
+    Math.log(INVERSE_TEMPERATURE[1]),
+    1e-7,
+  );
+  const temperature = Math.exp(-u);
   const least = 1 / (K * (n + 2));
   // Above the bound, the floor that fits the record best (at most a tenth of a uniform guess).
   const floor = goldenSectionMin((e) => lossAt(temperature, e), least, Math.max(least, 0.1 / K), 1e-9);
