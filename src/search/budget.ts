@@ -3,8 +3,9 @@
  * the budget each stage may use, named once. Every stage asks it how long it may take and
  * whether it is past its deadline.
  *
- *   0 ─ read the data ─ leakage ≤ 10% ─ shift ≤ 20% ─ search (less the refit's likely time) ≤ 92%
- *     ─ refit ≤ 95% ─ importance ≤ 97% ─ the files ─ 100%
+ *   0 ─ read the data ─ leakage ≤ 10% ─ shift ≤ 20% ─ search (less the refit's likely time) ≤ 88%
+ *     ─ ensemble, refit ≤ 92% ─ importance ≤ 94% (its first ten features ≤ 97%) ─ the test
+ *     scores, the files ─ 100%
  *
  * A stage's deadline is a point on the clock counted from the budget's start (for `automl run`,
  * when the process started: reading the CSV counts too), not a length of its own: a stage that
@@ -13,8 +14,8 @@
  *
  * @example
  * const budget = new Budget(60);
- * budget.deadline('search'); // budget.start + 55,200 ms
- * budget.secondsLeft('refit'); // seconds until 95% of the minute has passed
+ * budget.deadline('search'); // budget.start + 52,800 ms
+ * budget.secondsLeft('refit'); // seconds until 92% of the minute has passed
  */
 import { clockNow } from '../util/clock.js';
 
@@ -25,11 +26,13 @@ export const STAGE_ENDS = {
   /** The shift check likewise. */
   shift: 0.2,
   /** The search: no fold job starts that would likely end after this less the refit's likely time. */
-  search: 0.92,
+  search: 0.88,
   /** The refit of the winner on all training rows (past it, it keeps the rounds it has). */
-  refit: 0.95,
-  /** Permutation importance (past it, the remaining features are left unmeasured). */
-  importance: 0.97,
+  refit: 0.92,
+  /** Permutation importance (past it, the remaining features are left unmeasured, once ten are). */
+  importance: 0.94,
+  /** Permutation importance of the first ten features (past it, none more). */
+  importanceMinimum: 0.97,
   /** The pipeline file and the experiment's files. */
   files: 1,
 } as const;

@@ -11,7 +11,7 @@
  *            average, `rounds` times ──► counts summed over bags ──► weights
  *        ──► kept only when it beats the best single candidate out of fold
  */
-import type { Calibration } from '../artifact/format/pipeline.js';
+import type { Calibration, ModelNode } from '../artifact/format/pipeline.js';
 import { predictionWidth } from '../artifact/tasks.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
 import { Rng } from '../util/random.js';
@@ -23,6 +23,26 @@ import type { CvTask } from './types.js';
 export const ENSEMBLE_BAGS = 8;
 /** Rows the selection and the calibrations are fitted on, at most (a seeded sample beyond). */
 export const ENSEMBLE_MAX_ROWS = 10_000;
+
+/**
+ * The numbers (tree nodes' fields, weights) a member's fold models may hold, at most: the
+ * pipeline must stay portable. A forest of deep trees on many rows, shipped as three fold models,
+ * can hold millions (a 131 MB file on 15,000 rows); it is left out of the ensemble (it can still
+ * win alone, refit once).
+ */
+export const ENSEMBLE_MAX_MEMBER_NUMBERS = 500_000;
+
+/** The numbers a model node holds (tree fields and leaf values, weights): a measure of its size on disk. */
+export function modelNumbers(node: ModelNode): number {
+  switch (node.kind) {
+    case 'tree_ensemble':
+      return node.trees.reduce((s, t) => s + 5 * t.feature.length + t.value.length, 0);
+    case 'linear':
+      return node.weights.length;
+    case 'mlp':
+      return node.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
+  }
+}
 
 /** Selection rounds per bag, by the accuracy dial (1–10): the ensemble's largest size. */
 export function ensembleRounds(accuracy: number): number {
@@ -89,8 +109,15 @@ export function selectEnsemble(
     });
     return out;
   };
-  // Members: the pool's candidates scored on the same rows as the best (all fully scored ones are).
-  const members = pool.filter((c) => c.cv.scoredRows.length === all.length);
+  // Members: the pool's candidates scored on the same rows as the best (all fully scored ones
+  // are), whose fold models are not too large to ship.
+  const size = (c: ScoredCandidate): number =>
+    [...c.foldModels.values()].reduce((s, m) => s + modelNumbers(m.model), 0);
+  // A winner too large to ship as fold models is not ensembled (it is calibrated, and refit once).
+  const shippable = (c: ScoredCandidate): boolean => size(c) <= ENSEMBLE_MAX_MEMBER_NUMBERS;
+  const members = shippable(best)
+    ? pool.filter((c) => c === best || (c.cv.scoredRows.length === all.length && shippable(c)))
+    : [best];
   if (!members.includes(best)) members.push(best);
   const calibrations = members.map((c) => (classification ? fitCalibration(pick(c.cv.oof, rows), y, width) : null));
   const P = members.map((c, m) => {

@@ -29,14 +29,14 @@ export interface PermutationEntry {
 /** Rows scored per feature, at most, over all folds (a seeded sample of each fold). */
 export const PERMUTATION_MAX_ROWS = 5_000;
 
-/** Features always measured, whatever the deadline. */
+/** Features measured whatever the (soft) deadline, until the hard one. */
 export const PERMUTATION_MIN_FEATURES = 10;
 
 /**
  * Permutation importance of `features` for the fold models of one candidate. Features are
  * measured in the order given (put the likely important first); past `deadline` (on the deadline
  * clock, src/util/clock.ts), once at least {@link PERMUTATION_MIN_FEATURES} are measured, the rest
- * get null.
+ * get null, and past `hardDeadline` all the rest do.
  *
  * @example
  * const imp = permutationImportance(train, task, fold, best.foldModels, features, 'logloss', new Rng(42));
@@ -52,6 +52,7 @@ export function permutationImportance(
   rng: Rng,
   maxRows = PERMUTATION_MAX_ROWS,
   deadline = Infinity,
+  hardDeadline = Infinity,
 ): PermutationEntry[] {
   const m = METRICS[metric];
   const sign = m.greaterIsBetter ? -1 : 1;
@@ -77,7 +78,8 @@ export function permutationImportance(
   });
   const drops = new Map<string, number | null>();
   for (const feature of features) {
-    if (drops.size >= PERMUTATION_MIN_FEATURES && clockNow() > deadline) {
+    const now = clockNow();
+    if ((drops.size >= PERMUTATION_MIN_FEATURES && now > deadline) || now > hardDeadline) {
       drops.set(feature, null);
       continue;
     }
