@@ -16,19 +16,13 @@
  */
 import { calibrateInPlace } from '../artifact/calibration.js';
 import type { Calibration } from '../artifact/format/pipeline.js';
+import { logloss } from '../metrics/logloss.js';
 import { goldenSectionMin } from '../util/golden.js';
 
 /** The range of 1/T searched. */
 const INVERSE_TEMPERATURE = [1 / 8, 4] as const;
 /** The prior's standard deviation of ln T. */
 export const LOG_TEMPERATURE_PRIOR_SD = 0.5;
-
-/** Mean logloss of row-major n × K probabilities against class indices (probabilities clipped at 1e-15). */
-function meanLogloss(p: Float64Array, y: Float64Array, K: number): number {
-  let s = 0;
-  for (let i = 0; i < y.length; i++) s -= Math.log(Math.max(1e-15, p[i * K + y[i]!]!));
-  return s / Math.max(1, y.length);
-}
 
 /**
  * Fits a calibration to out-of-fold probabilities `p` (row-major n × K) of rows with classes `y`.
@@ -43,7 +37,7 @@ export function fitCalibration(p: Float64Array, y: Float64Array, K: number): Cal
   const lossAt = (temperature: number, floor: number): number => {
     scratch.set(p);
     calibrateInPlace(scratch, n, K, { kind: 'temperature', temperature, floor });
-    return meanLogloss(scratch, y, K);
+    return logloss(y, scratch);
   };
   // Over u = ln(1/T): the summed loss and the prior on ln T = −u.
   const u = goldenSectionMin(

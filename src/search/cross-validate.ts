@@ -36,6 +36,20 @@ export async function crossValidate(
 }
 
 /**
+ * The predictions of some rows (row-major, `width` per row) out of predictions over all rows.
+ *
+ * @example
+ * predictionRows(cv.oof, cv.scoredRows, 3); // the scored rows' probabilities, in their order
+ */
+export function predictionRows(pred: Float64Array, rows: readonly number[], width: number): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  rows.forEach((row, j) => {
+    for (let k = 0; k < width; k++) out[j * width + k] = pred[row * width + k]!;
+  });
+  return out;
+}
+
+/**
  * The cross-validation result of the folds a candidate was scored on: out-of-fold predictions,
  * per-fold scores, and the score over all rows those folds hold.
  */
@@ -73,12 +87,7 @@ export function assembleCv(
   scored.sort((a, b) => a - b);
   const all = scored.length === n;
   const ys = all ? task.y : Float64Array.from(scored, (i) => task.y[i]!);
-  const ps = all
-    ? oof
-    : Float64Array.from(
-        { length: scored.length * width },
-        (_, j) => oof[scored[Math.floor(j / width)]! * width + (j % width)]!,
-      );
+  const ps = all ? oof : predictionRows(oof, scored, width);
   const score = m.compute(ys, ps);
   const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps);
   return { oof, score, logloss, foldScores, rounds, seconds, scoredRows: scored };

@@ -17,6 +17,7 @@ import { METRICS, type MetricName } from '../metrics/registry.js';
 import { Rng } from '../util/random.js';
 import type { ScoredCandidate } from './automl.js';
 import { calibrated, fitCalibration } from './calibrate.js';
+import { predictionRows } from './cross-validate.js';
 import type { CvTask } from './types.js';
 
 /** Bootstrap bags of the selection. */
@@ -102,13 +103,7 @@ export function selectEnsemble(
       : [...rng.fork(0).shuffle(Int32Array.from(all))].slice(0, ENSEMBLE_MAX_ROWS).sort((a, b) => a - b);
   const n = rows.length;
   const y = Float64Array.from(rows, (i) => task.y[i]!);
-  const pick = (oof: Float64Array, at: readonly number[]): Float64Array => {
-    const out = new Float64Array(at.length * width);
-    at.forEach((row, j) => {
-      for (let k = 0; k < width; k++) out[j * width + k] = oof[row * width + k]!;
-    });
-    return out;
-  };
+  const pick = (oof: Float64Array, at: readonly number[]): Float64Array => predictionRows(oof, at, width);
   // Members: the pool's candidates scored on the same rows as the best (all fully scored ones
   // are), whose fold models are not too large to ship.
   const size = (c: ScoredCandidate): number =>

@@ -17,6 +17,7 @@ import type { SearchResult } from './automl.js';
 import type { Budget } from './budget.js';
 import type { EnsembleSelection } from './ensemble.js';
 import { pipelineModel, type FinalPipeline } from './finalize.js';
+import { predictionRows } from './cross-validate.js';
 import { permutationImportance } from './importance.js';
 import type { PreparedData } from './prepare.js';
 
@@ -81,10 +82,7 @@ export function measure(
   const vRows = best.cv.scoredRows;
   const width = predictionWidth(p.task, K);
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
-  const pValid = Float64Array.from(
-    { length: vRows.length * width },
-    (_, j) => selection.oof[vRows[Math.floor(j / width)]! * width + (j % width)]!,
-  );
+  const pValid = predictionRows(selection.oof, vRows, width);
   const validation = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
   // Binary: decision thresholds on the positive class's probability, chosen on the same out-of-fold
   // predictions, never on the test rows (their predictions serve the test metrics only).
