@@ -31,11 +31,7 @@ export function intOption(
   min: number,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw badTransform(kind, column, `'${name}' must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return boundedOption(kind, column, name, value, min, fallback, true);
 }
 
 /** An optional finite number option, at least `min`, or its default. */
@@ -47,10 +43,26 @@ export function numberOption(
   min: number,
   fallback: number,
 ): number {
+  return boundedOption(kind, column, name, value, min, fallback, false);
+}
+
+function boundedOption(
+  kind: string,
+  column: string,
+  name: string,
+  value: unknown,
+  min: number,
+  fallback: number,
+  integer: boolean,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw badTransform(kind, column, `'${name}' must be a number >= ${min}, got ${JSON.stringify(value)}`);
-  }
+  const ok = typeof value === 'number' && (integer ? Number.isInteger(value) : Number.isFinite(value)) && value >= min;
+  if (!ok)
+    throw badTransform(
+      kind,
+      column,
+      `'${name}' must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(value)}`,
+    );
   return value;
 }
 
