@@ -17,12 +17,12 @@ export function contentChecksum(file: object): string {
 }
 
 /**
- * The file's text for a body text (`JSON.stringify(body, null, 2)` of an object without a
- * checksum), with the checksum added as its last member, on its own line.
+ * The file's text for a body text (an object without a checksum, indented by two spaces as
+ * `JSON.stringify(body, null, 2)` does), with the checksum added as its last member, on its own line.
  */
 export function withChecksum(bodyText: string): string {
   if (!bodyText.endsWith('\n}'))
-    throw new RangeError('withChecksum: the body must be JSON.stringify(body, null, 2) of an object');
+    throw new RangeError('withChecksum: the body must be an object indented by two spaces, ending in a line "}"');
   const body = JSON.parse(bodyText) as object;
   if ('checksum' in body) throw new RangeError('withChecksum: the body already has a checksum member');
   return `${bodyText.slice(0, -2)},\n  "checksum": "${contentChecksum(body)}"\n}\n`;

@@ -138,7 +138,7 @@ type CompiledPart = (columns: readonly Float64Array[], nRows: number, out: Float
 type CompiledTrees = CompiledPart[];
 
 /** Rows scored from which the trees are compiled. */
-const COMPILE_AFTER_ROWS = 2_000;
+export const COMPILE_AFTER_ROWS = 2_000;
 
 /** Ensembles up to this many nodes are compiled; larger ones (deep forests) walk the arrays. */
 const MAX_COMPILED_NODES = 200_000;

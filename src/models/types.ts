@@ -80,6 +80,12 @@ export interface FamilySearch<P> {
    * candidate; the family's defaults fill the rest).
    */
   first(nRows: number): Partial<P>[];
+  /**
+   * Configurations scored once the search stops improving and time is left: known to do well
+   * across tables (as AutoGluon's and FLAML's portfolios), they add strong, different members for
+   * the ensemble where varying the leader has run dry.
+   */
+  portfolio?(nRows: number): Partial<P>[];
   /** The values each variation draws from, per parameter. */
   readonly space: { readonly [K in keyof P]?: readonly P[K][] };
   /** A variation of its own, instead of draws from `space` (the GLM moves its penalty on a log scale). */

@@ -6,6 +6,7 @@
  *                                              │      fold 0 only ──► better half that beats │
  *                                              └──────── the leader's worst fold ──► other folds
  *   fold jobs (candidate × fold) run side by side in worker threads (pool.ts); the test set is never seen
+ *   no improvement ──► once: the families' portfolios (all folds) ──► a new leader goes on varying
  *   stop: time budget (less the refit's likely time), model count, or no improvement
  *   ──► refit the best on all training rows (experiment.ts), or ship its fold models
  *
@@ -26,7 +27,7 @@ import { assembleCv } from './cross-validate.js';
 import type { Candidate, CvResult, CvTask, FoldOutput } from './types.js';
 import { Cancelled, foldRunner } from './pool.js';
 import { kFold } from './folds.js';
-import { baselineFeatures, defaultCandidates, familiesFor, mutate } from './space.js';
+import { baselineFeatures, defaultCandidates, familiesFor, mutate, portfolioCandidates } from './space.js';
 
 export interface SearchSettings {
   seed: number;
@@ -103,8 +104,8 @@ export interface SearchResult {
   /** The best fully scored candidate, with its fold models (for out-of-fold permutation importance). */
   best: ScoredCandidate;
   /**
-   * The best {@link POOL_SIZE} fully scored candidates (the best included), in id order: what
-   * an ensemble is selected from.
+   * The best {@link POOL_SIZE} fully scored candidates (the best included, and each family's
+   * best), in id order: what an ensemble is selected from.
    */
   pool: ScoredCandidate[];
   /** The folds the candidates were scored on (a fold number per training row). */
@@ -115,8 +116,8 @@ export interface SearchResult {
 }
 
 /**
- * Under a time budget, a costly family's first candidate goes on past its first fold only if its
- * other folds would take at most this share of the search's thread time left.
+ * A costly family's first candidate (the neural net) goes on past its first fold only if its fit
+ * time in all would be at most this share of the search's (its own included).
  */
 export const COSTLY_SHARE = 0.25;
 
@@ -170,6 +171,8 @@ interface Trial {
   error?: string;
   /** Whether its leaderboard entry has been made. */
   settled?: boolean;
+  /** Its fits end by then at the latest (on the deadline clock), as well as by the search's end. */
+  deadline?: number;
 }
 
 /**
@@ -252,7 +255,7 @@ export async function search(
         if (anyComplete && wouldOverrun(t.candidate.family)) continue;
         t.started ??= elapsed();
         try {
-          const deadline = budget !== undefined ? fitDeadline(end()) : undefined;
+          const deadline = budget !== undefined ? Math.min(fitDeadline(end()), t.deadline ?? Infinity) : undefined;
           const out = await runner.run({
             candidate: t.candidate,
             fold: f,
@@ -323,7 +326,8 @@ export async function search(
           cv,
           foldModels: new Map([...t.outputs].map(([f, o]) => [f, o.nodes])),
         };
-        // The pool keeps the best POOL_SIZE (ties: the earlier), in id order.
+        // The pool keeps the best POOL_SIZE (ties: the earlier), in id order, and each family's
+        // best: families fail on different rows, which is what an ensemble needs.
         pool.push(scored);
         if (pool.length > POOL_SIZE) {
           const ranked = [...pool].sort((a, b) =>
@@ -333,7 +337,7 @@ export async function search(
                 ? 1
                 : a.entry.id - b.entry.id,
           );
-          const worst = ranked[ranked.length - 1]!;
+          const worst = ranked.findLast((c) => ranked.find((o) => o.entry.family === c.entry.family) !== c)!;
           pool = pool.filter((c) => c !== worst);
         }
         if (improved) best = scored;
@@ -351,9 +355,56 @@ export async function search(
   };
 
   let stoppedBy: SearchResult['stoppedBy'] = 'max-models';
+  const portfolio = portfolioCandidates(families, spec, table.nRows);
+  /** The fit seconds of the fold jobs so far, of the families chosen. */
+  const fitSecondsOf = (which: (f: FamilyName) => boolean): number =>
+    [...jobSeconds.entries()].filter(([f]) => which(f)).reduce((s, [, xs]) => s + xs.reduce((a, b) => a + b, 0), 0);
+  /** Costly first candidates waiting for the cheap search to stop improving. */
+  const deferred: Candidate[] = [];
+  /** A costly family's candidate is scored on its first fold before it may go on (with 3+ folds). */
+  const probed = (t: Trial): boolean => halving && (FAMILIES[t.candidate.family].search.costly ?? false);
+  /**
+   * Probed candidates scored on their first fold go on to the others only when they pay for it:
+   * at least as good on that fold as the leader there (a paired comparison), and, under a time
+   * budget, their fit time in all at most COSTLY_SHARE of the search's fit time, theirs included
+   * (the others' so far, or when they run alongside the first candidates, the thread time left).
+   */
+  const goOnIfItPays = async (
+    trials: readonly Trial[],
+    leaderFirst: number | undefined,
+    /** Its share of the search's fit time is judged against the fit time so far, or the thread time left. */
+    against: 'fit-so-far' | 'time-left',
+    onJobDone?: () => void,
+  ): Promise<void> => {
+    const costly = trials.filter((t) => t.error === undefined && t.outputs.has(0));
+    if (costly.length === 0) return;
+    const otherSeconds = fitSecondsOf((f) => !(FAMILIES[f].search.costly ?? false));
+    const goOn = costly.filter((t) => {
+      const own = assembleCv(task, fold, t.outputs, settings.metric).score;
+      const competitive = leaderFirst === undefined || !better(leaderFirst, own);
+      const first = t.outputs.get(0)!.seconds;
+      const pays =
+        against === 'fit-so-far'
+          ? t.planned * first <= (COSTLY_SHARE / (1 - COSTLY_SHARE)) * otherSeconds
+          : (t.planned - 1) * first <= (COSTLY_SHARE * threads * (end() - clockNow())) / 1000;
+      return competitive && (budget === undefined || pays);
+    });
+    for (const t of costly) if (!goOn.includes(t)) t.halved = true;
+    for (const t of goOn) delete t.deadline; // the probe's own limit
+    await runJobs(goOn, () => allFolds.slice(1), onJobDone);
+  };
   try {
     const room = (): number => (settings.maxModels === undefined ? Infinity : settings.maxModels - nextId);
-    const first = defaults.slice(0, Math.max(0, room())).map(trialOf);
+    const isCostly = (c: Candidate): boolean => FAMILIES[c.family].search.costly ?? false;
+    // A costly family's first candidate (the neural net) waits until the cheap search stops
+    // improving (unless the run is bounded by a model count, or nothing cheap is searched): by
+    // then the other families' fit time is known, and it runs only if it can pay for itself.
+    const deferCostly = settings.maxModels === undefined && defaults.some((c) => !isCostly(c));
+    deferred.push(...(deferCostly ? defaults.filter(isCostly) : []));
+    const first = defaults
+      .filter((c) => !deferred.includes(c))
+      .slice(0, Math.max(0, room()))
+      .map(trialOf);
     // Entries appear as soon as a candidate and those before it are done (progress on the
     // terminal), in id order, so the result is the same as settling the batch at its end.
     const donePrefix = (): Trial[] => {
@@ -364,42 +415,18 @@ export async function search(
       }
       return out;
     };
-    // A costly family's first candidate (the neural net) is scored on its first fold alongside
-    // the others, and goes on to the other folds only when it pays for them: when it does at least
-    // as well on that fold as the best of the cheap first candidates did on the same fold (a
-    // paired comparison) and, under a time budget, its other folds would take at most
-    // COSTLY_SHARE of the thread time left to the search. A family that is not competitive on the
-    // table, or too slow for the budget, does not spend it.
-    const probed = (t: Trial): boolean => halving && (FAMILIES[t.candidate.family].search.costly ?? false);
     await runJobs(
       first,
       (t) => (probed(t) ? [0] : allFolds),
       () => settle(donePrefix()),
     );
-    const costly = first.filter((t) => probed(t) && t.error === undefined && t.outputs.has(0));
-    if (costly.length > 0) {
+    if (first.some(probed)) {
       // The leader among the cheap first candidates scored on every fold (ties: the lower id).
       const full = first
         .filter((t) => !probed(t) && t.error === undefined && t.outputs.size === t.planned)
-        .map((t) => ({ t, cv: assembleCv(task, fold, t.outputs, settings.metric) }));
-      const leader = full.reduce<(typeof full)[number] | undefined>(
-        (a, b) => (!a || better(b.cv.score, a.cv.score) ? b : a),
-        undefined,
-      );
-      const leaderFirst = leader?.cv.foldScores[0];
-      const threadSecondsLeft = (): number => (threads * (end() - clockNow())) / 1000;
-      const goOn = costly.filter((t) => {
-        const own = assembleCv(task, fold, t.outputs, settings.metric).score;
-        const competitive = leaderFirst === undefined || !better(leaderFirst, own);
-        const rest = (t.planned - 1) * t.outputs.get(0)!.seconds;
-        return competitive && (budget === undefined || rest <= COSTLY_SHARE * threadSecondsLeft());
-      });
-      for (const t of costly) if (!goOn.includes(t)) t.halved = true;
-      await runJobs(
-        goOn,
-        () => allFolds.slice(1),
-        () => settle(donePrefix()),
-      );
+        .map((t) => assembleCv(task, fold, t.outputs, settings.metric));
+      const leader = full.reduce<CvResult | undefined>((a, b) => (!a || better(b.score, a.score) ? b : a), undefined);
+      await goOnIfItPays(first.filter(probed), leader?.foldScores[0], 'time-left', () => settle(donePrefix()));
     }
     settle(first);
     for (;;) {
@@ -407,9 +434,30 @@ export async function search(
       // The next batch varies the leader: stop when one of its jobs would likely not fit.
       else if (best && wouldOverrun(best.candidate.family)) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
-      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience))
+      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) {
+        // Before stopping, once: the families' portfolios, on every fold (a new leader among
+        // them starts the variations again).
+        if (portfolio.length > 0) {
+          const trials = portfolio.splice(0).map(trialOf);
+          await runJobs(trials, () => allFolds);
+          settle(trials);
+          continue;
+        }
+        // Then the costly families' first candidates, if they pay for themselves.
+        if (deferred.length > 0) {
+          const trials = deferred.splice(0).map(trialOf);
+          // Its first fold may take at most what all its folds may (COSTLY_SHARE of the search's
+          // fit time) over their number: a fit cut short there is unlikely to be competitive.
+          const others = fitSecondsOf((f) => !(FAMILIES[f].search.costly ?? false));
+          const probeSeconds = (COSTLY_SHARE / (1 - COSTLY_SHARE)) * others;
+          for (const t of trials) t.deadline = clockNow() + (1000 * probeSeconds) / t.planned;
+          await runJobs(trials, (t) => (probed(t) ? [0] : allFolds));
+          await goOnIfItPays(trials.filter(probed), best.cv.foldScores[0], 'fit-so-far');
+          settle(trials);
+          continue;
+        }
         stoppedBy = 'no-improvement';
-      else if (!best) break;
+      } else if (!best) break;
       else {
         // Let timers and signals run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));

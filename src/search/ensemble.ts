@@ -6,14 +6,24 @@
  * model gets the weight, and near-equal models share it (diversity). Classifiers are calibrated
  * first (calibrate.ts), each on its own out-of-fold record.
  *
+ * Selection that does not reward luck: on a nearly separable target every candidate is almost
+ * perfect out of fold, and the best one differs from the others by a row or two. A paired
+ * comparison row by row tells such ties apart from real differences: every family's best
+ * candidate that is within {@link NOISE_SE} standard errors of the best (its per-row loss minus
+ * the best's, averaged) starts each bag with one vote, so families that fail differently share
+ * the weight; and the ensemble is kept unless the best single candidate beats it by more than
+ * the same noise.
+ *
  *   pool (the best 20 fully scored candidates) ──calibrate──► out-of-fold probabilities
- *        ──► per bootstrap bag: add (with replacement) the member that most improves the
- *            average, `rounds` times ──► counts summed over bags ──► weights
- *        ──► kept only when it beats the best single candidate out of fold
+ *        ──► per bootstrap bag: one vote for each family's best within the noise of the best,
+ *            then add (with replacement) the member that most improves the average, `rounds`
+ *            times ──► counts summed over bags ──► weights
+ *        ──► kept unless the best single candidate beats it by more than the noise
  */
 import type { Calibration, ModelNode } from '../artifact/format/pipeline.js';
 import { predictionWidth } from '../artifact/tasks.js';
 import { METRICS, type MetricName } from '../metrics/registry.js';
+import { FAMILIES } from '../models/registry.js';
 import { Rng } from '../util/random.js';
 import type { ScoredCandidate } from './automl.js';
 import { calibrated, fitCalibration } from './calibrate.js';
@@ -26,12 +36,34 @@ export const ENSEMBLE_BAGS = 8;
 export const ENSEMBLE_MAX_ROWS = 10_000;
 
 /**
- * The numbers (tree nodes' fields, weights) a member's fold models may hold, at most: the
- * pipeline must stay portable. A forest of deep trees on many rows, shipped as three fold models,
- * can hold millions (a 131 MB file on 15,000 rows); it is left out of the ensemble (it can still
- * win alone, refit once).
+ * The numbers (tree nodes' fields, weights) a member may hold as shipped, at most (about 3.5 MB
+ * of the file): the pipeline must stay portable. A forest of deep trees on many rows can hold
+ * millions (three fold models made a 131 MB file on 15,000 rows); it is left out of the ensemble
+ * (it can still win alone, refit once).
  */
-export const ENSEMBLE_MAX_MEMBER_NUMBERS = 500_000;
+export const ENSEMBLE_MAX_MEMBER_NUMBERS = 1_000_000;
+
+/**
+ * Whether an ensemble member is shipped refit on all rows rather than as its fold models: when
+ * its family has no rounds to carry over from the folds (forests grow as many trees as asked,
+ * the GLM converges), so a refit is the same model on more rows, and a third of the size.
+ */
+export function shipsRefit(c: ScoredCandidate): boolean {
+  const family = FAMILIES[c.entry.family];
+  return family.rounds?.refit === undefined && !family.search.costly;
+}
+
+/**
+ * The numbers a member will likely hold as shipped: its fold models', or for a refit one fold
+ * model's scaled to all rows (a deep tree grows with its rows).
+ */
+export function shippedNumbers(c: ScoredCandidate): number {
+  const sizes = [...c.foldModels.values()].map((m) => modelNumbers(m.model));
+  const total = sizes.reduce((s, x) => s + x, 0);
+  if (!shipsRefit(c) || sizes.length === 0) return total;
+  const k = sizes.length;
+  return (total / k) * (k > 1 ? k / (k - 1) : 1.25);
+}
 
 /** The numbers a model node holds (tree fields and leaf values, weights): a measure of its size on disk. */
 export function modelNumbers(node: ModelNode): number {
@@ -43,6 +75,71 @@ export function modelNumbers(node: ModelNode): number {
     case 'mlp':
       return node.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
   }
+}
+
+/**
+ * Standard errors of a paired row-by-row difference within which two out-of-fold records are
+ * a tie: about a 2.5% chance that a real difference of zero looks larger.
+ */
+export const NOISE_SE = 2;
+
+/**
+ * Each row's loss under the metric, where the metric is a mean of per-row losses (logloss: the
+ * negative log of the true class's probability; rmse: the squared error; mae: the absolute error);
+ * null for the others (AUC, F1, MCC, accuracy as a rank or count), which are compared as a whole.
+ */
+export function rowLosses(
+  metricName: MetricName,
+  y: Float64Array,
+  prediction: Float64Array,
+  width: number,
+): Float64Array | null {
+  const n = y.length;
+  switch (metricName) {
+    case 'logloss':
+      return Float64Array.from({ length: n }, (_, i) => {
+        const p = prediction[i * width + y[i]!]!;
+        return -Math.log(Math.min(1, Math.max(p, Number.EPSILON)));
+      });
+    case 'rmse':
+      return Float64Array.from({ length: n }, (_, i) => (prediction[i]! - y[i]!) ** 2);
+    case 'mae':
+      return Float64Array.from({ length: n }, (_, i) => Math.abs(prediction[i]! - y[i]!));
+    default:
+      return null;
+  }
+}
+
+/**
+ * Differences of per-row logloss below this are ties whatever their noise: below 0.001 every
+ * model is near perfect (one row at p = 0.8 among 551 adds 0.0004), and a model that is a little
+ * less sure of every row is not worse in any way that matters.
+ */
+export const LOGLOSS_TIE = 0.001;
+/** Other losses: differences below this share of the better record's mean loss are ties. */
+export const RELATIVE_TIE = 0.01;
+
+/**
+ * Whether record `a` is worse than record `b` by more than the noise: the mean of the paired
+ * differences `a − b` exceeds {@link NOISE_SE} of their standard errors, and exceeds what is a
+ * tie anyway (`tie`: {@link LOGLOSS_TIE} for logloss; by default {@link RELATIVE_TIE} of `b`'s
+ * mean).
+ */
+export function worseBeyondNoise(a: Float64Array, b: Float64Array, tie?: number): boolean {
+  const n = a.length;
+  if (n < 2) return false;
+  let mean = 0;
+  let meanB = 0;
+  for (let i = 0; i < n; i++) {
+    mean += a[i]! - b[i]!;
+    meanB += b[i]!;
+  }
+  mean /= n;
+  meanB /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2;
+  const se = Math.sqrt(ss / (n - 1) / n);
+  return mean > NOISE_SE * se && mean > (tie ?? RELATIVE_TIE * meanB);
 }
 
 /** Selection rounds per bag, by the accuracy dial (1–10): the ensemble's largest size. */
@@ -71,6 +168,11 @@ export interface EnsembleSelection {
   ensembleScore: number;
   /** The search metric of the best single candidate, calibrated, out of fold. */
   singleScore: number;
+  /**
+   * The families' best candidates within the noise of the best, each given one vote at the start
+   * of every bag (none when only the best is).
+   */
+  seeded: ScoredCandidate[];
   /** Each candidate's calibration (classification), the winner's included. */
   calibrations: ReadonlyMap<ScoredCandidate, Calibration | null>;
 }
@@ -106,10 +208,8 @@ export function selectEnsemble(
   const pick = (oof: Float64Array, at: readonly number[]): Float64Array => predictionRows(oof, at, width);
   // Members: the pool's candidates scored on the same rows as the best (all fully scored ones
   // are), whose fold models are not too large to ship.
-  const size = (c: ScoredCandidate): number =>
-    [...c.foldModels.values()].reduce((s, m) => s + modelNumbers(m.model), 0);
-  // A winner too large to ship as fold models is not ensembled (it is calibrated, and refit once).
-  const shippable = (c: ScoredCandidate): boolean => size(c) <= ENSEMBLE_MAX_MEMBER_NUMBERS;
+  // A winner too large to ship is not ensembled (it is calibrated, and refit once).
+  const shippable = (c: ScoredCandidate): boolean => shippedNumbers(c) <= ENSEMBLE_MAX_MEMBER_NUMBERS;
   const members = shippable(best)
     ? pool.filter((c) => c === best || (c.cv.scoredRows.length === all.length && shippable(c)))
     : [best];
@@ -119,6 +219,28 @@ export function selectEnsemble(
     const p = pick(c.cv.oof, rows);
     return calibrations[m] ? calibrated(p, n, width, calibrations[m]!) : p;
   });
+
+  // Each family's best candidate within the noise of the best starts every bag with one vote.
+  const bestIndexInMembers = members.indexOf(best);
+  const losses = P.map((p) => rowLosses(metricName, y, p, width));
+  const bestLoss = losses[bestIndexInMembers];
+  const tie = metricName === 'logloss' ? LOGLOSS_TIE : undefined;
+  const seeded: number[] = [];
+  if (bestLoss) {
+    const families = new Set<string>();
+    const order = members
+      .map((c, m) => m)
+      .sort((a, b) => (metric.greaterIsBetter ? -1 : 1) * (members[a]!.entry.score - members[b]!.entry.score) || a - b);
+    for (const m of order) {
+      const family = members[m]!.entry.family;
+      if (families.has(family)) continue;
+      families.add(family);
+      if (m === bestIndexInMembers || !worseBeyondNoise(losses[m]!, bestLoss, tie)) seeded.push(m);
+    }
+  }
+
+  if (seeded.length < 2) seeded.length = 0;
+  const seededCandidates = seeded.map((m) => members[m]!);
 
   // Bagged greedy selection with replacement.
   const counts = new Float64Array(members.length);
@@ -130,7 +252,13 @@ export function selectEnsemble(
     const weights = new Float64Array(n);
     for (let i = 0; i < n; i++) weights[bag.int(n)]! += 1;
     sum.fill(0);
-    for (let t = 1; t <= rounds; t++) {
+    for (const m of seeded) {
+      const p = P[m]!;
+      for (let j = 0; j < sum.length; j++) sum[j]! += p[j]!;
+      counts[m]! += 1;
+    }
+    const start = seeded.length;
+    for (let t = start + 1; t <= start + rounds; t++) {
       let chosen = -1;
       let chosenScore = 0;
       for (let m = 0; m < members.length; m++) {
@@ -175,14 +303,21 @@ export function selectEnsemble(
     const q = fullOof(m);
     for (let j = 0; j < ensembleOof.length; j++) ensembleOof[j]! += w * q[j]!;
   }
-  const bestIndex = members.indexOf(best);
+  const bestIndex = bestIndexInMembers;
   const singleOof = fullOof(bestIndex);
   const ensembleScore = scoreOn(ensembleOof);
   const singleScore = scoreOn(singleOof);
   const chosenMembers = members.flatMap((c, m) =>
     counts[m]! > 0 ? [{ candidate: c, weight: weightOf(m), calibration: calibrations[m]! }] : [],
   );
-  const ensembled = chosenMembers.length > 1 && better(ensembleScore, singleScore);
+  // Kept when it beats the best single, or when the best single is better only within the noise.
+  const yAll = Float64Array.from(all, (i) => task.y[i]!);
+  const ensembleLoss = rowLosses(metricName, yAll, pick(ensembleOof, all), width);
+  const singleLoss = rowLosses(metricName, yAll, pick(singleOof, all), width);
+  const ensembled =
+    chosenMembers.length > 1 &&
+    (better(ensembleScore, singleScore) ||
+      (ensembleLoss !== null && singleLoss !== null && !worseBeyondNoise(ensembleLoss, singleLoss, tie)));
   const byCandidate = new Map(members.map((c, m) => [c, calibrations[m]!]));
   if (ensembled)
     return {
@@ -192,6 +327,7 @@ export function selectEnsemble(
       score: ensembleScore,
       ensembleScore,
       singleScore,
+      seeded: seededCandidates,
       calibrations: byCandidate,
     };
   return {
@@ -201,6 +337,7 @@ export function selectEnsemble(
     score: singleScore,
     ensembleScore,
     singleScore,
+    seeded: seededCandidates,
     calibrations: byCandidate,
   };
 }

@@ -109,20 +109,29 @@ export interface ExperimentResult {
    */
   importance: FeatureImportanceEntry[];
   /**
-   * The pipeline's model: an ensemble of the leaderboard (each member its fold models), the winner
-   * refit on all training rows, or (no time left) the winner's fold models.
+   * The pipeline's model: an ensemble of the leaderboard (each member its fold models or refit on
+   * all rows), the winner refit on all training rows, or (no time left) the winner's fold models.
    */
   final: FinalModel;
   /**
    * The ensemble selection: its out-of-fold score and the best single candidate's (both
    * calibrated), and its members with their weights and calibrations; `kept` when the pipeline is
-   * the ensemble (else `members` is the winner alone).
+   * the ensemble (else `members` is the winner alone), each shipped as its fold models or refit
+   * on all rows; `seeded`: the ids of the families' best candidates within the noise of the best,
+   * which started every bag of the selection with a vote.
    */
   ensemble: {
     kept: boolean;
     score: number;
     singleScore: number;
-    members: { id: number; family: string; weight: number; calibration: Calibration | null }[];
+    members: {
+      id: number;
+      family: string;
+      weight: number;
+      calibration: Calibration | null;
+      shipped: 'folds' | 'refit';
+    }[];
+    seeded: number[];
   };
   seconds: { total: number; search: number; refit: number };
   peakRssBytes: number;
@@ -329,7 +338,9 @@ async function experiment(
         family: x.candidate.entry.family,
         weight: x.weight,
         calibration: x.calibration,
+        shipped: fin.refitIds.includes(x.candidate.entry.id) ? ('refit' as const) : ('folds' as const),
       })),
+      seeded: selection.seeded.map((c) => c.entry.id),
     },
     seconds: { total: (clockNow() - t0) / 1000, search: searchSeconds, refit: fin.seconds },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

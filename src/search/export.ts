@@ -86,16 +86,31 @@ export function pipelineText(parts: PipelineParts): string {
       exportedAt: now.toISOString(),
     },
   };
-  const json = JSON.stringify(
-    body,
-    (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v))
-        throw new RangeError(`pipelineText: a non-finite number (${v}) cannot be written to JSON`);
-      return v;
-    },
-    2,
-  );
-  return withChecksum(json);
+  return withChecksum(fileJson(body));
+}
+
+/**
+ * JSON text indented by two spaces like `JSON.stringify(value, null, 2)`, except that an array
+ * of numbers, strings, booleans or nulls is written on one line: a tree's thresholds and a
+ * layer's weights stay readable as rows, and the file is about a sixth of the size (one number a
+ * line, indented, made a 12 MB ensemble a 69 MB file).
+ *
+ * @example
+ * fileJson({ a: [1, 2], b: { c: 'x' } }); // '{\n  "a": [1,2],\n  "b": {\n    "c": "x"\n  }\n}'
+ */
+export function fileJson(value: unknown, indent = ''): string {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new RangeError(`pipelineText: a non-finite number (${value}) cannot be written to JSON`);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => fileJson(v)).join(',')}]`;
+    return `[\n${value.map((v) => inner + fileJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${fileJson(v, inner)}`).join(',\n')}\n${indent}}`;
 }
 
 /** Writes the pipeline file atomically and returns its text. */

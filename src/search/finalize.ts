@@ -1,8 +1,10 @@
 /**
  * An experiment's third stage: the pipeline's model. With `--final auto` (the default) it is the
- * ensemble of the leaderboard (ensemble.ts) when that beats the best single candidate out of
- * fold: each member shipped as its fold models (bagged, as AutoGluon ships its models; the
- * out-of-fold record the ensemble and the calibrations were fitted on is theirs). Otherwise it is
+ * ensemble of the leaderboard (ensemble.ts) when the best single candidate does not beat it out
+ * of fold: each early-stopped member (GBDT, neural net) shipped as its fold models (bagged, as
+ * AutoGluon ships its models; the out-of-fold record the ensemble and the calibrations were
+ * fitted on is theirs), the others (forests, GLM) refit on all rows when the budget allows (the
+ * same model on more rows, a third of the size). Otherwise it is
  * the winner alone: refit on all training rows when the refit will likely fit in what is left of
  * the budget (or when asked), else its fold models (their average; each validated on its own
  * fold) rather than a refit cut short. Classifiers carry their calibration either way.
@@ -13,7 +15,7 @@ import type { Table } from '../data/table.js';
 import { clockNow } from '../util/clock.js';
 import { refit, refitSecondsFor, type ScoredCandidate, type SearchResult } from './automl.js';
 import type { Budget } from './budget.js';
-import type { EnsembleSelection } from './ensemble.js';
+import { shipsRefit, type EnsembleSelection } from './ensemble.js';
 import { FINAL_MODELS, type FinalChoice, type FinalModel } from './final.js';
 import type { CvTask } from './types.js';
 
@@ -34,6 +36,8 @@ export interface FinalPipeline {
   final: FinalModel;
   /** The refit model's importance per model column (null for fold models and ensembles). */
   gain: Float64Array | null;
+  /** The leaderboard ids of the candidates shipped refit on all rows (the others: as fold models). */
+  refitIds: number[];
   seconds: number;
 }
 
@@ -60,8 +64,14 @@ export async function finalPipeline(
   const bestCalibration = selection.calibrations.get(best) ?? null;
   const withCalibration = (m: Omit<FinalMember, 'calibration'>, c: Calibration | null): FinalMember =>
     c ? { ...m, calibration: c } : m;
-  const done = (members: FinalMember[], final: FinalModel, gain: Float64Array | null): FinalPipeline => ({
+  const done = (
+    members: FinalMember[],
+    final: FinalModel,
+    gain: Float64Array | null,
+    refitIds: number[] = [],
+  ): FinalPipeline => ({
     node: members[0]!.features,
+    refitIds,
     inputs: mergedInputs(members.map((m) => m.features)),
     members,
     final,
@@ -69,19 +79,47 @@ export async function finalPipeline(
     seconds: (clockNow() - started) / 1000,
   });
   if (mode === 'auto' && selection.ensembled) {
-    const members = selection.members.flatMap((m) => {
+    // Members whose family is not early-stopped (forests, the GLM) are refit on all rows: a
+    // third of the size of their fold models, and fitted on every row; while the budget allows.
+    const refitSeconds = selection.members
+      .filter((m) => shipsRefit(m.candidate))
+      .reduce((s, m) => s + refitSecondsFor(m.candidate.entry, validation), 0);
+    const refitting = refitSeconds <= budget.secondsLeft('refit');
+    const members: FinalMember[] = [];
+    const shipped: string[] = [];
+    const refitIds: number[] = [];
+    for (const m of selection.members) {
+      const label = `${m.candidate.entry.family} #${m.candidate.entry.id} ${m.weight.toFixed(3)}`;
+      if (refitting && shipsRefit(m.candidate)) {
+        const fitted = await refit(
+          train,
+          task,
+          m.candidate.candidate,
+          m.candidate.cv,
+          seed,
+          budget.optionalDeadline('refit'),
+        );
+        members.push(
+          withCalibration(
+            { weight: m.weight, features: fitted.features, model: fitted.model.exportNode() },
+            m.calibration,
+          ),
+        );
+        shipped.push(`${label} (refit)`);
+        refitIds.push(m.candidate.entry.id);
+        continue;
+      }
       const folds = foldModels(m.candidate);
-      return folds.map((f) =>
-        withCalibration({ weight: m.weight / folds.length, features: f.features, model: f.model }, m.calibration),
-      );
-    });
-    const list = selection.members
-      .map((m) => `${m.candidate.entry.family} #${m.candidate.entry.id} ${m.weight.toFixed(3)}`)
-      .join(', ');
+      for (const f of folds)
+        members.push(
+          withCalibration({ weight: m.weight / folds.length, features: f.features, model: f.model }, m.calibration),
+        );
+      shipped.push(label);
+    }
     log(
-      `ensemble of ${selection.members.length} candidates (out of fold ${selection.ensembleScore.toFixed(5)} against ${selection.singleScore.toFixed(5)} for the best alone): ${list}; each shipped as its fold models`,
+      `ensemble of ${selection.members.length} candidates (out of fold ${selection.ensembleScore.toFixed(5)} against ${selection.singleScore.toFixed(5)} for the best alone): ${shipped.join(', ')}; each shipped as its fold models, or refit on all rows where marked${selection.seeded.length > 0 ? `; within the noise of the best, so seeded into every bag: ${selection.seeded.map((c) => `${c.entry.family} #${c.entry.id}`).join(', ')}` : ''}`,
     );
-    return done(members, FINAL_MODELS.ensemble, null);
+    return done(members, FINAL_MODELS.ensemble, null, refitIds);
   }
   const refitEstimate = refitSecondsFor(best.entry, validation);
   const timeLeft = budget.secondsLeft('refit');
@@ -93,6 +131,7 @@ export async function finalPipeline(
       [withCalibration({ weight: 1, features: fitted.features, model: fitted.model.exportNode() }, bestCalibration)],
       FINAL_MODELS.refit,
       fitted.model.importance().gain,
+      [best.entry.id],
     );
   }
   const used = foldModels(best);

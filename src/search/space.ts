@@ -57,6 +57,13 @@ export function defaultCandidates(families: readonly FamilyName[], features: Fea
   );
 }
 
+/** The families' portfolio candidates (see `FamilySearch.portfolio`), in the families' order. */
+export function portfolioCandidates(families: readonly FamilyName[], features: FeatureSpec, nRows = 0): Candidate[] {
+  return families.flatMap((family) =>
+    (FAMILIES[family].search.portfolio?.(nRows) ?? []).map((params) => ({ family, params, features })),
+  );
+}
+
 /** The operations interactions are made with. */
 const INTERACTION_OPS = ['ratio', 'difference', 'product'] as const;
 /** Interactions are made among this many of the strongest single features. */

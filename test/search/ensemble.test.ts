@@ -100,12 +100,9 @@ describe('selectEnsemble', () => {
     expect(s.members.map((m) => m.candidate)).toEqual([A, B]); // the pool's order
     for (const m of s.members) {
       expect(m.weight).toBeGreaterThan(0.2);
-      // Counts over 8 bags of 20 rounds (accuracy 5): multiples of 1/160.
-      expect(
-        Math.abs(
-          m.weight * ENSEMBLE_BAGS * ensembleRounds(5) - Math.round(m.weight * ENSEMBLE_BAGS * ensembleRounds(5)),
-        ),
-      ).toBeLessThan(1e-9);
+      // Counts over 8 bags of 20 rounds (accuracy 5), after a vote for each seeded family.
+      const votes = ENSEMBLE_BAGS * (ensembleRounds(5) + s.seeded.length);
+      expect(Math.abs(m.weight * votes - Math.round(m.weight * votes))).toBeLessThan(1e-9);
     }
     expect(ensembleRounds(5)).toBe(20);
     expect(s.members[0]!.weight + s.members[1]!.weight).toBeCloseTo(1, 14);
@@ -204,9 +201,11 @@ describe('selectEnsemble', () => {
     expect(y.ensembleScore).toBe(x.ensembleScore);
     expect(y.singleScore).toBe(x.singleScore);
     expect(Array.from(y.oof)).toEqual(Array.from(x.oof));
-    // Accuracy 8: 30 rounds per bag, so weights are multiples of 1/240.
+    // Accuracy 8: 30 rounds per bag after the seeded votes, so weights are multiples of 1/(8 × that).
     expect(ensembleRounds(8)).toBe(30);
-    for (const m of x.members) expect(Math.abs(m.weight * 240 - Math.round(m.weight * 240))).toBeLessThan(1e-9);
+    expect(y.seeded).toEqual(x.seeded);
+    const votes = 8 * (30 + x.seeded.length);
+    for (const m of x.members) expect(Math.abs(m.weight * votes - Math.round(m.weight * votes))).toBeLessThan(1e-9);
   });
 
   it('regression (rmse): no calibrations; two models with complementary errors are averaged', () => {

@@ -148,8 +148,8 @@ export interface PipelineFile {
   provenance: Provenance;
   /**
    * sha256 (hex) of the UTF-8 RFC 8785 canonical JSON (src/artifact/canonical-json.ts) of the
-   * file's object without this member. The exporter writes the file as
-   * `JSON.stringify(body, null, 2)` with this member added last, on its own line.
+   * file's object without this member. The exporter writes the file indented by two spaces
+   * (arrays of numbers or strings on one line) with this member added last, on its own line.
    * @pattern ^[0-9a-f]{64}$
    */
   checksum: string;

@@ -66,6 +66,8 @@ export const SEARCH_FOREST_TREES = 100;
 /** What the search knows of both forests: they start smaller, and variations may grow them. */
 const FOREST_SEARCH: FamilySearch<ForestParams> = {
   first: () => [{ nTrees: SEARCH_FOREST_TREES }],
+  // Their own size, whose probabilities are smoother; and half the features at each split.
+  portfolio: () => [{}, { maxFeatures: 0.5 }],
   space: { maxFeatures: ['sqrt', 'log2', 0.5, 0.8], minSamplesLeaf: [1, 2, 4, 8], nTrees: [100, 200, 300] },
   shapeSensitive: false,
   interpretable: false,

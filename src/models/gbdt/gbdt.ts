@@ -88,6 +88,11 @@ export const gbdt: ModelFamily<GbdtParams> = {
   defaults: GBDT_DEFAULTS,
   search: {
     first: () => [{}],
+    // Slow and sampled; and small, strongly penalised trees.
+    portfolio: () => [
+      { learningRate: 0.03, nRounds: 400, featureFraction: 0.5, baggingFraction: 0.8, minDataInLeaf: 10 },
+      { learningRate: 0.05, nRounds: 400, numLeaves: 7, lambdaL2: 5 },
+    ],
     space: {
       learningRate: [0.03, 0.05, 0.1, 0.2],
       numLeaves: [7, 15, 31, 63],
