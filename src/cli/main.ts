@@ -134,6 +134,11 @@ export function buildCli(argv: string[]): Argv {
             type: 'string',
             describe: 'Folder for pipelines/ and experiments/runs/ (default: the working folder)',
           })
+          .option('progress', {
+            type: 'boolean',
+            default: true,
+            describe: 'A progress bar on a terminal; --no-progress hides it',
+          })
           .example(
             '$0 run --target cool_cond_y --time 5',
             'The tutorial: cooler condition on the embedded hydraulic data',
@@ -245,6 +250,61 @@ export function buildCli(argv: string[]): Argv {
             'On every interface, with an API key and a request log',
           ),
       async (args) => (await import('./serve.js')).serveCommand(args as never, output(args)),
+    )
+    .command(
+      'list',
+      'List the experiments under experiments/runs/, newest first: status, scores, winner, elapsed time, date',
+      (y) =>
+        common(y)
+          .option('dir', {
+            type: 'string',
+            describe: 'The working folder whose experiments/runs/ to list (default: the current folder)',
+          })
+          .example('$0 list', 'The runs of the current folder')
+          .example('$0 list --dir ~/work/hydraulic --json', "Another folder's runs, as JSON"),
+      async (args) => (await import('./list.js')).listCommand(args as never, output(args)),
+    )
+    .command(
+      'report [run]',
+      'Report a run: the dashboard, leaderboard, checks, confusion matrix and per-class scores; or an HTML page or Markdown',
+      (y) =>
+        common(y)
+          .positional('run', {
+            type: 'string',
+            describe: 'A run name under experiments/runs/, or a run folder (default: the newest run)',
+          })
+          .option('format', {
+            type: 'string',
+            choices: ['terminal', 'html', 'markdown'],
+            describe: 'terminal (default), one self-contained HTML file, or Markdown with its charts beside it',
+          })
+          .option('out', {
+            type: 'string',
+            describe:
+              'The file to write (default for html: <run folder>/report.html; markdown: <run folder>/report.md); with --all, a folder',
+          })
+          .option('open', {
+            type: 'boolean',
+            default: false,
+            describe: 'Open the written file with the default application (a browser, for HTML)',
+          })
+          .option('dir', {
+            type: 'string',
+            describe: 'The working folder whose experiments/runs/ holds the runs (default: the current folder)',
+          })
+          .option('all', {
+            type: 'boolean',
+            default: false,
+            describe: 'Every run: an index.html linking one HTML report per run (default folder: experiments/reports)',
+          })
+          .example('$0 report', 'The newest run, in the terminal')
+          .example('$0 report cool_cond_y-hydraulic --format html --out report.html --open', 'One HTML file, opened')
+          .example(
+            '$0 report --format markdown --out docs/run/report.md',
+            'Markdown, the charts as SVG files beside it',
+          )
+          .example('$0 report --all --out reports', 'reports/index.html and a page per run'),
+      async (args) => (await import('./report.js')).reportCommand(args as never, output(args)),
     )
     .command(
       'recipe <name>',

@@ -9,7 +9,10 @@ export interface OutputOptions {
 export class Output {
   readonly quiet: boolean;
   readonly json: boolean;
-  /** Colour and progress bars: only when stderr is a terminal and NO_COLOR is unset. */
+  /**
+   * Progress bars: only when stderr is a terminal (and not --quiet or --json). NO_COLOR does not
+   * hide them (no-color.org: it turns off colour only); colour needs this and NO_COLOR unset.
+   */
   readonly interactive: boolean;
 
   constructor(opts: OutputOptions, env: NodeJS.ProcessEnv = process.env) {

@@ -9,10 +9,11 @@ import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
 import { budgetSeconds } from '../search/budget.js';
 import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
 import { processStart } from '../util/clock.js';
-import { FINAL_CHOICES_TEXT, FINAL_MODELS, isFinalChoice } from '../search/final.js';
+import { FINAL_CHOICES_TEXT, isFinalChoice } from '../search/final.js';
+import { dashboardLines } from '../report/dashboard.js';
+import { displayWidth, PLAIN, terminalWidth, truncate } from '../report/text.js';
 import { AutomlError } from '../util/errors.js';
-import { formatTable, type Output } from './output.js';
-import { fmt } from './describe.js';
+import type { Output } from './output.js';
 
 export interface RunArgs {
   config?: string;
@@ -33,6 +34,8 @@ export interface RunArgs {
   threads?: number;
   final?: string;
   outDir?: string;
+  /** A progress bar on a terminal (default); false (--no-progress) hides it. */
+  progress?: boolean;
 }
 
 const DIALS = ['time', 'accuracy', 'interpretability'] as const;
@@ -156,21 +159,25 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   out.note(
     `automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${budgetSeconds(settings)} s`}`,
   );
-  // On a terminal, a bar over the budget (or the model count); a line per improvement always.
+  // On a terminal, a bar over the budget (or the model count), fitted to the terminal's width; a
+  // line per improvement always.
   const total = settings.maxModels ?? Math.round(budgetSeconds(settings) ?? 0);
-  const bars = out.interactive
-    ? new MultiBar(
-        {
-          stream: process.stderr,
-          format: `search [{bar}] {value}/{total} ${settings.maxModels !== undefined ? 'models' : 's'} | {candidates} candidates | best {best}`,
-          hideCursor: true,
-          clearOnComplete: true,
-          barsize: 30,
-          fps: 4,
-        },
-        Presets.shades_classic,
-      )
-    : undefined;
+  const unit = settings.maxModels !== undefined ? 'models' : 's';
+  const layout = progressLayout(total, unit, terminalWidth(process.stderr));
+  const bars =
+    out.interactive && args.progress !== false
+      ? new MultiBar(
+          {
+            stream: process.stderr,
+            format: layout.format,
+            hideCursor: true,
+            clearOnComplete: true,
+            barsize: layout.barsize,
+            fps: 4,
+          },
+          Presets.shades_classic,
+        )
+      : undefined;
   const bar = bars?.create(total, 0, { candidates: 0, best: '–' });
   const started = performance.now();
   let candidates = 0;
@@ -188,7 +195,7 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
       onEntry: (e, isBest) => {
         candidates = e.id + 1;
         if (isBest) {
-          best = `${e.score.toFixed(5)} (${e.family})`;
+          best = truncate(`${e.score.toFixed(5)} (${e.family})`, PROGRESS_BEST_WIDTH);
           const line = `  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`;
           if (bars) bars.log(`${line}\n`);
           else out.note(line);
@@ -203,7 +210,9 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
   out.result(result);
-  dashboard(result, out);
+  // Bold only when stdout itself is a terminal (not `automl run … > file` from one).
+  const style = process.stdout.isTTY ? out : PLAIN;
+  for (const line of dashboardLines(result, { width: terminalWidth(process.stdout), style })) out.info(line);
 }
 
 /** The label columns of the recipe whose labels are all among a table's columns, if any. */
@@ -212,106 +221,28 @@ function labelColumnsOf(names: readonly string[]): Pick<ExperimentSettings, 'lab
   return recipe ? { labelColumns: { recipe: recipe.name, columns: recipe.labels } } : {};
 }
 
-function fmtBytes(b: number): string {
-  return b < 1024 ? `${b} B` : b < 1048576 ? `${(b / 1024).toFixed(1)} kB` : `${(b / 1048576).toFixed(1)} MB`;
-}
+/** The best-so-far text on the progress bar, at most (a long score or family name is cut). */
+const PROGRESS_BEST_WIDTH = 24;
 
-/** The tutorial's experiment dashboard, in the terminal. */
-function dashboard(r: ExperimentResult, out: Output): void {
-  const s = r.settings;
-  out.info(out.bold(`Experiment ${s.name}: ${r.status.toUpperCase()}`));
-  out.info(
-    `  target ${s.target} (${r.task}${r.classes ? `: ${r.classes.join(', ')}` : ''}); ${r.rows.train} train rows, ${r.rows.test} test rows; ${r.features.length} features${r.dropped.length ? `, dropped ${r.dropped.map((d) => d.column).join(', ')}` : ''}`,
-  );
-  out.info(
-    `  dials time ${s.time}, accuracy ${s.accuracy}, interpretability ${s.interpretability}; ${r.search.candidates} candidates (${r.search.halved} dropped early by successive halving${r.search.failed ? `, ${r.search.failed} failed: see run.log` : ''}) on ${r.search.threads} thread${r.search.threads === 1 ? '' : 's'}, stopped by ${r.search.stoppedBy}`,
-  );
-  out.info(`  ${r.checks.leakage.summary}`);
-  if (r.checks.shift) out.info(`  ${r.checks.shift.summary}`);
-  for (const [field, u] of Object.entries(r.testUnseenLevels))
-    out.info(
-      `  test rows: '${field}' has ${u.rows} row(s) with levels never seen in training (${u.levels.slice(0, 3).join(', ')}${u.levels.length > 3 ? ', …' : ''}), scored as missing`,
+/**
+ * The progress line's format and bar length (10 to 30 characters) so that the whole line, with the
+ * largest counts and the longest best-so-far text, fits `width` columns; on a narrow terminal the
+ * counts of candidates and the best so far are left out.
+ */
+export function progressLayout(total: number, unit: string, width: number): { format: string; barsize: number } {
+  // Counting models, the count is the candidates tried: not said twice.
+  const tried = unit === 's' ? ' · {candidates} tried' : '';
+  const full = `search [{bar}] {value}/{total} ${unit}${tried} · best {best}`;
+  const short = `search [{bar}] {value}/{total} ${unit}`;
+  const widest = (format: string): number =>
+    displayWidth(
+      format
+        .replace('{bar}', '')
+        .replace(/\{value\}|\{total\}/g, String(total))
+        .replace('{candidates}', String(Math.max(9999, total)))
+        .replace('{best}', 'x'.repeat(PROGRESS_BEST_WIDTH)),
     );
-  if (r.final === FINAL_MODELS.folds)
-    out.info(
-      `  ${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`,
-    );
-  out.info(`  winner: ${r.search.best.family} ${JSON.stringify(r.search.best.params)}`);
-  const e = r.ensemble;
-  const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
-  if (e.kept) {
-    out.info(
-      `  ensemble of ${e.members.length} (${metric} out of fold ${fmt(e.score)}, the winner alone ${fmt(e.singleScore)}):`,
-    );
-    const shown = e.members.slice(0, 6).map((m) => `${m.family} #${m.id} ${m.weight.toFixed(3)}`);
-    // Three to a line, so that a line stays under 80 columns.
-    for (let i = 0; i < shown.length; i += 3)
-      out.info(
-        `    ${shown.slice(i, i + 3).join(', ')}${i + 3 >= shown.length && e.members.length > 6 ? `, and ${e.members.length - 6} more` : ''}`,
-      );
-  } else if (e.members.length > 0) {
-    out.info(
-      `  no ensemble: the winner alone (${metric} out of fold ${fmt(e.singleScore)}) beat one (${fmt(e.score)})`,
-    );
-  }
-  const cal = e.members.filter((m) => m.calibration);
-  if (cal.length > 0)
-    out.info(
-      `  calibrated out of fold: temperature ${cal
-        .map((m) => m.calibration!.temperature.toFixed(2))
-        .slice(0, 6)
-        .join(', ')}`,
-    );
-  const eng = r.featuresUsed.engineered;
-  out.info(
-    `  features: ${r.featuresUsed.original.length} of ${r.features.length} columns used; ${eng.length} engineered${eng.length ? ` (${eng.slice(0, 4).join(', ')}${eng.length > 4 ? ', …' : ''})` : ''}`,
-  );
-  out.info();
-  const v = r.validation as Record<string, unknown>;
-  const t = r.test as Record<string, unknown>;
-  const keys = r.task === 'regression' ? ['rmse', 'mae', 'r2'] : ['logloss', 'accuracy', 'mcc', 'auc'];
-  const num = (x: unknown): string => (typeof x === 'number' ? fmt(x) : '');
-  const rows = keys.map((k) => [k, num(v[k]), num(t[k])]);
-  if (r.task !== 'regression') {
-    const vm = v['macro'] as Record<string, number> | undefined;
-    const tm = t['macro'] as Record<string, number> | undefined;
-    for (const k of ['precision', 'recall', 'f1']) rows.push([`macro ${k}`, num(vm?.[k]), num(tm?.[k])]);
-  }
-  const scheme =
-    r.search.validation === 'holdout'
-      ? `holdout, ${r.search.validationRows} rows`
-      : `${r.search.validation}-fold, out of fold`;
-  out.info(formatTable(['scores', `validation (${scheme})`, 'test'], rows, [false, true, true]));
-  const thresholds = r.thresholds;
-  if (thresholds) {
-    // One line under 80 characters: a long class label is shortened to fit.
-    const th = (x: number): string => String(Number(x.toPrecision(4)));
-    const line = (pos: string): string =>
-      `  thresholds on p('${pos}'), out of fold: best F1 at ${th(thresholds.f1)}, best MCC at ${th(thresholds.mcc)}`;
-    const room = 79 - line('').length;
-    const pos = thresholds.positiveClass;
-    out.info(line(pos.length <= room ? pos : `${pos.slice(0, Math.max(1, room - 1))}…`));
-  }
-  out.info();
-  const metricName = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
-  out.info(
-    formatTable(
-      ['variable importance (permutation, out of fold)', 'relative', `${metricName} worse by`, 'gain share'],
-      r.importance
-        .slice(0, 8)
-        .map((i) => [
-          i.feature,
-          i.importance === null ? '–' : i.importance.toFixed(3),
-          i.permutation === null ? 'not measured' : fmt(i.permutation),
-          i.gain === null ? '–' : i.gain.toFixed(3),
-        ]),
-      [false, true, true, true],
-    ),
-  );
-  out.info();
-  out.info(
-    `  scorer: ${r.scoreMicrosPerRow.toFixed(1)} µs per row; elapsed ${r.seconds.total.toFixed(1)} s (search ${r.seconds.search.toFixed(1)} s, refit ${r.seconds.refit.toFixed(1)} s); peak memory ${(r.peakRssBytes / 1048576).toFixed(0)} MB`,
-  );
-  out.info(`  pipeline   ${r.pipelinePath} (${fmtBytes(r.pipelineBytes)})`);
-  out.info(`  experiment ${r.experimentDir}`);
+  const room = width - 1 - widest(full);
+  if (room >= 10) return { format: full, barsize: Math.min(30, room) };
+  return { format: short, barsize: Math.max(5, Math.min(30, width - 1 - widest(short))) };
 }

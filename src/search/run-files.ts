@@ -99,21 +99,24 @@ export class RunFiles {
   }
 }
 
+/** leaderboard.csv's columns, in order. */
+export const LEADERBOARD_COLUMNS = [
+  'id',
+  'family',
+  'features',
+  'params',
+  'status',
+  'folds',
+  'score',
+  'logloss',
+  'fit_seconds',
+  'started_seconds',
+  'finished_seconds',
+  'error',
+] as const;
+
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
-  const head = [
-    'id',
-    'family',
-    'features',
-    'params',
-    'status',
-    'folds',
-    'score',
-    'logloss',
-    'fit_seconds',
-    'started_seconds',
-    'finished_seconds',
-    'error',
-  ];
+  const head = LEADERBOARD_COLUMNS;
   const rows = entries.map((e) =>
     [
       String(e.id),

@@ -1,0 +1,106 @@
+/**
+ * The index page of `automl report --all`: every run in one table (name, target, task, status,
+ * validation and test score, winner, elapsed time, date), newest first as given, each linking to
+ * its report; a damaged run, or a folder that is not a run, is listed as such with what is wrong.
+ * One self-contained HTML file, as the reports are.
+ */
+import { escapeHtml, REPORT_CSS } from './html.js';
+import { scorerOf, winnerText, type RunReport } from './load.js';
+import { fmtDate, metricValue } from './sections.js';
+import { fmt, fmtSeconds } from './text.js';
+import { packageVersion } from '../util/paths.js';
+
+/** One run's line of the index. */
+export interface IndexRow {
+  name: string;
+  target: string | null;
+  task: string | null;
+  /** finished, running, failed, interrupted, damaged, or 'not a run'. */
+  status: string;
+  /** The metric the search ranked by. */
+  metric: string | null;
+  validation: number | null;
+  test: number | null;
+  winner: string | null;
+  elapsedSeconds: number | null;
+  date: Date;
+  /** What is wrong with a damaged run or a folder that is not one; empty otherwise. */
+  problems: string[];
+}
+
+/** What the index says of a run. */
+export function indexRow(r: RunReport): IndexRow {
+  const e = r.experiment;
+  const metric = e?.task || e?.settings?.scorer ? scorerOf(e) : null;
+  const binary = e?.task === 'binary';
+  const started = e?.startedAt ? Date.parse(e.startedAt) : NaN;
+  const ended = e?.endedAt ? Date.parse(e.endedAt) : NaN;
+  return {
+    name: r.name,
+    target: e?.settings?.target ?? null,
+    task: e?.task ?? null,
+    status: r.isRun ? r.status : 'not a run',
+    metric,
+    validation: metric ? metricValue(e?.validation, metric, binary) : null,
+    test: metric ? metricValue(e?.test, metric, binary) : null,
+    winner: winnerText(e),
+    elapsedSeconds: e?.seconds?.total ?? (Number.isFinite(ended - started) ? (ended - started) / 1000 : null),
+    date: r.date,
+    problems: r.status === 'damaged' || !r.isRun ? r.problems : [],
+  };
+}
+
+const INDEX_CSS = `
+td.status span { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: .8rem; white-space: nowrap; }
+.s-finished { background: #dafbe1; color: #116329; }
+.s-interrupted, .s-running { background: #fff8c5; color: #7d4e00; }
+.s-failed, .s-damaged { background: #ffebe9; color: #a40e26; }
+.s-not-a-run { background: #eaeef2; color: #57606a; }
+td .problem { display: block; color: var(--muted); font-size: .8rem; white-space: normal; min-width: 16em; }
+`;
+
+/**
+ * The index page of runs: one line per run, the name linking to `hrefOf(run)` (no link when it
+ * returns an empty string).
+ *
+ * @example
+ * const runs = await listRuns(runsDirOf('.'));
+ * await writeFileAtomic('reports/index.html', renderIndex(runs, (r) => `${encodeURIComponent(r.name)}.html`));
+ */
+export function renderIndex(reports: readonly RunReport[], hrefOf: (r: RunReport) => string): string {
+  const rows = reports.map((r) => {
+    const x = indexRow(r);
+    const href = hrefOf(r);
+    const name = href ? `<a href="${escapeHtml(href)}">${escapeHtml(x.name)}</a>` : escapeHtml(x.name);
+    const problems = x.problems.map((p) => `<span class="problem">${escapeHtml(p)}</span>`).join('');
+    const score = (v: number | null): string =>
+      v === null ? '<td class="num">–</td>' : `<td class="num" data-value="${v}">${escapeHtml(fmt(v))}</td>`;
+    return `<tr data-run="${escapeHtml(x.name)}" data-status="${escapeHtml(x.status)}"><td>${name}</td><td>${escapeHtml(x.target ?? '–')}</td><td>${escapeHtml(x.task ?? '–')}</td><td class="status"><span class="s-${x.status.replace(/ /g, '-')}">${escapeHtml(x.status)}</span>${problems}</td><td>${escapeHtml(x.metric ?? '–')}</td>${score(x.validation)}${score(x.test)}<td>${escapeHtml(x.winner ?? '–')}</td><td class="num">${x.elapsedSeconds === null ? '–' : escapeHtml(fmtSeconds(x.elapsedSeconds))}</td><td class="num">${escapeHtml(fmtDate(x.date))}</td></tr>`;
+  });
+  const body =
+    reports.length === 0
+      ? '<p class="missing">No runs yet: make one with automl run.</p>'
+      : `<div class="table-wrap"><table data-table="runs"><thead><tr><th scope="col">run</th><th scope="col">target</th><th scope="col">task</th><th scope="col">status</th><th scope="col">metric</th><th scope="col" class="num">validation</th><th scope="col" class="num">test</th><th scope="col">winner</th><th scope="col" class="num">elapsed</th><th scope="col" class="num">date</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  const n = reports.filter((r) => r.isRun).length;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>Experiments</title>
+<style>${REPORT_CSS}${INDEX_CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>Experiments</h1>
+<p class="sub">${n} run${n === 1 ? '' : 's'}, newest first; each name opens its report. Scores: validation out of fold and test, in the metric each search ranked by.</p>
+</header>
+${body}
+<footer>Made by automl ${escapeHtml(packageVersion())}. One file per page: no network, no server.</footer>
+</main>
+</body>
+</html>
+`;
+}
