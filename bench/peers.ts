@@ -34,10 +34,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import { PYTHON, requirePython } from './peer.js';
 import { spawnTracked, withChildren } from './proc.js';
 import { SHAPE_NAMES, makeShape, writeShape } from './shapes.js';
@@ -78,6 +79,11 @@ export interface CaseResult {
   oursSeconds: number;
   oursFamily: string;
   oursCandidates: number;
+  /** The neural net's share of the search's fit time, and whether it is in the pipeline. */
+  netShare: number;
+  netInPipeline: boolean;
+  /** The pipeline's model: the winner's family, or 'ensemble N'. */
+  oursModel: string;
   peers: Record<string, PeerResult>;
   bestPeer: string;
   ratio: number;
@@ -273,9 +279,14 @@ async function runCase(d: DataSet, data: string, seed: number, work: string): Pr
   ]);
   const peers = lastJsonLine(py.stdout)['peers'] as Record<string, PeerResult>;
   const bestPeer = PEERS.reduce((a, b) => (peers[b]!.score < peers[a]!.score ? b : a));
+  const net = netShare(join(work, 'experiments', 'runs', `${d.name}-${seed}`, 'leaderboard.csv'));
+  const ensemble = res['ensemble'] as { kept: boolean; members: { family: string }[] };
   rmSync(join(work, 'experiments'), { recursive: true, force: true });
   rmSync(join(work, 'pipelines'), { recursive: true, force: true });
   return {
+    netShare: net,
+    netInPipeline: ensemble.members.some((m) => m.family === 'mlp'),
+    oursModel: ensemble.kept ? `ensemble ${ensemble.members.length}` : (best.best?.family ?? '?'),
     data: d.name,
     seed,
     task: resTask,
@@ -291,6 +302,15 @@ async function runCase(d: DataSet, data: string, seed: number, work: string): Pr
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The neural net's share of the fit seconds summed over a run's leaderboard. */
+function netShare(leaderboardPath: string): number {
+  const rows = parse(readFileSync(leaderboardPath, 'utf8'), { columns: true }) as Record<string, string>[];
+  const seconds = (r: Record<string, string>): number => Number(r['fit_seconds'] ?? 0);
+  const total = rows.reduce((s, r) => s + seconds(r), 0);
+  const net = rows.filter((r) => r['family'] === 'mlp').reduce((s, r) => s + seconds(r), 0);
+  return total > 0 ? net / total : 0;
+}
 
 export interface DataSetSummary {
   data: string;
@@ -376,12 +396,13 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`cases worse than ${WORSE}×: ${worse} of ${cases.length}\n`);
 
   // Times: our wall (the Optuna peer's budget), our winner, the Optuna peer's time, trials, winner.
-  process.stdout.write(`\n${'case'.padEnd(16)}  ours s  cands  our best      opt s  trials  opt best\n`);
+  // The neural net's share of the search's fit time (* when it is in the pipeline).
+  process.stdout.write(`\n${'case'.padEnd(16)}  ours s  cands  net %  pipeline       opt s  trials  opt best\n`);
   for (const c of cases) {
     const opt = c.peers['optuna']!;
     const optBest = String(opt.best?.['learner'] ?? '?');
     process.stdout.write(
-      `${`${c.data}/${c.seed}`.padEnd(16)}${c.oursSeconds.toFixed(1).padStart(8)}${String(c.oursCandidates).padStart(7)}  ${c.oursFamily.padEnd(12)}${opt.seconds.toFixed(1).padStart(7)}${String(opt.trials ?? 0).padStart(8)}  ${optBest}\n`,
+      `${`${c.data}/${c.seed}`.padEnd(16)}${c.oursSeconds.toFixed(1).padStart(8)}${String(c.oursCandidates).padStart(7)}${`${(100 * c.netShare).toFixed(0)}${c.netInPipeline ? '*' : ' '}`.padStart(7)}  ${c.oursModel.padEnd(12)}${opt.seconds.toFixed(1).padStart(8)}${String(opt.trials ?? 0).padStart(8)}  ${optBest}\n`,
     );
   }
   const total = (performance.now() - started) / 1000;

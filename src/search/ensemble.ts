@@ -44,13 +44,22 @@ export const ENSEMBLE_MAX_ROWS = 10_000;
 export const ENSEMBLE_MAX_MEMBER_NUMBERS = 1_000_000;
 
 /**
- * Whether an ensemble member is shipped refit on all rows rather than as its fold models: when
- * its family has no rounds to carry over from the folds (forests grow as many trees as asked,
- * the GLM converges), so a refit is the same model on more rows, and a third of the size.
+ * Fold models holding more numbers than this, of a family that can be refit as it is, are shipped
+ * refit on all rows instead (a third of the size).
+ */
+export const REFIT_ABOVE_NUMBERS = 200_000;
+
+/**
+ * Whether an ensemble member is shipped refit on all rows rather than as its fold models. The
+ * out-of-fold record (and the calibration fitted on it) measured the fold models, so they are
+ * shipped, unless together they are large (over {@link REFIT_ABOVE_NUMBERS}) and the family has no
+ * rounds to carry over from the folds (forests grow as many trees as asked): then one refit, the
+ * same model on more rows, is a third of the size.
  */
 export function shipsRefit(c: ScoredCandidate): boolean {
   const family = FAMILIES[c.entry.family];
-  return family.rounds?.refit === undefined && !family.search.costly;
+  if (family.rounds?.refit !== undefined || family.search.costly) return false;
+  return [...c.foldModels.values()].reduce((s, m) => s + modelNumbers(m.model), 0) > REFIT_ABOVE_NUMBERS;
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * An experiment's third stage: the pipeline's model. With `--final auto` (the default) it is the
  * ensemble of the leaderboard (ensemble.ts) when the best single candidate does not beat it out
- * of fold: each early-stopped member (GBDT, neural net) shipped as its fold models (bagged, as
- * AutoGluon ships its models; the out-of-fold record the ensemble and the calibrations were
- * fitted on is theirs), the others (forests, GLM) refit on all rows when the budget allows (the
- * same model on more rows, a third of the size). Otherwise it is
+ * of fold: each member shipped as its fold models (bagged, as AutoGluon ships its models; the
+ * out-of-fold record the ensemble and the calibrations were fitted on is theirs), but a large
+ * forest refit on all rows when the budget allows (ensemble.ts `shipsRefit`: the same model on
+ * more rows, a third of the size). Otherwise it is
  * the winner alone: refit on all training rows when the refit will likely fit in what is left of
  * the budget (or when asked), else its fold models (their average; each validated on its own
  * fold) rather than a refit cut short. Classifiers carry their calibration either way.
@@ -79,8 +79,8 @@ export async function finalPipeline(
     seconds: (clockNow() - started) / 1000,
   });
   if (mode === 'auto' && selection.ensembled) {
-    // Members whose family is not early-stopped (forests, the GLM) are refit on all rows: a
-    // third of the size of their fold models, and fitted on every row; while the budget allows.
+    // Large forests are refit on all rows (a third of the size of their fold models), while the
+    // budget allows; the other members ship their fold models.
     const refitSeconds = selection.members
       .filter((m) => shipsRefit(m.candidate))
       .reduce((s, m) => s + refitSecondsFor(m.candidate.entry, validation), 0);

@@ -9,6 +9,7 @@ import type { FamilyName } from '../../src/models/registry.js';
 import type { ScoredCandidate } from '../../src/search/automl.js';
 import {
   LOGLOSS_TIE,
+  REFIT_ABOVE_NUMBERS,
   rowLosses,
   selectEnsemble,
   shippedNumbers,
@@ -135,14 +136,20 @@ describe('what a member weighs as shipped', () => {
     c.foldModels = new Map(sizes.map((s, f) => [f, { features: { inputs: [], steps: [] } as never, model: tree(s) }]));
     return c;
   };
-  it('fold models (GBDT) as their sum; a refit (forests) as one fold model scaled to all rows', () => {
-    expect(shipsRefit(withFolds('gbdt', [1]))).toBe(false);
-    expect(shipsRefit(withFolds('mlp', [1]))).toBe(false);
-    expect(shipsRefit(withFolds('random_forest', [1]))).toBe(true);
-    expect(shipsRefit(withFolds('glm', [1]))).toBe(true);
-    // 6 numbers a node (5 fields and one value).
+  it('fold models as their sum; large fold models of a family without rounds as one refit, scaled to all rows', () => {
+    // 6 numbers a node (5 fields and one value); 40,000 nodes in three folds: 240,000 numbers.
+    const large = [10_000, 15_000, 15_000];
+    expect(6 * 40_000).toBeGreaterThan(REFIT_ABOVE_NUMBERS);
+    expect(shipsRefit(withFolds('gbdt', large))).toBe(false); // its rounds come from the folds
+    expect(shipsRefit(withFolds('mlp', large))).toBe(false);
+    expect(shipsRefit(withFolds('random_forest', large))).toBe(true);
+    expect(shipsRefit(withFolds('extra_trees', large))).toBe(true);
+    // Small fold models are what the out-of-fold record measured: shipped as they are.
+    expect(shipsRefit(withFolds('random_forest', [10, 20, 30]))).toBe(false);
+    expect(shipsRefit(withFolds('glm', [10, 20, 30]))).toBe(false);
     expect(shippedNumbers(withFolds('gbdt', [10, 20, 30]))).toBe(6 * 60);
-    expect(shippedNumbers(withFolds('extra_trees', [10, 20, 30]))).toBe(((6 * 60) / 3) * 1.5);
+    expect(shippedNumbers(withFolds('extra_trees', [10, 20, 30]))).toBe(6 * 60);
+    expect(shippedNumbers(withFolds('extra_trees', large))).toBe(((6 * 40_000) / 3) * 1.5);
   });
 });
 
