@@ -339,7 +339,7 @@ export function buildCli(argv: string[]): Argv {
     .version(packageVersion())
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(120, process.stdout.columns || 120))
+    .wrap(Math.min(120, process.stdout.columns || 80))
     .epilogue('Each command has --help with examples. Docs: README.md')
     .fail((msg, err) => {
       if (err) throw err;

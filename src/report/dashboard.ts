@@ -4,6 +4,7 @@
  * checks, the winner and the ensemble, validation and test scores, variable importance, the
  * pipeline's size and speed. Every line fits the given width (80 when not on a terminal).
  */
+import { METRICS, isMetricName } from '../metrics/registry.js';
 import type { RunExperiment } from './load.js';
 import { fmt, fmtBytes, labelled, PLAIN, table, truncate, wrap, type Style } from './text.js';
 
@@ -78,11 +79,16 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
   const e = r.ensemble;
   const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   if (e?.kept) {
-    const shown = e.members.slice(0, 6).map((m) => `${m.family} #${m.id} ${m.weight.toFixed(3)},`);
+    const shown = e.members
+      .slice(0, 6)
+      .map((m) => `${m.family} #${m.id} ${m.weight.toFixed(3)}${m.shipped === 'refit' ? ' (refit)' : ''},`);
     const more = e.members.length > 6 ? ` and ${e.members.length - 6} more` : '';
+    // Kept though the winner alone scores a little better: a tie within the noise.
+    const higherIsBetter = isMetricName(metric) && METRICS[metric].greaterIsBetter;
+    const tie = higherIsBetter ? e.score < e.singleScore : e.score > e.singleScore;
     add(
       'ensemble',
-      `${e.members.length} members (${metric} out of fold ${fmt(e.score)}, the winner alone ${fmt(e.singleScore)}): ${shown.join(' ').replace(/,$/, '')}${more}`,
+      `${e.members.length} members (${metric} out of fold ${fmt(e.score)}, the winner alone ${fmt(e.singleScore)}${tie ? ': a tie within the noise, so the ensemble' : ''}): ${shown.join(' ').replace(/,$/, '')}${more}`,
     );
   } else if (e && e.members.length > 0) {
     add('ensemble', `none: the winner alone (${metric} out of fold ${fmt(e.singleScore)}) beat one (${fmt(e.score)})`);

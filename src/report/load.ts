@@ -95,7 +95,16 @@ export interface RunExperiment {
     kept: boolean;
     score: number;
     singleScore: number;
-    members: { id: number; family: string; weight: number; calibration: Calibration | null }[];
+    members: {
+      id: number;
+      family: string;
+      weight: number;
+      calibration: Calibration | null;
+      /** How it is shipped (runs before this member say nothing: fold models). */
+      shipped?: 'folds' | 'refit';
+    }[];
+    /** Families' best candidates within the noise of the best, seeded into the selection. */
+    seeded?: number[];
   };
   seconds?: { total: number; search?: number; refit?: number };
   peakRssBytes?: number;
