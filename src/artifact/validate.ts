@@ -212,6 +212,12 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
         members(m, MEMBER, `${where}.members[${i}]`);
         if (m['features'] !== undefined) features(m['features'], `${where}.members[${i}].features`);
         if (m['calibration'] !== undefined) {
+          // Calibrations came with format 2.1: a file that says 2.0 cannot hold one.
+          if (minor(stated) < 1)
+            throw new ScoringError(
+              'PIPELINE_FORMAT',
+              `${source}: ${where}.members[${i}] has a calibration, which format ${stated} does not have (it came with 2.1): the file's formatVersion is wrong, or the file was edited`,
+            );
           const c = object(m['calibration'], `${where}.members[${i}].calibration`);
           const ckind = c['kind'];
           if (typeof ckind !== 'string' || !Object.hasOwn(CALIBRATION, ckind))

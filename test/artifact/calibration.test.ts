@@ -252,6 +252,20 @@ describe('scorer: calibrated ensemble members', () => {
     expect((loadPipeline(text).file.model as EnsembleNode).members[1]!.calibration).toEqual(calB);
   });
 
+  it('refuses a file that says format 2.0 but holds a calibration (they came with 2.1), naming the member', () => {
+    const o = JSON.parse(text) as Json;
+    o['formatVersion'] = '2.0';
+    delete o['checksum'];
+    const e = refusal(withChecksum(JSON.stringify(o, null, 2)));
+    expect(e.code).toBe('PIPELINE_FORMAT');
+    expect(e.message).toMatch(
+      /model\.members\[0\] has a calibration, which format 2\.0 does not have \(it came with 2\.1\)/,
+    );
+    // Without calibrations, a 2.0 file still loads.
+    for (const m of (o['model'] as { members: Record<string, unknown>[] }).members) delete m['calibration'];
+    expect(loadPipeline(withChecksum(JSON.stringify(o, null, 2))).file.formatVersion).toBe('2.0');
+  });
+
   /** The file with member `i`'s calibration replaced (the checksum made anew). */
   const withCalibration = (i: number, c: unknown, extra: Partial<PipelineParts> = {}): string => {
     const members = ensemble.members.map((m, j) => (j === i ? { ...m, calibration: c as Calibration } : m));
