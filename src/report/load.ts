@@ -857,3 +857,18 @@ function parsePredictions(text: string, e: RunExperiment | undefined, problems: 
     regression: { actual, predicted: probabilities.map((row) => row[0]!) },
   };
 }
+
+/**
+ * The leaderboard, best first: candidates scored on all their folds by score, then those halved or
+ * stopped (scored on fewer folds) by score, then those without a score.
+ */
+export function rankLeaderboard(rows: readonly LeaderboardRow[], greaterIsBetter: boolean): LeaderboardRow[] {
+  const sign = greaterIsBetter ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    if (a.score === null || b.score === null)
+      return (a.score === null ? 1 : 0) - (b.score === null ? 1 : 0) || a.id - b.id;
+    // A candidate scored on all its folds ranks before one halved on a single fold.
+    const full = (c: LeaderboardRow): number => (c.status === 'scored' ? 0 : 1);
+    return full(a) - full(b) || sign * (a.score - b.score) || a.id - b.id;
+  });
+}

@@ -34,11 +34,11 @@ import {
 } from './charts.js';
 import { classificationCurves, prCurve, regressionPoints, rocCurve } from './curves.js';
 import {
+  rankLeaderboard,
   scorerOf,
   thresholdViews,
   winnerText,
   type ClassificationMetrics,
-  type LeaderboardRow,
   type RunExperiment,
   type RunReport,
 } from './load.js';
@@ -630,7 +630,7 @@ function leaderboardSection(r: RunReport): Section {
       blocks: [{ kind: 'missing', text: 'Not in this run: no leaderboard (leaderboard.csv).' }],
     };
   const up = greaterIsBetter(metric);
-  const sorted = sortLeaderboard(lb, up);
+  const sorted = rankLeaderboard(lb, up);
   const winner = r.experiment?.search?.best?.id;
   const members = new Map((r.experiment?.ensemble?.kept ? r.experiment.ensemble.members : []).map((m) => [m.id, m]));
   const rows: Cell[][] = sorted.map((e, k) => {
@@ -661,7 +661,7 @@ function leaderboardSection(r: RunReport): Section {
       {
         kind: 'table',
         name: 'leaderboard',
-        caption: `Every candidate, best first by validation ${metric} (${up ? 'higher' : 'lower'} is better); halved candidates were stopped early by successive halving (scored on fewer folds), failed ones are last. Fit: seconds of fitting over its folds; done: when it finished, seconds into the search.`,
+        caption: `Every candidate, best first by validation ${metric} (${up ? 'higher' : 'lower'} is better): those scored on every fold, then those halved early by successive halving (scored on fewer folds, so not comparable with the first), failed ones last. Fit: seconds of fitting over its folds; done: when it finished, seconds into the search.`,
         header: [
           'rank',
           'id',
@@ -680,12 +680,6 @@ function leaderboardSection(r: RunReport): Section {
       },
     ],
   };
-}
-
-export function sortLeaderboard(lb: readonly LeaderboardRow[], greater: boolean): LeaderboardRow[] {
-  const key = (e: LeaderboardRow): number =>
-    e.score === null || !Number.isFinite(e.score) ? Infinity : greater ? -e.score : e.score;
-  return [...lb].sort((a, b) => key(a) - key(b) || a.id - b.id);
 }
 
 function calibrationText(c: { kind: string; temperature?: number; floor?: number } | null): string {

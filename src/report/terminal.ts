@@ -9,10 +9,10 @@ import { isMetricName, METRICS } from '../metrics/registry.js';
 import { dashboardLines } from './dashboard.js';
 import {
   largestConfusions,
+  rankLeaderboard,
   scorerOf,
   thresholdViews,
   type ClassificationMetrics,
-  type LeaderboardRow,
   type RunReport,
 } from './load.js';
 import { displayWidth, fmt, labelled, PLAIN, table, wrap, type Style } from './text.js';
@@ -230,18 +230,6 @@ export function terminalReport(r: RunReport, opts: TerminalOptions = {}): string
     for (const l of r.log.slice(-5)) out.push(...wrap(l.trim(), width, '  ', '    '));
   }
   return out;
-}
-
-/** The leaderboard, best first: scored candidates by score, then those without a score. */
-export function rankLeaderboard(rows: readonly LeaderboardRow[], greaterIsBetter: boolean): LeaderboardRow[] {
-  const sign = greaterIsBetter ? -1 : 1;
-  return [...rows].sort((a, b) => {
-    if (a.score === null || b.score === null)
-      return (a.score === null ? 1 : 0) - (b.score === null ? 1 : 0) || a.id - b.id;
-    // A candidate scored on all its folds ranks before one halved on a single fold.
-    const full = (c: LeaderboardRow): number => (c.status === 'scored' ? 0 : 1);
-    return full(a) - full(b) || sign * (a.score - b.score) || a.id - b.id;
-  });
 }
 
 /**

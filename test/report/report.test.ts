@@ -13,12 +13,13 @@ import {
   atThreshold,
   listRuns,
   loadRun,
+  rankLeaderboard,
   testMetrics,
   thresholdViews,
   type RunExperiment,
   type RunReport,
 } from '../../src/report/load.js';
-import { confusionLines, rankLeaderboard, terminalReport } from '../../src/report/terminal.js';
+import { confusionLines, terminalReport } from '../../src/report/terminal.js';
 import { displayWidth, fmt, wrap, table } from '../../src/report/text.js';
 import { Rng } from '../../src/util/random.js';
 import {
