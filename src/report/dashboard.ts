@@ -6,7 +6,7 @@
  */
 import { METRICS, isMetricName } from '../metrics/registry.js';
 import type { RunExperiment } from './load.js';
-import { fmt, fmtBytes, labelled, PLAIN, table, truncate, wrap, type Style } from './text.js';
+import { fmt, fmtBytes, labelled, paramsText, PLAIN, table, truncate, wrap, type Style } from './text.js';
 
 export { fmtBytes } from './text.js';
 
@@ -75,7 +75,8 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
       'final',
       `${s.final === 'folds' ? 'as asked' : 'no time was left to refit on all rows'}: the pipeline averages the winner's fold models (see run.log)`,
     );
-  if (se?.best) add('winner', `${se.best.family}${se.best.params ? ` ${JSON.stringify(se.best.params)}` : ''}`);
+  if (se?.best)
+    add('winner', `${se.best.family} (${paramsText(se.best.params as Record<string, unknown> | undefined)})`);
   const e = r.ensemble;
   const metric = s.scorer ?? (r.task === 'regression' ? 'rmse' : 'logloss');
   if (e?.kept) {

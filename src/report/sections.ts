@@ -42,7 +42,7 @@ import {
   type RunExperiment,
   type RunReport,
 } from './load.js';
-import { fmt, fmtBytes, fmtSeconds } from './text.js';
+import { fmt, fmtBytes, fmtSeconds, paramsText } from './text.js';
 
 /** A table cell: text, optionally the exact number it shows (rounded) and how to set it. */
 export interface CellValue {
@@ -131,15 +131,6 @@ export function fmtDate(d: Date | string | undefined): string {
   const date = typeof d === 'string' ? new Date(d) : d;
   if (Number.isNaN(date.getTime())) return String(d);
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** Hyper-parameters in words: `baggingFraction 0.7, lambda 0.01`, or `defaults`. */
-export function paramsText(p: Record<string, unknown> | string | undefined): string {
-  if (p === undefined) return '–';
-  if (typeof p === 'string') return p;
-  const entries = Object.entries(p);
-  if (entries.length === 0) return 'defaults';
-  return entries.map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : JSON.stringify(v)}`).join(', ');
 }
 
 /**

@@ -159,3 +159,12 @@ export function fmtSeconds(s: number): string {
   if (s < 7200) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
+
+/** Hyper-parameters in words: `baggingFraction 0.7, lambda 0.01`, or `defaults`. */
+export function paramsText(p: Record<string, unknown> | string | undefined): string {
+  if (p === undefined) return '–';
+  if (typeof p === 'string') return p;
+  const entries = Object.entries(p);
+  if (entries.length === 0) return 'defaults';
+  return entries.map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : JSON.stringify(v)}`).join(', ');
+}
