@@ -353,8 +353,10 @@ export async function run(args: string[]): Promise<void> {
   const cases: CaseResult[] = [];
   const sets = dataSets(o);
   process.stdout.write(
-    `test logloss (RMSE for *_regress); seeds ${o.seeds.join(',')}; automl run --time 5 --max-runtime ${o.hydraulicRuntime} (hydraulic), ${o.shapeRuntime} (shapes)\n` +
-      `ratio = ours / best peer (logloss floored at ${FLOOR}); '!' above ${WORSE}×; opt = Optuna TPE peer\n\n`,
+    `test logloss (RMSE for *_regress); seeds ${o.seeds.join(',')}; automl run --time 5\n` +
+      `--max-runtime ${o.hydraulicRuntime} (hydraulic), ${o.shapeRuntime} (shapes)\n` +
+      `ratio = ours / best peer (logloss floored at ${FLOOR}); '!' above ${WORSE}×;\n` +
+      `opt = Optuna TPE peer\n\n`,
   );
   process.stdout.write(`${header('case')}\n`);
   try {
@@ -390,7 +392,7 @@ export async function run(args: string[]): Promise<void> {
   const part = (name: string, ss: DataSetSummary[]): string =>
     ss.length > 0 ? `; ${name} ${geomean(ss.map((s) => s.ratio)).toFixed(2)}×` : '';
   process.stdout.write(
-    `\ngeometric mean of the per-data-set ratios: ${gm.toFixed(2)}× (${summary.length} data sets${part('hydraulic', hyd)}${part('shapes', shp)})\n`,
+    `\ngeometric mean of the per-data-set ratios: ${gm.toFixed(2)}×\n(${summary.length} data sets${part('hydraulic', hyd)}${part('shapes', shp)})\n`,
   );
   const worse = cases.filter((c) => c.ratio > WORSE).length;
   process.stdout.write(`cases worse than ${WORSE}×: ${worse} of ${cases.length}\n`);
