@@ -40,6 +40,17 @@ describe('the scoring side imports no training code', () => {
     expect([...packages.keys()]).toEqual([]);
   });
 
+  it('the Lambda handler and its entry module import only the request layer and the scorer: no package', () => {
+    for (const entry of ['src/serve/lambda.ts', 'src/serve/lambda-entry.ts']) {
+      const { files, packages } = reach(entry);
+      expect(
+        under(files, ['src/serve/lambda.ts', 'src/serve/lambda-entry.ts', 'src/serve/request.ts', 'src/artifact/']),
+        entry,
+      ).toEqual([]);
+      expect([...packages.keys()], entry).toEqual([]);
+    }
+  });
+
   it('batch scoring (reader, chunks, worker threads) imports only the scorer', () => {
     for (const entry of ['src/serve/batch.ts', 'src/serve/parallel.ts', 'src/serve/batch-worker.ts']) {
       const { files, packages } = reach(entry);
