@@ -4,61 +4,13 @@
  * a run whose experiment.json is damaged, is listed as such.
  */
 import { resolve } from 'node:path';
-import { listRuns, runsDirOf, scorerOf, winnerText, type RunReport } from '../report/load.js';
+import { listRuns, runsDirOf } from '../report/load.js';
+import { runSummary, type RunSummary } from '../report/summary.js';
 import { table, terminalWidth, truncate, wrap } from '../report/text.js';
 import type { Output } from './output.js';
 
 export interface ListArgs {
   dir?: string;
-}
-
-/** One run in `automl list --json`. */
-export interface ListedRun {
-  name: string;
-  dir: string;
-  /** finished, running, failed, interrupted, damaged; or 'not a run'. */
-  status: string;
-  target: string | null;
-  task: string | null;
-  /** The metric the search ranked by, and the pipeline's validation (out of fold) and test scores in it. */
-  metric: string | null;
-  validation: number | null;
-  test: number | null;
-  /** The winner's family, or `ensemble of N`. */
-  winner: string | null;
-  elapsedSeconds: number | null;
-  /** When it finished (or ended, or started), ISO 8601. */
-  date: string;
-  problems: string[];
-  /** A failed or interrupted run's error message; else null. */
-  error: string | null;
-}
-
-/** What `automl list` says of a run. */
-export function listedRun(r: RunReport): ListedRun {
-  const e = r.experiment;
-  const metric = e?.settings?.scorer ?? (e?.task ? scorerOf(e) : null);
-  const score = (m: Record<string, unknown> | undefined): number | null => {
-    const v = metric ? m?.[metric] : undefined;
-    return typeof v === 'number' ? v : null;
-  };
-  const started = e?.startedAt ? Date.parse(e.startedAt) : NaN;
-  const ended = e?.endedAt ? Date.parse(e.endedAt) : NaN;
-  return {
-    name: r.name,
-    dir: r.dir,
-    status: r.isRun ? r.status : 'not a run',
-    target: e?.settings?.target ?? null,
-    task: e?.task ?? null,
-    metric,
-    validation: score(e?.validation),
-    test: score(e?.test),
-    winner: winnerText(e),
-    elapsedSeconds: e?.seconds?.total ?? (Number.isFinite(ended - started) ? (ended - started) / 1000 : null),
-    date: r.date.toISOString(),
-    problems: r.problems,
-    error: e?.error?.message ?? null,
-  };
 }
 
 /** A date as `YYYY-MM-DD HH:MM`, local time. */
@@ -77,7 +29,7 @@ function short(v: number | null): string {
  * indented line with its target, task, metric, elapsed time and date (or, for a folder that is not
  * a run or is damaged, what is wrong).
  */
-export function listLines(runs: readonly ListedRun[], width: number): string[] {
+export function listLines(runs: readonly RunSummary[], width: number): string[] {
   const header = ['run', 'status', 'validation', 'test', 'winner'];
   const rows = runs.map((r) => [r.name, r.status, short(r.validation), short(r.test), r.winner ?? '']);
   const [head, rule, ...lines] = table(header, rows, [false, false, true, true, false], width, [0, 4]);
@@ -109,7 +61,7 @@ function atMostTwo(lines: string[], width: number): string[] {
 
 export async function listCommand(args: ListArgs, out: Output): Promise<void> {
   const dir = runsDirOf(resolve(args.dir ?? '.'));
-  const runs = (await listRuns(dir, { predictions: false })).map(listedRun);
+  const runs = (await listRuns(dir, { predictions: false })).map(runSummary);
   out.result(runs);
   if (runs.length === 0) {
     for (const l of wrap(`no runs in ${dir}; make one with automl run`, terminalWidth(process.stdout))) out.info(l);

@@ -5,50 +5,11 @@
  * One self-contained HTML file, as the reports are.
  */
 import { escapeHtml, REPORT_CSS } from './html.js';
-import { scorerOf, winnerText, type RunReport } from './load.js';
-import { fmtDate, metricValue } from './sections.js';
+import type { RunReport } from './load.js';
+import { fmtDate } from './sections.js';
+import { runSummary } from './summary.js';
 import { fmt, fmtSeconds } from './text.js';
 import { packageVersion } from '../util/paths.js';
-
-/** One run's line of the index. */
-export interface IndexRow {
-  name: string;
-  target: string | null;
-  task: string | null;
-  /** finished, running, failed, interrupted, damaged, or 'not a run'. */
-  status: string;
-  /** The metric the search ranked by. */
-  metric: string | null;
-  validation: number | null;
-  test: number | null;
-  winner: string | null;
-  elapsedSeconds: number | null;
-  date: Date;
-  /** What is wrong with a damaged run or a folder that is not one; empty otherwise. */
-  problems: string[];
-}
-
-/** What the index says of a run. */
-export function indexRow(r: RunReport): IndexRow {
-  const e = r.experiment;
-  const metric = e?.task || e?.settings?.scorer ? scorerOf(e) : null;
-  const binary = e?.task === 'binary';
-  const started = e?.startedAt ? Date.parse(e.startedAt) : NaN;
-  const ended = e?.endedAt ? Date.parse(e.endedAt) : NaN;
-  return {
-    name: r.name,
-    target: e?.settings?.target ?? null,
-    task: e?.task ?? null,
-    status: r.isRun ? r.status : 'not a run',
-    metric,
-    validation: metric ? metricValue(e?.validation, metric, binary) : null,
-    test: metric ? metricValue(e?.test, metric, binary) : null,
-    winner: winnerText(e),
-    elapsedSeconds: e?.seconds?.total ?? (Number.isFinite(ended - started) ? (ended - started) / 1000 : null),
-    date: r.date,
-    problems: r.status === 'damaged' || !r.isRun ? r.problems : [],
-  };
-}
 
 const INDEX_CSS = `
 td.status span { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: .8rem; white-space: nowrap; }
@@ -69,13 +30,14 @@ td .problem { display: block; color: var(--muted); font-size: .8rem; white-space
  */
 export function renderIndex(reports: readonly RunReport[], hrefOf: (r: RunReport) => string): string {
   const rows = reports.map((r) => {
-    const x = indexRow(r);
+    const x = runSummary(r);
+    const problems = x.status === 'damaged' || x.status === 'not a run' ? x.problems : [];
     const href = hrefOf(r);
     const name = href ? `<a href="${escapeHtml(href)}">${escapeHtml(x.name)}</a>` : escapeHtml(x.name);
-    const problems = x.problems.map((p) => `<span class="problem">${escapeHtml(p)}</span>`).join('');
+    const problemsHtml = problems.map((p) => `<span class="problem">${escapeHtml(p)}</span>`).join('');
     const score = (v: number | null): string =>
       v === null ? '<td class="num">–</td>' : `<td class="num" data-value="${v}">${escapeHtml(fmt(v))}</td>`;
-    return `<tr data-run="${escapeHtml(x.name)}" data-status="${escapeHtml(x.status)}"><td>${name}</td><td>${escapeHtml(x.target ?? '–')}</td><td>${escapeHtml(x.task ?? '–')}</td><td class="status"><span class="s-${x.status.replace(/ /g, '-')}">${escapeHtml(x.status)}</span>${problems}</td><td>${escapeHtml(x.metric ?? '–')}</td>${score(x.validation)}${score(x.test)}<td>${escapeHtml(x.winner ?? '–')}</td><td class="num">${x.elapsedSeconds === null ? '–' : escapeHtml(fmtSeconds(x.elapsedSeconds))}</td><td class="num">${escapeHtml(fmtDate(x.date))}</td></tr>`;
+    return `<tr data-run="${escapeHtml(x.name)}" data-status="${escapeHtml(x.status)}"><td>${name}</td><td>${escapeHtml(x.target ?? '–')}</td><td>${escapeHtml(x.task ?? '–')}</td><td class="status"><span class="s-${x.status.replace(/ /g, '-')}">${escapeHtml(x.status)}</span>${problemsHtml}</td><td>${escapeHtml(x.metric ?? '–')}</td>${score(x.validation)}${score(x.test)}<td>${escapeHtml(x.winner ?? '–')}</td><td class="num">${x.elapsedSeconds === null ? '–' : escapeHtml(fmtSeconds(x.elapsedSeconds))}</td><td class="num">${escapeHtml(fmtDate(new Date(x.date)))}</td></tr>`;
   });
   const body =
     reports.length === 0

@@ -42,6 +42,7 @@ import {
   type RunExperiment,
   type RunReport,
 } from './load.js';
+import { metricValue } from './summary.js';
 import { fmt, fmtBytes, fmtSeconds, paramsText } from './text.js';
 
 /** A table cell: text, optionally the exact number it shows (rounded) and how to set it. */
@@ -131,26 +132,6 @@ export function fmtDate(d: Date | string | undefined): string {
   const date = typeof d === 'string' ? new Date(d) : d;
   if (Number.isNaN(date.getTime())) return String(d);
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/**
- * A metric's value from experiment.json's metrics object: top-level numbers as they are; `f1` the
- * positive class's F1 for a binary target, else the macro F1 (as the search ranks by it).
- */
-export function metricValue(m: Record<string, unknown> | undefined, metric: string, binary: boolean): number | null {
-  if (!m) return null;
-  const v = m[metric];
-  if (typeof v === 'number') return v;
-  if (metric === 'f1') {
-    const perClass = m['perClass'];
-    if (binary && Array.isArray(perClass)) {
-      const f1 = (perClass[1] as { f1?: unknown } | undefined)?.f1;
-      return typeof f1 === 'number' ? f1 : null;
-    }
-    const macro = m['macro'] as { f1?: unknown } | undefined;
-    return typeof macro?.f1 === 'number' ? macro.f1 : null;
-  }
-  return null;
 }
 
 function greaterIsBetter(metric: string): boolean {

@@ -4,7 +4,8 @@
  * such; one self-contained page.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderIndex, indexRow } from '../../src/report/index-page.js';
+import { renderIndex } from '../../src/report/index-page.js';
+import { runSummary } from '../../src/report/summary.js';
 import { listRuns, type RunReport } from '../../src/report/load.js';
 import { fmt } from '../../src/report/text.js';
 import {
@@ -92,7 +93,7 @@ describe('renderIndex', () => {
     const notes = rowOf('notes-index');
     expect(notes[3]!.text).toMatch(/^not a run/);
     expect(notes[0]!.html).toBe('notes-index');
-    expect(indexRow(runs.find((r) => r.name === 'notes-index')!).status).toBe('not a run');
+    expect(runSummary(runs.find((r) => r.name === 'notes-index')!).status).toBe('not a run');
   });
 
   it('escapes names; an empty list says there are no runs', () => {

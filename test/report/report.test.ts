@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listLines, listedRun } from '../../src/cli/list.js';
+import { listLines } from '../../src/cli/list.js';
+import { runSummary } from '../../src/report/summary.js';
 import { dashboardLines } from '../../src/report/dashboard.js';
 import {
   atThreshold,
@@ -242,7 +243,7 @@ describe('listRuns', () => {
     // A runs folder that does not exist lists nothing.
     expect(await listRuns(join(fixtureRunsDir(), 'no-such-folder'))).toEqual([]);
 
-    const listed = runs.map(listedRun);
+    const listed = runs.map(runSummary);
     const lines = listLines(listed, 80);
     expectFits(lines, 80);
     const text = lines.join('\n');
