@@ -333,6 +333,31 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 recipe hydraulic --stats mean,std,min,max,slope', 'Richer per-cycle features'),
       async (args) => (await import('./recipe.js')).recipeCommand(args as never, output(args)),
     )
+    .command('export', 'Export a pipeline for deployment: lambda (an AWS Lambda zip)', (y) =>
+      y
+        .command(
+          'lambda',
+          'A zip that deploys as is on AWS Lambda (Node.js 22 or 24, handler index.handler) behind API Gateway',
+          (l) =>
+            common(l)
+              .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file to deploy' })
+              .option('out', {
+                type: 'string',
+                demandOption: true,
+                describe: 'The zip file to write (a name ending in .zip)',
+              })
+              .option('name', {
+                type: 'string',
+                describe: 'The Lambda function name, for the messages (default: the pipeline name)',
+              })
+              .example(
+                '$0 export lambda --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --out model-hydraulic-lambda.zip',
+                'index.mjs and pipeline.json, ready for aws lambda create-function',
+              ),
+          async (args) => (await import('./export.js')).exportLambdaCommand(args as never, output(args)),
+        )
+        .demandCommand(1, 'Name what to export: automl export lambda'),
+    )
     .demandCommand(1, 'Name a command; see automl --help')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': true, 'greedy-arrays': false })
