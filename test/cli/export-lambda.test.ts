@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/artifact/scorer.js';
 import { lambdaHandler, type ApiGatewayResponse } from '../../src/serve/lambda.js';
 import { REPO_ROOT, runCli, runCommand } from './run-cli.js';
+import { v1, v2 } from '../serve/api-gateway-events.js';
 
 const EXAMPLES = join(REPO_ROOT, 'pipelines', 'examples');
 const PIPELINE = join(EXAMPLES, 'gbdt.pipeline.json');
@@ -35,36 +36,6 @@ const OUTPUTS = ['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100'];
 const FIELDS = Object.keys(INPUTS[0]!);
 const ROWS = INPUTS.map((r) => FIELDS.map((f) => r[f]!));
 const EXAMPLE_BODY = JSON.stringify({ fields: FIELDS, rows: ROWS });
-
-/** Payload version 1.0 (a REST API), as API Gateway sends it to a `{proxy+}` resource of stage `test`. */
-function v1(method: string, path: string, body: string | null = null, base64 = false): unknown {
-  return {
-    version: '1.0',
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
-    queryStringParameters: null,
-    requestContext: { stage: 'test', path: `/test${path}`, httpMethod: method },
-    body: base64 && body !== null ? Buffer.from(body).toString('base64') : body,
-    isBase64Encoded: base64,
-  };
-}
-
-/** Payload version 2.0 (an HTTP API): `rawPath` as requested, stage included. */
-function v2(method: string, rawPath: string, body: string | null = null, base64 = false): unknown {
-  const event: Record<string, unknown> = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1' }, stage: 'test' },
-    isBase64Encoded: base64,
-  };
-  if (body !== null) event['body'] = base64 ? Buffer.from(body).toString('base64') : body;
-  return event;
-}
 
 /** The recorded events, by what each shows. */
 const EVENTS: Record<string, unknown> = {

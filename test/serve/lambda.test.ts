@@ -16,6 +16,7 @@ import { lambdaHandler, LAMBDA_ROUTES, type ApiGatewayResponse, type LambdaHandl
 import { ScoringApi } from '../../src/serve/request.js';
 import { buildServer } from '../../src/serve/server.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
+import { v1, v2 } from './api-gateway-events.js';
 
 const PIPELINE = join(REPO_ROOT, 'pipelines', 'examples', 'gbdt.pipeline.json');
 const INPUTS = JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'examples', 'gbdt.inputs.json'), 'utf8')) as Record<
@@ -90,36 +91,6 @@ afterAll(async () => {
 afterEach(() => {
   expect(faults).toEqual([]);
 });
-
-/** Payload version 1.0 (a REST API): the resource path, without the stage. */
-function v1(method: string, path: string, body: string | null = null, base64 = false): unknown {
-  return {
-    version: '1.0',
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
-    queryStringParameters: null,
-    requestContext: { stage: 'test', path: `/test${path}`, httpMethod: method },
-    body: base64 && body !== null ? Buffer.from(body).toString('base64') : body,
-    isBase64Encoded: base64,
-  };
-}
-
-/** Payload version 2.0 (an HTTP API): `rawPath` as requested, stage included unless `$default`. */
-function v2(method: string, rawPath: string, body: string | null = null, base64 = false): unknown {
-  const event: Record<string, unknown> = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1' }, stage: 'test' },
-    isBase64Encoded: base64,
-  };
-  if (body !== null) event['body'] = base64 ? Buffer.from(body).toString('base64') : body;
-  return event;
-}
 
 /** The REST server's answer as a proxy response. */
 async function rest(method: 'GET' | 'POST', url: string, body?: string): Promise<ApiGatewayResponse> {
