@@ -17,6 +17,7 @@ import { ScoringApi } from '../../src/serve/request.js';
 import { buildServer } from '../../src/serve/server.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
 import { v1, v2 } from './api-gateway-events.js';
+import { TUTORIAL_BODY, TUTORIAL_FIELDS, TUTORIAL_ROW } from './tutorial-request.js';
 
 const PIPELINE = join(REPO_ROOT, 'pipelines', 'examples', 'gbdt.pipeline.json');
 const INPUTS = JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'examples', 'gbdt.inputs.json'), 'utf8')) as Record<
@@ -32,43 +33,6 @@ const OUTPUTS = ['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100'];
 // fields. The example pipeline also needs cool_eff_pct, so the tutorial's request as is gets a 400
 // naming it; with cool_eff_pct added (18.657966666666667, from the data set's row whose psa_bar is
 // the tutorial's, line 638 of recipes/hydraulic/hydraulic.csv) it is scored.
-const TUTORIAL_FIELDS = [
-  'psa_bar',
-  'psb_bar',
-  'psc_bar',
-  'psd_bar',
-  'pse_bar',
-  'psf_bar',
-  'fsa_vol_flow',
-  'fsb_vol_flow',
-  'tsa_temp',
-  'tsb_temp',
-  'tsc_temp',
-  'tsd_temp',
-  'pump_eff',
-  'vs_vib',
-  'cool_pwr_pct',
-  'eff_fact_pct',
-];
-const TUTORIAL_ROW = [
-  '155.56646728515625',
-  '104.93318176269531',
-  '0.862698495388031',
-  '0.00021100000594742596',
-  '8.37287425994873',
-  '8.321526527404785',
-  '2.0819649696350098',
-  '8.871089935302734',
-  '35.355934143066406',
-  '40.99454879760742',
-  '38.31908416748047',
-  '30.47344970703125',
-  '2366.707275390625',
-  '0.5243666768074036',
-  '1.3755667209625244',
-  '19.58085060119629',
-];
-const TUTORIAL_BODY = JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW] });
 const TUTORIAL_PLUS_BODY = JSON.stringify({
   fields: [...TUTORIAL_FIELDS, 'cool_eff_pct'],
   rows: [[...TUTORIAL_ROW, '18.657966666666667']],

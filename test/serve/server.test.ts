@@ -15,47 +15,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, CLI_MAIN, HYDRAULIC_CSV, REPO_ROOT, runCli } from '../cli/run-cli.js';
+import { TUTORIAL_BODY, TUTORIAL_FIELDS, TUTORIAL_ROW } from './tutorial-request.js';
 
 // ---------------------------------------------------------------------------------------------
-// The tutorial's request (/work/shared/data/hydraulic/README.md, "A sample scoring request").
+// The tutorial's request: recipes/hydraulic/score-request.json (test/serve/tutorial-request.ts).
 
-const TUTORIAL_FIELDS = [
-  'psa_bar',
-  'psb_bar',
-  'psc_bar',
-  'psd_bar',
-  'pse_bar',
-  'psf_bar',
-  'fsa_vol_flow',
-  'fsb_vol_flow',
-  'tsa_temp',
-  'tsb_temp',
-  'tsc_temp',
-  'tsd_temp',
-  'pump_eff',
-  'vs_vib',
-  'cool_pwr_pct',
-  'eff_fact_pct',
-];
-const TUTORIAL_ROW = [
-  '155.56646728515625',
-  '104.93318176269531',
-  '0.862698495388031',
-  '0.00021100000594742596',
-  '8.37287425994873',
-  '8.321526527404785',
-  '2.0819649696350098',
-  '8.871089935302734',
-  '35.355934143066406',
-  '40.99454879760742',
-  '38.31908416748047',
-  '30.47344970703125',
-  '2366.707275390625',
-  '0.5243666768074036',
-  '1.3755667209625244',
-  '19.58085060119629',
-];
-const TUTORIAL_BODY = JSON.stringify({ fields: TUTORIAL_FIELDS, rows: [TUTORIAL_ROW] });
 const COOL_OUTPUTS = ['cool_cond_y.3', 'cool_cond_y.20', 'cool_cond_y.100'];
 
 /** The hydraulic rows, read with plain splitting (the file has no quotes). */
