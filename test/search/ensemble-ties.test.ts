@@ -19,40 +19,7 @@ import {
 import { fileJson } from '../../src/search/export.js';
 import type { CvTask } from '../../src/search/types.js';
 import { Rng } from '../../src/util/random.js';
-
-function candidate(id: number, family: FamilyName, oof: Float64Array, task: CvTask): ScoredCandidate {
-  const rows = Array.from({ length: task.y.length }, (_, i) => i);
-  const score = METRICS.logloss.compute(task.y, oof);
-  return {
-    entry: {
-      id,
-      family,
-      params: {},
-      features: '',
-      status: 'scored',
-      score,
-      logloss: score,
-      folds: 3,
-      plannedFolds: 3,
-      started: 0,
-      finished: 0,
-      seconds: 0,
-      rounds: [],
-    },
-    candidate: { family, params: {}, features: { transforms: [] } },
-    cv: { oof, score, logloss: score, foldScores: [], rounds: [], seconds: 0, scoredRows: rows },
-    foldModels: new Map(),
-  };
-}
-
-function binaryOof(y: Float64Array, pTrue: (i: number) => number): Float64Array {
-  const oof = new Float64Array(y.length * 2);
-  y.forEach((c, i) => {
-    oof[i * 2 + c] = pTrue(i);
-    oof[i * 2 + 1 - c] = 1 - pTrue(i);
-  });
-  return oof;
-}
+import { binaryOof, candidate } from './ensemble-pool.js';
 
 describe('rowLosses', () => {
   it('logloss: minus the log of the true class probability; rmse: squared errors; mae: absolute; others: none', () => {
@@ -101,9 +68,9 @@ describe('selectEnsemble on a nearly separable target', () => {
   const boosted = binaryOof(y, () => 0.9995);
   const forest = binaryOof(y, () => 0.985 + 0.01 * rng.next());
   const weak = binaryOof(y, () => 0.6 + 0.2 * rng.next());
-  const G = candidate(0, 'gbdt', boosted, task);
-  const F = candidate(1, 'extra_trees', forest, task);
-  const L = candidate(2, 'glm', weak, task);
+  const G = candidate(0, 'gbdt', boosted, task, 'logloss');
+  const F = candidate(1, 'extra_trees', forest, task, 'logloss');
+  const L = candidate(2, 'glm', weak, task, 'logloss');
 
   it('the families within the noise of the best share the weight; the ensemble is kept though the best alone is a little better', () => {
     const s = selectEnsemble([G, F, L], G, task, 'logloss', 5, new Rng(5));
@@ -132,7 +99,13 @@ describe('what a member weighs as shipped', () => {
       trees: [{ feature: new Array(nodes).fill(0), value: new Array(nodes).fill(0) }],
     }) as unknown as ModelNode;
   const withFolds = (family: FamilyName, sizes: number[]): ScoredCandidate => {
-    const c = candidate(0, family, new Float64Array(2), { kind: 'binary', nClasses: 2, y: Float64Array.of(0) });
+    const c = candidate(
+      0,
+      family,
+      new Float64Array(2),
+      { kind: 'binary', nClasses: 2, y: Float64Array.of(0) },
+      'logloss',
+    );
     c.foldModels = new Map(sizes.map((s, f) => [f, { features: { inputs: [], steps: [] } as never, model: tree(s) }]));
     return c;
   };

@@ -4,62 +4,12 @@
  * should keep is known: two with complementary errors, one that dominates, a regression.
  */
 import { describe, expect, it } from 'vitest';
-import { METRICS, type MetricName } from '../../src/metrics/registry.js';
-import type { FamilyName } from '../../src/models/registry.js';
-import type { ScoredCandidate } from '../../src/search/automl.js';
+import { METRICS } from '../../src/metrics/registry.js';
 import { calibrated, fitCalibration } from '../../src/search/calibrate.js';
 import { ENSEMBLE_BAGS, ensembleRounds, selectEnsemble } from '../../src/search/ensemble.js';
 import type { CvTask } from '../../src/search/types.js';
 import { Rng } from '../../src/util/random.js';
-
-/** A fully scored candidate with these out-of-fold predictions on rows `scoredRows` (default: all). */
-function candidate(
-  id: number,
-  family: FamilyName,
-  oof: Float64Array,
-  task: CvTask,
-  metric: MetricName,
-  scoredRows?: number[],
-): ScoredCandidate {
-  const width = task.kind === 'regression' ? 1 : task.nClasses;
-  const rows = scoredRows ?? Array.from({ length: task.y.length }, (_, i) => i);
-  const y = Float64Array.from(rows, (i) => task.y[i]!);
-  const pred = new Float64Array(rows.length * width);
-  rows.forEach((r, j) => pred.set(oof.subarray(r * width, (r + 1) * width), j * width));
-  const score = METRICS[metric].compute(y, pred);
-  const logloss = task.kind === 'regression' ? null : METRICS.logloss.compute(y, pred);
-  return {
-    entry: {
-      id,
-      family,
-      params: {},
-      features: '',
-      status: 'scored',
-      score,
-      logloss,
-      folds: 3,
-      plannedFolds: 3,
-      started: 0,
-      finished: 0,
-      seconds: 0,
-      rounds: [],
-    },
-    candidate: { family, params: {}, features: { transforms: [] } },
-    cv: { oof, score, logloss, foldScores: [], rounds: [], seconds: 0, scoredRows: rows },
-    foldModels: new Map(),
-  };
-}
-
-/** Binary labels and, per model, the probability it gives the true class on each row. */
-function binaryOof(y: Float64Array, pTrue: (i: number) => number): Float64Array {
-  const oof = new Float64Array(y.length * 2);
-  y.forEach((c, i) => {
-    const p = pTrue(i);
-    oof[i * 2 + c] = p;
-    oof[i * 2 + 1 - c] = 1 - p;
-  });
-  return oof;
-}
+import { binaryOof, candidate } from './ensemble-pool.js';
 
 function uniform(rng: Rng, lo: number, hi: number): number {
   return lo + (hi - lo) * rng.next();
