@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   search: () => import('./search.js'),
   peers: () => import('./peers.js'),
   serve: () => import('./serve.js'),
+  lambda: () => import('./lambda.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
