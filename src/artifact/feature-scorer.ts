@@ -4,7 +4,7 @@
  * code (which computes its training matrix through {@link prepareFeatureStep}) run the same code.
  *
  * Missing values: NaN is missing in numeric columns, code −1 is missing or unseen in categorical
- * ones. What each step kind does with a value, missing values included, is said at the top of its
+ * ones, null in text ones. What each step kind does with a value, missing values included, is said at the top of its
  * own file under `steps/` (one file per kind; `steps/index.ts` maps kind → function, in the order
  * of the `FeatureStep` union). This file holds the pipeline-level checks (inputs, column names,
  * features) and the apply loop.
@@ -22,6 +22,8 @@ export interface ColumnarInput {
   numeric: Readonly<Record<string, Float64Array>>;
   /** Categorical input fields: codes into the InputField's `levels`, −1 = missing or unseen. */
   categorical: Readonly<Record<string, Int32Array>>;
+  /** Text input fields (read by `date` and `text` steps): the values as strings, null = missing. */
+  text?: Readonly<Record<string, readonly (string | null)[]>>;
 }
 
 /**
@@ -56,13 +58,14 @@ export class FeatureScorer {
       const f = inputs.get(name);
       return f?.type === 'categorical' ? f.levels : undefined;
     };
+    const isText = (name: string): boolean => inputs.get(name)?.type === 'text';
     this.prepared = node.steps.map((step, i) => {
       const where = `feature pipeline: steps[${i}]${stepLabel(step)}`;
-      const p = prepareFeatureStep(step, levelsOf, where);
+      const p = prepareFeatureStep(step, levelsOf, where, isText);
       for (const name of p.numericInputs) {
         if (!numeric.has(name)) {
           const why = inputs.has(name)
-            ? 'a categorical input field'
+            ? `a ${inputs.get(name)!.type} input field`
             : 'neither a numeric input field nor the output of an earlier step';
           throw new TypeError(`${where}: column '${name}' is ${why}`);
         }
@@ -97,7 +100,18 @@ export class FeatureScorer {
       throw new TypeError(`feature pipeline: nRows must be an integer >= 0, got ${String(n)}`);
     const numeric = new Map<string, Float64Array>();
     const categorical = new Map<string, Int32Array>();
+    const text = new Map<string, readonly (string | null)[]>();
     for (const f of this.node.inputs) {
+      if (f.type === 'text') {
+        const col = input.text?.[f.name];
+        if (!Array.isArray(col) || col.length !== n) {
+          throw new TypeError(
+            `feature pipeline: text input '${f.name}' must be an array of ${n} strings or nulls, got ${describeColumn(col)}`,
+          );
+        }
+        text.set(f.name, col);
+        continue;
+      }
       if (f.type === 'numeric') {
         const col = input.numeric?.[f.name];
         if (!(col instanceof Float64Array) || col.length !== n) {
@@ -126,7 +140,7 @@ export class FeatureScorer {
       }
     }
     for (const p of this.prepared) {
-      const outs = p.run(numeric, categorical, n);
+      const outs = p.run(numeric, categorical, n, text);
       p.outputs.forEach((name, k) => numeric.set(name, outs[k]!));
     }
     if (this.prepared.length === 0)
@@ -148,13 +162,14 @@ export function prepareFeatureStep(
   step: FeatureStep,
   levelsOf: (name: string) => readonly string[] | undefined,
   where = `feature step${stepLabel(step)}`,
+  isText: (name: string) => boolean = () => false,
 ): PreparedStep {
   if (step === null || typeof step !== 'object')
     throw new TypeError(`${where}: expected a step object, got ${describe(step)}`);
   const prepare = featureStepPreparer(step.kind);
   if (prepare === undefined)
     throw new TypeError(`${where}: unknown step kind ${describe((step as { kind?: unknown }).kind)}`);
-  return prepare(step, stepCheck(step, where, levelsOf));
+  return prepare(step, stepCheck(step, where, levelsOf, isText));
 }
 
 function checkInput(f: InputField, i: number, seen: Map<string, InputField>): void {
@@ -170,9 +185,9 @@ function checkInput(f: InputField, i: number, seen: Map<string, InputField>): vo
     }
     const dup = levels.find((l, j) => levels.indexOf(l) !== j);
     if (dup !== undefined) throw new TypeError(`${where} ('${f.name}'): level '${String(dup)}' is listed twice`);
-  } else if (f.type !== 'numeric') {
+  } else if (f.type !== 'numeric' && f.type !== 'text') {
     throw new TypeError(
-      `${where} ('${(f as { name: string }).name}'): type must be numeric or categorical, got ${describe((f as { type?: unknown }).type)}`,
+      `${where} ('${(f as { name: string }).name}'): type must be numeric, categorical or text, got ${describe((f as { type?: unknown }).type)}`,
     );
   }
   seen.set(f.name, f);

@@ -56,6 +56,18 @@ export function cellNumber(v: unknown): number | null {
   return null;
 }
 
+/**
+ * A text field's value as the scorer reads it: the string (a number or a boolean as its JSON
+ * text); null for a missing value (null, undefined, or a missing-value text); undefined when it is
+ * not a value (an object or an array).
+ */
+export function cellString(v: unknown): string | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+  const text = String(v);
+  return isMissingText(text) ? null : text;
+}
+
 /** A model node's scorer: predictions from the feature matrix (columns). */
 export interface ModelScorer {
   readonly nPredictions: number;
@@ -107,7 +119,7 @@ function memberInput(m: ScoringMember, input: ColumnarInput): ColumnarInput {
     }
     categorical[name] = out;
   }
-  return { nRows: input.nRows, numeric: input.numeric, categorical };
+  return { ...input, categorical };
 }
 
 /**
@@ -250,13 +262,18 @@ export class PipelineScorer {
   /** Scores rows; returns row-major n × outputNames.length. */
   scoreBatch(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
     const n = rows.length;
-    const input: { nRows: number; numeric: Record<string, Float64Array>; categorical: Record<string, Int32Array> } = {
-      nRows: n,
-      numeric: {},
-      categorical: {},
-    };
+    const input: {
+      nRows: number;
+      numeric: Record<string, Float64Array>;
+      categorical: Record<string, Int32Array>;
+      text: Record<string, (string | null)[]>;
+    } = { nRows: n, numeric: {}, categorical: {}, text: {} };
     for (const f of this.fields) {
-      if (f.type === 'numeric') {
+      if (f.type === 'text') {
+        const col: (string | null)[] = new Array<string | null>(n);
+        for (let i = 0; i < n; i++) col[i] = this.textAt(rows[i]!, f.name, i);
+        input.text[f.name] = col;
+      } else if (f.type === 'numeric') {
         const col = new Float64Array(n);
         for (let i = 0; i < n; i++) col[i] = this.numberAt(rows[i]!, f.name, i);
         input.numeric[f.name] = col;
@@ -274,7 +291,12 @@ export class PipelineScorer {
   scoreColumns(input: ColumnarInput): Float64Array {
     const n = input.nRows;
     for (const f of this.fields) {
-      const col = f.type === 'numeric' ? input.numeric[f.name] : input.categorical[f.name];
+      const col =
+        f.type === 'numeric'
+          ? input.numeric[f.name]
+          : f.type === 'text'
+            ? input.text?.[f.name]
+            : input.categorical[f.name];
       if (!col)
         throw new ScoringError(
           'MISSING_FIELD',
@@ -311,6 +333,16 @@ export class PipelineScorer {
       'BAD_VALUE',
       `row ${i}, field '${name}': ${JSON.stringify(v)} is not a number; send a number, a numeric string, or empty / null / NA for missing`,
     );
+  }
+
+  /** A text field's value: the string, or null when missing (null, or a missing-value text). */
+  private textAt(row: Readonly<Record<string, unknown>>, name: string, i: number): string | null {
+    if (!(name in row)) throw this.absent(row, name, i);
+    const v = row[name];
+    const text = cellString(v);
+    if (text === undefined)
+      throw new ScoringError('BAD_VALUE', `row ${i}, field '${name}': ${JSON.stringify(v)} is not text; send a string`);
+    return text;
   }
 
   private codeAt(row: Readonly<Record<string, unknown>>, name: string, i: number, index: Map<string, number>): number {

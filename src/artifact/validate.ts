@@ -44,6 +44,7 @@ const FILE: Members<PipelineFile> = {
 const INPUT: { [T in InputField['type']]: Members<Extract<InputField, { type: T }>> } = {
   numeric: { name: 'required', type: 'required' },
   categorical: { name: 'required', type: 'required', levels: 'required' },
+  text: { name: 'required', type: 'required' },
 };
 const FEATURES: Members<FeaturePipelineNode> = {
   kind: 'required',
@@ -74,6 +75,18 @@ const STEPS: { [K in FeatureStep['kind']]: Members<Extract<FeatureStep, { kind: 
     levels: 'required',
     values: 'required',
     prior: 'required',
+  },
+  date: { kind: 'required', column: 'required', format: 'required', parts: 'required', outputs: 'required' },
+  text: {
+    kind: 'required',
+    column: 'required',
+    seed: 'required',
+    buckets: 'required',
+    wordNgrams: 'required',
+    charNgrams: 'required',
+    indices: 'required',
+    idf: 'required',
+    outputs: 'required',
   },
 };
 const MODELS: { [K in ModelNode['kind']]: Members<Extract<ModelNode, { kind: K }>> } = {
@@ -135,6 +148,37 @@ const CALIBRATION: { [K in Calibration['kind']]: Members<Extract<Calibration, { 
 const THRESHOLDS: Members<DecisionThresholds> = { positiveClass: 'required', f1: 'required', mcc: 'required' };
 const IMPORTANCE: Members<ImportanceEntry> = { feature: 'required', importance: 'required' };
 
+/** The step kinds and the input field type that came with format 2.2. */
+const SINCE_2_2 = new Set<string>(['date', 'text']);
+
+/**
+ * The lowest format version that holds a pipeline: 2.2 when it has a text input field or a date
+ * or text step (at the top level or in an ensemble member), else 2.1. The exporter writes it, so
+ * that a pipeline without the new kinds stays readable by a 2.1 scorer.
+ */
+export function formatVersionFor(parts: {
+  inputs: readonly { type: string }[];
+  features: FeaturePipelineNode;
+  model: unknown;
+}): string {
+  return needs22(parts.inputs, parts.features, parts.model) ? '2.2' : '2.1';
+}
+
+function needs22(inputs: unknown, features: unknown, model: unknown): boolean {
+  const hasText = (fields: unknown): boolean =>
+    Array.isArray(fields) && fields.some((f) => (f as { type?: unknown } | null)?.type === 'text');
+  const nodeNeeds = (node: unknown): boolean => {
+    const n = node as { inputs?: unknown; steps?: unknown } | null;
+    return (
+      hasText(n?.inputs) ||
+      (Array.isArray(n?.steps) && n.steps.some((s) => SINCE_2_2.has(String((s as { kind?: unknown } | null)?.kind))))
+    );
+  };
+  if (hasText(inputs) || nodeNeeds(features)) return true;
+  const members = (model as { members?: unknown } | null)?.members;
+  return Array.isArray(members) && members.some((m) => nodeNeeds((m as { features?: unknown } | null)?.features));
+}
+
 /**
  * Checks the members and kinds of a pipeline object whose format and version were checked.
  * `source` names the file in messages.
@@ -183,7 +227,7 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
     array(v, where).forEach((x, i) => {
       const o = object(x, `${where}[${i}]`);
       const type = o['type'];
-      if (type !== 'numeric' && type !== 'categorical')
+      if (type !== 'numeric' && type !== 'categorical' && type !== 'text')
         throw unknownKind('an input field of type', type, `${where}[${i}]`, Object.keys(INPUT));
       members(o, INPUT[type], `${where}[${i}]`);
     });
@@ -248,6 +292,11 @@ export function checkStructure(file: Record<string, unknown>, source: string): v
   };
 
   members(file, FILE, '');
+  if (minor(stated) < 2 && needs22(file['inputs'], file['features'], file['model']))
+    throw new ScoringError(
+      'PIPELINE_FORMAT',
+      `${source} has a text input field or a date or text step, which format ${stated} does not have (they came with 2.2): the file's formatVersion is wrong, or the file was edited`,
+    );
   inputs(file['inputs'], 'inputs');
   features(file['features'], 'features');
   model(file['model'], 'model', false);

@@ -1,7 +1,7 @@
-import { readCsv } from '../data/csv.js';
+import { parseEncoding, readCsv, type DecimalMark } from '../data/csv.js';
 import { describeTable } from '../data/describe.js';
 import { embeddedDataPath } from './embedded.js';
-import { inferTarget, type TaskRequest } from '../data/infer.js';
+import { autoDrop, inferTarget, type AutoDrop, type TaskRequest } from '../data/infer.js';
 import { parseDelimiterOption, parseTypeOption } from './args.js';
 import { inFile } from '../util/errors.js';
 import { recipeForColumns } from '../../recipes/index.js';
@@ -10,6 +10,8 @@ import { formatTable, type Output } from './output.js';
 export interface DescribeArgs {
   data?: string;
   delimiter?: string;
+  encoding?: string;
+  decimal?: string;
   type?: string[];
   target?: string;
   task: TaskRequest;
@@ -20,7 +22,10 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
   const shown = args.data ?? 'the embedded hydraulic data';
   const table = await readCsv(data, {
     delimiter: parseDelimiterOption(args.delimiter),
+    encoding: parseEncoding(args.encoding),
+    decimal: args.decimal as DecimalMark | undefined,
     types: parseTypeOption(args.type),
+    onNote: (note) => out.note(note),
   });
   const columns = describeTable(table);
   let target: { name: string; task: string; classes?: { label: string; count: number }[] } | undefined;
@@ -35,6 +40,13 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
   // A table made by a recipe (the embedded one included): its label columns are not features.
   const recipe = recipeForColumns(table.names);
   const labels = new Set(recipe?.labels ?? []);
+  // What `automl run` would drop before its search (but for the target, and the recipe's labels).
+  const drops = new Map<string, AutoDrop>();
+  for (const c of table.columns) {
+    if (c.name === args.target || labels.has(c.name)) continue;
+    const d = autoDrop(c);
+    if (d) drops.set(c.name, d);
+  }
   out.result({
     data,
     rows: table.nRows,
@@ -42,6 +54,7 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
     recipe: recipe?.name ?? null,
     labels: [...labels],
     columns,
+    dropped: [...drops].map(([column, d]) => ({ column, kind: d.kind, reason: d.reason })),
     target,
   });
 
@@ -55,7 +68,7 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
     formatTable(
       ['column', 'type', 'role', 'missing', 'distinct', 'min', 'mean', 'median', 'max', 'std / top levels'],
       columns.map((c) => {
-        const role = labels.has(c.name) ? 'label' : 'feature';
+        const role = labels.has(c.name) ? 'label' : (drops.get(c.name)?.kind ?? 'feature');
         return c.type === 'numeric'
           ? [
               c.name,
@@ -90,6 +103,13 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
     out.info(
       `The ${recipe.name} recipe's label columns (${[...labels].join(', ')}): an experiment on one of them never uses the others as features.`,
     );
+  }
+  if (drops.size > 0) {
+    out.info();
+    out.info(
+      `automl run drops ${drops.size === 1 ? 'this column' : `these ${drops.size} columns`} (--keep-column keeps one):`,
+    );
+    for (const [column, d] of drops) out.info(`  ${column}: ${d.reason}`);
   }
   if (target) {
     out.info();

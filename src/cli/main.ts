@@ -6,20 +6,44 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ScoringError } from '../artifact/errors.js';
-import { AutomlError, errorText } from '../util/errors.js';
 import { DELIMITER_NAMES } from '../data/delimiters.js';
 import { TASK_REQUESTS } from '../data/infer.js';
 import { METRIC_NAMES } from '../metrics/registry.js';
 import { FINAL_CHOICES } from '../search/final.js';
+import { AutomlError } from '../util/errors.js';
 import { packageVersion } from '../util/paths.js';
-import { listOption } from './args.js';
+import { listOption, numberOption, OPTION_NUMBERS, RUN_NUMBERS } from './args.js';
 import { Output } from './output.js';
+import { debugEnabled, errorReport, receivedSignal } from './exit.js';
 
 const common = <T>(y: Argv<T>) =>
   y
     .option('quiet', { type: 'boolean', default: false, describe: 'Print only errors' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' });
+
+/** How a data file is read: the same options on every command that reads one (README: Input files). */
+const ENCODING_OPTION = {
+  type: 'string',
+  describe:
+    'Text encoding: utf-8, utf-16 (with a byte order mark), latin1 or windows-1252 (default: utf-8, or as the byte order mark says)',
+} as const;
+const DECIMAL_OPTION = {
+  type: 'string',
+  choices: [',', '.'],
+  describe: "Decimal mark of numbers (default: detected: ',' when a ; or tab file writes 1,5)",
+} as const;
+
+/** An option naming one column, given once (`--weight w`). */
+function singleColumnOption(flag: string): { type: 'string'; requiresArg: true; coerce: (v: unknown) => string } {
+  return {
+    type: 'string',
+    requiresArg: true,
+    coerce: (v: unknown) => {
+      if (Array.isArray(v)) throw new AutomlError('BAD_OPTION', `--${flag} is given ${v.length} times; give it once`);
+      return String(v);
+    },
+  };
+}
 
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)
@@ -30,7 +54,10 @@ export function buildCli(argv: string[]): Argv {
       'Describe the columns of a CSV file: type, missing values, distinct values, range or top levels',
       (y) =>
         common(y)
-          .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
+          .option('data', {
+            type: 'string',
+            describe: 'CSV file, also gzipped or in a zip (default: the embedded hydraulic data)',
+          })
           .option('delimiter', {
             type: 'string',
             choices: DELIMITER_NAMES,
@@ -43,6 +70,8 @@ export function buildCli(argv: string[]): Argv {
           })
           .option('target', { type: 'string', describe: 'Also report the task this column would be as a target' })
           .option('task', { type: 'string', choices: TASK_REQUESTS, default: 'auto' })
+          .option('encoding', ENCODING_OPTION)
+          .option('decimal', DECIMAL_OPTION)
           .example('$0 describe', 'Describe the embedded hydraulic data')
           .example(
             '$0 describe --data recipes/hydraulic/hydraulic.csv --type cool_cond_y=categorical',
@@ -58,8 +87,12 @@ export function buildCli(argv: string[]): Argv {
         common(y)
           .option('data', { type: 'string', describe: 'CSV file (default: the embedded hydraulic data)' })
           .option('target', { type: 'string', demandOption: true, describe: 'Target column (stratifies the split)' })
-          .option('ratio', { type: 'number', default: 0.75, describe: 'Share of rows in the train part' })
-          .option('seed', { type: 'number', default: 42, describe: 'Random seed' })
+          .option('ratio', {
+            ...numberOption('ratio', OPTION_NUMBERS.ratio),
+            default: 0.75,
+            describe: 'Share of rows in the train part',
+          })
+          .option('seed', { ...numberOption('seed', OPTION_NUMBERS.seed), default: 42, describe: 'Random seed' })
           .option('stratify', {
             type: 'boolean',
             default: true,
@@ -71,11 +104,19 @@ export function buildCli(argv: string[]): Argv {
             choices: DELIMITER_NAMES,
             describe: 'Field delimiter (default: detected)',
           })
+          .option('encoding', ENCODING_OPTION)
+          .option('decimal', DECIMAL_OPTION)
+          .option('time-column', {
+            ...singleColumnOption('time-column'),
+            describe:
+              'A column of times (numbers or ISO 8601 dates): the test part is the latest rows (not stratified; --seed plays no part)',
+          })
           .option('out-train', { type: 'string', describe: 'Train file (default: <name>.train.csv next to the input)' })
           .option('out-test', { type: 'string', describe: 'Test file (default: <name>.test.csv next to the input)' })
           .option('out-dir', { type: 'string', describe: 'Folder for the default output names' })
           .example('$0 split --data recipes/hydraulic/hydraulic.csv --target cool_cond_y', '75/25, stratified, seed 42')
           .example('$0 split --data h.csv --target stable_y --ratio 0.8 --seed 7', 'An 80/20 split with another seed')
+          .example('$0 split --data sales.csv --target units --time-column date', 'The latest 25% of the dates test')
           .example(
             '$0 split --data recipes/hydraulic/hydraulic.csv --target pump_eff --out-train tr.csv --out-test te.csv',
             'Regression target: a plain random split',
@@ -94,6 +135,13 @@ export function buildCli(argv: string[]): Argv {
           .option('data', { type: 'string', describe: 'CSV file, split 75/25 (default: the embedded hydraulic data)' })
           .option('train', { type: 'string', describe: 'Training CSV (instead of --data)' })
           .option('test', { type: 'string', describe: 'Test CSV, scored once at the end (with --train)' })
+          .option('delimiter', {
+            type: 'string',
+            choices: DELIMITER_NAMES,
+            describe: 'Field delimiter of the data files (default: detected)',
+          })
+          .option('encoding', ENCODING_OPTION)
+          .option('decimal', DECIMAL_OPTION)
           .option('target', { type: 'string', describe: 'Target column' })
           .option('task', { type: 'string', choices: TASK_REQUESTS })
           .option('drop', {
@@ -101,22 +149,65 @@ export function buildCli(argv: string[]): Argv {
             describe: 'Columns that are not features, comma-separated or repeated',
             coerce: listOption,
           })
+          .option('keep-column', {
+            type: 'string',
+            describe:
+              'Keep a column as a feature though it looks like an identifier or a constant (or is another label of the recipe); comma-separated or repeated',
+            coerce: listOption,
+          })
+          .option('id-column', {
+            type: 'string',
+            requiresArg: true,
+            coerce: (v: unknown) => {
+              if (Array.isArray(v))
+                throw new AutomlError('BAD_OPTION', `--id-column is given ${v.length} times; give it once`);
+              return String(v);
+            },
+            describe:
+              'A column that identifies rows: never a feature; it names the rows of test-predictions.csv (default: their line in the file)',
+          })
+          .option('weight', {
+            ...singleColumnOption('weight'),
+            describe:
+              'A numeric column of sample weights (>= 0): not a feature; every fit and score is weighted; rows of weight 0 are not trained on',
+          })
+          .option('fold', {
+            ...singleColumnOption('fold'),
+            describe: 'A column of fold labels (2 to 20 values): not a feature; each value is one validation fold',
+          })
+          .option('time-column', {
+            ...singleColumnOption('time-column'),
+            describe:
+              'A column of times (numbers or ISO 8601 dates): not a feature; the test part is the latest 25% and each fold trains only on earlier rows',
+          })
+          .option('date-format', {
+            type: 'string',
+            describe:
+              'How dates are written, for every date column (FORMAT) or one (COL=FORMAT): iso, DD/MM/YYYY or MM/DD/YYYY (or COL=none: not dates); repeatable (default: detected)',
+            coerce: listOption,
+          })
           .option('name', { type: 'string', describe: 'Experiment name (default: <target>-<data file>)' })
-          .option('seed', { type: 'number', describe: 'Random seed (default 42)' })
+          .option('seed', { ...numberOption('seed', RUN_NUMBERS.seed), describe: 'Random seed (default 42)' })
           .option('scorer', { type: 'string', describe: `Metric to optimise: ${METRIC_NAMES.join(', ')}` })
-          .option('time', { type: 'number', describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)' })
+          .option('time', {
+            ...numberOption('time', RUN_NUMBERS.time),
+            describe: 'Time dial 1–10: budget 10 s × 2^(time−1) (default 3)',
+          })
           .option('accuracy', {
-            type: 'number',
+            ...numberOption('accuracy', RUN_NUMBERS.accuracy),
             describe:
               'Accuracy dial 1–10: holdout at 1–3, 3-fold at 4–6, 5-fold at 7–10; beyond 100,000 rows holdout at 1–6, 3-fold at 7–10 (default 5)',
           })
           .option('interpretability', {
-            type: 'number',
+            ...numberOption('interpretability', RUN_NUMBERS.interpretability),
             describe: 'Interpretability dial 1–10: at 8–10 original features and interpretable models (default 5)',
           })
-          .option('max-runtime', { type: 'number', describe: 'Budget in seconds (overrides --time)' })
+          .option('max-runtime', {
+            ...numberOption('max-runtime', RUN_NUMBERS.maxRuntime),
+            describe: 'Budget in seconds (overrides --time)',
+          })
           .option('max-models', {
-            type: 'number',
+            ...numberOption('max-models', RUN_NUMBERS.maxModels),
             describe: 'Try exactly this many candidates instead of a budget (deterministic)',
           })
           .option('final', {
@@ -126,7 +217,7 @@ export function buildCli(argv: string[]): Argv {
               "The pipeline's model: the winner refit on all rows, or the average of its fold models; auto refits unless the budget is too short (default auto)",
           })
           .option('threads', {
-            type: 'number',
+            ...numberOption('threads', RUN_NUMBERS.threads),
             describe:
               'Worker threads the search trains on (default: one per core, at most 8, fewer if memory is short); results do not depend on it',
           })
@@ -191,13 +282,15 @@ export function buildCli(argv: string[]): Argv {
             choices: DELIMITER_NAMES,
             describe: 'Field delimiter (default: detected)',
           })
+          .option('encoding', ENCODING_OPTION)
+          .option('decimal', DECIMAL_OPTION)
           .option('progress', {
             type: 'boolean',
             default: true,
             describe: 'A progress bar on a terminal; --no-progress hides it',
           })
           .option('threads', {
-            type: 'number',
+            ...numberOption('threads', OPTION_NUMBERS.threads),
             describe:
               'Worker threads for large files (default: one per core, at most 4); the output does not depend on it',
           })
@@ -221,7 +314,11 @@ export function buildCli(argv: string[]): Argv {
       (y) =>
         common(y)
           .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file to serve' })
-          .option('port', { type: 'number', default: 8080, describe: 'Port (0: any free port)' })
+          .option('port', {
+            ...numberOption('port', OPTION_NUMBERS.port),
+            default: 8080,
+            describe: 'Port (0: any free port)',
+          })
           .option('host', {
             type: 'string',
             default: '127.0.0.1',
@@ -367,12 +464,20 @@ export function buildCli(argv: string[]): Argv {
     .wrap(Math.min(120, process.stdout.columns || 80))
     .epilogue('Each command has --help with examples. Docs: README.md')
     .fail((msg, err) => {
-      if (err) throw err;
+      // The option parser's own verdicts (an unknown option, a value missing or refused by a
+      // check such as numberOption's) are a user's mistake: exit 2. Errors of a command go on.
+      if (err && err.name !== 'YError') throw err;
       process.stderr.write(
-        `automl: ${dedupeUnknown(msg)}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`,
+        `automl: ${err ? `error: ${needsValue(err.message)}` : dedupeUnknown(msg)}\nRun 'automl --help' or 'automl <command> --help' for the options.\n`,
       );
       process.exit(2);
     });
+}
+
+/** yargs' "Not enough arguments following: time" (an option given without its value), in words. */
+function needsValue(message: string): string {
+  const m = /^Not enough arguments following: (\S+)$/.exec(message);
+  return m ? `--${m[1]} needs a value` : message;
 }
 
 /** yargs lists a mistyped dashed option twice (`out-trian, outTrian`): keep the dashed one. */
@@ -411,19 +516,42 @@ export async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  // An error thrown outside the command's own promise (in a callback) ends the command the same way.
+  const fatal = (e: unknown): void => {
+    process.exitCode = reportError(e);
+    process.exit();
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     await buildCli(joinDashValues(argv)).parseAsync();
   } catch (e) {
-    if (e instanceof AutomlError || e instanceof ScoringError) {
-      const colour = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
-      const label = colour ? '\u001b[31mautoml: error:\u001b[39m' : 'automl: error:';
-      process.stderr.write(`${label} ${e.message}\n`);
-      // Interrupted by Ctrl-C (SIGINT) before anything could be finished: the shell's convention.
-      process.exitCode = e.code === 'INTERRUPTED' ? 130 : 2;
-      return;
-    }
-    process.stderr.write(`automl: internal error: ${errorText(e)}\n${e instanceof Error ? (e.stack ?? '') : ''}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(e);
+  }
+}
+
+/**
+ * Prints the error that ended a command and returns the exit code (exit.ts, README "Exit codes"):
+ * 2 a user's mistake, 130 / 143 interrupted before anything could be finished, 1 a bug (the stack
+ * trace only with AUTOML_DEBUG=1).
+ */
+function reportError(e: unknown): number {
+  const report = errorReport(e, {
+    colour: Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'],
+    debug: debugEnabled(),
+    signal: receivedSignal(),
+    version: versionOrNull(),
+  });
+  process.stderr.write(report.text);
+  return report.code;
+}
+
+/** The package's version for a bug report, or undefined when even that cannot be read. */
+function versionOrNull(): string | undefined {
+  try {
+    return packageVersion();
+  } catch {
+    return undefined;
   }
 }
 

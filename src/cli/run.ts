@@ -1,18 +1,22 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
-import { readCsv } from '../data/csv.js';
+import { parseEncoding, readCsv, type DecimalMark, type ReadCsvOptions } from '../data/csv.js';
 import { recipeForColumns } from '../../recipes/index.js';
 import { embeddedDataPath } from './embedded.js';
 import type { TaskRequest } from '../data/infer.js';
+import { parseDateFormats } from '../data/kinds.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
 import { budgetSeconds } from '../search/budget.js';
 import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
 import { processStart } from '../util/clock.js';
-import { FINAL_CHOICES_TEXT, isFinalChoice } from '../search/final.js';
+import { FINAL_CHOICES_TEXT, isFinalChoice, type FinalChoice } from '../search/final.js';
 import { dashboardLines } from '../report/dashboard.js';
 import { displayWidth, PLAIN, terminalWidth, truncate } from '../report/text.js';
 import { AutomlError } from '../util/errors.js';
+import type { RunFiles } from '../search/run-files.js';
+import { checkNumber, listOption, parseDelimiterOption, RUN_NUMBERS } from './args.js';
+import { EXIT, Interrupts } from './exit.js';
 import type { Output } from './output.js';
 
 export interface RunArgs {
@@ -20,9 +24,22 @@ export interface RunArgs {
   data?: string;
   train?: string;
   test?: string;
+  delimiter?: string;
+  encoding?: string;
+  decimal?: string;
   target?: string;
   task?: string;
   drop?: string[];
+  /** `--keep-column`: columns kept as features though they look like identifiers or constants. */
+  keepColumn?: string[];
+  /** `--id-column`: the column naming the rows of test-predictions.csv; never a feature. */
+  idColumn?: string;
+  /** Sample weights, user folds, time order: columns that are not features (README: automl run). */
+  weight?: string;
+  fold?: string;
+  timeColumn?: string;
+  /** `--date-format FORMAT` or `COL=FORMAT`, repeatable (src/data/kinds.ts). */
+  dateFormat?: string[];
   name?: string;
   seed?: number;
   scorer?: string;
@@ -38,7 +55,11 @@ export interface RunArgs {
   progress?: boolean;
 }
 
-const DIALS = ['time', 'accuracy', 'interpretability'] as const;
+/**
+ * The longest experiment name: `pipelines/<name>.pipeline.json` and its temporary name
+ * (`.<file>.<pid>.<8 hex>.tmp`) stay within the 255 bytes most file systems allow a file name.
+ */
+const MAX_NAME_LENGTH = 200;
 
 /** Flags given on the command line override the experiment file. */
 function settingsFrom(args: RunArgs): RunArgs {
@@ -59,9 +80,18 @@ function settingsFrom(args: RunArgs): RunArgs {
     'data',
     'train',
     'test',
+    'delimiter',
+    'encoding',
+    'decimal',
     'target',
     'task',
     'drop',
+    'keepColumn',
+    'idColumn',
+    'weight',
+    'fold',
+    'timeColumn',
+    'dateFormat',
     'name',
     'seed',
     'scorer',
@@ -80,6 +110,9 @@ function settingsFrom(args: RunArgs): RunArgs {
         'BAD_CONFIG',
         `${args.config}: unknown setting '${k}'; the settings are ${[...known].join(', ')}`,
       );
+  // Numbers in the file are held to the same rules as the options (`"time": "abc"` is refused).
+  for (const [k, spec] of Object.entries(RUN_NUMBERS))
+    if (file[k] !== undefined) file[k] = checkNumber(`${args.config}: '${k}'`, file[k], spec);
   const merged: RunArgs = { ...(file as RunArgs) };
   for (const [k, v] of Object.entries(args)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
   return merged;
@@ -89,10 +122,11 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   const args = settingsFrom(rawArgs);
   if (!args.target)
     throw new AutomlError('BAD_OPTION', 'name the target column with --target (or in the experiment file)');
-  for (const dial of DIALS) {
-    const v = args[dial];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 10))
-      throw new AutomlError('BAD_OPTION', `--${dial} must be a whole number from 1 to 10, got ${v}`);
+  // The options are checked as they are parsed, the experiment file's settings as it is read:
+  // this is for callers of runCommand that pass numbers of their own.
+  for (const [k, spec] of Object.entries(RUN_NUMBERS)) {
+    const v = args[k as keyof typeof RUN_NUMBERS];
+    if (v !== undefined) checkNumber(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v, spec);
   }
   if (args.scorer !== undefined && !(METRIC_NAMES as readonly string[]).includes(args.scorer)) {
     throw new AutomlError(
@@ -100,30 +134,87 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
       `--scorer ${args.scorer} is not a metric; choose from ${METRIC_NAMES.join(', ')}`,
     );
   }
-  if (args.maxModels !== undefined && !(Number.isInteger(args.maxModels) && args.maxModels >= 1))
-    throw new AutomlError('BAD_OPTION', `--max-models must be a whole number >= 1`);
   if (args.final !== undefined && !isFinalChoice(args.final))
     throw new AutomlError('BAD_OPTION', `--final must be ${FINAL_CHOICES_TEXT}, got ${args.final}`);
-  if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1))
-    throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1, got ${args.threads}`);
-  if (args.maxRuntime !== undefined && !(args.maxRuntime > 0))
-    throw new AutomlError('BAD_OPTION', `--max-runtime must be a number of seconds > 0`);
   if (args.data && args.train)
     throw new AutomlError(
       'BAD_OPTION',
       'give --data (split 75/25 here) or --train (with an optional --test), not both',
     );
   if (args.test && !args.train) throw new AutomlError('BAD_OPTION', '--test needs --train');
+  if (args.fold !== undefined && args.timeColumn !== undefined)
+    throw new AutomlError(
+      'BAD_OPTION',
+      `--fold ${args.fold} and --time-column ${args.timeColumn} both make the folds; give one of them`,
+    );
   const seed = args.seed ?? 42;
-  if (!Number.isSafeInteger(seed)) throw new AutomlError('BAD_OPTION', `--seed must be a whole number, got ${seed}`);
 
+  // SIGINT (Ctrl-C) or SIGTERM (`kill`), from here on (README, "Exit codes"). The first stops the
+  // search and finishes the best pipeline so far; the second skips what is left of that, but
+  // experiment.json still says 'interrupted' and run.log is written; the third quits at once,
+  // writing those two synchronously first. The exit code is 130 (SIGINT first) or 143 (SIGTERM).
+  let files: RunFiles | undefined;
+  const interrupts = new Interrupts((signal, count) => {
+    if (count === 1) {
+      out.note(`automl: ${signal}: stopping the search and finishing the best pipeline so far`);
+      out.note('        (a second interrupt skips that; a third quits at once)');
+    } else if (count === 2) {
+      out.note(`automl: ${signal} again: skipping what is left; writing the status and run.log`);
+    } else {
+      // The progress bar hid the cursor: show it again, as its stop() would have.
+      if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
+      process.stderr.write(`automl: ${signal} a third time: quitting now\n`);
+      try {
+        files?.interruptNow(`quit at once on a third interrupt (${signal})`, interrupts.signal ?? signal);
+      } catch {
+        // Quitting now: a file that cannot be written is not worth waiting for.
+      }
+      process.exit(interrupts.exitCode);
+    }
+  }).install();
+  try {
+    await runInterruptible({ ...args, target: args.target }, seed, out, interrupts, (f) => (files = f));
+  } finally {
+    interrupts.uninstall();
+  }
+}
+
+async function runInterruptible(
+  args: RunArgs & { target: string },
+  seed: number,
+  out: Output,
+  interrupts: Interrupts,
+  onFiles: (files: RunFiles) => void,
+): Promise<void> {
   const dataPath = args.train ?? args.data ?? embeddedDataPath();
   const shown = args.train ?? args.data ?? 'the embedded hydraulic data';
-  const data = await readCsv(dataPath);
-  const test = args.test ? await readCsv(args.test) : undefined;
-  const name = args.name ?? `${args.target}-${basename(dataPath, extname(dataPath))}`;
+  // How the data files are read (README: Input files); a note on the decimal mark is said once.
+  const notes = new Set<string>();
+  const reading: ReadCsvOptions = {
+    delimiter: parseDelimiterOption(args.delimiter),
+    encoding: parseEncoding(args.encoding),
+    decimal: args.decimal as DecimalMark | undefined,
+    onNote: (note) => {
+      if (!notes.has(note)) out.note(note);
+      notes.add(note);
+    },
+  };
+  const data = await readCsv(dataPath, reading);
+  const test = args.test ? await readCsv(args.test, reading) : undefined;
+  if (interrupts.signal)
+    throw new AutomlError(
+      'INTERRUPTED',
+      `interrupted (${interrupts.signal}) while reading the data: nothing was started`,
+    );
+  const plainPath = /\.(gz|zip)$/i.test(dataPath) ? dataPath.slice(0, dataPath.lastIndexOf('.')) : dataPath;
+  const name = args.name ?? `${args.target}-${basename(plainPath, extname(plainPath))}`;
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new AutomlError('BAD_OPTION', `--name '${name}' may hold only letters, digits, '.', '_' and '-'`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new AutomlError(
+      'BAD_OPTION',
+      `the experiment name is ${name.length} characters long (${args.name ? '--name' : 'from the target and the data file'}); give a --name of at most ${MAX_NAME_LENGTH}`,
+    );
   const settings: ExperimentSettings = {
     name,
     target: args.target,
@@ -131,13 +222,22 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
     seed,
     ...(args.scorer ? { scorer: args.scorer as MetricName } : {}),
     drop: args.drop ?? [],
+    // Only when given: a run without them records the same settings as before.
+    ...(args.keepColumn !== undefined && listOption(args.keepColumn).length > 0
+      ? { keepColumns: listOption(args.keepColumn) }
+      : {}),
+    ...(args.idColumn !== undefined ? { idColumn: String(args.idColumn) } : {}),
+    ...(args.weight !== undefined ? { weightColumn: args.weight } : {}),
+    ...(args.fold !== undefined ? { foldColumn: args.fold } : {}),
+    ...(args.timeColumn !== undefined ? { timeColumn: args.timeColumn } : {}),
+    ...(args.dateFormat !== undefined ? { dateFormats: parseDateFormats([args.dateFormat].flat().map(String)) } : {}),
     time: args.time ?? 3,
     accuracy: args.accuracy ?? 5,
     interpretability: args.interpretability ?? 5,
     ...(args.maxRuntime !== undefined ? { maxRuntimeSeconds: args.maxRuntime } : {}),
     ...(args.maxModels !== undefined ? { maxModels: args.maxModels } : {}),
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
-    ...(args.final !== undefined ? { final: args.final } : {}),
+    ...(args.final !== undefined ? { final: args.final as FinalChoice } : {}),
     // A table made by a recipe (the embedded one included): an experiment on one of its labels
     // leaves the others out of the features.
     ...labelColumnsOf(data.names),
@@ -147,15 +247,6 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   };
   if (args.outDir) statSync(settings.outDir, { throwIfNoEntry: false });
 
-  // Ctrl-C or SIGTERM: finish the best pipeline found so far; a second Ctrl-C quits at once.
-  let stop = false;
-  const onSignal = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    out.note('automl: stopping the search; the best pipeline so far is being finished (Ctrl-C again to quit now)');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   out.note(
     `automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${budgetSeconds(settings)} s`}`,
   );
@@ -191,7 +282,10 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   let result: ExperimentResult;
   try {
     result = await runExperiment(data, test, settings, {
-      shouldStop: () => stop,
+      shouldStop: () => interrupts.count >= 1,
+      shouldAbandon: () => interrupts.count >= 2,
+      interruptedBy: () => interrupts.signal,
+      onFiles,
       onEntry: (e, isBest) => {
         candidates = e.id + 1;
         if (isBest) {
@@ -206,9 +300,12 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   } finally {
     if (timer) clearInterval(timer);
     bars?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Its files are written: from here on a signal ends the process as it would any other.
+    interrupts.uninstall();
   }
+  // An interrupted run ends with 130 or 143 even though it wrote a pipeline: a script can tell it
+  // from a finished one.
+  if (result.status === 'interrupted') process.exitCode = interrupts.signal ? interrupts.exitCode : EXIT.sigint;
   out.result(result);
   // Bold only when stdout itself is a terminal (not `automl run … > file` from one).
   const style = process.stdout.isTTY ? out : PLAIN;

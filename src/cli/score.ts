@@ -5,7 +5,7 @@
  *   --data FILE ──► batch scorer (chunks) ──► CSV: kept columns, <target>.<class>…, <target>.predicted
  *                                      └──► diagnostics when the file has the target column
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import type { ScoringErrorCode } from '../artifact/errors.js';
@@ -17,7 +17,14 @@ import { regressionReport, type RegressionReport } from '../metrics/regression-r
 import { LabelReader } from '../serve/labels.js';
 import { scoreCsvStream, type BatchSummary, type OnBadValue } from '../serve/batch.js';
 import { scoreCsvParallel } from '../serve/parallel.js';
-import type { CsvDelimiter } from '../serve/csv-records.js';
+import {
+  decideDecimal,
+  decimalNote,
+  detectDelimiterBytes,
+  type CsvDelimiter,
+  type DecimalMark,
+} from '../serve/csv-records.js';
+import { openText, parseEncoding } from '../serve/decode.js';
 import { chunkCsv, csvCell, outputHeader, type Decision } from '../serve/batch-csv.js';
 import { AutomlError } from '../util/errors.js';
 import { AtomicFileWriter, writeFileAtomic } from '../util/fs.js';
@@ -35,6 +42,8 @@ export interface ScoreArgs {
   onError: string;
   metrics?: string;
   delimiter?: string;
+  encoding?: string;
+  decimal?: string;
   progress: boolean;
   threads?: number;
   quiet: boolean;
@@ -247,6 +256,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new AutomlError('BAD_OPTION', `--threads must be a whole number >= 1; got ${args.threads}`);
   const delimiter = args.delimiter ? ((args.delimiter === 'tab' ? '\t' : args.delimiter) as CsvDelimiter) : undefined;
+  const encoding = parseEncoding(args.encoding);
   const scorer = loadPipeline(args.pipeline);
   const decision = decisionFor(scorer, args.threshold);
   const keep = args.keep ?? [];
@@ -326,12 +336,31 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
 
   let summary: BatchSummary;
   try {
-    const stream = fromStdin ? process.stdin : createReadStream(args.data, { highWaterMark: 1 << 20 });
+    // The text as UTF-8, however the file is stored (README: Input files); progress counts the
+    // file's own bytes, compressed or not.
+    let rawBytes = 0;
+    const input = await openText(fromStdin ? { stream: process.stdin, name: source } : args.data, {
+      encoding,
+      onRawBytes: (chunk) => {
+        rawBytes += chunk.length;
+      },
+    });
+    const progressBytes = (b: number): number => (input.compression ? rawBytes : b);
+    const stream = input.chunks();
+    const head = input.head.toString('utf8');
+    const { decimal, how } = decideDecimal(
+      head,
+      delimiter ?? detectDelimiterBytes(input.head),
+      args.decimal as DecimalMark | undefined,
+    );
+    const note = decimalNote(how);
+    if (note) say(note);
     const read = {
-      source,
+      source: input.name,
       keep,
       onError,
       requireTarget: args.metrics !== undefined,
+      decimal,
       ...(delimiter ? { delimiter } : {}),
     };
     const stopIfInterrupted = (): void => {
@@ -356,7 +385,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
         onText: write,
         onProgress: (rows, b) => {
           scored = rows;
-          bytes = b;
+          bytes = progressBytes(b);
           draw();
         },
       });
@@ -364,7 +393,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       summary = await scoreCsvStream(scorer, stream, {
         ...read,
         onBytes: (b) => {
-          bytes = b;
+          bytes = progressBytes(b);
         },
         onRows: async (chunk) => {
           stopIfInterrupted();

@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { loadPipeline } from '../artifact/scorer.js';
 import { startServer } from '../serve/server.js';
 import { AutomlError } from '../util/errors.js';
+import { checkNumber, OPTION_NUMBERS } from './args.js';
+import { EXIT, signalExitCode } from './exit.js';
 import type { Output } from './output.js';
 
 export interface ServeArgs {
@@ -29,8 +31,7 @@ export function parseSize(text: string, option: string): number {
 }
 
 export async function serveCommand(args: ServeArgs, out: Output): Promise<void> {
-  if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535))
-    throw new AutomlError('BAD_OPTION', `--port must be a whole number from 0 to 65535; got ${args.port}`);
+  checkNumber('--port', args.port, OPTION_NUMBERS.port);
   const maxBodyBytes = parseSize(args.maxBody, '--max-body');
   const apiKey = args.apiKey ?? (process.env['AUTOML_API_KEY'] || undefined);
   if (apiKey !== undefined && apiKey.length === 0)
@@ -84,19 +85,21 @@ export async function serveCommand(args: ServeArgs, out: Output): Promise<void> 
   );
   out.note(`POST ${server.url}/model/score   docs ${server.url}/docs   Ctrl-C stops`);
 
-  // A graceful stop: no new connections, requests in flight finish, then exit 0. A second signal
-  // while waiting stops at once.
+  // A graceful stop, as servers do (README, "Exit codes"): no new connections, requests in flight
+  // finish, then exit 0. A second signal while waiting stops at once: 130 (SIGINT) or 143 (SIGTERM).
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) {
         process.stderr.write(`automl serve: ${signal} again: stopping now\n`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        process.exit(signalExitCode(signal));
       }
       stopping = true;
       out.note(`automl serve: ${signal}: finishing requests in flight, then stopping`);
       server.close().then(resolve, (e: unknown) => {
+        // Not a user's mistake: the stop itself failed (exit 1, as any internal error).
         process.stderr.write(`automl serve: error while stopping: ${String(e)}\n`);
+        process.exitCode = EXIT.internalError;
         resolve();
       });
     };

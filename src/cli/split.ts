@@ -2,6 +2,7 @@ import type { TaskRequest } from '../data/infer.js';
 import { embeddedDataPath } from './embedded.js';
 import { defaultSplitPaths, splitCsvFile } from '../split/split-file.js';
 import { parseDelimiterOption } from './args.js';
+import { parseEncoding, type DecimalMark } from '../data/csv.js';
 import { formatTable, type Output } from './output.js';
 
 export interface SplitArgs {
@@ -12,6 +13,9 @@ export interface SplitArgs {
   stratify: boolean;
   task: TaskRequest;
   delimiter?: string;
+  encoding?: string;
+  decimal?: string;
+  timeColumn?: string;
   outTrain?: string;
   outTest?: string;
   outDir?: string;
@@ -29,11 +33,20 @@ export async function splitCommand(args: SplitArgs, out: Output): Promise<void> 
     stratify: args.stratify,
     task: args.task,
     delimiter: parseDelimiterOption(args.delimiter),
+    encoding: parseEncoding(args.encoding),
+    decimal: args.decimal as DecimalMark | undefined,
+    onNote: (note) => out.note(note),
+    timeColumn: args.timeColumn,
     outTrain: args.outTrain ?? defaults.train,
     outTest: args.outTest ?? defaults.test,
   });
   out.result(summary);
-  const how = summary.stratified ? 'stratified' : 'random';
+  const how =
+    summary.timeColumn !== undefined
+      ? `in ${summary.timeColumn} order: the latest rows test`
+      : summary.stratified
+        ? 'stratified'
+        : 'random';
   out.info(
     `split ${args.data ?? 'the embedded hydraulic data'} by ${summary.target} (${summary.task}, ${how}, ratio ${summary.ratio}, seed ${summary.seed})`,
   );

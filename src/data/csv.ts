@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
+import { decideDecimal, decimalNote, type DecimalDecision, type DecimalMark } from '../serve/csv-records.js';
+import { openText, type Encoding, type ResolvedEncoding } from '../serve/decode.js';
 import { AutomlError, errorText } from '../util/errors.js';
 import { DELIMITERS, type Delimiter } from './delimiters.js';
 import { Table, unknownColumn, type Column, type ColumnType } from './table.js';
 
 export { DELIMITERS, type Delimiter } from './delimiters.js';
+export { ENCODINGS, parseEncoding, type Encoding } from '../serve/decode.js';
+export { decideDecimal, decimalNote, type DecimalDecision, type DecimalMark } from '../serve/csv-records.js';
 
 /** Tokens read as a missing value, compared case-insensitively after trimming spaces. */
 export const MISSING_TOKENS: readonly string[] = ['', 'na', 'nan', 'null', '?'];
@@ -27,7 +31,16 @@ const INFINITE = /^\s*[+-]?(?:inf|infinity)\s*$/i;
  * a decimal number (hex, words, dates); ±Infinity for `inf`, `Infinity` or a literal that
  * overflows float64 (`1e999`), which the reader refuses in numeric columns.
  */
-export function parseNumber(s: string): number | undefined {
+export function parseNumber(s: string, decimal: DecimalMark = '.'): number | undefined {
+  if (decimal === ',') {
+    // `1,5` is read as `1.5`; a point is no decimal mark in such a file (`1.5` is text).
+    if (s.includes('.')) return undefined;
+    const i = s.indexOf(',');
+    if (i >= 0) {
+      if (s.includes(',', i + 1)) return undefined;
+      s = `${s.slice(0, i)}.${s.slice(i + 1)}`;
+    }
+  }
   const v = Number(s);
   if (v === v && decimalChars(s)) return v; // Number() checked the syntax; no hex, binary, words
   if (INFINITE.test(s)) return s.trim().startsWith('-') ? -Infinity : Infinity;
@@ -62,7 +75,11 @@ export function detectDelimiter(sample: string): Delimiter {
 
 export interface CsvOptions {
   /** Field delimiter; detected from the header when not given. */
-  delimiter?: Delimiter;
+  delimiter?: Delimiter | undefined;
+  /** The text's encoding (default UTF-8, or what a byte order mark says). */
+  encoding?: Encoding | undefined;
+  /** The decimal mark of numbers; detected when not given (see `decideDecimal`). */
+  decimal?: DecimalMark | undefined;
 }
 
 /** One data record: its fields, the line it starts on (1-based, the header is line 1). */
@@ -94,12 +111,27 @@ export class CsvSource {
     /** The header line as it stands in the file, with its byte order mark if it has one. */
     readonly headerRaw: string,
     private readonly raw: boolean,
+    /** How the file is read: its encoding, compression, the decimal mark and how it was decided. */
+    readonly format: {
+      readonly encoding: ResolvedEncoding;
+      readonly given: Encoding | undefined;
+      readonly compression: 'gzip' | 'zip' | null;
+      readonly entry: string | null;
+      readonly decimal: DecimalMark;
+      readonly decimalHow: DecimalDecision;
+    },
   ) {}
 
+  /** The decimal mark of numbers in this file. */
+  get decimal(): DecimalMark {
+    return this.format.decimal;
+  }
+
   static async open(path: string, opts: CsvOptions & { raw?: boolean } = {}): Promise<CsvSource> {
-    const sample = await readSample(path);
-    const bom = sample.startsWith('\uFEFF');
-    const text = bom ? sample.slice(1) : sample;
+    const input = await openText(path, { encoding: opts.encoding });
+    await input.close();
+    const text = input.head.toString('utf8');
+    const bom = input.bom;
     if (text.trim().length === 0) {
       throw new AutomlError(
         'CSV_EMPTY',
@@ -107,11 +139,20 @@ export class CsvSource {
       );
     }
     const delimiter = opts.delimiter ?? detectDelimiter(text);
+    const { decimal, how } = decideDecimal(text, delimiter, opts.decimal);
+    const format = {
+      encoding: input.encoding,
+      given: opts.encoding,
+      compression: input.compression,
+      entry: input.entry,
+      decimal,
+      decimalHow: how,
+    };
     const firstBreak = text.search(/\r?\n/);
     const newline = firstBreak >= 0 && text[firstBreak] === '\r' ? '\r\n' : '\n';
     let header: string[] | undefined;
     let headerRaw = '';
-    for await (const rec of streamRecords(path, delimiter, true, undefined)) {
+    for await (const rec of streamRecords(path, opts.encoding, delimiter, true, undefined)) {
       header = rec.fields;
       headerRaw = rec.raw ?? '';
       break;
@@ -122,7 +163,15 @@ export class CsvSource {
         `${path}: the file is empty; a CSV file needs a header line and at least one row`,
       );
     checkHeader(path, header);
-    return new CsvSource(path, delimiter, newline, header, (bom ? '\uFEFF' : '') + headerRaw, opts.raw ?? false);
+    return new CsvSource(
+      path,
+      delimiter,
+      newline,
+      header,
+      (bom ? '\uFEFF' : '') + headerRaw,
+      opts.raw ?? false,
+      format,
+    );
   }
 
   /** The index of a named column, or an error listing the columns there are. */
@@ -137,7 +186,10 @@ export class CsvSource {
     this.hash = createHash('sha256');
     let first = true;
     let n = 0;
-    for await (const rec of streamRecords(this.path, this.delimiter, this.raw, this.hash)) {
+    // The checksum is of the file's bytes as stored; a zip entry's reading skips the rest of its archive.
+    const zip = this.format.compression === 'zip';
+    const hash = zip ? undefined : this.hash;
+    for await (const rec of streamRecords(this.path, this.format.given, this.delimiter, this.raw, hash)) {
       if (first) {
         first = false;
         continue;
@@ -148,7 +200,7 @@ export class CsvSource {
     if (n === 0) {
       throw new AutomlError('CSV_NO_ROWS', `${this.path}: the file has a header but no data rows`);
     }
-    this.digest = this.hash.digest('hex');
+    this.digest = zip ? await hashFile(this.path) : this.hash.digest('hex');
   }
 
   /** sha256 of the file's bytes, once `records()` has been read to the end. */
@@ -158,25 +210,10 @@ export class CsvSource {
   }
 }
 
-async function readSample(path: string): Promise<string> {
-  let fh;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new AutomlError('NOT_A_FILE', `${path} is a folder; give a CSV file`);
-    fh = await open(path, 'r');
-  } catch (e) {
-    if (e instanceof AutomlError) throw e;
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new AutomlError('FILE_NOT_FOUND', `${path}: no such file`);
-    throw new AutomlError('FILE_UNREADABLE', `${path}: cannot read the file: ${errorText(e)}`);
-  }
-  try {
-    const buf = Buffer.alloc(65536);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await fh.close();
-  }
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function checkHeader(path: string, header: readonly string[]): void {
@@ -206,15 +243,16 @@ function checkHeader(path: string, header: readonly string[]): void {
  */
 async function* streamRecords(
   path: string,
+  encoding: Encoding | undefined,
   delimiter: Delimiter,
   raw: boolean,
   hash: ReturnType<typeof createHash> | undefined,
 ): AsyncGenerator<CsvRecord> {
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (hash) input.on('data', (chunk) => hash.update(chunk as Buffer));
+  // The text as UTF-8 (decompressed, converted, checked; without its byte order mark).
+  const text = await openText(path, { encoding, ...(hash ? { onRawBytes: (c: Buffer) => hash.update(c) } : {}) });
+  const input = Readable.from(text.chunks(), { objectMode: false });
   const parser = parse({
     delimiter,
-    bom: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     raw,
@@ -300,8 +338,6 @@ function csvFailure(path: string, e: unknown, excessLines: number): Error {
   }
   const code = (e as { code?: string }).code;
   if (code === 'ENOENT') return new AutomlError('FILE_NOT_FOUND', `${path}: no such file`);
-  if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
-    return new AutomlError('CSV_ENCODING', `${path}: not valid UTF-8 text`);
   return new AutomlError('FILE_UNREADABLE', `${path}: cannot read the file: ${errorText(e)}`);
 }
 
@@ -310,6 +346,8 @@ export interface ReadCsvOptions extends CsvOptions {
   types?: Readonly<Record<string, ColumnType>>;
   /** Read only these columns (in file order); all by default. */
   columns?: readonly string[];
+  /** Gets the note on the decimal mark when it was detected or is in doubt (see `decimalNote`). */
+  onNote?: (note: string) => void;
 }
 
 /**
@@ -325,6 +363,8 @@ export interface ReadCsvOptions extends CsvOptions {
  */
 export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<Table> {
   const src = await CsvSource.open(path, opts);
+  const note = decimalNote(src.format.decimalHow);
+  if (note && opts.onNote) opts.onNote(note);
   for (const name of Object.keys(opts.types ?? {})) src.indexOf(name);
   const wanted = opts.columns ? new Set(opts.columns) : undefined;
   for (const name of wanted ?? []) src.indexOf(name);
@@ -333,14 +373,22 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   const positions: number[] = [];
   src.header.forEach((name, i) => {
     if (wanted && !wanted.has(name)) return;
-    builders.push(new ColumnBuilder(name, opts.types?.[name], path));
+    builders.push(new ColumnBuilder(name, opts.types?.[name], path, src.decimal));
     positions.push(i);
   });
 
   let n = 0;
+  // The line each row starts on: test-predictions.csv names rows by it.
+  let lines = new Int32Array(1024);
   for await (const rec of src.records()) {
     const f = rec.fields;
     for (let j = 0; j < builders.length; j++) builders[j]!.push(f[positions[j]!]!, n, rec.line);
+    if (n === lines.length) {
+      const grown = new Int32Array(2 * lines.length);
+      grown.set(lines);
+      lines = grown;
+    }
+    lines[n] = rec.line;
     n++;
   }
 
@@ -349,10 +397,12 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
     // A column looked numeric for many distinct values, then held text: read it again as text.
     const types: Record<string, ColumnType> = { ...opts.types };
     for (const name of lost) types[name] = 'categorical';
-    return readCsv(path, { ...opts, types });
+    // The same reading again: the decimal mark as decided, the note said once.
+    const { onNote: _, ...rest } = opts;
+    return readCsv(path, { ...rest, types, decimal: src.decimal });
   }
   const columns = builders.map((b) => b.finish(n));
-  return new Table(columns, n, { path, delimiter: src.delimiter, sha256: src.sha256 });
+  return new Table(columns, n, { path, delimiter: src.delimiter, sha256: src.sha256 }, lines.slice(0, n));
 }
 
 /** Distinct texts kept per numeric-looking column, so that it can still turn categorical. */
@@ -372,6 +422,7 @@ class ColumnBuilder {
     readonly name: string,
     private readonly forced: ColumnType | undefined,
     private readonly path: string,
+    private readonly decimal: DecimalMark = '.',
   ) {
     this.numeric = forced !== 'categorical';
   }
@@ -385,7 +436,7 @@ class ColumnBuilder {
       return;
     }
     if (this.numeric) {
-      const v = parseNumber(s);
+      const v = parseNumber(s, this.decimal);
       if (v === undefined) {
         if (this.forced === 'numeric') {
           throw new AutomlError(
@@ -458,7 +509,7 @@ class ColumnBuilder {
       if (!this.dict) return { name: this.name, type: 'numeric', values };
       const texts = new Map<number, string>();
       for (const level of this.levels) {
-        const v = Number(level);
+        const v = this.decimal === ',' ? parseNumber(level, ',')! : Number(level);
         if (!texts.has(v)) texts.set(v, level);
       }
       return { name: this.name, type: 'numeric', values, texts };

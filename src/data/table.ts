@@ -48,6 +48,11 @@ export class Table {
     readonly columns: readonly Column[],
     readonly nRows: number,
     readonly source?: TableSource,
+    /**
+     * The line of its file each row starts on (the header is line 1), as the CSV reader counts
+     * them: rows and lines differ after empty lines and quoted line breaks.
+     */
+    readonly lines?: Int32Array,
   ) {
     this.byName = new Map(columns.map((c) => [c.name, c]));
     if (this.byName.size !== columns.length) throw new RangeError('Table: duplicate column names');
@@ -55,6 +60,7 @@ export class Table {
       const n = c.type === 'numeric' ? c.values.length : c.codes.length;
       if (n !== nRows) throw new RangeError(`Table: column ${c.name} has ${n} rows, expected ${nRows}`);
     }
+    if (lines && lines.length !== nRows) throw new RangeError(`Table: ${lines.length} lines for ${nRows} rows`);
   }
 
   get names(): string[] {
@@ -85,6 +91,7 @@ export class Table {
       names.map((n) => this.column(n)),
       this.nRows,
       this.source,
+      this.lines,
     );
   }
 
@@ -102,7 +109,8 @@ export class Table {
       for (let i = 0; i < rows.length; i++) codes[i] = c.codes[rows[i]!]!;
       return { name: c.name, type: 'categorical', codes, levels: c.levels };
     });
-    return new Table(cols, rows.length, this.source);
+    const lines = this.lines ? Int32Array.from({ length: rows.length }, (_, i) => this.lines![rows[i]!]!) : undefined;
+    return new Table(cols, rows.length, this.source, lines);
   }
 }
 

@@ -1,6 +1,6 @@
 import { prepareFeatureStep } from '../artifact/feature-scorer.js';
 import type { FeaturePipelineNode, FeatureStep, InputField } from '../artifact/format/features.js';
-import { type Column, type Table, unknownColumn } from '../data/table.js';
+import { cellText, type Column, type Table, unknownColumn } from '../data/table.js';
 import { AutomlError } from '../util/errors.js';
 import type { Rng } from '../util/random.js';
 import { levelCounts } from './options.js';
@@ -62,6 +62,8 @@ export function fitFeaturePipeline(
     throw new RangeError(`fitFeaturePipeline: the target has ${target.y.length} rows, the table ${table.nRows}`);
   }
   const used = new Set<string>();
+  /** Input columns read as text (by date and text steps), with their values. */
+  const usedText = new Map<string, (string | null)[]>();
   /** Numeric columns made by steps, on the training rows. */
   const made = new Map<string, Float64Array>();
   const names = (): string[] => [...table.names, ...made.keys()];
@@ -88,8 +90,36 @@ export function fitFeaturePipeline(
     const c = inputColumn(name);
     if (c.type !== 'categorical')
       throw new AutomlError('COLUMN_TYPE', `column '${name}' is numeric; ${what} needs a categorical column`);
+    if (usedText.has(name))
+      throw new AutomlError(
+        'COLUMN_TYPE',
+        `column '${name}' is read as text by an earlier transform; ${what} cannot read it too`,
+      );
     used.add(name);
     return c;
+  };
+  const text = (name: string, what: string): (string | null)[] => {
+    if (made.has(name))
+      throw new AutomlError(
+        'COLUMN_TYPE',
+        `column '${name}' is numeric (an earlier transform made it); ${what} needs a column of text`,
+      );
+    const c = inputColumn(name);
+    if (used.has(name))
+      throw new AutomlError(
+        'COLUMN_TYPE',
+        `column '${name}' is read by an earlier transform as it is; ${what} cannot read it as text too`,
+      );
+    let values = usedText.get(name);
+    if (!values) {
+      values = new Array<string | null>(table.nRows);
+      for (let r = 0; r < table.nRows; r++) {
+        const t = cellText(c, r);
+        values[r] = t === '' ? null : t;
+      }
+      usedText.set(name, values);
+    }
+    return values;
   };
 
   const passthrough = spec.passthrough ?? [];
@@ -108,6 +138,7 @@ export function fitFeaturePipeline(
       nRows: table.nRows,
       numeric: (name) => numeric(name, what),
       categorical: (name) => categorical(name, what),
+      text: (name) => text(name, what),
       target(step) {
         if (!target) throw new AutomlError('NO_TARGET', `${step} needs the target; give the target column to fit it`);
         return target;
@@ -115,10 +146,15 @@ export function fitFeaturePipeline(
       rng: rng.fork(index),
     };
     const fitted = transform.fit(request as never, ctx);
-    const prepared = prepareFeatureStep(fitted.step, (name) => {
-      const c = table.has(name) ? table.column(name) : undefined;
-      return c?.type === 'categorical' ? c.levels : undefined;
-    });
+    const prepared = prepareFeatureStep(
+      fitted.step,
+      (name) => {
+        const c = table.has(name) ? table.column(name) : undefined;
+        return c?.type === 'categorical' ? c.levels : undefined;
+      },
+      undefined,
+      (name) => usedText.has(name),
+    );
     for (const name of prepared.outputs) {
       if (made.has(name) || table.has(name)) {
         throw new AutomlError(
@@ -133,7 +169,9 @@ export function fitFeaturePipeline(
       for (const name of prepared.numericInputs) numericMap.set(name, numeric(name, what));
       const categoricalMap = new Map<string, Int32Array>();
       for (const name of prepared.categoricalInputs) categoricalMap.set(name, categorical(name, what).codes);
-      train = prepared.run(numericMap, categoricalMap, table.nRows);
+      const textMap = new Map<string, (string | null)[]>();
+      for (const name of prepared.textInputs ?? []) textMap.set(name, text(name, what));
+      train = prepared.run(numericMap, categoricalMap, table.nRows, textMap);
     }
     prepared.outputs.forEach((name, k) => made.set(name, train[k]!));
     steps.push(fitted.step);
@@ -141,8 +179,9 @@ export function fitFeaturePipeline(
   });
 
   const inputs: InputField[] = table.columns
-    .filter((c) => used.has(c.name))
+    .filter((c) => used.has(c.name) || usedText.has(c.name))
     .map((c): InputField => {
+      if (usedText.has(c.name)) return { name: c.name, type: 'text' };
       if (c.type === 'numeric') return { name: c.name, type: 'numeric' };
       const counts = levelCounts(c.codes, c.levels.length);
       return { name: c.name, type: 'categorical', levels: c.levels.filter((_, i) => counts[i]! > 0) };

@@ -1,5 +1,6 @@
 import type { FeatureStep } from '../artifact/format/features.js';
 import { AutomlError } from '../util/errors.js';
+import { dateTransform } from './date.js';
 import { frequencyTransform } from './frequency.js';
 import { interactionTransform } from './interaction.js';
 import { logTransform } from './log.js';
@@ -8,6 +9,7 @@ import { oneHotTransform } from './one-hot.js';
 import { quantileBinTransform } from './quantile-bin.js';
 import { standardizeTransform } from './standardize.js';
 import { targetEncodingTransform } from './target-encoding.js';
+import { textTransform } from './text.js';
 import type { Transform } from './types.js';
 import { yeoJohnsonTransform } from './yeo-johnson.js';
 
@@ -22,6 +24,8 @@ export const TRANSFORM_KINDS = [
   'one_hot',
   'frequency',
   'target_encoding',
+  'date',
+  'text',
 ] as const;
 export type TransformKind = (typeof TRANSFORM_KINDS)[number];
 
@@ -41,6 +45,8 @@ export const TRANSFORMS: { readonly [K in TransformKind]: Transform<K> } = {
   one_hot: oneHotTransform,
   frequency: frequencyTransform,
   target_encoding: targetEncodingTransform,
+  date: dateTransform,
+  text: textTransform,
 };
 
 /** Whether `kind` is one of {@link TRANSFORM_KINDS}. */

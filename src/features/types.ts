@@ -63,6 +63,27 @@ export interface TargetEncodingRequest extends RequestBase {
   smoothing?: number;
 }
 
+export interface DateRequest extends RequestBase {
+  kind: 'date';
+  /** A categorical (text) column of dates or date-times. */
+  column: string;
+  /** How the values are written (default: detected from the training values). */
+  format?: 'iso' | 'dmy' | 'mdy';
+}
+export interface TextRequest extends RequestBase {
+  kind: 'text';
+  /** A categorical column of free text. */
+  column: string;
+  /** Buckets kept, the most frequent in training (default 256). */
+  maxFeatures?: number;
+  /** 1: word unigrams (default); 2: also bigrams. */
+  wordNgrams?: number;
+  /** 0: none (default); n ≥ 2: character n-grams within words. */
+  charNgrams?: number;
+  /** A bucket is kept only when at least this many training rows hold it (default 2). */
+  minDf?: number;
+}
+
 /** One transform of a feature spec. */
 export type TransformRequest =
   | StandardizeRequest
@@ -73,7 +94,9 @@ export type TransformRequest =
   | InteractionRequest
   | OneHotRequest
   | FrequencyRequest
-  | TargetEncodingRequest;
+  | TargetEncodingRequest
+  | DateRequest
+  | TextRequest;
 
 /**
  * The target a supervised transform (target encoding) reads, for the training rows. Rows whose
@@ -102,6 +125,8 @@ export interface FitContext {
   numeric(name: string): Float64Array;
   /** A categorical input field. Throws AutomlError. */
   categorical(name: string): CategoricalValues;
+  /** An input field read as text (date and text steps): each row's value, null when missing. Throws AutomlError. */
+  text(name: string): readonly (string | null)[];
   /** The target, or an AutomlError naming the step that needs it. */
   target(step: string): FeatureTarget;
   /** The seeded RNG of this step (forked per step). */

@@ -52,7 +52,17 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
       'rows',
       `${r.rows.train} train, ${r.rows.test} test${r.rows.droppedMissingTarget ? ` (${r.rows.droppedMissingTarget} without a target left out)` : ''}${r.features ? `; ${r.features.length} features` : ''}`,
     );
-  if (r.dropped && r.dropped.length > 0) add('dropped', r.dropped.map((d) => d.column).join(', '));
+  for (const line of droppedLines(r.dropped ?? [])) add('dropped', line);
+  // The columns that gave the rows a role (README: automl run --weight, --fold, --time-column).
+  const zeroWeight = (r.rows as { zeroWeight?: number } | undefined)?.zeroWeight;
+  const roles = [
+    s.weightColumn !== undefined
+      ? `weighted by ${s.weightColumn}${zeroWeight ? ` (${zeroWeight} training rows of weight 0 not trained on)` : ''}`
+      : '',
+    s.foldColumn !== undefined ? `folds from ${s.foldColumn}` : '',
+    s.timeColumn !== undefined ? `in ${s.timeColumn} order: the latest 25% test, folds forward in time` : '',
+  ].filter((x) => x !== '');
+  if (roles.length > 0) add('rows by', roles.join('; '));
   if (s.time !== undefined)
     add('dials', `time ${s.time}, accuracy ${s.accuracy ?? '?'}, interpretability ${s.interpretability ?? '?'}`);
   const se = r.search;
@@ -135,9 +145,13 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
     const scheme =
       se?.validation === undefined
         ? 'validation'
-        : se.validation === 'holdout'
-          ? `validation (holdout, ${se.validationRows ?? '?'} rows)`
-          : `validation (${se.validation}-fold, out of fold)`;
+        : s.timeColumn !== undefined
+          ? `validation (forward in time, ${se.validationRows ?? '?'} rows)`
+          : se.validation === 'holdout'
+            ? `validation (holdout, ${se.validationRows ?? '?'} rows)`
+            : s.foldColumn !== undefined
+              ? `validation (${se.validation} folds of ${s.foldColumn})`
+              : `validation (${se.validation}-fold, out of fold)`;
     out.push(...table(['scores', scheme, 'test'], rows, [false, true, true], width, [1, 0]));
   }
   const thresholds = r.thresholds;
@@ -197,6 +211,23 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
   if (r.experimentDir) add('experiment', r.experimentDir);
   while (out[out.length - 1] === '') out.pop();
   return out;
+}
+
+/** Lines of dropped columns the dashboard shows, at most; the rest are counted (run.log lists them all). */
+export const DASHBOARD_DROPPED_LINES = 6;
+
+/**
+ * The dropped columns with their reasons: columns dropped for the same reason share a line (the
+ * recipe's other labels), at most {@link DASHBOARD_DROPPED_LINES} lines.
+ */
+export function droppedLines(dropped: readonly { column: string; reason: string }[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const d of dropped) groups.set(d.reason, [...(groups.get(d.reason) ?? []), d.column]);
+  const lines = [...groups].map(([reason, columns]) => `${columns.join(', ')}: ${reason}`);
+  if (lines.length <= DASHBOARD_DROPPED_LINES) return lines;
+  const shown = lines.slice(0, DASHBOARD_DROPPED_LINES - 1);
+  const rest = [...groups.values()].slice(DASHBOARD_DROPPED_LINES - 1).flat().length;
+  return [...shown, `… and ${rest} more column${rest === 1 ? '' : 's'} (see run.log)`];
 }
 
 function withoutPrefix(text: string, prefix: string): string {

@@ -138,7 +138,11 @@ export interface LeaderboardRow {
   error: string | null;
 }
 
-/** test-predictions.csv: the actual value, then a probability per class (or the predicted value). */
+/**
+ * test-predictions.csv: what names the row (its line, or the `--id-column`; older runs have
+ * none), the actual value, then a probability per class and the predicted class (or the predicted
+ * value).
+ */
 export interface TestPredictions {
   target: string;
   /** The actual value of each test row, as written (a class label, or a number as text). */
@@ -807,10 +811,20 @@ function parsePredictions(text: string, e: RunExperiment | undefined, problems: 
     problems.push(`${RUN_FILES.testPredictions} has no prediction columns`);
     return undefined;
   }
-  const target = head[0]!;
-  const columns = head.slice(1);
+  // The target's column: after the row's line (or --id-column) in newer runs, first in older ones.
+  const named = e?.settings?.target !== undefined ? head.indexOf(e.settings.target) : -1;
+  const at = named >= 0 ? named : head.length > 2 && head[2]!.startsWith(`${head[1]}.`) ? 1 : 0;
+  const target = head[at]!;
+  const after = head.slice(at + 1);
   const regression =
-    e?.task === 'regression' || (e?.task === undefined && columns.length === 1 && columns[0] === `${target}.predicted`);
+    e?.task === 'regression' || (e?.task === undefined && after.length === 1 && after[0] === `${target}.predicted`);
+  // Classification: the probabilities, without the predicted class that newer runs write last.
+  const k = e?.classes?.length;
+  const predictedLast =
+    !regression &&
+    after[after.length - 1] === `${target}.predicted` &&
+    (k === undefined ? after.length > 1 : after.length === k + 1);
+  const columns = predictedLast ? after.slice(0, -1) : after;
   const prefix = `${target}.`;
   const classes = regression ? null : columns.map((c) => (c.startsWith(prefix) ? c.slice(prefix.length) : c));
   if (classes && e?.classes && e.classes.join('\u0000') !== classes.join('\u0000'))
@@ -821,12 +835,12 @@ function parsePredictions(text: string, e: RunExperiment | undefined, problems: 
   const probabilities: number[][] = [];
   let bad = 0;
   for (const r of rows) {
-    const values = columns.map((_, k) => num(r[k + 1]));
+    const values = columns.map((_, k) => num(r[at + 1 + k]));
     if (r.length !== head.length || values.some((v) => v === null)) {
       bad++;
       continue;
     }
-    labels.push(r[0]!);
+    labels.push(r[at]!);
     probabilities.push(values as number[]);
   }
   if (bad > 0)

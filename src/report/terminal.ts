@@ -285,7 +285,9 @@ function stateLines(r: RunReport, width: number, style: Style): string[] {
       return say(
         e?.test !== undefined || e?.search !== undefined
           ? `Run ${r.name} was INTERRUPTED (Ctrl-C or SIGTERM): the search stopped early and the best pipeline found by then was finished. Its scores are those of that pipeline.`
-          : `Run ${r.name} was INTERRUPTED before any candidate was scored: nothing was finished. ${e?.error?.message ?? ''}`.trim(),
+          : r.leaderboard.length > 0
+            ? `Run ${r.name} was INTERRUPTED twice: the search stopped and finishing its best pipeline was skipped, so no pipeline was written. ${e?.error?.message ?? ''}`.trim()
+            : `Run ${r.name} was INTERRUPTED before any candidate was scored: nothing was finished. ${e?.error?.message ?? ''}`.trim(),
       );
   }
 }

@@ -13,6 +13,7 @@
  * Deterministic for a seed when bounded by `maxModels` (the same candidates in the same order),
  * on any number of threads.
  */
+import type { DateFormats } from '../data/kinds.js';
 import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';
 import { fitFeaturePipeline } from '../features/pipeline.js';
@@ -27,7 +28,15 @@ import { assembleCv } from './cross-validate.js';
 import type { Candidate, CvResult, CvTask, FoldOutput } from './types.js';
 import { Cancelled, foldRunner } from './pool.js';
 import { kFold } from './folds.js';
-import { baselineFeatures, defaultCandidates, familiesFor, mutate, portfolioCandidates } from './space.js';
+import {
+  baselineFeatures,
+  candidateKey,
+  defaultCandidates,
+  distinctCandidates,
+  familiesFor,
+  freshVariation,
+  portfolioCandidates,
+} from './space.js';
 
 export interface SearchSettings {
   seed: number;
@@ -45,6 +54,8 @@ export interface SearchSettings {
   maxModels?: number;
   /** 1–10: at 8–10 only original features, monotone steps and interpretable families. */
   interpretability: number;
+  /** `--date-format`: how date columns are written (default: detected). */
+  dateFormats?: DateFormats;
   /**
    * Stop when this many fully scored candidates in a row did not improve the best, or three times
    * as many of any kind (candidates dropped by halving are cheap) (default 12).
@@ -55,6 +66,12 @@ export interface SearchSettings {
   threads?: number;
   /** Features by single-feature strength, strongest first (interactions are made among these). */
   ranking?: readonly string[];
+  /**
+   * The fold of each training row, given instead of the seeded stratified folds: the user's
+   * (`--fold`, with `validation` their count), or in time order (`--time-column`, with
+   * `task.forward`; −1 for rows that only train). Folds 0 … k − 1 (0 for a holdout) are validated.
+   */
+  folds?: Int32Array;
 }
 
 /**
@@ -201,14 +218,14 @@ export async function search(
   const rng = new Rng(settings.seed);
   const strata = task.kind === 'regression' ? undefined : task.y;
   const validation = settings.validation;
-  const fold = kFold(table.nRows, foldCount(validation), settings.seed, strata);
+  const fold = settings.folds ?? kFold(table.nRows, foldCount(validation), settings.seed, strata);
   const allFolds = validation === 'holdout' ? [0] : Array.from({ length: validation }, (_, f) => f);
   const halving = allFolds.length >= 3;
   const metric = METRICS[settings.metric];
   const better = (a: number, b: number): boolean => (metric.greaterIsBetter ? a > b : a < b);
-  const spec = baselineFeatures(table, features, settings.interpretability);
+  const spec = baselineFeatures(table, features, settings.interpretability, settings.dateFormats);
   const families = settings.families ?? familiesFor(settings.interpretability);
-  const defaults = defaultCandidates(families, spec, table.nRows);
+  const defaults = distinctCandidates(defaultCandidates(families, spec, table.nRows));
   const patience = settings.patience ?? 12;
   const budget = settings.budget?.limited ? settings.budget : undefined;
   /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
@@ -287,8 +304,13 @@ export async function search(
   let sinceBest = 0;
   let sinceBestAll = 0;
   let nextId = 0;
+  /** The keys of every candidate given a trial (scored, halved, stopped or failed): none is tried twice. */
+  const tried = new Set<string>();
+  /** Set when no fresh variation of the leader could be drawn: its neighbourhood is exhausted. */
+  let exhausted = false;
   const trialOf = (candidate: Candidate): Trial => {
     const id = nextId++;
+    tried.add(candidateKey(candidate));
     return { id, candidate, seed: rng.fork(id).seed, planned: allFolds.length, outputs: new Map() };
   };
 
@@ -434,18 +456,25 @@ export async function search(
       // The next batch varies the leader: stop when one of its jobs would likely not fit.
       else if (best && wouldOverrun(best.candidate.family)) stoppedBy = 'budget';
       else if (room() <= 0) stoppedBy = 'max-models';
-      else if (settings.maxModels === undefined && best && (sinceBest >= patience || sinceBestAll >= 3 * patience)) {
+      else if (
+        best &&
+        (exhausted || (settings.maxModels === undefined && (sinceBest >= patience || sinceBestAll >= 3 * patience)))
+      ) {
         // Before stopping, once: the families' portfolios, on every fold (a new leader among
-        // them starts the variations again).
-        if (portfolio.length > 0) {
-          const trials = portfolio.splice(0).map(trialOf);
+        // them starts the variations again); those already tried are not scored again.
+        const fresh = distinctCandidates(portfolio.splice(0), tried).slice(0, Math.max(0, room()));
+        if (fresh.length > 0) {
+          exhausted = false;
+          const trials = fresh.map(trialOf);
           await runJobs(trials, () => allFolds);
           settle(trials);
           continue;
         }
         // Then the costly families' first candidates, if they pay for themselves.
-        if (deferred.length > 0) {
-          const trials = deferred.splice(0).map(trialOf);
+        const costlyFirst = distinctCandidates(deferred.splice(0), tried).slice(0, Math.max(0, room()));
+        if (costlyFirst.length > 0) {
+          exhausted = false;
+          const trials = costlyFirst.map(trialOf);
           // Its first fold may take at most what all its folds may (COSTLY_SHARE of the search's
           // fit time) over their number: a fit cut short there is unlikely to be competitive.
           const others = fitSecondsOf((f) => !(FAMILIES[f].search.costly ?? false));
@@ -462,12 +491,27 @@ export async function search(
         // Let timers and signals run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const leader = best;
-        const batch = Array.from({ length: Math.min(BATCH_SIZE, room()) }, () => {
-          const id = nextId;
-          return trialOf(
-            mutate(leader.candidate, rng.fork(1000 + id), spec, settings.interpretability, settings.ranking),
+        // Variations never repeat a candidate already tried: a repeat is drawn again (seeded, a
+        // bounded number of times). A slot left without a fresh one ends the batch (the next slot
+        // would draw from the same stream); an empty batch means the leader's neighbourhood is
+        // exhausted, and the search goes on as when it stops improving.
+        const batch: Trial[] = [];
+        while (batch.length < Math.min(BATCH_SIZE, room())) {
+          const draw = freshVariation(
+            leader.candidate,
+            rng.fork(1000 + nextId),
+            spec,
+            settings.interpretability,
+            settings.ranking ?? [],
+            tried,
           );
-        });
+          if (!draw) break;
+          batch.push(trialOf(draw));
+        }
+        if (batch.length === 0) {
+          exhausted = true;
+          continue;
+        }
         if (!halving) await runJobs(batch, () => allFolds);
         else {
           await runJobs(batch, () => [0]);
@@ -521,6 +565,16 @@ export async function refit(
   deadline?: number,
 ): Promise<{ features: FeaturePipelineNode; model: FittedModel }> {
   const rng = new Rng(seed).fork(999_999);
+  // With sample weights, rows of weight 0 are left out of the fit.
+  const kept = task.weights ? Array.from(task.weights.keys()).filter((i) => task.weights![i]! > 0) : undefined;
+  if (kept) {
+    table = table.take(kept);
+    task = {
+      ...task,
+      y: Float64Array.from(kept, (i) => task.y[i]!),
+      weights: Float64Array.from(kept, (i) => task.weights![i]!),
+    };
+  }
   const fitted = fitFeaturePipeline(
     table,
     candidate.features,
@@ -533,7 +587,11 @@ export async function refit(
   if (refitRounds && cv.rounds.length > 0)
     params = refitRounds(params, Math.max(1, Math.round(cv.rounds.reduce((s, r) => s + r, 0) / cv.rounds.length)));
   const model = await family.fit(
-    { x: { nRows: table.nRows, columns: fitted.trainMatrix }, y: task.y },
+    {
+      x: { nRows: table.nRows, columns: fitted.trainMatrix },
+      y: task.y,
+      ...(task.weights ? { weights: task.weights } : {}),
+    },
     {
       kind: task.kind,
       nClasses: task.nClasses,

@@ -25,19 +25,23 @@ const INVERSE_TEMPERATURE = [1 / 8, 4] as const;
 export const LOG_TEMPERATURE_PRIOR_SD = 0.5;
 
 /**
- * Fits a calibration to out-of-fold probabilities `p` (row-major n × K) of rows with classes `y`.
+ * Fits a calibration to out-of-fold probabilities `p` (row-major n × K) of rows with classes `y`
+ * (and optional sample weights).
  *
  * @example
- * const c = fitCalibration(oof, y, 3);
+ * const c = fitCalibration(oof, y, 3); // fitCalibration(oof, y, 3, weights) with sample weights
  * c; // { kind: 'temperature', temperature: 1.42, floor: 0.0002 }
  */
-export function fitCalibration(p: Float64Array, y: Float64Array, K: number): Calibration {
-  const n = y.length;
+export function fitCalibration(p: Float64Array, y: Float64Array, K: number, weights?: Float64Array): Calibration {
+  const rows = y.length;
+  // With sample weights (`--weight`) the record is the weighted one: a row of weight k counts as
+  // k rows, in the loss and in the number of rows the prior and the floor weigh against.
+  const n = weights ? weights.reduce((a, b) => a + b, 0) : rows;
   const scratch = new Float64Array(p.length);
   const lossAt = (temperature: number, floor: number): number => {
     scratch.set(p);
-    calibrateInPlace(scratch, n, K, { kind: 'temperature', temperature, floor });
-    return logloss(y, scratch);
+    calibrateInPlace(scratch, rows, K, { kind: 'temperature', temperature, floor });
+    return logloss(y, scratch, weights);
   };
   // Over u = ln(1/T): the summed loss and the prior on ln T = −u.
   const u = goldenSectionMin(

@@ -1,7 +1,8 @@
 /**
  * Cross-validating one candidate of the search: a feature pipeline × a model family × its
- * parameters. Each fold fits the feature pipeline and the model on the other folds' rows only and
- * predicts its own rows, so the score is out of fold; the test set plays no part.
+ * parameters. Each fold fits the feature pipeline and the model on the other folds' rows only (in
+ * time order: on the earlier folds' rows only) and predicts its own rows, so the score is out of
+ * fold; the test set plays no part. With sample weights every score is weighted.
  */
 import { predictionWidth } from '../artifact/tasks.js';
 import type { Table } from '../data/table.js';
@@ -78,6 +79,7 @@ export function assembleCv(
       m.compute(
         Float64Array.from(valid, (i) => task.y[i]!),
         out.pred,
+        ...(task.weights ? [Float64Array.from(valid, (i) => task.weights![i]!)] : []),
       ),
     );
     if (out.rounds !== null) rounds.push(out.rounds);
@@ -88,7 +90,10 @@ export function assembleCv(
   const all = scored.length === n;
   const ys = all ? task.y : Float64Array.from(scored, (i) => task.y[i]!);
   const ps = all ? oof : predictionRows(oof, scored, width);
-  const score = m.compute(ys, ps);
-  const logloss = task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps);
+  // Weighted by the sample weights (`--weight`) when there are any.
+  const ws = task.weights ? (all ? task.weights : Float64Array.from(scored, (i) => task.weights![i]!)) : undefined;
+  const score = m.compute(ys, ps, ws);
+  const logloss =
+    task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps, ws);
   return { oof, score, logloss, foldScores, rounds, seconds, scoredRows: scored };
 }

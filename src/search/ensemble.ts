@@ -134,7 +134,8 @@ export const RELATIVE_TIE = 0.01;
  * tie anyway (`tie`: {@link LOGLOSS_TIE} for logloss; by default {@link RELATIVE_TIE} of `b`'s
  * mean).
  */
-export function worseBeyondNoise(a: Float64Array, b: Float64Array, tie?: number): boolean {
+export function worseBeyondNoise(a: Float64Array, b: Float64Array, tie?: number, weights?: Float64Array): boolean {
+  if (weights) return weightedWorseBeyondNoise(a, b, weights, tie);
   const n = a.length;
   if (n < 2) return false;
   let mean = 0;
@@ -148,6 +149,36 @@ export function worseBeyondNoise(a: Float64Array, b: Float64Array, tie?: number)
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2;
   const se = Math.sqrt(ss / (n - 1) / n);
+  return mean > NOISE_SE * se && mean > (tie ?? RELATIVE_TIE * meanB);
+}
+
+/**
+ * {@link worseBeyondNoise} with sample weights: the weighted mean of the paired differences, and
+ * its standard error over the effective number of rows (Kish's (Σw)² / Σw²), so that a weight of
+ * k counts as k rows in the mean but the noise is not underestimated by weights that are merely
+ * large.
+ */
+function weightedWorseBeyondNoise(a: Float64Array, b: Float64Array, w: Float64Array, tie?: number): boolean {
+  const n = a.length;
+  let sw = 0;
+  let sw2 = 0;
+  let mean = 0;
+  let meanB = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i]!;
+    sw += wi;
+    sw2 += wi * wi;
+    mean += wi * (a[i]! - b[i]!);
+    meanB += wi * b[i]!;
+  }
+  if (!(sw > 0)) return false;
+  mean /= sw;
+  meanB /= sw;
+  const nEff = (sw * sw) / sw2;
+  if (nEff < 2) return false;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += w[i]! * (a[i]! - b[i]! - mean) ** 2;
+  const se = Math.sqrt(((ss / sw) * nEff) / (nEff - 1) / nEff);
   return mean > NOISE_SE * se && mean > (tie ?? RELATIVE_TIE * meanB);
 }
 
@@ -214,6 +245,9 @@ export function selectEnsemble(
       : [...rng.fork(0).shuffle(Int32Array.from(all))].slice(0, ENSEMBLE_MAX_ROWS).sort((a, b) => a - b);
   const n = rows.length;
   const y = Float64Array.from(rows, (i) => task.y[i]!);
+  // Sample weights (`--weight`): every loss, score, bag and calibration is weighted.
+  const sw = task.weights;
+  const w = sw ? Float64Array.from(rows, (i) => sw[i]!) : undefined;
   const pick = (oof: Float64Array, at: readonly number[]): Float64Array => predictionRows(oof, at, width);
   // Members: the pool's candidates scored on the same rows as the best (all fully scored ones
   // are), whose fold models are not too large to ship.
@@ -223,7 +257,9 @@ export function selectEnsemble(
     ? pool.filter((c) => c === best || (c.cv.scoredRows.length === all.length && shippable(c)))
     : [best];
   if (!members.includes(best)) members.push(best);
-  const calibrations = members.map((c) => (classification ? fitCalibration(pick(c.cv.oof, rows), y, width) : null));
+  const calibrations = members.map((c) =>
+    classification ? fitCalibration(pick(c.cv.oof, rows), y, width, ...(w ? [w] : [])) : null,
+  );
   const P = members.map((c, m) => {
     const p = pick(c.cv.oof, rows);
     return calibrations[m] ? calibrated(p, n, width, calibrations[m]!) : p;
@@ -244,7 +280,7 @@ export function selectEnsemble(
       const family = members[m]!.entry.family;
       if (families.has(family)) continue;
       families.add(family);
-      if (m === bestIndexInMembers || !worseBeyondNoise(losses[m]!, bestLoss, tie)) seeded.push(m);
+      if (m === bestIndexInMembers || !worseBeyondNoise(losses[m]!, bestLoss, tie, ...(w ? [w] : []))) seeded.push(m);
     }
   }
 
@@ -260,6 +296,12 @@ export function selectEnsemble(
     const bag = rng.fork(1 + b);
     const weights = new Float64Array(n);
     for (let i = 0; i < n; i++) weights[bag.int(n)]! += 1;
+    // A bag's row counts times the rows' sample weights (a bag of weight-0 rows only: unweighted).
+    if (w) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += weights[i]! *= w[i]!;
+      if (!(total > 0)) weights.set(w);
+    }
     sum.fill(0);
     for (const m of seeded) {
       const p = P[m]!;
@@ -300,10 +342,12 @@ export function selectEnsemble(
     });
     return out;
   };
+  const wAll = sw ? Float64Array.from(all, (i) => sw[i]!) : undefined;
   const scoreOn = (oof: Float64Array): number =>
     metric.compute(
       Float64Array.from(all, (i) => task.y[i]!),
       pick(oof, all),
+      ...(wAll ? [wAll] : []),
     );
   const ensembleOof = new Float64Array(best.cv.oof.length);
   for (let m = 0; m < members.length; m++) {
@@ -326,7 +370,9 @@ export function selectEnsemble(
   const ensembled =
     chosenMembers.length > 1 &&
     (better(ensembleScore, singleScore) ||
-      (ensembleLoss !== null && singleLoss !== null && !worseBeyondNoise(ensembleLoss, singleLoss, tie)));
+      (ensembleLoss !== null &&
+        singleLoss !== null &&
+        !worseBeyondNoise(ensembleLoss, singleLoss, tie, ...(wAll ? [wAll] : []))));
   const byCandidate = new Map(members.map((c, m) => [c, calibrations[m]!]));
   if (ensembled)
     return {

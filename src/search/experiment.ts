@@ -15,12 +15,15 @@
  * Every stage keeps to its share of one time budget (budget.ts). Nothing half-written is left
  * behind: every file is written to a temporary name and renamed.
  */
-import type { Table } from '../data/table.js';
+import { join } from 'node:path';
+import { isMissingAt, type Table } from '../data/table.js';
 import type { TaskRequest } from '../data/infer.js';
+import { columnKind, type DateFormats } from '../data/kinds.js';
 import type { Task } from '../artifact/tasks.js';
 import type { Calibration, DecisionThresholds } from '../artifact/format/pipeline.js';
 import type { MetricName } from '../metrics/registry.js';
 import { clockNow } from '../util/clock.js';
+import { AutomlError } from '../util/errors.js';
 import { Rng } from '../util/random.js';
 import { search, validationFor, type LeaderboardEntry, type SearchResult } from './automl.js';
 import { Budget, budgetSeconds } from './budget.js';
@@ -28,12 +31,14 @@ import { checkLeakage, checkShift, type LeakageReport, type ShiftReport } from '
 import { writePipeline } from './export.js';
 import type { FinalChoice, FinalModel } from './final.js';
 import { selectEnsemble } from './ensemble.js';
+import { foldPlan, type FoldPlan } from './folds.js';
 import { finalPipeline, pipelineModel } from './finalize.js';
 import { measure, scoringSpeed, type FeatureImportanceEntry } from './measure.js';
-import { prepareData, type DroppedColumn } from './prepare.js';
+import { prepareData, type ColumnChoices, type DroppedColumn } from './prepare.js';
 import { dataFiles, RunFiles } from './run-files.js';
 
-export interface ExperimentSettings {
+/** `keepColumns` (`--keep-column`) and `idColumn` (`--id-column`): see prepare.ts. */
+export interface ExperimentSettings extends ColumnChoices {
   name: string;
   target: string;
   task: TaskRequest;
@@ -41,6 +46,20 @@ export interface ExperimentSettings {
   /** The metric the search optimises; default logloss (classification) or rmse. */
   scorer?: MetricName;
   drop: readonly string[];
+  /**
+   * A numeric column of sample weights (`--weight`): not a feature; every fit, score, calibration
+   * and the ensemble selection are weighted by it; rows of weight 0 are predicted but never trained on.
+   */
+  weightColumn?: string;
+  /** A column of fold labels (`--fold`): not a feature; each value's rows are one validation fold. */
+  foldColumn?: string;
+  /**
+   * A column ordering the rows in time (`--time-column`; numbers or ISO 8601 dates): not a
+   * feature; the test part is the latest 25% and the folds chain forward in time.
+   */
+  timeColumn?: string;
+  /** `--date-format`: how date columns are written (default: detected; src/data/kinds.ts). */
+  dateFormats?: DateFormats;
   /** Driverless AI's dials, 1–10. */
   time: number;
   accuracy: number;
@@ -73,10 +92,13 @@ export interface ExperimentSettings {
 
 export interface ExperimentResult {
   status: 'finished' | 'interrupted';
+  /** The signal that interrupted the run (SIGINT or SIGTERM), when it was. */
+  interruptedBy?: string;
   settings: ExperimentSettings;
   task: Task;
   classes: string[] | null;
-  rows: { train: number; test: number; droppedMissingTarget: number };
+  /** `droppedMissingTarget`: rows left out because the target is missing (both files with --test). */
+  rows: { train: number; test: number; droppedMissingTarget: number; zeroWeight?: number };
   dropped: DroppedColumn[];
   features: string[];
   budgetSeconds: number | null;
@@ -84,6 +106,8 @@ export interface ExperimentResult {
     stoppedBy: SearchResult['stoppedBy'];
     /** k folds, or 'holdout' (a fifth of the training rows). */
     validation: number | 'holdout';
+    /** How the folds were made: seeded stratified, the user's (`--fold`), or forward in time (`--time-column`). */
+    folds: { scheme: FoldPlan['scheme']; description: string };
     /** Training rows the validation scores are computed on. */
     validationRows: number;
     candidates: number;
@@ -160,12 +184,13 @@ export async function runExperiment(
   hooks: ExperimentHooks = {},
 ): Promise<ExperimentResult> {
   const files = new RunFiles(s.outDir, s.name);
+  hooks.onFiles?.(files);
   try {
     return await experiment(data, testTable, s, hooks, files);
   } catch (e) {
     // Once the input has been checked, experiment.json says 'running'; if the run then fails, it
-    // says 'failed' with the error, and run.log holds what happened until then.
-    await files.fail(e);
+    // says 'failed' (or 'interrupted') with the error, and run.log holds what happened until then.
+    await files.fail(e, hooks.interruptedBy?.() ?? null);
     throw e;
   }
 }
@@ -173,7 +198,18 @@ export async function runExperiment(
 export interface ExperimentHooks {
   log?: (line: string) => void;
   onEntry?: (e: LeaderboardEntry, isBest: boolean) => void;
+  /** Stop the search (an interrupt): the best pipeline so far is finished and written. */
   shouldStop?: () => boolean;
+  /**
+   * Skip what is left (a second interrupt): checked between the stages that finish the pipeline;
+   * the run then ends with an INTERRUPTED error, experiment.json says 'interrupted' and run.log
+   * is written, but no pipeline.
+   */
+  shouldAbandon?: () => boolean;
+  /** The signal that interrupted the run, recorded in experiment.json (null: none). */
+  interruptedBy?: () => string | null;
+  /** The experiment folder's files, as soon as they exist (to write the status on a last interrupt). */
+  onFiles?: (files: RunFiles) => void;
 }
 
 /** The settings as experiment.json and the pipeline's provenance record them. */
@@ -198,10 +234,24 @@ async function experiment(
   // 1. The data.
   const p = prepareData(data, testTable, s);
   const { classes, features, scorer } = p;
+  // Rows without a target are left out of training (and of the test scores): the count is in
+  // experiment.json, on the dashboard and here in run.log, with the first rows' numbers.
+  const testMissingTarget = testTable ? testTable.nRows - p.yTest.length : 0;
+  const droppedMissingTarget = p.missingTarget + testMissingTarget;
   log(
     `target ${s.target}: ${p.task}${classes ? ` (${classes.join(', ')})` : ''}; ${p.trainRows.length} train rows, ${p.yTest.length} test rows, ${features.length} features`,
   );
+  if (p.missingTarget > 0) log(missingTargetLine(data, s.target, testTable ? 'training ' : ''));
+  if (testMissingTarget > 0) log(missingTargetLine(testTable!, s.target, 'test '));
   for (const d of p.dropped) log(`dropped ${d.column}: ${d.reason}`);
+  for (const f of features) {
+    const { kind, note } = columnKind(p.train.column(f), s.dateFormats);
+    if (kind)
+      log(
+        `${f}: ${kind.kind === 'date' ? `dates (${kind.format}), expanded by a date step` : 'free text, a text step'}`,
+      );
+    if (note) log(note);
+  }
   await files.start(recordedSettings(s), dataFiles(data, testTable));
 
   // 2. Leakage (each feature alone against the target) and shift (train against test); warnings to
@@ -222,7 +272,17 @@ async function experiment(
   if (shift) log(shift.summary);
 
   // 3. The search, within the budget (keeping back the time the refit will likely take).
-  const validation = validationFor(s.accuracy, p.train.nRows);
+  // The folds: the dial's seeded stratified ones, the user's (--fold), or forward in time (--time-column).
+  const plan = foldPlan(validationFor(s.accuracy, p.train.nRows), {
+    ...(p.userFolds ? { userFolds: p.userFolds, foldColumn: s.foldColumn } : {}),
+    ...(p.trainTimes ? { trainTimes: p.trainTimes, timeColumn: s.timeColumn } : {}),
+    ...(p.cvTask.weights ? { weights: p.cvTask.weights } : {}),
+  });
+  const validation = plan.validation;
+  if (plan.forward) p.cvTask.forward = true;
+  if (plan.scheme !== 'stratified') log(`validation: ${plan.description}`);
+  if (p.zeroWeightRows)
+    log(`--weight ${s.weightColumn}: ${p.zeroWeightRows} training rows of weight 0, predicted but not trained on`);
   const tSearch = clockNow();
   const result = await search(
     p.train,
@@ -232,7 +292,9 @@ async function experiment(
       seed: s.seed,
       metric: scorer,
       validation,
+      ...(plan.folds ? { folds: plan.folds } : {}),
       interpretability: s.interpretability,
+      ...(s.dateFormats ? { dateFormats: s.dateFormats } : {}),
       budget,
       ...(s.maxModels !== undefined ? { maxModels: s.maxModels } : {}),
       ...(s.threads !== undefined ? { threads: s.threads } : {}),
@@ -252,10 +314,27 @@ async function experiment(
     },
   );
   const searchSeconds = (clockNow() - tSearch) / 1000;
+  files.leaderboard = result.leaderboard;
+  // A second interrupt skips the stages that finish the pipeline, between any two of them. The
+  // stages compute on this thread: a turn of the event loop first lets a signal that came in
+  // meanwhile be handled.
+  const checkpoint = async (stage: string): Promise<void> => {
+    if (!hooks.shouldAbandon) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!hooks.shouldAbandon()) return;
+    const signal = hooks.interruptedBy?.() ?? 'a signal';
+    log(`interrupted again (${signal}) before ${stage}: skipped the rest`);
+    throw new AutomlError(
+      'INTERRUPTED',
+      `interrupted again (${signal}) before ${stage}: no pipeline was written; the leaderboard so far is in ${join(files.dir, 'leaderboard.csv')}`,
+    );
+  };
+  await checkpoint('the ensemble selection');
 
   // 4. The pipeline's model: an ensemble of the leaderboard or the winner, calibrated; then 5. how
   // good it is.
   const selection = selectEnsemble(result.pool, result.best, p.cvTask, scorer, s.accuracy, new Rng(s.seed).fork(55));
+  await checkpoint('the refit');
   const fin = await finalPipeline(
     p.train,
     p.cvTask,
@@ -267,6 +346,7 @@ async function experiment(
     s.seed,
     log,
   );
+  await checkpoint('the validation and test scores');
   const m = measure(
     p,
     result,
@@ -278,8 +358,11 @@ async function experiment(
     log,
   );
 
-  // 6. The files: the pipeline, then the experiment folder.
-  const status = result.stoppedBy === 'interrupted' ? 'interrupted' : 'finished';
+  // 6. The files: the pipeline, then the experiment folder. A run interrupted after its search
+  // ended (while the pipeline was finished) is 'interrupted' too: its exit code says so.
+  const interruptedBy = (): string | null =>
+    result.stoppedBy === 'interrupted' || hooks.shouldStop?.() ? (hooks.interruptedBy?.() ?? 'a signal') : null;
+  const status = (): 'interrupted' | 'finished' => (interruptedBy() !== null ? 'interrupted' : 'finished');
   const { members, node } = fin;
   const text = await writePipeline(files.pipelinePath, {
     name: s.name,
@@ -295,7 +378,7 @@ async function experiment(
     ),
     ...(m.thresholds ? { thresholds: m.thresholds } : {}),
     seed: s.seed,
-    settings: { ...recordedSettings(s), status },
+    settings: { ...recordedSettings(s), status: status() },
     dataSha256: data.source?.sha256 ?? null,
   });
   // The scorer's speed on the test rows, through the exported file.
@@ -305,17 +388,24 @@ async function experiment(
   const { labelColumns: _labels, ...reported } = s;
   const best = result.best;
   const res: ExperimentResult = {
-    status,
+    status: status(),
+    ...(interruptedBy() !== null ? { interruptedBy: interruptedBy()! } : {}),
     settings: reported,
     task: p.task,
     classes,
-    rows: { train: p.trainRows.length, test: p.yTest.length, droppedMissingTarget: p.missingTarget },
+    rows: {
+      train: p.trainRows.length,
+      test: p.yTest.length,
+      droppedMissingTarget,
+      ...(p.zeroWeightRows !== undefined ? { zeroWeight: p.zeroWeightRows } : {}),
+    },
     dropped: p.dropped,
     features,
     budgetSeconds: budget.seconds,
     search: {
       stoppedBy: result.stoppedBy,
       validation,
+      folds: { scheme: plan.scheme, description: plan.description },
       validationRows: m.validationRows,
       candidates: result.leaderboard.length,
       halved: result.leaderboard.filter((e) => e.status === 'halved').length,
@@ -354,6 +444,10 @@ async function experiment(
     scoreMicrosPerRow,
     testUnseenLevels: m.unseen,
   };
+  if (res.interruptedBy !== undefined)
+    log(
+      `interrupted (${res.interruptedBy}): ${result.stoppedBy === 'interrupted' ? 'the search stopped early; ' : ''}the pipeline is the best found by then`,
+    );
   log(
     `best: ${best.entry.family} (${scorer} ${best.entry.score.toFixed(5)} out of fold); pipeline ${files.pipelinePath}`,
   );
@@ -362,6 +456,17 @@ async function experiment(
     classes,
     y: p.yTest,
     pred: m.testPred,
+    ids: p.testIds,
   });
   return res;
+}
+
+/** run.log's line for the rows of a file without a value of the target: their count and the first ones. */
+function missingTargetLine(t: Table, target: string, which: string): string {
+  const col = t.column(target);
+  const rows: number[] = [];
+  for (let i = 0; i < t.nRows; i++) if (isMissingAt(col, i)) rows.push(i + 1);
+  const shown = rows.slice(0, 10).join(', ');
+  const file = t.source?.path ? ` of ${t.source.path}` : '';
+  return `left out ${rows.length} ${which}row${rows.length === 1 ? '' : 's'} without a value of ${target}: data row${rows.length === 1 ? '' : 's'} ${shown}${rows.length > 10 ? ', …' : ''}${file}`;
 }

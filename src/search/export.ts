@@ -9,9 +9,9 @@ import { writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import { withChecksum } from '../artifact/checksum.js';
 import type { FeaturePipelineNode, InputField } from '../artifact/format/features.js';
+import { formatVersionFor } from '../artifact/validate.js';
 import {
   PIPELINE_FORMAT,
-  PIPELINE_FORMAT_VERSION,
   type DecisionThresholds,
   type EnsembleNode,
   type ImportanceEntry,
@@ -64,7 +64,7 @@ export function pipelineText(parts: PipelineParts): string {
   }
   const body: Omit<PipelineFile, 'checksum'> = {
     format: PIPELINE_FORMAT,
-    formatVersion: PIPELINE_FORMAT_VERSION,
+    formatVersion: formatVersionFor(parts),
     pipelineId: parts.pipelineId ?? randomUUID(),
     name: parts.name,
     target: parts.target,

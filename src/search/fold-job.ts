@@ -8,15 +8,28 @@ import type { Table } from '../data/table.js';
 import { columnarInput } from '../features/columnar-input.js';
 import { fitFeaturePipeline } from '../features/pipeline.js';
 import { familyByName } from '../models/registry.js';
+import type { FitData } from '../models/types.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { Rng } from '../util/random.js';
 import type { CvTask, FoldJob, FoldOutput } from './types.js';
 
-/** Rows of the fold, and the rows of the others, in row order. */
-export function foldRows(fold: Int32Array, f: number): { train: number[]; valid: number[] } {
+/**
+ * Rows of the fold, and the rows it trains on, in row order: the rows of the other folds, or in
+ * time order (`forward`) those of the folds before it only. Rows of weight 0 validate (they are
+ * predicted, and weigh nothing in the scores) but never train.
+ */
+export function foldRows(
+  fold: Int32Array,
+  f: number,
+  forward = false,
+  weights?: Float64Array,
+): { train: number[]; valid: number[] } {
   const train: number[] = [];
   const valid: number[] = [];
-  for (let i = 0; i < fold.length; i++) (fold[i] === f ? valid : train).push(i);
+  for (let i = 0; i < fold.length; i++) {
+    if (fold[i] === f) valid.push(i);
+    else if ((forward ? fold[i]! < f : true) && (weights === undefined || weights[i]! > 0)) train.push(i);
+  }
   return { train, valid };
 }
 
@@ -30,10 +43,11 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
   const rng = new Rng(job.seed);
   const f = job.fold;
   const { candidate } = job;
-  const rows = foldRows(fold, f);
+  const rows = foldRows(fold, f, task.forward ?? false, task.weights);
   const trainTable = table.take(rows.train);
   const validTable = table.take(rows.valid);
   const yTrain = Float64Array.from(rows.train, (i) => task.y[i]!);
+  const wTrain = task.weights ? Float64Array.from(rows.train, (i) => task.weights![i]!) : undefined;
   const fitted = fitFeaturePipeline(
     trainTable,
     candidate.features,
@@ -49,12 +63,13 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
     { ratio: 0.9, seed: rng.fork(2 * f + 1).seed },
     task.kind === 'regression' ? undefined : yTrain,
   );
-  const pick = (flag: number): { x: { nRows: number; columns: Float64Array[] }; y: Float64Array } => {
+  const pick = (flag: number): FitData => {
     const idx: number[] = [];
     inner.forEach((v, i) => v === flag && idx.push(i));
     return {
       x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) },
       y: Float64Array.from(idx, (i) => yTrain[i]!),
+      ...(wTrain ? { weights: Float64Array.from(idx, (i) => wTrain[i]!) } : {}),
     };
   };
   const tiny = rows.train.length < 40;
@@ -64,7 +79,13 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
       ? family.withThreads(candidate.params, job.threads)
       : candidate.params;
   const model = await family.fit(
-    tiny ? { x: { nRows: rows.train.length, columns: fitted.trainMatrix }, y: yTrain } : pick(1),
+    tiny
+      ? {
+          x: { nRows: rows.train.length, columns: fitted.trainMatrix },
+          y: yTrain,
+          ...(wTrain ? { weights: wTrain } : {}),
+        }
+      : pick(1),
     {
       kind: task.kind,
       nClasses: task.nClasses,

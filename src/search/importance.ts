@@ -88,10 +88,9 @@ export function permutationImportance(
       const j = fp.nodes.features.inputs.findIndex((field) => field.name === feature);
       if (j < 0) continue; // a column this fold's pipeline does not read
       const field = fp.nodes.features.inputs[j]!;
-      const cols = (field.type === 'numeric' ? fp.input.numeric : fp.input.categorical) as Record<
-        string,
-        Float64Array | Int32Array
-      >;
+      const cols = (
+        field.type === 'numeric' ? fp.input.numeric : field.type === 'text' ? fp.input.text : fp.input.categorical
+      ) as Record<string, Float64Array | Int32Array | (string | null)[]>;
       const original = cols[field.name]!;
       const shuffled = original.slice();
       const order = fp.r.fork(1 + j).shuffle(Array.from({ length: fp.rows.length }, (_, i) => i));

@@ -84,14 +84,19 @@ export function measure(
   const width = predictionWidth(p.task, K);
   const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
   const pValid = predictionRows(selection.oof, vRows, width);
-  const validation = classes ? classificationReport(yValid, pValid, classes) : regressionReport(yValid, pValid);
+  // With sample weights (`--weight`) every metric is weighted (test metrics by the test rows' own).
+  const trainWeights = p.cvTask.weights;
+  const wValid = trainWeights ? Float64Array.from(vRows, (i) => trainWeights[i]!) : undefined;
+  const validation = classes
+    ? classificationReport(yValid, pValid, classes, wValid)
+    : regressionReport(yValid, pValid, wValid);
   // Binary: decision thresholds on the positive class's probability, chosen on the same out-of-fold
   // predictions, never on the test rows (their predictions serve the test metrics only).
   let thresholds: DecisionThresholds | null = null;
   if (p.task === 'binary' && classes && yValid.length > 0) {
     const pPositive = Float64Array.from({ length: vRows.length }, (_, i) => pValid[i * width + 1]!);
-    const byF1 = bestThreshold(yValid, pPositive, 'f1');
-    const byMcc = bestThreshold(yValid, pPositive, 'mcc');
+    const byF1 = bestThreshold(yValid, pPositive, 'f1', wValid);
+    const byMcc = bestThreshold(yValid, pPositive, 'mcc', wValid);
     thresholds = { positiveClass: classes[1]!, f1: byF1.threshold, mcc: byMcc.threshold };
     log(
       `thresholds (out of fold, positive class '${thresholds.positiveClass}'): best F1 at ${fmtThreshold(byF1.threshold)} (F1 ${byF1.f1.toFixed(4)}), best MCC at ${fmtThreshold(byMcc.threshold)} (MCC ${byMcc.mcc.toFixed(4)})`,
@@ -101,8 +106,8 @@ export function measure(
   const test =
     yTest.length > 0
       ? classes
-        ? classificationReport(yTest, testPred, classes)
-        : regressionReport(yTest, testPred)
+        ? classificationReport(yTest, testPred, classes, p.testWeights)
+        : regressionReport(yTest, testPred, p.testWeights)
       : {};
 
   // Importance on the original features: out-of-fold permutation importance of the winner's fold

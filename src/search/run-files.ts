@@ -5,13 +5,15 @@
  * the pipeline file itself is written by export.ts. Every file is written to a temporary name and
  * renamed: nothing half-written is left behind.
  */
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Table } from '../data/table.js';
 import { csvCell } from '../serve/batch-csv.js';
 import { AutomlError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { tempPathFor, writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/paths.js';
 import type { LeaderboardEntry } from './automl.js';
+import type { RowIds } from './prepare.js';
 
 /** Where the data came from: path and sha256 of each file (null for a table not read from a file). */
 export interface DataFiles {
@@ -33,6 +35,11 @@ export class RunFiles {
   readonly logLines: string[] = [];
   /** experiment.json as written when the run started (null before). */
   private started: Record<string, unknown> | null = null;
+  /** The search's leaderboard once it exists: written as leaderboard.csv even if the run then fails. */
+  leaderboard: readonly LeaderboardEntry[] | null = null;
+  /** The finished run's experiment.json once written, and whether every file of it is. */
+  private written: Record<string, unknown> | null = null;
+  private done = false;
 
   constructor(outDir: string, name: string) {
     this.dir = join(outDir, 'experiments', 'runs', name);
@@ -54,24 +61,48 @@ export class RunFiles {
   }
 
   /**
-   * After an error: when the run had started, experiment.json says 'failed' (or 'interrupted')
-   * with the error, and run.log holds what happened until then.
+   * After an error: when the run had started, experiment.json says 'failed' (or 'interrupted',
+   * with the signal) with the error, leaderboard.csv holds the search's candidates if it got that
+   * far, and run.log what happened until then (with the stack trace of an internal error).
    */
-  async fail(e: unknown): Promise<void> {
+  async fail(e: unknown, interruptedBy: string | null = null): Promise<void> {
     if (!this.started) return;
     const error = {
       message: e instanceof Error ? e.message : String(e),
       ...(e instanceof AutomlError ? { code: e.code } : {}),
     };
-    const status = e instanceof AutomlError && e.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
-    await writeFileAtomic(
-      join(this.dir, 'experiment.json'),
-      `${JSON.stringify({ ...this.started, status, endedAt: new Date().toISOString(), error }, null, 2)}\n`,
-    );
+    const interrupted = e instanceof AutomlError && e.code === 'INTERRUPTED';
+    const status = interrupted ? 'interrupted' : 'failed';
+    const record = {
+      ...this.started,
+      status,
+      ...(interrupted && interruptedBy ? { interruptedBy } : {}),
+      endedAt: new Date().toISOString(),
+      error,
+    };
+    await writeFileAtomic(join(this.dir, 'experiment.json'), `${JSON.stringify(record, null, 2)}\n`);
+    if (this.leaderboard) await writeFileAtomic(join(this.dir, 'leaderboard.csv'), leaderboardCsv(this.leaderboard));
+    const stack = e instanceof Error && !(e instanceof AutomlError) && e.stack ? [e.stack] : [];
     await writeFileAtomic(
       join(this.dir, 'run.log'),
-      `${[...this.logLines, `${status}: ${error.message}`].join('\n')}\n`,
+      `${[...this.logLines, `${status}: ${error.message}`, ...stack].join('\n')}\n`,
     );
+  }
+
+  /**
+   * A last interrupt: the process exits right after this, so it writes synchronously (each file
+   * to a temporary name, then renamed). experiment.json says 'interrupted' (keeping the results if
+   * the finished run's had been written) and run.log holds the log. Nothing when the run had not
+   * started or its files are all written.
+   */
+  interruptNow(message: string, interruptedBy: string): void {
+    if (!this.started || this.done) return;
+    const endedAt = new Date().toISOString();
+    const record = this.written
+      ? { ...this.written, status: 'interrupted', interruptedBy }
+      : { ...this.started, status: 'interrupted', interruptedBy, endedAt, error: { message, code: 'INTERRUPTED' } };
+    writeFileAtomicSync(join(this.dir, 'experiment.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomicSync(join(this.dir, 'run.log'), `${[...this.logLines, `interrupted: ${message}`].join('\n')}\n`);
   }
 
   /** The finished run: experiment.json with the result, the leaderboard, the test predictions, the log. */
@@ -79,7 +110,7 @@ export class RunFiles {
     result: Record<string, unknown>,
     data: DataFiles,
     leaderboard: readonly LeaderboardEntry[],
-    predictions: { target: string; classes: readonly string[] | null; y: Float64Array; pred: Float64Array },
+    predictions: TestPredictions,
   ): Promise<void> {
     const record = {
       tool: 'automl',
@@ -90,12 +121,24 @@ export class RunFiles {
       ...result,
     };
     await writeFileAtomic(join(this.dir, 'experiment.json'), `${JSON.stringify(record, null, 2)}\n`);
+    this.written = record;
     await writeFileAtomic(join(this.dir, 'leaderboard.csv'), leaderboardCsv(leaderboard));
-    await writeFileAtomic(
-      join(this.dir, 'test-predictions.csv'),
-      predictionsCsv(predictions.target, predictions.classes, predictions.y, predictions.pred),
-    );
+    await writeFileAtomic(join(this.dir, 'test-predictions.csv'), predictionsCsv(predictions));
     await writeFileAtomic(join(this.dir, 'run.log'), `${this.logLines.join('\n')}\n`);
+    this.done = true;
+  }
+}
+
+/** writeFileAtomic, synchronously: for the moment before the process exits. */
+function writeFileAtomicSync(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }
 
@@ -138,20 +181,46 @@ function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
   return `${[head.join(','), ...rows].join('\n')}\n`;
 }
 
-/** The actual label, then one column per class named `<target>.<class>`, as in the tutorial. */
-function predictionsCsv(
-  target: string,
-  classes: readonly string[] | null,
-  y: Float64Array,
-  pred: Float64Array,
-): string {
-  const head = classes ? [target, ...classes.map((c) => `${target}.${c}`)] : [target, `${target}.predicted`];
+/** The test rows' predictions, as test-predictions.csv holds them. */
+export interface TestPredictions {
+  target: string;
+  /** The classes, in the order of the probabilities; null for regression. */
+  classes: readonly string[] | null;
+  /** Per test row: the actual class index, or value. */
+  y: Float64Array;
+  /** Row-major: a probability per class, or the value. */
+  pred: Float64Array;
+  /** What identifies each row (its line in the input file, or the `--id-column`); left out when absent. */
+  ids?: RowIds;
+}
+
+/**
+ * test-predictions.csv: the row's line in the input file (or its `--id-column` value), the actual
+ * label, then (classification) one probability column per class named `<target>.<class>` and
+ * `<target>.predicted`, the most probable class (ties: the first; for a binary target too, as
+ * `automl score` predicts by default: the out-of-fold best-F1 threshold is in experiment.json and
+ * `automl score --threshold best-f1` applies it), or (regression) `<target>.predicted`, the value.
+ */
+export function predictionsCsv(p: TestPredictions): string {
+  const { target, classes, y, pred, ids } = p;
+  const head = [
+    ...(ids ? [ids.name] : []),
+    target,
+    ...(classes ? classes.map((c) => `${target}.${c}`) : []),
+    `${target}.predicted`,
+  ];
   const width = classes ? classes.length : 1;
   const out = [head.map(csvCell).join(',')];
   for (let i = 0; i < y.length; i++) {
     const actual = classes ? classes[y[i]!]! : String(y[i]);
-    const cells = [csvCell(actual)];
-    for (let k = 0; k < width; k++) cells.push(String(pred[i * width + k]));
+    const cells = ids ? [csvCell(ids.values[i]!), csvCell(actual)] : [csvCell(actual)];
+    const o = i * width;
+    for (let k = 0; k < width; k++) cells.push(String(pred[o + k]));
+    if (classes) {
+      let best = 0;
+      for (let k = 1; k < width; k++) if (pred[o + k]! > pred[o + best]!) best = k;
+      cells.push(csvCell(classes[best]!));
+    }
     out.push(cells.join(','));
   }
   return `${out.join('\n')}\n`;

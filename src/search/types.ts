@@ -21,6 +21,16 @@ export interface CvTask {
   nClasses: number;
   /** Per row: class index, or the value (regression). No missing targets. */
   y: Float64Array;
+  /**
+   * Per row: its sample weight (`--weight`), >= 0; absent: every row weighs 1 (and the code
+   * paths are those of an unweighted run). Rows of weight 0 are left out of every fit.
+   */
+  weights?: Float64Array;
+  /**
+   * The folds are in time order (`--time-column`): fold f trains on the rows of the folds before
+   * it (fold −1 included, which only trains), never on a later one.
+   */
+  forward?: boolean;
 }
 
 export interface FoldJob {

@@ -9,7 +9,7 @@ import { loadPipeline } from '../artifact/scorer.js';
 import { ChunkBuilder, planColumns, unseenSince, type ReadOptions } from './batch.js';
 import { chunkCsv } from './batch-csv.js';
 import { LabelReader } from './labels.js';
-import { CsvTokenizer, type CsvDelimiter } from './csv-records.js';
+import { CsvTokenizer, type CsvDelimiter, type DecimalMark } from './csv-records.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -17,6 +17,8 @@ export interface WorkerSetup {
   /** The header's column names. */
   names: string[];
   delimiter: CsvDelimiter;
+  /** The decimal mark of numbers. */
+  decimal: DecimalMark;
   read: ReadOptions;
   /** Binary: the positive class from this probability on; null for the most probable class. */
   threshold: number | null;
@@ -59,7 +61,7 @@ const builder = new ChunkBuilder(scorer, plan, setup.read);
 parentPort!.on('message', (req: BlockRequest) => {
   try {
     const buf = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
-    const tok = new CsvTokenizer(setup.read.source, setup.delimiter);
+    const tok = new CsvTokenizer(setup.read.source, setup.delimiter, setup.decimal);
     // The header has been read by the main thread: this block holds data records only.
     tok.headerFields = setup.names.length;
     tok.line = req.firstLine;

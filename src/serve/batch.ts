@@ -13,8 +13,8 @@
  * with that value missing; either way it is counted.
  */
 import { ScoringError } from '../artifact/errors.js';
-import { cellNumber, type PipelineScorer } from '../artifact/scorer.js';
-import { readCsvRecords, type CsvDelimiter, type CsvRecord } from './csv-records.js';
+import { cellNumber, cellString, type PipelineScorer } from '../artifact/scorer.js';
+import { readCsvRecords, type CsvDelimiter, type CsvRecord, type DecimalMark } from './csv-records.js';
 
 export type OnBadValue = 'fail' | 'skip' | 'missing';
 
@@ -33,6 +33,8 @@ export interface ReadOptions {
 
 export interface BatchOptions extends ReadOptions {
   delimiter?: CsvDelimiter;
+  /** The decimal mark of numbers (default the point). */
+  decimal?: DecimalMark;
   /** Each scored chunk, in file order; a promise pauses reading until it settles. */
   onRows: (chunk: ScoredChunk) => void | Promise<void>;
   /** Bytes read so far, after each block of the file. */
@@ -75,6 +77,8 @@ export interface BatchSummary extends BadValueCounts {
 export interface ColumnPlan {
   numeric: { name: string; index: number }[];
   categorical: { name: string; index: number; levels: string[] }[];
+  /** Text input fields (read by date and text steps): the value as written. */
+  text: { name: string; index: number }[];
   keep: number[];
   /** The target column's index, or -1. */
   target: number;
@@ -117,12 +121,14 @@ export function planColumns(scorer: PipelineScorer, names: readonly string[], op
   const plan: ColumnPlan = {
     numeric: [],
     categorical: [],
+    text: [],
     keep: [],
     target: where.has(target) ? indexOf(target, '') : -1,
   };
   for (const f of scorer.fields) {
     const index = indexOf(f.name, '');
     if (f.type === 'numeric') plan.numeric.push({ name: f.name, index });
+    else if (f.type === 'text') plan.text.push({ name: f.name, index });
     else plan.categorical.push({ name: f.name, index, levels: f.levels });
   }
   plan.keep = (opts.keep ?? []).map((k) => indexOf(k, ' to keep (--keep)'));
@@ -142,6 +148,7 @@ export class ChunkBuilder implements BadValueCounts {
   private readonly onError: OnBadValue;
   private readonly numeric: { name: string; index: number; col: Float64Array }[];
   private readonly categorical: { name: string; index: number; col: Int32Array; codes: Map<string, number> }[];
+  private texts: (string | null)[][];
   private kept: string[][];
   private targets: string[] | null;
   private lines: Int32Array;
@@ -160,6 +167,7 @@ export class ChunkBuilder implements BadValueCounts {
       col: new Int32Array(this.size),
       codes: new Map(c.levels.map((l, k) => [l, k])),
     }));
+    this.texts = plan.text.map(() => []);
     this.kept = plan.keep.map(() => []);
     this.targets = plan.target >= 0 ? [] : null;
     this.lines = new Int32Array(this.size);
@@ -205,6 +213,8 @@ export class ChunkBuilder implements BadValueCounts {
       const code = slot.codes.get(text);
       slot.col[n] = code !== undefined ? code : this.scorer.levelCode(slot.name, text);
     }
+    const text = this.plan.text;
+    for (let k = 0; k < text.length; k++) this.texts[k]!.push(cellString(rec.text(text[k]!.index)) ?? null);
     const keep = this.plan.keep;
     for (let k = 0; k < keep.length; k++) this.kept[k]!.push(rec.text(keep[k]!));
     if (this.targets) this.targets.push(rec.text(this.plan.target));
@@ -221,10 +231,13 @@ export class ChunkBuilder implements BadValueCounts {
     const categorical: Record<string, Int32Array> = {};
     for (const s of this.numeric) numeric[s.name] = n === this.size ? s.col : s.col.subarray(0, n);
     for (const s of this.categorical) categorical[s.name] = n === this.size ? s.col : s.col.subarray(0, n);
-    const pred = this.scorer.scoreColumns({ nRows: n, numeric, categorical });
+    const text: Record<string, (string | null)[]> = {};
+    this.plan.text.forEach((s, k) => (text[s.name] = this.texts[k]!));
+    const pred = this.scorer.scoreColumns({ nRows: n, numeric, categorical, text });
     const chunk: ScoredChunk = { n, pred, kept: this.kept, target: this.targets, lines: this.lines.subarray(0, n) };
     // The next chunk gets fresh arrays: the caller may keep this one's.
     this.n = 0;
+    this.texts = this.plan.text.map(() => []);
     this.kept = this.plan.keep.map(() => []);
     this.targets = this.plan.target >= 0 ? [] : null;
     this.lines = new Int32Array(this.size);
@@ -268,6 +281,7 @@ export async function scoreCsvStream(
   await readCsvRecords(stream, {
     source: opts.source,
     ...(opts.delimiter ? { delimiter: opts.delimiter } : {}),
+    ...(opts.decimal ? { decimal: opts.decimal } : {}),
     ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
     onHeader: (rec) => {
       builder = new ChunkBuilder(scorer, planColumns(scorer, headerNames(rec), opts), opts);

@@ -17,6 +17,66 @@ import { ScoringError } from '../artifact/errors.js';
  */
 export type CsvDelimiter = ',' | '\t' | ';';
 
+/** The decimal mark of numbers: the point (`1.5`), or the comma (`1,5`) many European files use. */
+export type DecimalMark = '.' | ',';
+
+/** A field that is a number written with a decimal comma (`1,5`, `-0,25`, `3,1e-4`). */
+const COMMA_NUMBER = /^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$/;
+/** A field that is a number written with a decimal point (`1.5`, `.5`, `2.`). */
+const POINT_NUMBER = /^[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Counts the numbers written with a decimal comma and with a decimal point in the data lines of
+ * a sample of the text (the header line, and the last line when the sample cuts it, are left
+ * out). Quotes are taken off a field; a quoted delimiter splits it, which a sample can afford.
+ */
+export function countDecimalMarks(sample: string, delimiter: CsvDelimiter): { comma: number; point: number } {
+  const lines = sample.split(/\r?\n|\r/);
+  const last = /[\r\n]$/.test(sample) ? lines.length : lines.length - 1;
+  let comma = 0;
+  let point = 0;
+  for (let i = 1; i < last; i++) {
+    for (let f of lines[i]!.split(delimiter)) {
+      f = f.trim();
+      if (f.length > 1 && f.startsWith('"') && f.endsWith('"')) f = f.slice(1, -1).trim();
+      if (COMMA_NUMBER.test(f)) comma++;
+      else if (POINT_NUMBER.test(f)) point++;
+    }
+  }
+  return { comma, point };
+}
+
+/** How the decimal mark was decided, for the note a command prints. */
+export type DecimalDecision = 'given' | 'detected' | 'default' | 'mixed';
+
+/**
+ * The decimal mark of a file from a sample of its text (training and scoring decide it alike):
+ * the one given; else the comma when the delimiter is `;` or tab and the numbers are written
+ * `1,5` and never `1.5` ('detected'); else the point ('default'), also when both are written
+ * ('mixed': the note says so, `--decimal` decides).
+ *
+ * @example
+ * decideDecimal('a;b\n1,5;2\n', ';', undefined); // { decimal: ',', how: 'detected' }
+ */
+export function decideDecimal(
+  sample: string,
+  delimiter: CsvDelimiter,
+  given: DecimalMark | undefined,
+): { decimal: DecimalMark; how: DecimalDecision } {
+  if (given) return { decimal: given, how: 'given' };
+  if (delimiter === ',') return { decimal: '.', how: 'default' };
+  const { comma, point } = countDecimalMarks(sample, delimiter);
+  if (comma > 0 && point === 0) return { decimal: ',', how: 'detected' };
+  return { decimal: '.', how: comma > 0 ? 'mixed' : 'default' };
+}
+
+/** The note (under 80 columns) a command prints once when the mark was detected or is in doubt. */
+export function decimalNote(how: DecimalDecision): string | null {
+  if (how === 'detected') return 'note: decimal commas read as numbers (1,5 is 1.5); --decimal . turns it off';
+  if (how === 'mixed') return 'note: numbers written both 1,5 and 1.5: read as 1.5 is (--decimal , for 1,5)';
+  return null;
+}
+
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
@@ -60,6 +120,8 @@ export class CsvRecord {
   bounds: Int32Array;
   /** 1 when the field was quoted and holds doubled quotes. */
   escaped: Uint8Array;
+  /** The decimal mark's byte: 46 (`.`) or 44 (`,`). */
+  point = 46;
 
   constructor(capacity: number) {
     this.bounds = new Int32Array(2 * capacity);
@@ -85,7 +147,8 @@ export class CsvRecord {
    * Field j as a number, read exactly as JavaScript's `Number` reads the text (so exactly as the
    * scorer reads the same value sent as a string), or undefined when it is not a plain decimal
    * number (`[+-]digits[.digits][e[+-]digits]`, spaces around allowed). Text that is not a number
-   * (a missing-value token among others) is left to the caller.
+   * (a missing-value token among others) is left to the caller. With the decimal comma, `1,5` is
+   * read as `1.5` is, and a number written with a point is NaN (not a number in that file).
    */
   number(j: number): number | undefined {
     const buf = this.buf;
@@ -107,6 +170,7 @@ export class CsvRecord {
     let anyDigit = false;
     let scale = 0; // digits after the point
     let point = false;
+    const mark = this.point;
     for (; i < end; i++) {
       c = buf[i]!;
       if (c >= 48 && c <= 57) {
@@ -117,10 +181,11 @@ export class CsvRecord {
           else if (digits < 19) low = low * 10 + (c - 48);
           digits++;
         }
-      } else if (c === 46 && !point) point = true;
+      } else if (c === mark && !point) point = true;
       else break;
     }
     if (!anyDigit) return undefined;
+    if (mark === 44 && c === 46 && i < end) return NaN;
     let exp = 0;
     if (i < end && (buf[i] === 101 || buf[i] === 69)) {
       i++;
@@ -140,7 +205,8 @@ export class CsvRecord {
     if (i !== end) return undefined;
     const v = digitsToDouble(mantissa, low, digits, exp - scale);
     if (v !== undefined) return neg ? -v : v;
-    return Number((buf as unknown as Latin1Slicer).latin1Slice(start, end));
+    const text = (buf as unknown as Latin1Slicer).latin1Slice(start, end);
+    return Number(mark === 44 ? text.replace(',', '.') : text);
   }
 }
 
@@ -165,8 +231,11 @@ export class CsvTokenizer {
     /** The file's name in messages. */
     readonly source: string,
     delimiter?: CsvDelimiter,
+    /** The decimal mark of numbers (default the point). */
+    decimal: DecimalMark = '.',
   ) {
     this.delim = delimiter ? delimiter.charCodeAt(0) : -1;
+    this.rec.point = decimal.charCodeAt(0);
   }
 
   get delimiter(): CsvDelimiter {
@@ -337,12 +406,14 @@ export async function readCsvRecords(
   opts: {
     source: string;
     delimiter?: CsvDelimiter;
+    /** The decimal mark of numbers (default the point). */
+    decimal?: DecimalMark;
     onHeader: (record: CsvRecord, delimiter: CsvDelimiter) => void;
     onRecord: (record: CsvRecord) => void | Promise<void>;
     onBytes?: (bytes: number) => void;
   },
 ): Promise<void> {
-  const tok = new CsvTokenizer(opts.source, opts.delimiter);
+  const tok = new CsvTokenizer(opts.source, opts.delimiter, opts.decimal);
   let header = true;
   let wait: Promise<void> | undefined;
   const onRecord = (rec: CsvRecord): boolean => {

@@ -15,7 +15,7 @@ import { ScoringError, type ScoringErrorCode } from '../artifact/errors.js';
 import type { PipelineScorer } from '../artifact/scorer.js';
 import { headerNames, planColumns, type BatchSummary, type ReadOptions } from './batch.js';
 import type { BlockReply, BlockRequest, WorkerSetup } from './batch-worker.js';
-import { CsvTokenizer, type CsvDelimiter } from './csv-records.js';
+import { CsvTokenizer, type CsvDelimiter, type DecimalMark } from './csv-records.js';
 
 const LF = 10;
 const QUOTE = 34;
@@ -23,6 +23,8 @@ const QUOTE = 34;
 export interface ParallelOptions extends ReadOptions {
   threads: number;
   delimiter?: CsvDelimiter;
+  /** The decimal mark of numbers (default the point). */
+  decimal?: DecimalMark;
   /** Binary: the positive class from this probability on. */
   threshold: number | null;
   /** Also send back predictions and target texts when the file has the target. */
@@ -106,6 +108,7 @@ export async function scoreCsvParallel(
       pipelineText,
       names,
       delimiter,
+      decimal: opts.decimal ?? '.',
       read: {
         source: opts.source,
         keep: [...(opts.keep ?? [])],

@@ -16,7 +16,7 @@
  * JSON.parse(res.body).score; // [["0.0004", "0.0011", "0.9985"]]
  */
 import { randomUUID } from 'node:crypto';
-import { cellNumber, ScoringError, type PipelineScorer } from '../artifact/scorer.js';
+import { cellNumber, cellString, ScoringError, type PipelineScorer } from '../artifact/scorer.js';
 
 /** An answer: status, content type and the body text. */
 export interface ApiResponse {
@@ -134,7 +134,9 @@ export class ScoringApi {
     // (0 for a numeric field, the first training level for a categorical one).
     this.sample = {
       fields: scorer.fields.map((f) => f.name),
-      rows: [scorer.fields.map((f) => (f.type === 'numeric' ? '0' : (f.levels[0] ?? '')))],
+      rows: [
+        scorer.fields.map((f) => (f.type === 'numeric' ? '0' : f.type === 'text' ? '2024-01-01' : (f.levels[0] ?? ''))),
+      ],
     };
   }
 
@@ -322,7 +324,7 @@ export class ScoringApi {
     const categorical: Record<string, Int32Array> = {};
     for (const f of this.scorer.fields) {
       if (f.type === 'numeric') numeric[f.name] = new Float64Array(n);
-      else categorical[f.name] = new Int32Array(n);
+      else if (f.type === 'categorical') categorical[f.name] = new Int32Array(n);
     }
     const cols = { n, numeric, categorical };
     if (n <= 1024) this.lastColumns = cols;
@@ -355,6 +357,7 @@ export class ScoringApi {
     const n = rows.length;
     const position = this.positions(fields);
     const { numeric, categorical } = this.columns(n);
+    const texts: Record<string, (string | null)[]> = {};
     for (const f of this.scorer.fields) {
       const j = position.get(f.name)!;
       if (f.type === 'numeric') {
@@ -369,6 +372,15 @@ export class ScoringApi {
             );
           }
           col[i] = x;
+        }
+      } else if (f.type === 'text') {
+        const col: (string | null)[] = (texts[f.name] = new Array<string | null>(n));
+        for (let i = 0; i < n; i++) {
+          const v = rows[i]![j];
+          const s = cellString(v);
+          if (s === undefined)
+            throw new ApiError(400, `${rowName(i)}, field '${f.name}': ${typeName(v)} is not text; send a string`);
+          col[i] = s;
         }
       } else {
         const col = categorical[f.name]!;
@@ -393,7 +405,7 @@ export class ScoringApi {
           );
       }
     }
-    const pred = this.scorer.scoreColumns({ nRows: n, numeric, categorical });
+    const pred = this.scorer.scoreColumns({ nRows: n, numeric, categorical, text: texts });
     const width = this.scorer.outputNames.length;
 
     // Copied fields first, in the order of appearance in the input row; then a generated id when

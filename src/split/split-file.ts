@@ -1,10 +1,11 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { CsvSource, readCsv, type Delimiter } from '../data/csv.js';
+import { CsvSource, readCsv, type DecimalMark, type Delimiter, type Encoding } from '../data/csv.js';
 import type { Task } from '../artifact/tasks.js';
 import { inferTarget, type TaskRequest } from '../data/infer.js';
 import { AutomlError, inFile } from '../util/errors.js';
 import { AtomicFileWriter } from '../util/fs.js';
 import { holdoutSplit } from './holdout.js';
+import { timeSplit, timeValues } from './time.js';
 
 export interface SplitFileOptions {
   data: string;
@@ -13,7 +14,16 @@ export interface SplitFileOptions {
   seed?: number;
   stratify?: boolean;
   task?: TaskRequest;
-  delimiter?: Delimiter;
+  delimiter?: Delimiter | undefined;
+  /** How the input is read (README: Input files); the parts are written as UTF-8, uncompressed. */
+  encoding?: Encoding | undefined;
+  decimal?: DecimalMark | undefined;
+  onNote?: (note: string) => void;
+  /**
+   * A column ordering the rows in time (numbers or ISO 8601 dates): the test part is then the
+   * latest rows, not a random or stratified draw.
+   */
+  timeColumn?: string | undefined;
   outTrain: string;
   outTest: string;
 }
@@ -30,6 +40,8 @@ export interface SplitSummary {
   target: string;
   task: Task;
   stratified: boolean;
+  /** The column the split follows in time order (the test part is the latest rows), if any. */
+  timeColumn?: string;
   ratio: number;
   seed: number;
   train: SplitPart;
@@ -38,7 +50,9 @@ export interface SplitSummary {
 
 /** `<name>.train.csv` and `<name>.test.csv` in `dir` (by default the input's own folder). */
 export function defaultSplitPaths(data: string, dir?: string): { train: string; test: string } {
-  const stem = basename(data, extname(data));
+  // `data.csv.gz` and `data.zip` give data.train.csv and data.test.csv too.
+  const plain = /\.(gz|zip)$/i.test(data) ? data.slice(0, data.lastIndexOf('.')) : data;
+  const stem = basename(plain, extname(plain));
   const where = dir ?? dirname(data);
   return { train: join(where, `${stem}.train.csv`), test: join(where, `${stem}.test.csv`) };
 }
@@ -72,7 +86,13 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
     );
   }
 
-  const table = await readCsv(opts.data, { delimiter: opts.delimiter, columns: [opts.target] });
+  const reading = { delimiter: opts.delimiter, encoding: opts.encoding, decimal: opts.decimal };
+  const table = await readCsv(opts.data, {
+    ...reading,
+    columns:
+      opts.timeColumn !== undefined && opts.timeColumn !== opts.target ? [opts.target, opts.timeColumn] : [opts.target],
+    ...(opts.onNote ? { onNote: opts.onNote } : {}),
+  });
   const target = inFile(opts.data, () => inferTarget(table.column(opts.target), opts.task ?? 'auto'));
   const n = table.nRows;
   const trainRows = Math.round(ratio * n);
@@ -83,10 +103,16 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
     );
   }
   const classification = target.task !== 'regression';
-  const stratified = classification && (opts.stratify ?? true);
-  const isTrain = holdoutSplit(n, { ratio, seed }, stratified ? target.y : undefined);
+  const timed = opts.timeColumn !== undefined;
+  const stratified = !timed && classification && (opts.stratify ?? true);
+  const isTrain = timed
+    ? timeSplit(
+        inFile(opts.data, () => timeValues(table, opts.timeColumn!)),
+        ratio,
+      )
+    : holdoutSplit(n, { ratio, seed }, stratified ? target.y : undefined);
 
-  const src = await CsvSource.open(opts.data, { delimiter: opts.delimiter, raw: true });
+  const src = await CsvSource.open(opts.data, { ...reading, raw: true });
   const train = await AtomicFileWriter.open(opts.outTrain);
   const test = await AtomicFileWriter.open(opts.outTest);
   try {
@@ -131,6 +157,7 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
     target: opts.target,
     task: target.task,
     stratified,
+    ...(timed ? { timeColumn: opts.timeColumn! } : {}),
     ratio,
     seed,
     train: part(opts.outTrain, 1),

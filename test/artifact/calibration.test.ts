@@ -276,14 +276,14 @@ describe('scorer: calibrated ensemble members', () => {
     const kind = refusal(withCalibration(1, { kind: 'platt', temperature: 1, floor: 0 }));
     expect(kind.code).toBe('PIPELINE_FORMAT');
     expect(kind.message).toMatch(
-      /has a calibration of kind "platt" in model\.members\[1\]\.calibration, which format 2\.1 does not define \(it knows temperature\)/,
+      /has a calibration of kind "platt" in model\.members\[1\]\.calibration, which format 2\.2 does not define \(it knows temperature\)/,
     );
     const noKind = refusal(withCalibration(0, { temperature: 1, floor: 0 }));
     expect(noKind.message).toMatch(/has a calibration of kind undefined in model\.members\[0\]\.calibration/);
     const extra = refusal(withCalibration(0, { kind: 'temperature', temperature: 1.5, floor: 0.01, bias: [0, 0, 0] }));
     expect(extra.code).toBe('PIPELINE_FORMAT');
     expect(extra.message).toMatch(
-      /has a member "bias" in model\.members\[0\]\.calibration that format 2\.1 does not define/,
+      /has a member "bias" in model\.members\[0\]\.calibration that format 2\.2 does not define/,
     );
     const missing = refusal(withCalibration(1, { kind: 'temperature', temperature: 1.5 }));
     expect(missing.message).toMatch(

@@ -165,12 +165,12 @@ describe('pipeline file: integrity, versions, bad input', () => {
     };
     expect(loadPipeline(body('2.7')).outputNames).toEqual(['y.no', 'y.yes']);
     expect(() => loadPipeline(body('3.0'))).toThrow(
-      /is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.1\); use a newer automl/,
+      /is format version 3\.0, and this scorer reads version 2\.x files \(it writes 2\.2\); use a newer automl/,
     );
     // A 1.x file (its checksum was over the text) is refused before its checksum is read.
     const old = pipelineText(parts('binary', node)).replace('"formatVersion": "2.1"', '"formatVersion": "1.1"');
     expect(() => loadPipeline(old)).toThrow(
-      /is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.1\); export the pipeline again with this automl/,
+      /is format version 1\.1, and this scorer reads version 2\.x files \(it writes 2\.2\); export the pipeline again with this automl/,
     );
     expect(() => loadPipeline('{"format": "something-else"}')).toThrow(/not a pipeline file/);
     expect(() => loadPipeline('{not json')).toThrow(/not valid JSON/);
@@ -325,13 +325,13 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
       const e = refusal(edited(text, (o) => (o['recalibration'] = { method: 'isotonic' }), resum));
       expect(e.code).toBe('PIPELINE_FORMAT');
       expect(e.message).toMatch(
-        /has a member "recalibration" at its top level that format 2\.1 does not define; it needs a newer format version than 2\.1, so a newer automl may read it/,
+        /has a member "recalibration" at its top level that format 2\.2 does not define; it needs a newer format version than 2\.2, so a newer automl may read it/,
       );
     }
     // A file of a newer minor version is read, but not a member this automl does not know.
     const newer = refusal(edited(text, (o) => ((o['formatVersion'] = '2.3'), (o['recalibration'] = {}))));
     expect(newer.message).toMatch(
-      /has a member "recalibration" at its top level that format 2\.1 does not define; the file is format 2\.3, newer than this automl's 2\.1: score it with a newer automl/,
+      /has a member "recalibration" at its top level that format 2\.2 does not define; the file is format 2\.3, newer than this automl's 2\.2: score it with a newer automl/,
     );
     expect(loadPipeline(edited(text, (o) => (o['formatVersion'] = '2.3'))).outputNames).toHaveLength(2);
     // provenance and metrics are free-form; thresholds is a known optional member.
@@ -355,27 +355,27 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
       [
         text,
         (o) => (((o['model'] as Json)['trees'] as Json[])[1]!['gain'] = [1]),
-        /has a member "gain" in model\.trees\[1\] that format 2\.1 does not define/,
+        /has a member "gain" in model\.trees\[1\] that format 2\.2 does not define/,
       ],
       [
         text,
         (o) => ((o['model'] as Json)['learningRate'] = 0.1),
-        /has a member "learningRate" in model that format 2\.1 does not define/,
+        /has a member "learningRate" in model that format 2\.2 does not define/,
       ],
       [
         stepped,
         (o) => (((o['features'] as Json)['steps'] as Json[])[0]!['clip'] = 3),
-        /has a member "clip" in features\.steps\[0\] that format 2\.1 does not define/,
+        /has a member "clip" in features\.steps\[0\] that format 2\.2 does not define/,
       ],
       [
         text,
         (o) => ((o['features'] as Json)['version'] = 2),
-        /has a member "version" in features that format 2\.1 does not define/,
+        /has a member "version" in features that format 2\.2 does not define/,
       ],
       [
         text,
         (o) => ((o['inputs'] as Json[])[2]!['unit'] = 'bar'),
-        /has a member "unit" in inputs\[2\] that format 2\.1 does not define/,
+        /has a member "unit" in inputs\[2\] that format 2\.2 does not define/,
       ],
       [
         text,
@@ -418,19 +418,19 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     for (const [change, message] of [
       [
         (o: Json) => ((member(o, 1)['model'] as Json)['l2'] = 0.1),
-        /has a member "l2" in model\.members\[1\]\.model that format 2\.1 does not define/,
+        /has a member "l2" in model\.members\[1\]\.model that format 2\.2 does not define/,
       ],
       [
         (o: Json) => (member(o, 0)['name'] = 'gbdt'),
-        /has a member "name" in model\.members\[0\] that format 2\.1 does not define/,
+        /has a member "name" in model\.members\[0\] that format 2\.2 does not define/,
       ],
       [
         (o: Json) => ((o['model'] as Json)['method'] = 'stacking'),
-        /has a member "method" in model that format 2\.1 does not define/,
+        /has a member "method" in model that format 2\.2 does not define/,
       ],
       [
         (o: Json) => (member(o, 1)['model'] = { kind: 'svm' }),
-        /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp\)/,
+        /has a model of kind "svm" in model\.members\[1\]\.model, which format 2\.2 does not define \(it knows tree_ensemble, linear, mlp\)/,
       ],
     ] as const) {
       const e = refusal(edited(ens, change));
@@ -443,13 +443,13 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
     const e = refusal(edited(text, (o) => ((o['model'] as Json)['kind'] = 'xgboost')));
     expect(e.code).toBe('PIPELINE_FORMAT');
     expect(e.message).toMatch(
-      /has a model of kind "xgboost" in model, which format 2\.1 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/,
+      /has a model of kind "xgboost" in model, which format 2\.2 does not define \(it knows tree_ensemble, linear, mlp, ensemble\); it needs a newer format version/,
     );
     const step = refusal(
       edited(text, (o) => ((o['features'] as Json)['steps'] = [{ kind: 'pca', column: 'a', output: 'pc1' }])),
     );
     expect(step.message).toMatch(
-      /has a feature step of kind "pca" in features\.steps\[0\], which format 2\.1 does not define/,
+      /has a feature step of kind "pca" in features\.steps\[0\], which format 2\.2 does not define/,
     );
   });
 
@@ -459,7 +459,7 @@ describe('pipeline file: formatting changes nothing, loading is strict', () => {
       expect(e.code).toBe('PIPELINE_VERSION');
       expect(e.message).toMatch(
         new RegExp(
-          `is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.1\\); export the pipeline again with this automl`,
+          `is format version ${version.replace('.', '\\.')}, and this scorer reads version 2\\.x files \\(it writes 2\\.2\\); export the pipeline again with this automl`,
         ),
       );
     }

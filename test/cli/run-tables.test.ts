@@ -368,14 +368,17 @@ describe('automl run on tables other than the hydraulic one', () => {
       expect(res.validation['auc']).toBeGreaterThan(0.75);
       expect(res.test['logloss']).toBeLessThan(0.6); // a constant at the base rate scores 0.693
 
-      // test-predictions.csv: the actual label, then p(no), p(yes), row for row in the test file's order.
+      // test-predictions.csv: the row's line in the test file, the actual label, p(no), p(yes) and
+      // the most probable class, row for row in the test file's order.
       const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-      expect(preds.header).toEqual(['churn', 'churn.no', 'churn.yes']);
-      expect(preds.rows.map((r) => r[0])).toEqual(testRows.map((r) => r['churn']));
+      expect(preds.header).toEqual(['line', 'churn', 'churn.no', 'churn.yes', 'churn.predicted']);
+      expect(preds.rows.map((r) => r[0])).toEqual(testRows.map((_, i) => String(i + 2)));
+      expect(preds.rows.map((r) => r[1])).toEqual(testRows.map((r) => r['churn']));
+      expect(preds.rows.map((r) => r[4])).toEqual(preds.rows.map((r) => (Number(r[3]) > Number(r[2]) ? 'yes' : 'no')));
       expect(
         rocAuc(
           yTest,
-          preds.rows.map((r) => Number(r[2])),
+          preds.rows.map((r) => Number(r[3])),
         ),
       ).toBeCloseTo(res.test['auc']!, 12);
 
@@ -386,11 +389,11 @@ describe('automl run on tables other than the hydraulic one', () => {
       const batch = scorer.scoreBatch(testRows);
       expect(batch).toHaveLength(1000);
       preds.rows.forEach((r, i) => {
-        expect(String(batch[2 * i]), `row ${i}`).toBe(r[1]);
-        expect(String(batch[2 * i + 1]), `row ${i}`).toBe(r[2]);
+        expect(String(batch[2 * i]), `row ${i}`).toBe(r[2]);
+        expect(String(batch[2 * i + 1]), `row ${i}`).toBe(r[3]);
         expect(batch[2 * i]! + batch[2 * i + 1]!).toBeCloseTo(1, 12);
       });
-      expect(scorer.score(testRows[0]!)).toEqual([Number(preds.rows[0]![1]), Number(preds.rows[0]![2])]);
+      expect(scorer.score(testRows[0]!)).toEqual([Number(preds.rows[0]![2]), Number(preds.rows[0]![3])]);
       expect(scorer.unseen).toEqual({ plan: 0, city: 0 });
 
       // Its inputs: the numeric columns, and the categorical ones with their levels.
@@ -459,16 +462,17 @@ describe('automl run on tables other than the hydraulic one', () => {
       expect(res.search).toMatchObject({ candidates: 4, stoppedBy: 'max-models' });
 
       const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-      expect(preds.header).toEqual(['grade', 'grade.A', 'grade.B', 'grade.C', 'grade.D']);
+      expect(preds.header).toEqual(['line', 'grade', 'grade.A', 'grade.B', 'grade.C', 'grade.D', 'grade.predicted']);
       expect(preds.rows).toHaveLength(400);
-      for (const g of ['A', 'B', 'C', 'D']) expect(preds.rows.filter((r) => r[0] === g)).toHaveLength(100);
+      for (const g of ['A', 'B', 'C', 'D']) expect(preds.rows.filter((r) => r[1] === g)).toHaveLength(100);
       let correct = 0;
       for (const r of preds.rows) {
-        const p = r.slice(1).map(Number);
+        const p = r.slice(2, 6).map(Number);
         expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
         expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
         const k = p.indexOf(Math.max(...p));
-        if (['A', 'B', 'C', 'D'][k] === r[0]) correct++;
+        expect(r[6]).toBe(['A', 'B', 'C', 'D'][k]);
+        if (['A', 'B', 'C', 'D'][k] === r[1]) correct++;
       }
       // Accuracy, from the file, is the reported one; chance is 0.25 (the classes are balanced).
       expect(correct / 400).toBeCloseTo(res.test['accuracy']!, 12);
@@ -498,10 +502,10 @@ describe('automl run on tables other than the hydraulic one', () => {
       expect(res.settings.scorer).toBe('mae');
 
       const preds = readCsvFile(join(res.experimentDir, 'test-predictions.csv'));
-      expect(preds.header).toEqual(['price_k', 'price_k.predicted']);
+      expect(preds.header).toEqual(['line', 'price_k', 'price_k.predicted']);
       expect(preds.rows).toHaveLength(375);
-      const y = preds.rows.map((r) => Number(r[0]));
-      const p = preds.rows.map((r) => Number(r[1]));
+      const y = preds.rows.map((r) => Number(r[1]));
+      const p = preds.rows.map((r) => Number(r[2]));
       const mean = y.reduce((a, b) => a + b, 0) / y.length;
       const sse = y.reduce((a, v, i) => a + (v - p[i]!) ** 2, 0);
       const sst = y.reduce((a, v) => a + (v - mean) ** 2, 0);
@@ -615,7 +619,7 @@ describe('automl run on tables other than the hydraulic one', () => {
       const input = testRows.rows.map((r) => Object.fromEntries(testRows.header.map((h, j) => [h, r[j]!])));
       const scored = scorer.scoreBatch(input);
       const preds = readCsvFile(join(folds.experimentDir, 'test-predictions.csv'));
-      preds.rows.forEach((r, i) => r.slice(1).forEach((v, k) => expect(Number(v)).toBe(scored[i * 4 + k])));
+      preds.rows.forEach((r, i) => r.slice(2, 6).forEach((v, k) => expect(Number(v)).toBe(scored[i * 4 + k])));
       expect(folds.test['logloss']).toBeLessThan(1.0);
       expect(Math.abs(folds.test['logloss']! - refit.test['logloss']!)).toBeLessThan(0.15);
       expect(readFileSync(join(folds.experimentDir, 'run.log'), 'utf8')).toContain(
@@ -744,7 +748,7 @@ describe('automl run: bad tables end with a clear message and exit code 2', () =
           ['--data', oneClass],
           "target 'churn' has only one class; a classification target needs at least two",
         ],
-        ['threads', ['--data', train, '--threads', '0'], '--threads must be a whole number >= 1, got 0'],
+        ['threads', ['--data', train, '--threads', '0'], "--threads must be a whole number from 1 to 64; got '0'"],
       ];
       for (const [name, args, message] of cases) {
         const out = join(dir, `bad-${name}`);

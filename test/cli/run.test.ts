@@ -46,7 +46,7 @@ describe('automl run', () => {
         expect(existsSync(join(exp, f)), f).toBe(true);
       expect(readFileSync(join(exp, 'leaderboard.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
       const preds = readFileSync(join(exp, 'test-predictions.csv'), 'utf8').trim().split('\n');
-      expect(preds[0]).toBe('cool_cond_y,cool_cond_y.3,cool_cond_y.20,cool_cond_y.100');
+      expect(preds[0]).toBe('line,cool_cond_y,cool_cond_y.3,cool_cond_y.20,cool_cond_y.100,cool_cond_y.predicted');
       expect(preds).toHaveLength(552);
     },
     LONG,
@@ -243,7 +243,7 @@ describe('automl run: Ctrl-C', () => {
         }
       });
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      expect(code, stderr).toBe(0);
+      expect(code, stderr).toBe(130);
       expect(stderr).toContain('stopping the search');
       const res = JSON.parse(stdout) as {
         status: string;

@@ -129,7 +129,7 @@ describe('loadRun: a finished run read back', () => {
       let fn = 0;
       let tn = 0;
       for (const line of rows) {
-        const [actual, , p1] = line.split(',');
+        const [, actual, , p1] = line.split(',');
         const pos = Number(p1) >= v.threshold;
         if (actual === th.positiveClass && pos) tp++;
         else if (actual === th.positiveClass) fn++;

@@ -155,11 +155,16 @@ describe('automl run: an ensemble of the leaderboard, calibrated, in the pipelin
       const width = file.classes.length;
       expect(width).toBe(4);
       const preds = csv(join(runDir, 'test-predictions.csv'));
-      expect(preds.header).toEqual(['valve_cond_y', ...file.classes.map((c) => `valve_cond_y.${c}`)]);
+      expect(preds.header).toEqual([
+        'line',
+        'valve_cond_y',
+        ...file.classes.map((c) => `valve_cond_y.${c}`),
+        'valve_cond_y.predicted',
+      ]);
       expect(preds.rows).toHaveLength(p.test.nRows);
       preds.rows.forEach((row, i) => {
-        expect(row[0]).toBe(file.classes[p.yTest[i]!]);
-        row.slice(1).forEach((v, c) => expect(Number(v)).toBe(scored[i * width + c]));
+        expect(row[1]).toBe(file.classes[p.yTest[i]!]);
+        row.slice(2, 2 + width).forEach((v, c) => expect(Number(v)).toBe(scored[i * width + c]));
       });
       // Calibrated: no class of any test row below the smallest floor.
       const least = Math.min(...chosen.map((c) => c.calibration!.floor));

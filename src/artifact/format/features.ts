@@ -15,6 +15,15 @@ export type InputField =
       type: 'categorical';
       /** The levels seen in training, as written; other values count as unseen (treated as missing). */
       levels: string[];
+    }
+  | {
+      name: string;
+      /**
+       * A text field (format 2.2): the value as sent, as a string, read only by `date` and `text`
+       * steps. Missing: null, or a missing-value text (empty, NA, NaN, null, ?; any case, spaces
+       * trimmed). A number or a boolean is read as its JSON text.
+       */
+      type: 'text';
     };
 
 /** A numeric column: standardised. `(x − mean) / std`; missing stays missing. */
@@ -102,6 +111,96 @@ export interface TargetEncodingStep {
   prior: number[];
 }
 
+/** The parts a `date` step can write, in the order they are listed in the step. */
+export type DatePart = 'year' | 'month' | 'day' | 'weekday' | 'hour' | 'yday' | 'epoch_days';
+
+/**
+ * A date or date-time of a text input field, expanded into numeric parts (format 2.2). The exact
+ * grammar, the time-zone rule and the arithmetic are in README.md, "The pipeline file" (every
+ * runtime computes the same bits). In short: the value is read as `format` says (`iso`:
+ * `YYYY-MM-DD` with an optional `T`/space time `hh:mm[:ss[.fff]]` and zone `Z` / `±hh[:mm]`;
+ * `dmy`: `DD/MM/YYYY`; `mdy`: `MM/DD/YYYY`, `/`, `.` or `-` between the parts, and the same
+ * optional time and zone); a value without a zone is UTC, one with a zone is converted to UTC,
+ * and every part is of the UTC instant. The parts: `year`; `month` 1–12; `day` 1–31; `weekday`
+ * 0 (Monday) … 6 (Sunday); `hour` 0–23; `yday`, the day of the year 1–366; `epoch_days`, the
+ * days since 1970-01-01T00:00:00Z as a float, time of day included. A missing value, or one
+ * that does not parse (or names no real date, such as 2023-02-29), is NaN in every output.
+ */
+export interface DateStep {
+  kind: 'date';
+  /** A text input field. */
+  column: string;
+  format: 'iso' | 'dmy' | 'mdy';
+  /**
+   * The parts written, each at most once, in the order year, month, day, weekday, hour, yday, epoch_days.
+   * @minItems 1
+   */
+  parts: DatePart[];
+  /** One output column per part. */
+  outputs: string[];
+}
+
+/**
+ * Hashed word and character n-gram counts of a text input field, TF-IDF weighted and L2
+ * normalised (format 2.2). The exact tokeniser and hash are in README.md, "The pipeline file";
+ * in short, per value:
+ * 1. missing → every output 0;
+ * 2. NFKC normalisation, then Unicode default lower-casing (no locale), then every `ς` (final
+ *    sigma, U+03C2) replaced by `σ` (U+03C3);
+ * 3. tokens: the maximal runs of Unicode letters, combining marks and digits (general category
+ *    L*, M* or N*);
+ * 4. grams, each a string hashed as its UTF-8 bytes: `w:<token>` per token; with `wordNgrams`
+ *    2 also `w:<token> <next token>` per pair of neighbours; with `charNgrams` n ≥ 2, per token t,
+ *    `c:<g>` for every run g of n code points of ` t ` (t with one space either side; the whole
+ *    ` t ` once when it has at most n code points);
+ * 5. bucket = MurmurHash3_x86_32(gram, seed) mod `buckets`; count the grams per bucket kept in
+ *    `indices` (others are ignored);
+ * 6. w_j = count_j · idf_j; then w_j / ‖w‖₂, the sum of squares taken in output order (all zeros
+ *    stay zeros).
+ */
+export interface TextStep {
+  kind: 'text';
+  /** A text input field. */
+  column: string;
+  /**
+   * The MurmurHash3 seed, an integer 0 … 2^32 − 1.
+   * @asType integer
+   * @minimum 0
+   * @maximum 4294967295
+   */
+  seed: number;
+  /**
+   * The hash modulus, an integer 1 … 2^32.
+   * @asType integer
+   * @minimum 1
+   * @maximum 4294967296
+   */
+  buckets: number;
+  /**
+   * 1: word unigrams; 2: unigrams and bigrams.
+   * @asType integer
+   * @minimum 1
+   * @maximum 2
+   */
+  wordNgrams: number;
+  /**
+   * 0: no character n-grams; n ≥ 2: character n-grams of n code points within words (n ≤ 16).
+   * @asType integer
+   * @minimum 0
+   * @maximum 16
+   */
+  charNgrams: number;
+  /**
+   * The buckets kept (seen in training), strictly ascending, each < `buckets`.
+   * @items {"type": "integer", "minimum": 0}
+   */
+  indices: number[];
+  /** The inverse document frequency of each kept bucket, fitted on the training rows. */
+  idf: number[];
+  /** One output column per kept bucket. */
+  outputs: string[];
+}
+
 export type FeatureStep =
   | StandardizeStep
   | LogStep
@@ -111,7 +210,9 @@ export type FeatureStep =
   | InteractionStep
   | OneHotStep
   | FrequencyStep
-  | TargetEncodingStep;
+  | TargetEncodingStep
+  | DateStep
+  | TextStep;
 
 export interface FeaturePipelineNode {
   kind: 'feature_pipeline';

@@ -14,9 +14,11 @@ export const PIPELINE_FORMAT = 'automl-pipeline';
 /**
  * The version this code writes; a loader reads every file of the same major version, and refuses a
  * member or kind it does not know. 2.0: the checksum covers the canonical JSON, loading is strict.
- * 2.1: an ensemble member may carry a `calibration` of its probabilities.
+ * 2.1: an ensemble member may carry a `calibration` of its probabilities. 2.2: `text` input
+ * fields and the `date` and `text` feature steps. A file is written with the lowest version that
+ * holds it (2.1 when it has no text field), so that older scorers still read what they can.
  */
-export const PIPELINE_FORMAT_VERSION = '2.1';
+export const PIPELINE_FORMAT_VERSION = '2.2';
 
 export type ModelNode = TreeEnsembleNode | LinearNode | MlpNode;
 

@@ -15,11 +15,14 @@ export interface PreparedStep {
   readonly numericInputs: readonly string[];
   /** The categorical input fields the step reads. */
   readonly categoricalInputs: readonly string[];
+  /** The text input fields the step reads (`date` and `text` steps); none when absent. */
+  readonly textInputs?: readonly string[];
   readonly outputs: readonly string[];
   run(
     numeric: ReadonlyMap<string, Float64Array>,
     categorical: ReadonlyMap<string, Int32Array>,
     nRows: number,
+    text?: ReadonlyMap<string, readonly (string | null)[]>,
   ): Float64Array[];
 }
 
@@ -34,6 +37,8 @@ export interface StepCheck {
   numbers(field: string, length: number): Float64Array;
   /** A step that reads the numeric `column` and writes the one column `output`. */
   numericStep(run: (x: Float64Array, out: Float64Array, n: number) => void): PreparedStep;
+  /** The step's `field`, checked to name a text input field. */
+  textField(field: string): string;
   /** Code of the input field → index into the step's own levels (−1: not kept by the step). */
   levelMap(column: string, levels: readonly string[]): Int32Array;
   /** A step that reads the categorical `column`; its outputs start as `fill` (one value, or one per output). */
@@ -56,6 +61,7 @@ export function stepCheck(
   step: FeatureStep,
   where: string,
   levelsOf: (name: string) => readonly string[] | undefined,
+  isText: (name: string) => boolean = () => false,
 ): StepCheck {
   const s = step as unknown as Record<string, unknown>;
   const str = (field: string): string => {
@@ -105,6 +111,11 @@ export function stepCheck(
       },
     };
   };
+  const textField = (field: string): string => {
+    const column = str(field);
+    if (!isText(column)) throw new TypeError(`${where}: ${field} '${column}' is not a text input field`);
+    return column;
+  };
   const levelMap = (column: string, levels: readonly string[]): Int32Array => {
     const input = levelsOf(column);
     if (input === undefined) throw new TypeError(`${where}: column '${column}' is not a categorical input field`);
@@ -134,7 +145,7 @@ export function stepCheck(
       return outs;
     },
   });
-  return { where, members: s, str, num, strings, numbers, numericStep, levelMap, categoricalStep };
+  return { where, members: s, str, num, strings, numbers, numericStep, textField, levelMap, categoricalStep };
 }
 
 /** A value as an error message shows it. */

@@ -5,6 +5,7 @@
  */
 import type { FeatureStep } from '../format/features.js';
 import type { PrepareStep } from './check.js';
+import { prepareDate } from './date.js';
 import { prepareFrequency } from './frequency.js';
 import { prepareInteraction } from './interaction.js';
 import { prepareLog } from './log.js';
@@ -13,11 +14,14 @@ import { prepareOneHot } from './one-hot.js';
 import { prepareQuantileBin } from './quantile-bin.js';
 import { prepareStandardize } from './standardize.js';
 import { prepareTargetEncoding } from './target-encoding.js';
+import { prepareText } from './text.js';
 import { prepareYeoJohnson } from './yeo-johnson.js';
 
 export type { PreparedStep, PrepareStep, StepCheck } from './check.js';
 export { describe, stepCheck } from './check.js';
 export { yeoJohnson } from './yeo-johnson.js';
+export { DATE_FORMATS, DATE_PARTS, instantParts, parseInstant } from './date.js';
+export { gramBucket, textGrams, textTokens } from './text.js';
 
 export const FEATURE_STEPS: { readonly [K in FeatureStep['kind']]: PrepareStep<Extract<FeatureStep, { kind: K }>> } = {
   standardize: prepareStandardize,
@@ -29,6 +33,8 @@ export const FEATURE_STEPS: { readonly [K in FeatureStep['kind']]: PrepareStep<E
   one_hot: prepareOneHot,
   frequency: prepareFrequency,
   target_encoding: prepareTargetEncoding,
+  date: prepareDate,
+  text: prepareText,
 };
 
 /** The preparer of a step kind, or undefined when the kind is not one (only own keys count, never Object.prototype's). */
