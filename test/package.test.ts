@@ -217,6 +217,39 @@ describe('the packed package, installed outside the repository', () => {
   );
 
   it(
+    'npx automl export lambda and export python work from the installed package (the bundle and the runtime ship in it)',
+    async () => {
+      const pipeline = join(project, 'pipelines', 'stable_y-hydraulic.pipeline.json');
+      const lambda = await automl(['export', 'lambda', '--pipeline', pipeline, '--out', 'fn.zip', '--json'], project);
+      expect(lambda.code, lambda.stderr).toBe(0);
+      expect(existsSync(join(project, 'fn.zip'))).toBe(true);
+      const python = await automl(['export', 'python', '--pipeline', pipeline, '--out', 'py', '--quiet'], project);
+      expect(python.code, python.stderr).toBe(0);
+      const rows = join(project, 'rows.csv');
+      writeFileSync(rows, HYDRAULIC_LINES.slice(0, 4).join('\n') + '\n');
+      const py = await runCommand('python3', [join('py', 'automl_scorer.py'), join('py', 'pipeline.json'), rows], {
+        cwd: project,
+        env: npmEnv(),
+        timeoutMs: NPX_TIMEOUT,
+      });
+      expect(py.code, py.stderr).toBe(0);
+      const lines = py.stdout.trim().split('\n');
+      expect(lines).toHaveLength(4);
+      expect(lines[0]).toContain('stable_y.0,stable_y.1');
+      const scorer = loadPipeline(pipeline);
+      const header = lines[0]!.split(',');
+      const fields = HYDRAULIC_LINES[0]!.split(',');
+      for (const [i, line] of lines.slice(1).entries()) {
+        const cells = line.split(',');
+        const values = HYDRAULIC_LINES[i + 1]!.split(',');
+        const ts = scorer.score(Object.fromEntries(fields.map((f, k) => [f, values[k]!])));
+        expect(Number(cells[header.indexOf('stable_y.1')])).toBeCloseTo(ts[1]!, 9);
+      }
+    },
+    NPX_TIMEOUT,
+  );
+
+  it(
     'npx automl describe --json describes the embedded data',
     async () => {
       const r = await automl(['describe', '--json'], project);

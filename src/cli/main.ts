@@ -430,7 +430,7 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 recipe hydraulic --stats mean,std,min,max,slope', 'Richer per-cycle features'),
       async (args) => (await import('./recipe.js')).recipeCommand(args as never, output(args)),
     )
-    .command('export', 'Export a pipeline for deployment: lambda (an AWS Lambda zip)', (y) =>
+    .command('export', 'Export a pipeline for deployment: lambda (an AWS Lambda zip), python (a Python scorer)', (y) =>
       y
         .command(
           'lambda',
@@ -445,15 +445,40 @@ export function buildCli(argv: string[]): Argv {
               })
               .option('name', {
                 type: 'string',
-                describe: 'The Lambda function name, for the messages (default: the pipeline name)',
+                describe: 'The Lambda function name (default: made from the pipeline name)',
+              })
+              .option('terraform', {
+                type: 'string',
+                describe: 'Also write a Terraform recipe deploying the zip (API Gateway, API key) to this folder',
               })
               .example(
                 '$0 export lambda --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --out model-hydraulic-lambda.zip',
                 'index.mjs and pipeline.json, ready for aws lambda create-function',
+              )
+              .example(
+                '$0 export lambda --pipeline p.pipeline.json --out deploy/model.zip --terraform deploy',
+                'The zip and main.tf etc. beside it: cd deploy && terraform init && terraform apply',
               ),
           async (args) => (await import('./export.js')).exportLambdaCommand(args as never, output(args)),
         )
-        .demandCommand(1, 'Name what to export: automl export lambda'),
+        .command(
+          'python',
+          'A folder with the Python runtime (one file, standard library only) and the pipeline',
+          (l) =>
+            common(l)
+              .option('pipeline', { type: 'string', demandOption: true, describe: 'The pipeline file to export' })
+              .option('out', {
+                type: 'string',
+                demandOption: true,
+                describe: 'The folder to write automl_scorer.py and pipeline.json to (created if need be)',
+              })
+              .example(
+                '$0 export python --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json --out scorer-py',
+                'Then: python3 scorer-py/automl_scorer.py scorer-py/pipeline.json data.csv',
+              ),
+          async (args) => (await import('./export.js')).exportPythonCommand(args as never, output(args)),
+        )
+        .demandCommand(1, 'Name what to export: automl export lambda, or automl export python'),
     )
     .demandCommand(1, 'Name a command; see automl --help')
     .strict()

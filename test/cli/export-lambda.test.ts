@@ -21,10 +21,10 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/artifact/scorer.js';
 import { lambdaHandler, type ApiGatewayResponse } from '../../src/serve/lambda.js';
+import { zipEntries } from './zip.js';
 import { REPO_ROOT, runCli, runCommand } from './run-cli.js';
 import { v1, v2 } from '../serve/api-gateway-events.js';
 
@@ -59,31 +59,6 @@ let zipPath = '';
 let unzipped = '';
 let fresh: Record<string, ApiGatewayResponse> = {};
 let exported: { code: number | null; stdout: string; stderr: string };
-
-/** The entries of a zip: name → bytes. */
-function unzip(path: string): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const entries = new Map<string, Buffer>();
-      zip.on('error', reject);
-      zip.on('end', () => resolve(entries));
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (b: Buffer) => chunks.push(b));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
-}
 
 /** Imports `index.mjs` in a fresh node (cwd elsewhere, no AUTOML_PIPELINE) and answers every event. */
 function invokeFresh(indexMjs: string, events: Record<string, unknown>): Record<string, ApiGatewayResponse> {
@@ -124,7 +99,7 @@ beforeAll(async () => {
   if (exported.code !== 0) return;
   unzipped = join(dir, 'unzipped');
   mkdirSync(unzipped);
-  for (const [name, bytes] of await unzip(zipPath)) writeFileSync(join(unzipped, name), bytes);
+  for (const [name, bytes] of await zipEntries(zipPath)) writeFileSync(join(unzipped, name), bytes);
   fresh = invokeFresh(join(unzipped, 'index.mjs'), EVENTS);
 }, 60_000);
 
@@ -143,7 +118,7 @@ describe('automl export lambda: the zip', () => {
   });
 
   it('holds exactly index.mjs and pipeline.json; the pipeline byte for byte, the handler under 1 MB', async () => {
-    const entries = await unzip(zipPath);
+    const entries = await zipEntries(zipPath);
     expect([...entries.keys()]).toEqual(['index.mjs', 'pipeline.json']);
     expect(entries.get('pipeline.json')!.equals(readFileSync(PIPELINE))).toBe(true);
     expect(entries.get('index.mjs')!.length).toBeLessThanOrEqual(1 << 20);
