@@ -337,6 +337,13 @@ export function buildCli(argv: string[]): Argv {
             type: 'string',
             describe: 'Allow GET /model/score?file=PATH for CSV files under this folder',
           })
+          .option('encoding', { ...ENCODING_OPTION, describe: `${ENCODING_OPTION.describe}; for ?file=` })
+          .option('delimiter', {
+            type: 'string',
+            choices: DELIMITER_NAMES,
+            describe: 'Field delimiter of the ?file= files (default: detected)',
+          })
+          .option('decimal', { ...DECIMAL_OPTION, describe: `${DECIMAL_OPTION.describe}; for ?file=` })
           .option('log', { type: 'boolean', default: false, describe: 'Print one line per request' })
           .example(
             '$0 serve --pipeline pipelines/cool_cond_y-hydraulic.pipeline.json',

@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { MultiBar, Presets } from 'cli-progress';
 import { parseEncoding, readCsv, type DecimalMark, type ReadCsvOptions } from '../data/csv.js';
 import { recipeForColumns } from '../../recipes/index.js';
 import { embeddedDataPath } from './embedded.js';
@@ -8,15 +7,17 @@ import type { TaskRequest } from '../data/infer.js';
 import { parseDateFormats } from '../data/kinds.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/registry.js';
 import { budgetSeconds } from '../search/budget.js';
+import { searchProgress, type CandidateResult } from '../search/automl.js';
 import { runExperiment, type ExperimentResult, type ExperimentSettings } from '../search/experiment.js';
 import { processStart } from '../util/clock.js';
 import { FINAL_CHOICES_TEXT, isFinalChoice, type FinalChoice } from '../search/final.js';
 import { dashboardLines } from '../report/dashboard.js';
-import { displayWidth, PLAIN, terminalWidth, truncate } from '../report/text.js';
+import { PLAIN, terminalWidth } from '../report/text.js';
 import { AutomlError } from '../util/errors.js';
 import type { RunFiles } from '../search/run-files.js';
 import { checkNumber, listOption, parseDelimiterOption, RUN_NUMBERS } from './args.js';
 import { EXIT, Interrupts } from './exit.js';
+import { LiveView } from './live-view.js';
 import type { Output } from './output.js';
 
 export interface RunArgs {
@@ -250,56 +251,33 @@ async function runInterruptible(
   out.note(
     `automl run: ${shown}, target ${args.target}, ${settings.maxModels !== undefined ? `${settings.maxModels} model${settings.maxModels === 1 ? '' : 's'}` : `budget ${budgetSeconds(settings)} s`}`,
   );
-  // On a terminal, a bar over the budget (or the model count), fitted to the terminal's width; a
-  // line per improvement always.
-  const total = settings.maxModels ?? Math.round(budgetSeconds(settings) ?? 0);
-  const unit = settings.maxModels !== undefined ? 'models' : 's';
-  const layout = progressLayout(total, unit, terminalWidth(process.stderr));
-  const bars =
-    out.interactive && args.progress !== false
-      ? new MultiBar(
-          {
-            stream: process.stderr,
-            format: layout.format,
-            hideCursor: true,
-            clearOnComplete: true,
-            barsize: layout.barsize,
-            fps: 4,
-          },
-          Presets.shades_classic,
-        )
-      : undefined;
-  const bar = bars?.create(total, 0, { candidates: 0, best: '–' });
-  const started = performance.now();
-  let candidates = 0;
-  let best = '–';
-  const tick = (): void => {
-    const value =
-      settings.maxModels !== undefined ? candidates : Math.min(total, Math.round((performance.now() - started) / 1000));
-    bar?.update(value, { candidates, best });
-  };
-  const timer = bars ? setInterval(tick, 500) : undefined;
+  // A line per candidate as soon as its outcome is known (the order they finish); on a terminal,
+  // below them a bar over the budget (or the model count), redrawn every 250 ms.
+  const view = new LiveView({
+    bar: out.interactive && args.progress !== false,
+    total: settings.maxModels ?? Math.round(budgetSeconds(settings) ?? 0),
+    unit: settings.maxModels !== undefined ? 'models' : 's',
+    width: terminalWidth(process.stderr),
+    note: (line) => out.note(line),
+  });
   let result: ExperimentResult;
   try {
-    result = await runExperiment(data, test, settings, {
-      shouldStop: () => interrupts.count >= 1,
-      shouldAbandon: () => interrupts.count >= 2,
-      interruptedBy: () => interrupts.signal,
-      onFiles,
-      onEntry: (e, isBest) => {
-        candidates = e.id + 1;
-        if (isBest) {
-          best = truncate(`${e.score.toFixed(5)} (${e.family})`, PROGRESS_BEST_WIDTH);
-          const line = `  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  #${e.id} ${e.family.padEnd(13)} ${e.score.toFixed(5)}  (best so far)`;
-          if (bars) bars.log(`${line}\n`);
-          else out.note(line);
-        }
-        tick();
-      },
-    });
+    // The search reports to the view through searchProgress (runExperiment has no such hook).
+    const progress = {
+      onStart: () => view.searchStarted(),
+      onResult: (r: CandidateResult) => view.result(r),
+      onEnd: () => view.searchEnded(),
+    };
+    result = await searchProgress.run(progress, () =>
+      runExperiment(data, test, settings, {
+        shouldStop: () => interrupts.count >= 1,
+        shouldAbandon: () => interrupts.count >= 2,
+        interruptedBy: () => interrupts.signal,
+        onFiles,
+      }),
+    );
   } finally {
-    if (timer) clearInterval(timer);
-    bars?.stop();
+    view.stop();
     // Its files are written: from here on a signal ends the process as it would any other.
     interrupts.uninstall();
   }
@@ -318,28 +296,5 @@ function labelColumnsOf(names: readonly string[]): Pick<ExperimentSettings, 'lab
   return recipe ? { labelColumns: { recipe: recipe.name, columns: recipe.labels } } : {};
 }
 
-/** The best-so-far text on the progress bar, at most (a long score or family name is cut). */
-const PROGRESS_BEST_WIDTH = 24;
-
-/**
- * The progress line's format and bar length (10 to 30 characters) so that the whole line, with the
- * largest counts and the longest best-so-far text, fits `width` columns; on a narrow terminal the
- * counts of candidates and the best so far are left out.
- */
-export function progressLayout(total: number, unit: string, width: number): { format: string; barsize: number } {
-  // Counting models, the count is the candidates tried: not said twice.
-  const tried = unit === 's' ? ' · {candidates} tried' : '';
-  const full = `search [{bar}] {value}/{total} ${unit}${tried} · best {best}`;
-  const short = `search [{bar}] {value}/{total} ${unit}`;
-  const widest = (format: string): number =>
-    displayWidth(
-      format
-        .replace('{bar}', '')
-        .replace(/\{value\}|\{total\}/g, String(total))
-        .replace('{candidates}', String(Math.max(9999, total)))
-        .replace('{best}', 'x'.repeat(PROGRESS_BEST_WIDTH)),
-    );
-  const room = width - 1 - widest(full);
-  if (room >= 10) return { format: full, barsize: Math.min(30, room) };
-  return { format: short, barsize: Math.max(5, Math.min(30, width - 1 - widest(short))) };
-}
+/** The progress line's layout (it lives with the live view). */
+export { progressLayout } from './live-view.js';

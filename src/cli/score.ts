@@ -28,6 +28,7 @@ import { openText, parseEncoding } from '../serve/decode.js';
 import { chunkCsv, csvCell, outputHeader, type Decision } from '../serve/batch-csv.js';
 import { AutomlError } from '../util/errors.js';
 import { AtomicFileWriter, writeFileAtomic } from '../util/fs.js';
+import { errorReport, Interrupts } from './exit.js';
 import type { Output } from './output.js';
 
 /** Inputs from this size on are scored on worker threads (smaller ones are done before they start). */
@@ -280,37 +281,37 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     if (args.quiet || args.json) return;
     (toStdout ? process.stderr : process.stdout).write(`${line}\n`);
   };
-  const writer = args.out ? await AtomicFileWriter.open(args.out) : null;
-  const put = async (text: string): Promise<void> => {
-    if (writer) return writer.write(text);
-    if (!process.stdout.write(text))
-      await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
-  };
-  // The header goes out with the first rows (or at the end of a file without rows): a file that
-  // cannot be read prints nothing on standard output.
-  let headerWritten = false;
-  const write = async (text: string): Promise<void> => {
-    if (!headerWritten) {
-      headerWritten = true;
-      await put(`${outputHeader(scorer, keep).map(csvCell).join(',')}\n`);
+  // Ctrl-C or SIGTERM (README, "Exit codes"): stop at once, even while waiting for input that
+  // does not come (standard input held open by the process feeding it), leave no --out file or
+  // its temporary file, and exit 130 / 143 (by the first signal). The scoring races the first
+  // signal: it is not waited for once one has come. A second signal while the output is being
+  // removed removes it at once and exits.
+  let writer = null as AtomicFileWriter | null;
+  let scored = 0;
+  let stop: (e: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => undefined);
+  const interrupts = new Interrupts((signal, count) => {
+    if (count > 1) {
+      writer?.abortNow();
+      process.stderr.write(`automl: ${signal} again: stopping now${args.out ? `; ${args.out} was not written` : ''}\n`);
+      process.exit(interrupts.exitCode);
     }
-    if (text) await put(text);
-  };
-
-  // Ctrl-C or SIGTERM: stop reading, leave no partial --out file, exit 130 / 143.
-  let interrupted: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
-    interrupted = signal;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    if (fromStdin) process.stdin.destroy();
+    stop(
+      new AutomlError(
+        'INTERRUPTED',
+        `interrupted (${signal}) after ${scored} rows; ${args.out ? `${args.out} was not written` : 'the output is incomplete'}`,
+      ),
+    );
+  }).install();
 
   const source = fromStdin ? 'standard input' : args.data;
   const diagnostics = new Diagnostics(scorer);
   const interactive = args.progress && Boolean(process.stderr.isTTY) && !args.quiet && !args.json;
   const t0 = performance.now();
-  let scored = 0;
   let bytes = 0;
   let lastDraw = 0;
   const draw = (final = false): void => {
@@ -334,8 +335,25 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     if (final) process.stderr.write('\n');
   };
 
-  let summary: BatchSummary;
-  try {
+  const put = async (text: string): Promise<void> => {
+    if (writer) return writer.write(text);
+    if (!process.stdout.write(text))
+      await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  };
+  // The header goes out with the first rows (or at the end of a file without rows): a file that
+  // cannot be read prints nothing on standard output.
+  let headerWritten = false;
+  const write = async (text: string): Promise<void> => {
+    if (!headerWritten) {
+      headerWritten = true;
+      await put(`${outputHeader(scorer, keep).map(csvCell).join(',')}\n`);
+    }
+    if (text) await put(text);
+  };
+  const opening = args.out ? AtomicFileWriter.open(args.out, '--out') : Promise.resolve(null);
+
+  const scoreAll = async (): Promise<BatchSummary> => {
+    writer = await opening;
     // The text as UTF-8, however the file is stored (README: Input files); progress counts the
     // file's own bytes, compressed or not.
     let rawBytes = 0;
@@ -363,13 +381,11 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
       decimal,
       ...(delimiter ? { delimiter } : {}),
     };
+    // After an interrupt, the scoring still under way stops at its next chunk.
     const stopIfInterrupted = (): void => {
-      if (interrupted)
-        throw new AutomlError(
-          'INTERRUPTED',
-          `interrupted (${interrupted}) after ${scored} rows; ${args.out ? `${args.out} was not written` : 'the output is incomplete'}`,
-        );
+      if (interrupts.signal) throw new AutomlError('INTERRUPTED', `interrupted (${interrupts.signal})`);
     };
+    let summary: BatchSummary;
     // Large inputs are scored on worker threads; the output is the same on any number of threads.
     if (threads > 1 && (fromStdin || size >= PARALLEL_FROM_BYTES)) {
       summary = await scoreCsvParallel(scorer, JSON.stringify(scorer.file), stream, {
@@ -407,20 +423,37 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
     stopIfInterrupted();
     await write('');
     if (writer) await writer.commit();
+    return summary;
+  };
+
+  let summary: BatchSummary;
+  const work = scoreAll();
+  // Not waited for after an interrupt: its own failure then is of no interest.
+  work.catch(() => undefined);
+  try {
+    summary = await Promise.race([work, stopped]);
   } catch (e) {
     if (interactive) process.stderr.write('\n');
-    if (writer) await writer.abort();
-    if (e instanceof AutomlError && e.code === 'INTERRUPTED' && interrupted === 'SIGTERM') {
-      process.stderr.write(`automl: ${e.message}\n`);
-      process.exit(143);
+    if (interrupts.signal) {
+      // Whatever failed after the interrupt (the input destroyed under the reader) was the
+      // interrupt's doing: the message is the interrupt's, the exit code its signal's.
+      const interrupted = await stopped.catch((x: unknown) => x);
+      const w = writer ?? (await opening.catch(() => null));
+      await w?.abort();
+      const report = errorReport(interrupted, {
+        colour: Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'],
+        signal: interrupts.signal,
+      });
+      process.stderr.write(report.text);
+      process.exit(report.code);
     }
+    interrupts.uninstall();
+    if (writer) await writer.abort();
     if (e instanceof Error && e.name === 'ScoringError')
       throw new AutomlError((e as { code?: ScoringErrorCode }).code ?? 'SCORING', e.message);
     throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
+  interrupts.uninstall();
   draw(true);
   const seconds = (performance.now() - t0) / 1000;
   say(
@@ -469,7 +502,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
         'NO_DIAGNOSTICS',
         `no row of ${source} has a known ${scorer.file.target}, so there are no diagnostics; ${args.metrics} was not written (the scores were)`,
       );
-    await writeFileAtomic(args.metrics, `${JSON.stringify(result, null, 2)}\n`);
+    await writeFileAtomic(args.metrics, `${JSON.stringify(result, null, 2)}\n`, '--metrics');
   }
   out.result(result);
 }

@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
 import { loadPipeline } from '../artifact/scorer.js';
-import { startServer } from '../serve/server.js';
+import type { CsvDelimiter, DecimalMark } from '../serve/csv-records.js';
+import { parseEncoding } from '../serve/decode.js';
+import { startServer, type FileReading } from '../serve/server.js';
 import { AutomlError } from '../util/errors.js';
-import { checkNumber, OPTION_NUMBERS } from './args.js';
+import { checkNumber, OPTION_NUMBERS } from './numbers.js';
 import { EXIT, signalExitCode } from './exit.js';
 import type { Output } from './output.js';
 
@@ -13,7 +15,32 @@ export interface ServeArgs {
   maxBody: string;
   apiKey?: string;
   allowFileScoring?: string;
+  /** How `GET /model/score?file=` reads files, as `automl score` does (README: Input files). */
+  encoding?: string;
+  delimiter?: string;
+  decimal?: string;
   log: boolean;
+}
+
+/**
+ * `--encoding`, `--delimiter`, `--decimal`: how the files of `GET /model/score?file=` are read.
+ * They apply to those files only, so without `--allow-file-scoring` they are a mistake.
+ */
+export function fileReading(args: ServeArgs): FileReading {
+  const given = (['encoding', 'delimiter', 'decimal'] as const).filter((k) => args[k] !== undefined);
+  if (given.length > 0 && args.allowFileScoring === undefined)
+    throw new AutomlError(
+      'BAD_OPTION',
+      `${given.map((k) => `--${k}`).join(', ')}: how files scored with GET /model/score?file= are read; add --allow-file-scoring DIR, or leave ${given.length === 1 ? 'it' : 'them'} out`,
+    );
+  const encoding = parseEncoding(args.encoding);
+  return {
+    ...(encoding ? { encoding } : {}),
+    ...(args.delimiter !== undefined
+      ? { delimiter: (args.delimiter === 'tab' ? '\t' : args.delimiter) as CsvDelimiter }
+      : {}),
+    ...(args.decimal !== undefined ? { decimal: args.decimal as DecimalMark } : {}),
+  };
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
@@ -33,6 +60,7 @@ export function parseSize(text: string, option: string): number {
 export async function serveCommand(args: ServeArgs, out: Output): Promise<void> {
   checkNumber('--port', args.port, OPTION_NUMBERS.port);
   const maxBodyBytes = parseSize(args.maxBody, '--max-body');
+  const reading = fileReading(args);
   const apiKey = args.apiKey ?? (process.env['AUTOML_API_KEY'] || undefined);
   if (apiKey !== undefined && apiKey.length === 0)
     throw new AutomlError('BAD_OPTION', '--api-key is empty; give a key, or leave the option out');
@@ -58,7 +86,9 @@ export async function serveCommand(args: ServeArgs, out: Output): Promise<void> 
       host: args.host,
       maxBodyBytes,
       ...(apiKey !== undefined ? { apiKey } : {}),
-      ...(args.allowFileScoring !== undefined ? { allowFileScoringDir: args.allowFileScoring } : {}),
+      ...(args.allowFileScoring !== undefined
+        ? { allowFileScoringDir: args.allowFileScoring, fileReading: reading }
+        : {}),
       ...(log ? { log } : {}),
     });
   } catch (e) {

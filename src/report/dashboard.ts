@@ -54,7 +54,7 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
     );
   for (const line of droppedLines(r.dropped ?? [])) add('dropped', line);
   // The columns that gave the rows a role (README: automl run --weight, --fold, --time-column).
-  const zeroWeight = (r.rows as { zeroWeight?: number } | undefined)?.zeroWeight;
+  const zeroWeight = r.rows?.zeroWeight;
   const roles = [
     s.weightColumn !== undefined
       ? `weighted by ${s.weightColumn}${zeroWeight ? ` (${zeroWeight} training rows of weight 0 not trained on)` : ''}`

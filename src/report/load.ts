@@ -69,7 +69,8 @@ export interface RunExperiment {
   settings?: Partial<ExperimentSettings>;
   task?: Task;
   classes?: string[] | null;
-  rows?: { train: number; test: number; droppedMissingTarget?: number };
+  /** Row counts; `zeroWeight`: training rows of weight 0 (`--weight`), predicted but not trained on. */
+  rows?: { train: number; test: number; droppedMissingTarget?: number; zeroWeight?: number };
   dropped?: DroppedColumn[];
   features?: string[];
   budgetSeconds?: number | null;
@@ -629,7 +630,15 @@ const MEMBER_CHECKS: Record<string, [string, (v: unknown) => boolean]> = {
   settings: ['an object', isObject],
   task: ['binary, multiclass or regression', (v) => v === 'binary' || v === 'multiclass' || v === 'regression'],
   classes: ['a list of labels or null', (v) => v === null || isStrArray(v)],
-  rows: ['an object of row counts', (v) => isObject(v) && isNum(v['train']) && isNum(v['test'])],
+  rows: [
+    'an object of row counts',
+    (v) =>
+      isObject(v) &&
+      isNum(v['train']) &&
+      isNum(v['test']) &&
+      (v['droppedMissingTarget'] === undefined || isNum(v['droppedMissingTarget'])) &&
+      (v['zeroWeight'] === undefined || isNum(v['zeroWeight'])),
+  ],
   dropped: [
     'a list of {column, reason}',
     (v) => Array.isArray(v) && v.every((d) => isObject(d) && isStr(d['column']) && isStr(d['reason'])),

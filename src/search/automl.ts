@@ -13,6 +13,7 @@
  * Deterministic for a seed when bounded by `maxModels` (the same candidates in the same order),
  * on any number of threads.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DateFormats } from '../data/kinds.js';
 import type { FeaturePipelineNode } from '../artifact/format/features.js';
 import type { Table } from '../data/table.js';
@@ -102,6 +103,48 @@ export interface LeaderboardEntry {
   error?: string;
 }
 
+/**
+ * A candidate's outcome as soon as it is known, for a live view: when its last fold job ends,
+ * when it fails, when successive halving drops it, or (stopped part-way) when the search ends.
+ * Reported in the order outcomes become known, not in id order; the leaderboard, and everything
+ * the search decides, stay in id order, so a live view changes no result.
+ */
+export interface CandidateResult {
+  id: number;
+  family: FamilyName;
+  status: EntryStatus;
+  /** The metric over the folds scored (NaN when failed). */
+  score: number;
+  folds: number;
+  plannedFolds: number;
+  /** Fit seconds, summed over its fold jobs. */
+  seconds: number;
+  /** Seconds since the search began, when the outcome became known. */
+  at: number;
+  /** The best of the fully scored candidates reported so far (ties: the lower id). */
+  best: boolean;
+  error?: string;
+}
+
+/** What a live view is told as the search goes. */
+export interface SearchProgress {
+  /** The search begins (its data checked, its worker threads starting). */
+  onStart?: () => void;
+  onResult?: (r: CandidateResult) => void;
+  /** The search is over (its worker threads are stopping); the pipeline is finished next. */
+  onEnd?: () => void;
+}
+
+/**
+ * The live view of the searches run within `searchProgress.run(view, …)`, for callers that reach
+ * the search through another function (`automl run` through runExperiment); `hooks.progress` of
+ * {@link search} takes precedence.
+ *
+ * @example
+ * await searchProgress.run({ onResult: (r) => console.log(r.id, r.score) }, () => runExperiment(data, undefined, s));
+ */
+export const searchProgress = new AsyncLocalStorage<SearchProgress>();
+
 /** A fold's fitted steps and model, as artifact nodes. */
 export type FoldModels = Map<number, FoldOutput['nodes']>;
 
@@ -188,6 +231,10 @@ interface Trial {
   error?: string;
   /** Whether its leaderboard entry has been made. */
   settled?: boolean;
+  /** Whether its outcome has been reported to the live view. */
+  reported?: boolean;
+  /** Its cross-validation over the folds it had when reported (reused when it has no more). */
+  cv?: CvResult;
   /** Its fits end by then at the latest (on the deadline clock), as well as by the search's end. */
   deadline?: number;
 }
@@ -210,7 +257,12 @@ export async function search(
   task: CvTask,
   features: readonly string[],
   settings: SearchSettings,
-  hooks: { onEntry?: (e: LeaderboardEntry, isBest: boolean) => void; shouldStop?: () => boolean } = {},
+  hooks: {
+    onEntry?: (e: LeaderboardEntry, isBest: boolean) => void;
+    shouldStop?: () => boolean;
+    /** A live view (default: the one of `searchProgress.run`, if any). */
+    progress?: SearchProgress;
+  } = {},
 ): Promise<SearchResult> {
   const t0 = clockNow();
   /** Seconds since the search began (what the leaderboard reports). */
@@ -235,7 +287,9 @@ export async function search(
   /** Whether a job of this family started now would likely end past the search's end. */
   const wouldOverrun = (family: FamilyName): boolean => clockNow() + 1000 * estimate(family) > end();
 
-  const runner = foldRunner(table, task, fold, settings.threads);
+  // Even one thread's jobs run in a worker (when there is a compiled one): this thread stays free
+  // for the live view, signals and the budget's polling.
+  const runner = foldRunner(table, task, fold, settings.threads, { freeThisThread: true });
   const threads = runner.parallel;
   let interrupted = false;
   let anyComplete = false;
@@ -251,6 +305,44 @@ export async function search(
   const estimate = (family: FamilyName): number => {
     const own = jobSeconds.get(family) ?? [...jobSeconds.values()].flat();
     return own.length === 0 ? 0 : own.reduce((a, b) => a + b, 0) / own.length;
+  };
+
+  const progress = hooks.progress ?? searchProgress.getStore();
+  progress?.onStart?.();
+  /** What became of a trial, once it has started (as its leaderboard entry will say). */
+  const statusOf = (t: Trial): EntryStatus =>
+    t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
+  /** Its cross-validation over the folds it has (cached: the same inputs give the same result). */
+  const cvOf = (t: Trial): CvResult | undefined => {
+    if (t.outputs.size === 0) return undefined;
+    if (t.cv?.foldScores.length !== t.outputs.size) t.cv = assembleCv(task, fold, t.outputs, settings.metric);
+    return t.cv;
+  };
+  /** The best reported to the live view so far, in the order outcomes became known. */
+  let shownBest: { id: number; score: number } | undefined;
+  /** Tells the live view a trial's outcome, once, as soon as it is known (nothing without a view). */
+  const report = (t: Trial): void => {
+    if (!progress?.onResult || t.reported) return;
+    t.reported = true;
+    const status = statusOf(t);
+    const cv = status === 'failed' ? undefined : cvOf(t);
+    const score = cv?.score ?? Number.NaN;
+    const isBest =
+      status === 'scored' &&
+      (!shownBest || better(score, shownBest.score) || (score === shownBest.score && t.id < shownBest.id));
+    if (isBest) shownBest = { id: t.id, score };
+    progress.onResult({
+      id: t.id,
+      family: t.candidate.family,
+      status,
+      score,
+      folds: t.outputs.size,
+      plannedFolds: t.planned,
+      seconds: [...t.outputs.values()].reduce((s, o) => s + o.seconds, 0),
+      at: elapsed(),
+      best: isBest,
+      ...(t.error !== undefined ? { error: t.error } : {}),
+    });
   };
 
   /** Runs these folds of these trials, `threads` jobs at a time, in trial then fold order. */
@@ -285,11 +377,15 @@ export async function search(
           const list = jobSeconds.get(t.candidate.family) ?? [];
           list.push(out.seconds);
           jobSeconds.set(t.candidate.family, list);
-          if (t.outputs.size === t.planned) anyComplete = true;
+          if (t.outputs.size === t.planned) {
+            anyComplete = true;
+            report(t);
+          }
         } catch (e) {
           if (e instanceof Cancelled) break;
           t.error = e instanceof Error ? e.message : String(e);
           t.finished = elapsed();
+          report(t);
         }
         onJobDone?.();
       }
@@ -320,9 +416,9 @@ export async function search(
       if (t.settled) continue;
       t.settled = true;
       if (t.outputs.size === 0 && t.error === undefined) continue; // never started
-      const cv = t.outputs.size > 0 ? assembleCv(task, fold, t.outputs, settings.metric) : undefined;
-      const status: EntryStatus =
-        t.error !== undefined ? 'failed' : t.outputs.size === t.planned ? 'scored' : t.halved ? 'halved' : 'stopped';
+      report(t); // those stopped part-way by the budget or an interrupt: not reported before
+      const cv = cvOf(t);
+      const status = statusOf(t);
       const entry: LeaderboardEntry = {
         id: t.id,
         family: t.candidate.family,
@@ -373,6 +469,7 @@ export async function search(
       }
       hooks.onEntry?.(entry, improved);
       t.outputs.clear(); // the pool holds what is kept
+      t.cv = undefined;
     }
   };
 
@@ -411,7 +508,11 @@ export async function search(
           : (t.planned - 1) * first <= (COSTLY_SHARE * threads * (end() - clockNow())) / 1000;
       return competitive && (budget === undefined || pays);
     });
-    for (const t of costly) if (!goOn.includes(t)) t.halved = true;
+    for (const t of costly)
+      if (!goOn.includes(t)) {
+        t.halved = true;
+        report(t);
+      }
     for (const t of goOn) delete t.deadline; // the probe's own limit
     await runJobs(goOn, () => allFolds.slice(1), onJobDone);
   };
@@ -432,7 +533,8 @@ export async function search(
     const donePrefix = (): Trial[] => {
       const out: Trial[] = [];
       for (const t of first) {
-        if (t.error === undefined && !t.halved && t.outputs.size < t.planned) break;
+        // (A settled trial's outputs are cleared: it is done.)
+        if (!t.settled && t.error === undefined && !t.halved && t.outputs.size < t.planned) break;
         out.push(t);
       }
       return out;
@@ -527,6 +629,7 @@ export async function search(
             .filter((x) => !better(worstOfLeader, x.score))
             .map((x) => x.t);
           for (const x of firstFold) if (!goOn.includes(x.t)) x.t.halved = true;
+          for (const t of batch) if (t.halved) report(t);
           await runJobs(goOn, () => allFolds.slice(1));
         }
         settle(batch);
@@ -536,6 +639,7 @@ export async function search(
     }
   } finally {
     clearInterval(poll);
+    progress?.onEnd?.();
     await runner.close();
   }
   if (!best) {

@@ -1,8 +1,10 @@
 /**
  * Where the search's fold jobs run: side by side in worker threads (one per core, each job on one
  * core), or one after another in this thread when there is one core or no compiled worker (run
- * from TypeScript sources, as in the test runner). The results are the same either way: a job's
- * output depends on its inputs and seed only.
+ * from TypeScript sources, as in the test runner). With `freeThisThread` (the search's choice)
+ * one core's jobs run in one worker too, so that this thread is never busy with a fit for seconds
+ * (a live view, signals). The results are the same either way: a job's output depends on its
+ * inputs and seed only.
  *
  * The table is copied once into shared memory; workers read it without copies.
  */
@@ -206,15 +208,19 @@ export function defaultSearchThreads(table?: Table): number {
 
 /**
  * A runner for the search's fold jobs: `threads` workers (default: see {@link defaultSearchThreads}), or this thread
- * when that is 1 or no compiled worker module exists.
+ * when that is 1 (unless `freeThisThread`: then one worker) or no compiled worker module exists.
+ *
+ * @example
+ * const runner = foldRunner(table, task, fold, 1, { freeThisThread: true }); // one worker, if compiled
  */
 export function foldRunner(
   table: Table,
   task: CvTask,
   fold: Int32Array,
   threads = defaultSearchThreads(table),
+  options: { freeThisThread?: boolean } = {},
 ): FoldRunner {
-  const url = threads > 1 ? workerUrl() : undefined;
+  const url = threads > 1 || options.freeThisThread ? workerUrl() : undefined;
   if (!url) return new InThread(table, task, fold);
   const setup: WorkerSetup = {
     columns: shareColumns(table),

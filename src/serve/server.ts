@@ -11,13 +11,15 @@
  * await server.close();
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PipelineScorer } from '../artifact/scorer.js';
 import { scoreCsvStream } from './batch.js';
+import { decideDecimal, detectDelimiterBytes, type CsvDelimiter, type DecimalMark } from './csv-records.js';
+import { openText, type Encoding } from './decode.js';
+import { AutomlError } from '../util/errors.js';
 import { openApiDocument } from './openapi.js';
 import { ScoringApi, errorResponse, type ApiResponse } from './request.js';
 
@@ -30,10 +32,23 @@ export interface ServeOptions {
   apiKey?: string;
   /** When set, `GET /model/score?file=PATH` scores CSV files under this folder (and nowhere else). */
   allowFileScoringDir?: string;
+  /**
+   * How those files are read, as `automl score` reads them (README: Input files): gzip and zip
+   * always; the encoding (default UTF-8, or as a byte order mark says), the delimiter and the
+   * decimal mark (default: detected) when given.
+   */
+  fileReading?: FileReading;
   /** One line per request (method, path, status, time); nothing when absent. */
   log?: (line: string) => void;
   /** Unexpected faults (answered 500); default: written to stderr. */
   onFault?: (e: unknown, where: string) => void;
+}
+
+/** How `GET /model/score?file=` reads a file: `automl serve --encoding / --delimiter / --decimal`. */
+export interface FileReading {
+  encoding?: Encoding;
+  delimiter?: CsvDelimiter;
+  decimal?: DecimalMark;
 }
 
 export interface RunningServer {
@@ -181,7 +196,13 @@ export async function buildServer(scorer: PipelineScorer, opts: ServeOptions = {
   app.get('/model/score', async (req, reply) =>
     send(
       reply,
-      await scoreFile(api, (req.query as Record<string, unknown>)['file'], opts.allowFileScoringDir, onFault),
+      await scoreFile(
+        api,
+        (req.query as Record<string, unknown>)['file'],
+        opts.allowFileScoringDir,
+        opts.fileReading ?? {},
+        onFault,
+      ),
     ),
   );
   app.get('/model/id', (_req, reply) => send(reply, api.id()));
@@ -257,12 +278,16 @@ export async function stopServer(app: FastifyInstance, maxWaitMs = 60_000): Prom
 /**
  * `GET /model/score?file=PATH`: scores a CSV file on the server's disk, only under the folder the
  * server was started with (`--allow-file-scoring DIR`); a path that leaves it, by `..` or by a
- * symbolic link, is refused.
+ * symbolic link, is refused. The file is read through the shared decoder (`decode.ts`), as
+ * `automl score` reads it: gzip, a zip holding one CSV, the encoding, delimiter and decimal mark
+ * the server was started with (or detected); a file it refuses is answered 400 with its message,
+ * which names the file as it was asked for, never the server's path.
  */
 async function scoreFile(
   api: ScoringApi,
   file: unknown,
   dir: string | undefined,
+  reading: FileReading,
   onFault: (e: unknown, where: string) => void,
 ): Promise<ApiResponse> {
   if (dir === undefined)
@@ -296,10 +321,20 @@ async function scoreFile(
   }
   if (!inside(root, path)) return outside;
   if (!(await stat(path)).isFile()) return errorResponse(400, `${file} is not a file`);
+  // The server's own path stays out of the answers: messages name the file as it was asked for.
+  const asAsked = (text: string): string => text.split(path).join(file);
   try {
+    const input = await openText(path, reading.encoding ? { encoding: reading.encoding } : {});
+    const { decimal } = decideDecimal(
+      input.head.toString('utf8'),
+      reading.delimiter ?? detectDelimiterBytes(input.head),
+      reading.decimal,
+    );
     const score: string[][] = [];
-    await scoreCsvStream(api.scorer, createReadStream(path), {
-      source: file,
+    await scoreCsvStream(api.scorer, input.chunks(), {
+      source: asAsked(input.name),
+      decimal,
+      ...(reading.delimiter ? { delimiter: reading.delimiter } : {}),
       onRows: (chunk) => {
         const width = api.scorer.outputNames.length;
         for (let i = 0; i < chunk.n; i++) {
@@ -315,14 +350,17 @@ async function scoreFile(
       body: JSON.stringify({ id: api.modelId, fields: [...api.scorer.outputNames], score }),
     };
   } catch (e) {
+    // The file's faults (not text, not UTF-8, a damaged archive, a malformed CSV, a value that is
+    // not a number): the client's to fix, 400.
+    if (e instanceof AutomlError || (e instanceof Error && e.name === 'ScoringError'))
+      return errorResponse(400, asAsked(e.message));
     if (
       e instanceof Error &&
       'code' in e &&
       typeof (e as { code: unknown }).code === 'string' &&
       (e as { code: string }).code.startsWith('CSV_')
     )
-      return errorResponse(400, e.message);
-    if (e instanceof Error && e.name === 'ScoringError') return errorResponse(400, e.message);
+      return errorResponse(400, asAsked(e.message));
     onFault(e, 'GET /model/score');
     return errorResponse(500, `internal error while scoring ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -1,7 +1,7 @@
 /**
- * Runs the Python implementation of the date and text steps
- * (pipelines/runtimes/python/date_text_steps.py) with `python3` on a JSON request, for tests that
- * compare it with the TypeScript scorer bit for bit.
+ * Runs the Python runtime's date and text steps (pipelines/runtimes/python/automl_scorer.py:
+ * murmur3, text_tokens, text_grams, text_outputs, date_outputs, text_value, DATE_PARTS) with
+ * `python3` on a JSON request, for tests that compare it with the TypeScript scorer bit for bit.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ export function python<T>(expression: string, req: unknown): T {
   const script = [
     'import json, math, sys',
     `sys.path.insert(0, ${JSON.stringify(DIR)})`,
-    'import date_text_steps as d',
+    'import automl_scorer as d',
     'req = json.loads(sys.stdin.read())',
     `out = ${expression}`,
     'def clean(v):',

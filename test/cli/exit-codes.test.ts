@@ -51,12 +51,18 @@ interface Child {
 let dir = '';
 const children = new Set<ChildProcess>();
 
-/** `automl <args>` (the built binary, or `main` of another copy) in a child process, stdio piped. */
-function start(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; main?: string } = {}): Child {
+/**
+ * `automl <args>` (the built binary, or `main` of another copy) in a child process, stdout and
+ * stderr piped; standard input too with `stdin: 'pipe'` (held open until the test ends it).
+ */
+function start(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; main?: string; stdin?: 'pipe' } = {},
+): Child {
   const child = spawn(process.execPath, [opts.main ?? CLI_MAIN, ...args], {
     cwd: opts.cwd ?? dir,
     env: childEnv(opts.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let out = '';
@@ -385,6 +391,66 @@ describe('exit codes 130 / 143: automl score interrupted', () => {
     },
     120_000,
   );
+});
+
+describe('exit codes 130 / 143: automl score --data - while standard input stays open', () => {
+  /**
+   * `automl score --data - --out` fed by a process that keeps the pipe open: rows enough for the
+   * output's first bytes, then nothing more and no end. The scoring waits for input that does
+   * not come; an interrupt must still end it at once.
+   */
+  async function waitingOnStdin(label: string): Promise<{ s: Child; out: string }> {
+    const out = join(dir, `held-${label}`);
+    mkdirSync(out);
+    const s = start(['score', '--pipeline', pipeline, '--data', '-', '--out', join(out, 'scores.csv')], {
+      stdin: 'pipe',
+    });
+    // What is still in the pipe when automl exits cannot be written: EPIPE, as expected.
+    s.child.stdin!.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+    const [head, ...lines] = readFileSync(HYDRAULIC_CSV, 'utf8').trim().split('\n');
+    // About 20,000 rows (several chunks of 8,192): some are scored and written while the rest wait.
+    s.child.stdin!.write(`${head}\n${`${lines.join('\n')}\n`.repeat(10)}`);
+    await until(
+      () => readdirSync(out).some((f) => f.endsWith('.tmp') && statSync(join(out, f)).size > 0),
+      60_000,
+      `the temporary output's first bytes: ${s.stderr()}`,
+    );
+    return { s, out };
+  }
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s: exit %i at once, the temporary output removed, standard input still open',
+    async (signal, code) => {
+      const { s, out } = await waitingOnStdin(signal);
+      const sent = Date.now();
+      process.kill(s.child.pid!, signal);
+      expect(await s.exit, s.stderr()).toEqual({ code, signal: null });
+      expect(Date.now() - sent).toBeLessThan(10_000);
+      expect(s.child.stdin!.writableEnded).toBe(false);
+      expect(s.stderr()).toMatch(
+        new RegExp(`automl: error: interrupted \\(${signal}\\) after \\d+ rows; .*scores\\.csv was not written`),
+      );
+      expect(readdirSync(out)).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('a second signal right after the first: exit 130 by the first, no temporary file left', async () => {
+    const { s, out } = await waitingOnStdin('twice');
+    process.kill(s.child.pid!, 'SIGINT');
+    process.kill(s.child.pid!, 'SIGTERM');
+    expect(await s.exit, s.stderr()).toEqual({ code: 130, signal: null });
+    // Seen while the output was being removed (the usual case), the second removes it at once.
+    expect(s.stderr()).toMatch(
+      /automl: SIGTERM again: stopping now; .*scores\.csv was not written|interrupted \(SIGINT\) after \d+ rows/,
+    );
+    expect(readdirSync(out)).toEqual([]);
+  }, 120_000);
 });
 
 describe('exit code 1: an internal error', () => {

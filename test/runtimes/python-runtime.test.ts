@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentChecksum } from '../../src/artifact/checksum.js';
+import { loadPipeline } from '../../src/artifact/scorer.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RUNTIME_DIR = join(ROOT, 'pipelines', 'runtimes', 'python');
@@ -228,7 +229,7 @@ describe('the Python runtime: loading as the TypeScript loader does', () => {
     (members[1]!['model'] as Record<string, unknown>)['dropout'] = 0.5;
     const out = loadInPython(resealed(d));
     expect(out).toMatch(/^ERROR PIPELINE_FORMAT: /);
-    expect(out).toContain('a member "dropout" in model.members[1].model that format 2.1 does not define');
+    expect(out).toContain('a member "dropout" in model.members[1].model that format 2.2 does not define');
   });
 
   it('refuses an unknown model kind, naming where it is', () => {
@@ -250,6 +251,103 @@ describe('the Python runtime: loading as the TypeScript loader does', () => {
     expect(loadInPython(resealed({ ...doc(), formatVersion: '2.7' }))).toMatch(/^OK /);
     const d = { ...doc(), formatVersion: '2.7', explanations: {} };
     expect(loadInPython(resealed(d))).toContain('the file is format 2.7, newer than this automl');
+  });
+});
+
+describe('the Python runtime: format 2.2 (text fields, date and text steps) as the TypeScript loader reads it', () => {
+  const text = readFileSync(join(EXAMPLES, 'date-text.pipeline.json'), 'utf8');
+  const doc = (): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+  const resealed = (d: Record<string, unknown>): Record<string, unknown> => ({ ...d, checksum: contentChecksum(d) });
+  const steps = (d: Record<string, unknown>): Record<string, unknown>[] =>
+    (d['features'] as { steps: Record<string, unknown>[] }).steps;
+  /** The TypeScript loader's answer for the same object: 'OK' or its message. */
+  const inTypeScript = (d: unknown): string => {
+    try {
+      loadPipeline(JSON.stringify(d));
+      return 'OK';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('reads the 2.2 example, and refuses it relabelled 2.1 (it holds text fields and date and text steps)', () => {
+    expect(loadInPython(text)).toBe('OK liked.no,liked.yes');
+    const older = resealed({ ...doc(), formatVersion: '2.1' });
+    const out = loadInPython(older);
+    expect(out).toMatch(/^ERROR PIPELINE_FORMAT: /);
+    expect(out).toContain(
+      'has a text input field or a date or text step, which format 2.1 does not have (they came with 2.2)',
+    );
+    expect(inTypeScript(older)).toContain('which format 2.1 does not have (they came with 2.2)');
+  });
+
+  it('refuses an unknown member of a date or a text step, and a missing one, naming where it is', () => {
+    const extra = doc();
+    steps(extra)[1]!['stopWords'] = ['the'];
+    const out = loadInPython(resealed(extra));
+    expect(out).toContain('a member "stopWords" in features.steps[1] that format 2.2 does not define');
+    expect(inTypeScript(resealed(extra))).toContain('a member "stopWords" in features.steps[1]');
+    const lacking = doc();
+    delete steps(lacking)[0]!['format'];
+    expect(loadInPython(resealed(lacking))).toContain('has no "format" in features.steps[0]');
+  });
+
+  it('checks the steps as the TypeScript scorer does: the same message for a bad value', () => {
+    const edits: [string, (d: Record<string, unknown>) => void][] = [
+      ['date format', (d) => (steps(d)[0]!['format'] = 'ymd')],
+      ['date parts out of order', (d) => (steps(d)[0]!['parts'] = ['month', 'year'])],
+      ['text step on a numeric field', (d) => (steps(d)[1]!['column'] = 'amount')],
+      ['text seed', (d) => (steps(d)[1]!['seed'] = -1)],
+      [
+        'text indices not ascending',
+        (d) => (steps(d)[1]!['indices'] = [...(steps(d)[1]!['indices'] as number[])].reverse()),
+      ],
+    ];
+    for (const [what, edit] of edits) {
+      const d = doc();
+      edit(d);
+      const ts = inTypeScript(resealed(d));
+      expect(ts, what).not.toBe('OK');
+      const py = loadInPython(resealed(d));
+      expect(py, what).toMatch(/^ERROR PIPELINE_FORMAT: /);
+      expect(py.replace(/^ERROR PIPELINE_FORMAT: /, ''), what).toBe(ts);
+    }
+  });
+
+  it('reads a text cell as text: a number as its JavaScript text, a missing-value text as missing; refuses an object', () => {
+    const base = (
+      JSON.parse(readFileSync(join(EXAMPLES, 'date-text.inputs.json'), 'utf8')) as Record<string, unknown>[]
+    )[3]!;
+    const reviews: unknown[] = [null, 'NA', ' null ', '', 7, '7', 'awful refund broken', base['review']];
+    const rows = reviews.map((review) => ({ ...base, review }));
+    const out = python(
+      [
+        'import json',
+        'import automl_scorer as a',
+        `s = a.load(${JSON.stringify(join(EXAMPLES, 'date-text.pipeline.json'))})`,
+        'rows = json.loads(sys.stdin.read())',
+        'scores = [s.score(r) for r in rows]',
+        'try:',
+        "    s.score(dict(rows[0], review={'x': 1}))",
+        "    bad = 'scored'",
+        'except a.ScoringError as e:',
+        "    bad = e.code + ': ' + str(e)",
+        "print(json.dumps({'scores': scores, 'bad': bad}))",
+      ].join('\n'),
+      JSON.stringify(rows),
+    );
+    const r = JSON.parse(out) as { scores: number[][]; bad: string };
+    const scorer = loadPipeline(join(EXAMPLES, 'date-text.pipeline.json'));
+    rows.forEach((row, i) =>
+      scorer
+        .score(row)
+        .forEach((p, k) => expect(Math.abs(r.scores[i]![k]! - p), `row ${i}`).toBeLessThanOrEqual(TOLERANCE)),
+    );
+    // The missing forms score as null does, 7 as '7'; the review is read (another one scores differently).
+    for (const i of [1, 2, 3]) expect(r.scores[i]).toEqual(r.scores[0]);
+    expect(r.scores[4]).toEqual(r.scores[5]);
+    expect(r.scores[6]).not.toEqual(r.scores[7]);
+    expect(r.bad).toBe(`BAD_VALUE: row 0, field 'review': {"x": 1} is not text; send a string`);
   });
 });
 

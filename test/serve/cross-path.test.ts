@@ -12,13 +12,15 @@
  *
  * The rows are the conformance examples' own (pipelines/examples/*.inputs.json): the categorical
  * ones (unseen levels, every missing-value form, levels with quotes, commas, a backslash,
- * non-ASCII letters and an emoji, numbers as text and as JSON numbers) and the hydraulic
- * cool_cond_y ensemble and feature-step ones. How each path receives them:
+ * non-ASCII letters and an emoji, numbers as text and as JSON numbers), the hydraulic
+ * cool_cond_y ensemble and feature-step ones, and date-text's (format 2.2: text fields read by
+ * a `date` step, date-times with zones and fractions, DD/MM/YYYY, and by a `text` step, reviews
+ * with commas and tricky Unicode). How each path receives them:
  *
  * - library: the row objects as they are: a value is text, a JSON number or null (missing).
  * - REST and Lambda (H2O's Scoring API): `{"fields": [...], "rows": [[...]]}`, each cell the
  *   same text, number or null; null and the missing-value texts ("", NA, nan, null, ?, any case,
- *   spaces around) are missing.
+ *   spaces around) are missing. A text field's cells are strings, sent as they are.
  * - CSV (automl score, Python): text only: null and "" are both an empty field, a number is its
  *   JavaScript text (7 → 7, read back as the level "7"), a field with a comma, quote or line
  *   break is quoted (RFC 4180, quotes doubled), spaces at an end are kept unquoted.
@@ -41,7 +43,14 @@ import { v1, v2 } from './api-gateway-events.js';
 const EXAMPLES = join(REPO_ROOT, 'pipelines', 'examples');
 const LAMBDA_BUNDLE = join(REPO_ROOT, 'dist', 'lambda', 'index.mjs');
 const PYTHON_RUNTIME = join(REPO_ROOT, 'pipelines', 'runtimes', 'python', 'automl_scorer.py');
-const CASES = ['binary-categorical', 'multiclass-categorical', 'regression-categorical', 'ensemble', 'steps'] as const;
+const CASES = [
+  'binary-categorical',
+  'multiclass-categorical',
+  'regression-categorical',
+  'ensemble',
+  'steps',
+  'date-text',
+] as const;
 const TOLERANCE = 1e-9;
 const LONG = 60_000;
 
@@ -230,4 +239,28 @@ describe.each(CASES)('%s: every path scores the example rows as the library does
     },
     LONG,
   );
+});
+
+describe('date-text: text fields reach every path as the strings sent', () => {
+  it('its rows send each text field as a string (a date-time, a review, a missing-value text), and the date and text steps move the scores', () => {
+    const c = cases.get('date-text')!;
+    const text = c.scorer.fields.filter((f) => f.type === 'text').map((f) => f.name);
+    expect(text).toEqual(['visited', 'review']);
+    const body = JSON.parse(
+      JSON.stringify({ fields: c.fields, rows: c.rows.map((r) => c.fields.map((f) => r[f]!)) }),
+    ) as { fields: string[]; rows: Cell[][] };
+    for (const name of text) {
+      const j = body.fields.indexOf(name);
+      expect(body.rows.every((r) => typeof r[j] === 'string')).toBe(true);
+    }
+    const sent = body.rows.map((r) => r[body.fields.indexOf('visited')]);
+    expect(sent).toContain('2024-03-01T01:30:00.25+02:00');
+    expect(sent).toContain('31/12/2024');
+    expect(body.rows.some((r) => String(r[body.fields.indexOf('review')]).includes(','))).toBe(true);
+    // A review, then a date, changed on one row: the library's score changes (the steps read them).
+    const row = c.rows[3]!;
+    const base = c.scorer.score(row);
+    expect(c.scorer.score({ ...row, review: 'awful refund broken' })).not.toEqual(base);
+    expect(c.scorer.score({ ...row, visited: null, review: null })).not.toEqual(base);
+  });
 });

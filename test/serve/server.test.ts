@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, CLI_MAIN, HYDRAULIC_CSV, REPO_ROOT, runCli } from '../cli/run-cli.js';
 import { TUTORIAL_BODY, TUTORIAL_FIELDS, TUTORIAL_ROW } from './tutorial-request.js';
@@ -242,6 +243,17 @@ beforeAll(async () => {
         .join(','),
     ).join('\n')}\n`,
   );
+  // The same rows gzipped, as ; with decimal commas, and in Latin-1 with a note column (café).
+  const first20 = `${FIRST_20.join('\n')}\n`;
+  writeFileSync(join(fileDir, 'first20.csv.gz'), gzipSync(first20));
+  writeFileSync(join(fileDir, 'first20-semicolon.csv'), first20.replaceAll(',', ';').replaceAll('.', ','));
+  writeFileSync(
+    join(fileDir, 'first20-latin1.csv'),
+    Buffer.from(FIRST_20.map((l, i) => `${l},${i === 0 ? 'note' : 'café'}`).join('\n'), 'latin1'),
+  );
+  const gz = gzipSync(first20);
+  writeFileSync(join(fileDir, 'cut.csv.gz'), gz.subarray(0, gz.length >> 1));
+  writeFileSync(join(fileDir, 'binary.csv'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]));
   outsideCsv = join(base, 'outside.csv');
   writeFileSync(outsideCsv, `${FIRST_20.join('\n')}\n`);
   symlinkSync(outsideCsv, join(fileDir, 'link.csv'));
@@ -657,6 +669,42 @@ describe('GET /model/score?file=PATH', () => {
     }
   });
 
+  it('reads files as automl score does: gzip, a ; file with decimal commas (detected)', async () => {
+    const plain = await get(files, 'first20.csv');
+    expect(plain.status, plain.text).toBe(200);
+    const gz = await get(files, 'first20.csv.gz');
+    expect(gz.status, gz.text).toBe(200);
+    expect(gz.json).toEqual(plain.json);
+    const semi = await get(files, 'first20-semicolon.csv');
+    expect(semi.status, semi.text).toBe(200);
+    expect(semi.json).toEqual(plain.json);
+  });
+
+  it('a Latin-1 file: 400 naming the file as asked (not the server path) and --encoding; read with --encoding latin1', async () => {
+    const refused = await get(files, 'first20-latin1.csv');
+    expect(refused.status, refused.text).toBe(400);
+    const detail = detailOf(refused);
+    expect(detail).toMatch(/^first20-latin1\.csv:2: byte 0xe9 at offset \d+ .*is not UTF-8 text.*--encoding latin1/);
+    expect(detail).not.toContain(fileDir);
+    const latin1 = await serve(coolPath, ['--allow-file-scoring', fileDir, '--encoding', 'latin1']);
+    const read = await get(latin1, 'first20-latin1.csv');
+    expect(read.status, read.text).toBe(200);
+    expect(read.json).toEqual((await get(files, 'first20.csv')).json);
+    // The encoding is the server's for every file: an ASCII file reads the same.
+    expect((await get(latin1, 'first20.csv.gz')).json).toEqual(read.json);
+  });
+
+  it('a damaged gzip file or a binary one: 400 with the decoder`s message', async () => {
+    const cut = await get(files, 'cut.csv.gz');
+    expect(cut.status, cut.text).toBe(400);
+    expect(detailOf(cut)).toMatch(/^cut\.csv\.gz: the gzip data is damaged or cut short/);
+    const binary = await get(files, 'binary.csv');
+    expect(binary.status, binary.text).toBe(400);
+    expect(detailOf(binary)).toBe(
+      'binary.csv: this is not a text file (byte 0x7f at offset 0); it looks like a program (ELF)',
+    );
+  });
+
   it('answers 404 for a missing file and 400 naming a column the CSV lacks', async () => {
     const missing = await get(files, 'missing.csv');
     expect(missing.status, missing.text).toBe(404);
@@ -852,6 +900,22 @@ describe('bad options exit 2 with a clear message', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--allow-file-scoring ${dir}: no such folder`);
+  });
+
+  it('--encoding, --delimiter or --decimal without --allow-file-scoring (they read its files only)', async () => {
+    const r = await runCli(['serve', '--pipeline', coolPath, '--port', '0', '--encoding', 'latin1', '--decimal', ','], {
+      timeoutMs: 15_000,
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'automl: error: --encoding, --decimal: how files scored with GET /model/score?file= are read; add --allow-file-scoring DIR, or leave them out',
+    );
+    const bad = await runCli(
+      ['serve', '--pipeline', coolPath, '--port', '0', '--allow-file-scoring', fileDir, '--encoding', 'ebcdic'],
+      { timeoutMs: 15_000 },
+    );
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toContain("--encoding 'ebcdic' is not one we read");
   });
 
   it('--max-body abc', async () => {

@@ -25,6 +25,14 @@ The layout follows the TypeScript scorer: canonical JSON (canonical-json.ts), th
 steps/index.ts, the feature pipeline (feature-scorer.ts), the model scorers (tree-scorer.ts,
 linear-scorer.ts, mlp-scorer.ts, link.ts, calibration.ts), the pipeline (scorer.ts), and the
 batch CSV scoring of ``automl score`` (src/serve/csv-records.ts, batch.ts, batch-csv.ts).
+
+Format 2.2 adds ``text`` input fields (raw strings, read by the ``date`` and ``text`` steps) and
+those two steps. Their grammar, tokeniser and hash are the format's (steps/date.ts,
+steps/text.ts, murmur3.ts): integer seconds and one addition and division for ``epoch_days``;
+NFKC, ``str.lower()``, runs of Unicode letters, marks and digits, MurmurHash3_x86_32 of the
+UTF-8 bytes, and TF-IDF with one square root, so both runtimes give the same bits. Unicode
+tables are this Python's ``unicodedata``: a character assigned after its Unicode version may
+tokenise differently from a runtime with a newer one.
 """
 
 import bisect
@@ -36,12 +44,14 @@ import re
 import sys
 import tempfile
 import time
+import unicodedata
 
-__all__ = ['load', 'Pipeline', 'ScoringError', 'js_number', 'canonical_json', 'content_checksum', 'main']
+__all__ = ['load', 'Pipeline', 'ScoringError', 'js_number', 'canonical_json', 'content_checksum', 'murmur3',
+           'main']
 
 PIPELINE_FORMAT = 'automl-pipeline'
 #: The version the TypeScript side writes; every 2.x file is read, members are checked strictly.
-PIPELINE_FORMAT_VERSION = '2.1'
+PIPELINE_FORMAT_VERSION = '2.2'
 MAJOR = int(PIPELINE_FORMAT_VERSION.split('.')[0])
 NAN = float('nan')
 INF = float('inf')
@@ -199,6 +209,26 @@ def cell_number(v):
     return None
 
 
+def text_value(v):
+    """A text field's value as the scorer reads it (scorer.ts cellString): the str (a number or a
+    boolean as JavaScript's String() writes it); None for a missing value (None or a missing-value
+    text); False when it is not a value (an object or an array)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        text = 'true' if v else 'false'
+    elif isinstance(v, (int, float)):
+        try:
+            text = js_number(float(v))
+        except OverflowError:
+            text = str(v)
+    elif isinstance(v, str):
+        text = v
+    else:
+        return False
+    return None if is_missing_text(text) else text
+
+
 def _exp(x):
     try:
         return math.exp(x)
@@ -258,6 +288,7 @@ FILE_MEMBERS = {
 INPUT_MEMBERS = {
     'numeric': {'name': _R, 'type': _R},
     'categorical': {'name': _R, 'type': _R, 'levels': _R},
+    'text': {'name': _R, 'type': _R},
 }
 FEATURES_MEMBERS = {'kind': _R, 'inputs': _R, 'steps': _R, 'features': _R}
 STEP_MEMBERS = {
@@ -270,7 +301,14 @@ STEP_MEMBERS = {
     'one_hot': {'kind': _R, 'column': _R, 'levels': _R, 'outputs': _R},
     'frequency': {'kind': _R, 'column': _R, 'output': _R, 'levels': _R, 'frequencies': _R, 'unseen': _R},
     'target_encoding': {'kind': _R, 'column': _R, 'outputs': _R, 'levels': _R, 'values': _R, 'prior': _R},
+    'date': {'kind': _R, 'column': _R, 'format': _R, 'parts': _R, 'outputs': _R},
+    'text': {
+        'kind': _R, 'column': _R, 'seed': _R, 'buckets': _R, 'wordNgrams': _R, 'charNgrams': _R, 'indices': _R,
+        'idf': _R, 'outputs': _R,
+    },
 }
+#: The input field type and the step kinds that came with format 2.2.
+SINCE_2_2 = ('date', 'text')
 MODEL_MEMBERS = {
     'tree_ensemble': {
         'kind': _R, 'nFeatures': _R, 'nOutputs': _R, 'aggregation': _R, 'link': _R, 'leafWidth': _R,
@@ -341,7 +379,7 @@ def check_structure(doc, source):
         for i, x in enumerate(arr(v, where)):
             o = obj(x, '%s[%d]' % (where, i))
             t = o.get('type', _ABSENT)
-            if t not in ('numeric', 'categorical'):
+            if t not in ('numeric', 'categorical', 'text'):
                 raise unknown_kind('an input field of type', t, '%s[%d]' % (where, i), list(INPUT_MEMBERS))
             members(o, INPUT_MEMBERS[t], '%s[%d]' % (where, i))
 
@@ -394,6 +432,10 @@ def check_structure(doc, source):
                 members(obj(layer, '%s.layers[%d]' % (where, i)), MLP_LAYER_MEMBERS, '%s.layers[%d]' % (where, i))
 
     members(doc, FILE_MEMBERS, '')
+    if minor(stated) < 2 and needs_2_2(doc['inputs'], doc['features'], doc['model']):
+        raise _format_error(
+            '%s has a text input field or a date or text step, which format %s does not have (they came with 2.2): '
+            'the file\'s formatVersion is wrong, or the file was edited' % (source, stated))
     inputs(doc['inputs'], 'inputs')
     features(doc['features'], 'features')
     model(doc['model'], 'model', False)
@@ -403,6 +445,25 @@ def check_structure(doc, source):
         members(obj(doc['thresholds'], 'thresholds'), THRESHOLDS_MEMBERS, 'thresholds')
     obj(doc['metrics'], 'metrics')
     obj(doc['provenance'], 'provenance')
+
+
+def needs_2_2(inputs, features, model):
+    """validate.ts needs22: a text input field, or a date or text step, at the top level or in an
+    ensemble member: what a file must be format 2.2 for."""
+    def has_text(fields):
+        return isinstance(fields, list) and any(isinstance(f, dict) and f.get('type') == 'text' for f in fields)
+
+    def node_needs(node):
+        if not isinstance(node, dict):
+            return False
+        steps = node.get('steps')
+        return has_text(node.get('inputs')) or (isinstance(steps, list) and any(
+            isinstance(x, dict) and x.get('kind') in SINCE_2_2 for x in steps))
+
+    if has_text(inputs) or node_needs(features):
+        return True
+    members = model.get('members') if isinstance(model, dict) else None
+    return isinstance(members, list) and any(isinstance(m, dict) and node_needs(m.get('features')) for m in members)
 
 
 class _Absent:
@@ -499,31 +560,41 @@ def _check_header(value, source):
 # ---------------------------------------------------------------- feature steps (steps/*.ts)
 #
 # A prepared step reads and writes slots of one row's value list: numeric columns are slots of
-# ``vals`` (NaN is missing), categorical input fields are entries of ``codes`` (codes into the
-# field's levels, -1 missing or unseen). ``bind(slot, cat, outs)`` turns it into ``run(vals,
-# codes)``, given the slot of each numeric column, the index of each categorical field and the
-# slots of its outputs.
+# ``vals`` (NaN is missing), categorical and text input fields are entries of ``codes``: for a
+# categorical field its code into the field's levels (-1 missing or unseen), then for a text
+# field its value (a str, None when missing). ``bind(slot, cat, outs)`` turns it into
+# ``run(vals, codes)``, given the slot of each numeric column, the index in ``codes`` of each
+# categorical and text field and the slots of its outputs.
 
 
 class PreparedStep:
-    __slots__ = ('step', 'numeric_inputs', 'categorical_inputs', 'outputs', 'bind')
+    __slots__ = ('step', 'numeric_inputs', 'categorical_inputs', 'outputs', 'bind', 'text_inputs')
 
-    def __init__(self, step, numeric_inputs, categorical_inputs, outputs, bind):
+    def __init__(self, step, numeric_inputs, categorical_inputs, outputs, bind, text_inputs=()):
         self.step = step
         self.numeric_inputs = numeric_inputs
         self.categorical_inputs = categorical_inputs
         self.outputs = outputs
         self.bind = bind
+        self.text_inputs = text_inputs
 
 
 class StepCheck:
     """check.ts: the checks of one step's members, each raising an error that starts with ``where``."""
 
-    def __init__(self, step, where, levels_of):
+    def __init__(self, step, where, levels_of, is_text=None):
         self.step = step
         self.where = where
         self.members = step
         self.levels_of = levels_of
+        self.is_text = is_text if is_text is not None else (lambda name: False)
+
+    def text_field(self, field):
+        """The step's ``field``, checked to name a text input field."""
+        column = self.str(field)
+        if not self.is_text(column):
+            raise self.fail("%s '%s' is not a text input field" % (field, column))
+        return column
 
     def fail(self, message):
         return _format_error('%s: %s' % (self.where, message))
@@ -763,6 +834,268 @@ def prepare_target_encoding(step, c):
     return c.categorical_step(column, outputs, prior, fn)
 
 
+# ---------------------------------------------------------------- murmur3.ts (the text step's hash)
+
+
+def murmur3(data, seed):
+    """MurmurHash3_x86_32 of bytes (a str is hashed as its UTF-8 bytes) with an unsigned 32-bit seed."""
+    if isinstance(data, str):
+        # A lone surrogate is encoded as U+FFFD, as TextEncoder does.
+        data = _LONE_SURROGATE.sub('\ufffd', data).encode('utf-8')
+    c1, c2, m = 0xcc9e2d51, 0x1b873593, 0xffffffff
+    n = len(data)
+    h = seed & m
+    blocks = n & ~3
+    for i in range(0, blocks, 4):
+        k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)
+        k = (k * c1) & m
+        k = ((k << 15) | (k >> 17)) & m
+        k = (k * c2) & m
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & m
+        h = (h * 5 + 0xe6546b64) & m
+    tail = n & 3
+    if tail:
+        k = data[blocks]
+        if tail > 1:
+            k ^= data[blocks + 1] << 8
+        if tail > 2:
+            k ^= data[blocks + 2] << 16
+        k = (k * c1) & m
+        k = ((k << 15) | (k >> 17)) & m
+        k = (k * c2) & m
+        h ^= k
+    h ^= n
+    h ^= h >> 16
+    h = (h * 0x85ebca6b) & m
+    h ^= h >> 13
+    h = (h * 0xc2b2ae35) & m
+    h ^= h >> 16
+    return h
+
+
+# ---------------------------------------------------------------- steps/date.ts
+
+DATE_PARTS = ('year', 'month', 'day', 'weekday', 'hour', 'yday', 'epoch_days')
+DATE_FORMATS = ('iso', 'dmy', 'mdy')
+_TIME = '(?:[Tt ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)? ?(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?'
+_ISO = re.compile('([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + _TIME + r'\Z')
+_SLASHED = re.compile(r'([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})' + _TIME + r'\Z')
+
+
+def days_from_civil(y, m, d):
+    y = y - 1 if m <= 2 else y
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def civil_from_days(z):
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (1 if m <= 2 else 0), m, d
+
+
+def _month_length(y, m):
+    if m == 2:
+        return 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28
+    return 30 if m in (4, 6, 9, 11) else 31
+
+
+def parse_instant(value, fmt):
+    """date.ts parseInstant: (whole seconds since 1970-01-01T00:00:00Z, fraction), or None."""
+    text = value.strip(' \t')
+    if fmt == 'iso':
+        m = _ISO.match(text)
+        if m is None:
+            return None
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        t = 4
+    else:
+        m = _SLASHED.match(text)
+        if m is None:
+            return None
+        a, b = int(m.group(1)), int(m.group(3))
+        d, mo = (a, b) if fmt == 'dmy' else (b, a)
+        y = int(m.group(4))
+        t = 5
+    if mo < 1 or mo > 12 or d < 1 or d > _month_length(y, mo):
+        return None
+    g = m.group
+    h = 0 if g(t) is None else int(g(t))
+    mi = 0 if g(t + 1) is None else int(g(t + 1))
+    s = 0 if g(t + 2) is None else int(g(t + 2))
+    fraction = 0.0 if g(t + 3) is None else float('0.' + g(t + 3))
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    offset = 0
+    zone = g(t + 4)
+    if zone is not None and zone not in ('Z', 'z'):
+        zh = int(zone[1:3])
+        zm = int(zone[-2:]) if len(zone) > 3 else 0
+        if zh > 23 or zm > 59:
+            return None
+        offset = (-1 if zone[0] == '-' else 1) * (zh * 3600 + zm * 60)
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset, fraction
+
+
+def instant_parts(seconds, fraction):
+    """date.ts instantParts: every part, in the order of DATE_PARTS."""
+    day = seconds // 86400
+    second_of_day = seconds - day * 86400
+    y, m, d = civil_from_days(day)
+    return [float(y), float(m), float(d), float((day % 7 + 7 + 3) % 7), float(second_of_day // 3600),
+            float(day - days_from_civil(y, 1, 1) + 1), (float(seconds) + fraction) / 86400]
+
+
+def date_outputs(value, fmt, index):
+    """The outputs of a date step (its parts' indices into DATE_PARTS) for one value (None: missing)."""
+    at = None if value is None else parse_instant(value, fmt)
+    if at is None:
+        return [NAN] * len(index)
+    parts = instant_parts(*at)
+    return [parts[k] for k in index]
+
+
+def check_date(step, c):
+    """The checks of date.ts; returns (column, format, part indices, outputs)."""
+    column = c.text_field('column')
+    fmt = step.get('format')
+    if fmt not in DATE_FORMATS:
+        raise c.fail('format must be one of %s, got %s' % (', '.join(DATE_FORMATS), _describe(fmt)))
+    parts = c.strings('parts')
+    if len(parts) == 0:
+        raise c.fail('parts must not be empty')
+    index = []
+    for i, p in enumerate(parts):
+        if p not in DATE_PARTS:
+            raise c.fail("parts[%d] must be one of %s, got '%s'" % (i, ', '.join(DATE_PARTS), p))
+        index.append(DATE_PARTS.index(p))
+    for i in range(1, len(index)):
+        if index[i] <= index[i - 1]:
+            raise c.fail("parts must be in the order %s; '%s' is out of place" % (', '.join(DATE_PARTS), parts[i]))
+    outputs = c.strings('outputs', len(parts))
+    return column, fmt, index, outputs
+
+
+def prepare_date(step, c):
+    """date.ts: the parts of the UTC instant of a date or date-time; NaN when missing or unparseable."""
+    column, fmt, index, outputs = check_date(step, c)
+
+    def bind(slot, cat, outs):
+        t = cat[column]
+
+        def run(vals, codes):
+            for o, x in zip(outs, date_outputs(codes[t], fmt, index)):
+                vals[o] = x
+        return run
+    return PreparedStep(step, [], [], outputs, bind, [column])
+
+
+# ---------------------------------------------------------------- steps/text.ts
+
+
+def _word_char(ch):
+    return unicodedata.category(ch)[0] in 'LMN'
+
+
+def text_tokens(value):
+    """text.ts textTokens: NFKC, lower-case, final sigma as sigma; runs of letters, marks and digits."""
+    lower = unicodedata.normalize('NFKC', value).lower().replace('\u03c2', '\u03c3')
+    tokens = []
+    start = -1
+    for i, ch in enumerate(lower):
+        if _word_char(ch):
+            if start < 0:
+                start = i
+        elif start >= 0:
+            tokens.append(lower[start:i])
+            start = -1
+    if start >= 0:
+        tokens.append(lower[start:])
+    return tokens
+
+
+def text_grams(tokens, word_ngrams, char_ngrams):
+    """text.ts textGrams: words, then bigrams, then character n-grams of ' token '."""
+    grams = ['w:' + t for t in tokens]
+    if word_ngrams >= 2:
+        grams.extend('w:%s %s' % (tokens[i], tokens[i + 1]) for i in range(len(tokens) - 1))
+    if char_ngrams >= 2:
+        for t in tokens:
+            padded = ' %s ' % t
+            if len(padded) <= char_ngrams:
+                grams.append('c:' + padded)
+            else:
+                grams.extend('c:' + padded[i:i + char_ngrams] for i in range(len(padded) - char_ngrams + 1))
+    return grams
+
+
+def text_outputs(value, seed, buckets, word_ngrams, char_ngrams, slot, idf):
+    """The outputs of a text step for one value (None: missing): TF-IDF of the kept buckets, L2 normalised."""
+    k = len(idf)
+    w = [0.0] * k
+    if value is None:
+        return w
+    for gram in text_grams(text_tokens(value), word_ngrams, char_ngrams):
+        j = slot.get(murmur3(gram, seed) % buckets)
+        if j is not None:
+            w[j] += 1.0
+    ss = 0.0
+    for j in range(k):
+        x = w[j] * idf[j]
+        w[j] = x
+        ss += x * x
+    if ss == 0:
+        return w
+    norm = math.sqrt(ss)
+    return [x / norm if x != 0 else 0.0 for x in w]
+
+
+def check_text(step, c):
+    """The checks of text.ts; returns (column, seed, buckets, wordNgrams, charNgrams, slot, idf, outputs)."""
+    column = c.text_field('column')
+    seed = c.num('seed', lambda v: v == int(v) and 0 <= v <= 0xffffffff, 'an integer 0 … 2^32 − 1')
+    buckets = c.num('buckets', lambda v: v == int(v) and 1 <= v <= 2 ** 32, 'an integer 1 … 2^32')
+    word_ngrams = c.num('wordNgrams', lambda v: v in (1, 2), '1 or 2')
+    char_ngrams = c.num('charNgrams', lambda v: v == 0 or (v == int(v) and 2 <= v <= 16), '0 or an integer 2 … 16')
+    raw = step.get('indices')
+    k = len(raw) if isinstance(raw, list) else -1
+    indices = c.numbers('indices', k)
+    for j, b in enumerate(indices):
+        if not (b == int(b) and 0 <= b < buckets):
+            raise c.fail('indices[%d] must be an integer 0 … buckets − 1, got %s' % (j, _describe(b)))
+        if j > 0 and not b > indices[j - 1]:
+            raise c.fail('indices must be strictly ascending; indices[%d] = %d follows %d' % (j, b, indices[j - 1]))
+    idf = c.numbers('idf', k)
+    outputs = c.strings('outputs', k)
+    slot = {int(b): j for j, b in enumerate(indices)}
+    return column, int(seed), int(buckets), int(word_ngrams), int(char_ngrams), slot, idf, outputs
+
+
+def prepare_text(step, c):
+    """text.ts: hashed word and character n-gram counts, TF-IDF weighted, L2 normalised."""
+    column, seed, buckets, wn, cn, slot, idf, outputs = check_text(step, c)
+
+    def bind(slot_of, cat, outs):
+        t = cat[column]
+
+        def run(vals, codes):
+            for o, x in zip(outs, text_outputs(codes[t], seed, buckets, wn, cn, slot, idf)):
+                vals[o] = x
+        return run
+    return PreparedStep(step, [], [], outputs, bind, [column])
+
+
+
 #: kind → preparer, in the order of steps/index.ts (the FeatureStep union).
 FEATURE_STEPS = {
     'standardize': prepare_standardize,
@@ -774,6 +1107,8 @@ FEATURE_STEPS = {
     'one_hot': prepare_one_hot,
     'frequency': prepare_frequency,
     'target_encoding': prepare_target_encoding,
+    'date': prepare_date,
+    'text': prepare_text,
 }
 
 
@@ -793,9 +1128,10 @@ def _step_label(step):
 
 
 class FeatureScorer:
-    """A fitted feature pipeline, checked once: ``matrix(vals, codes)`` gives the model's features
-    of one row from its numeric inputs (``vals``, in the order of ``numeric_inputs``, extended in
-    place by the steps' outputs) and categorical codes (in the order of ``categorical_inputs``)."""
+    """A fitted feature pipeline, checked once. ``runs`` give the model's features of one row from
+    its numeric inputs (``vals``, in the order of ``numeric_inputs``, extended in place by the
+    steps' outputs) and ``codes``: the categorical codes (in the order of ``categorical_inputs``)
+    followed by the text values (in the order of ``text_inputs``, None when missing)."""
 
     def __init__(self, node):
         if not isinstance(node, dict) or node.get('kind') != 'feature_pipeline':
@@ -819,19 +1155,21 @@ class FeatureScorer:
         self.node = node
         self.numeric_inputs = [f['name'] for f in node['inputs'] if f['type'] == 'numeric']
         self.categorical_inputs = [f['name'] for f in node['inputs'] if f['type'] == 'categorical']
+        self.text_inputs = [f['name'] for f in node['inputs'] if f['type'] == 'text']
         self.levels = {f['name']: f['levels'] for f in node['inputs'] if f['type'] == 'categorical'}
         slot = {name: i for i, name in enumerate(self.numeric_inputs)}
-        cat = {name: i for i, name in enumerate(self.categorical_inputs)}
+        cat = {name: i for i, name in enumerate(self.categorical_inputs + self.text_inputs)}
+        texts = set(self.text_inputs)
         runs = []
         for i, step in enumerate(node['steps']):
             where = 'feature pipeline: steps[%d]%s' % (i, _step_label(step))
             prepare = FEATURE_STEPS.get(step.get('kind'))
             if prepare is None:
                 raise _format_error('%s: unknown step kind %s' % (where, _describe(step.get('kind'))))
-            p = prepare(step, StepCheck(step, where, self.levels.get))
+            p = prepare(step, StepCheck(step, where, self.levels.get, texts.__contains__))
             for name in p.numeric_inputs:
                 if name not in slot:
-                    why = ('a categorical input field' if name in inputs else
+                    why = ('a %s input field' % inputs[name]['type'] if name in inputs else
                            'neither a numeric input field nor the output of an earlier step')
                     raise _format_error("%s: column '%s' is %s" % (where, name, why))
             outs = []
@@ -1187,7 +1525,7 @@ MODEL_SCORERS = {'tree_ensemble': tree_scorer, 'linear': linear_scorer, 'mlp': m
 
 
 class _Member:
-    __slots__ = ('weight', 'num_src', 'cat_src', 'recode', 'pad', 'runs', 'feature_slots', 'identity',
+    __slots__ = ('weight', 'num_src', 'cat_src', 'text_src', 'recode', 'pad', 'runs', 'feature_slots', 'identity',
                  'predict', 'calibration')
 
 
@@ -1198,6 +1536,7 @@ def _member_scorers(inputs, features, model, width):
     fields = {f['name']: f for f in inputs}
     numeric_pos = {f['name']: i for i, f in enumerate(f for f in inputs if f['type'] == 'numeric')}
     cat_pos = {f['name']: i for i, f in enumerate(f for f in inputs if f['type'] == 'categorical')}
+    text_pos = {f['name']: i for i, f in enumerate(f for f in inputs if f['type'] == 'text')}
     cache = {}
     is_ensemble = model.get('kind') == 'ensemble'
     entries = model['members'] if is_ensemble else [{'weight': 1, 'model': model}]
@@ -1241,6 +1580,7 @@ def _member_scorers(inputs, features, model, width):
         member.weight = float(weight)
         member.num_src = [numeric_pos[name] for name in fs.numeric_inputs]
         member.cat_src = [cat_pos[name] for name in fs.categorical_inputs]
+        member.text_src = [text_pos[name] for name in fs.text_inputs]
         member.recode = recode if any(r is not None for r in recode) else None
         member.pad = [0.0] * fs.n_outputs
         member.runs = fs.runs
@@ -1271,6 +1611,7 @@ class Pipeline:
             '%s.%s' % (self.target, c) for c in self.classes]
         self.numeric_fields = [f['name'] for f in self.inputs if f['type'] == 'numeric']
         self.categorical_fields = [f['name'] for f in self.inputs if f['type'] == 'categorical']
+        self.text_fields = [f['name'] for f in self.inputs if f['type'] == 'text']
         self.level_index = {f['name']: {level: k for k, level in enumerate(f['levels'])}
                             for f in self.inputs if f['type'] == 'categorical'}
         self.unseen = {name: 0 for name in self.categorical_fields}
@@ -1281,7 +1622,8 @@ class Pipeline:
 
     def score(self, row):
         """One row (a mapping field → value: a number, a numeric string, or None / '' / 'NA' for a
-        missing value); returns the class probabilities in class order, or ``[value]``."""
+        missing value; a text field's value is a string, as sent); returns the class probabilities
+        in class order, or ``[value]``."""
         return self._score_values(*self._read_row(row, 0))
 
     def score_batch(self, rows):
@@ -1289,21 +1631,21 @@ class Pipeline:
         read, score = self._read_row, self._score_values
         return [score(*read(row, i)) for i, row in enumerate(rows)]
 
-    def _score_values(self, xs, cs):
-        """Scores one row of numeric values (fields in order, NaN missing) and categorical codes
-        (into the pipeline's levels, -1 missing or unseen)."""
+    def _score_values(self, xs, cs, ts=()):
+        """Scores one row of numeric values (fields in order, NaN missing), categorical codes
+        (into the pipeline's levels, -1 missing or unseen) and text values (None missing)."""
         members = self.members
         if len(members) == 1:
-            return self._member_predictions(members[0], xs, cs)
+            return self._member_predictions(members[0], xs, cs, ts)
         out = [0.0] * self.width
         for m in members:
-            p = self._member_predictions(m, xs, cs)
+            p = self._member_predictions(m, xs, cs, ts)
             w = m.weight
             out = [o + w * q for o, q in zip(out, p)]
         return out
 
     @staticmethod
-    def _member_predictions(m, xs, cs):
+    def _member_predictions(m, xs, cs, ts):
         if m.identity:
             x = xs
         else:
@@ -1313,6 +1655,8 @@ class Pipeline:
                 codes = [cs[s] for s in m.cat_src]
             else:
                 codes = [cs[s] if t is None or cs[s] < 0 else t[cs[s]] for s, t in zip(m.cat_src, m.recode)]
+            if m.text_src:
+                codes.extend(ts[s] for s in m.text_src)
             for run in m.runs:
                 run(vals, codes)
             x = [vals[s] for s in m.feature_slots]
@@ -1370,7 +1714,17 @@ class Pipeline:
                     i, name, _json_text(v)))
             code = self.level_index[name].get(text)
             cs.append(code if code is not None else self.level_code(name, text))
-        return xs, cs
+        ts = []
+        for name in self.text_fields:
+            if name not in row:
+                raise self._absent(row, name, i)
+            v = row[name]
+            text = text_value(v)
+            if text is False:
+                raise ScoringError('BAD_VALUE', "row %d, field '%s': %s is not text; send a string" % (
+                    i, name, _json_text(v)))
+            ts.append(text)
+        return xs, cs, ts
 
     def _absent(self, row, name, i):
         missing = [f for f in self._field_names if f not in row]
@@ -1569,8 +1923,9 @@ def _plan_columns(scorer, names, keep, source):
     target = index_of(scorer.target, '') if scorer.target in where else -1
     numeric = [index_of(name, '') for name in scorer.numeric_fields]
     categorical = [index_of(name, '') for name in scorer.categorical_fields]
+    text = [index_of(name, '') for name in scorer.text_fields]
     kept = [index_of(k, ' to keep (--keep)') for k in keep]
-    return numeric, categorical, kept, target
+    return numeric, categorical, text, kept, target
 
 
 class BatchSummary:
@@ -1592,7 +1947,7 @@ def score_csv(scorer, lines, write, source, keep=(), on_error='fail', threshold=
     records = read_csv_records(lines, source, delimiter)
     header = next(records, None)
     names = header[1] if header else []
-    numeric, categorical, kept, _ = _plan_columns(scorer, names, keep, source)
+    numeric, categorical, text_columns, kept, _ = _plan_columns(scorer, names, keep, source)
     numeric_names = scorer.numeric_fields
     cat_plan = [(j, name, scorer.level_index[name]) for j, name in zip(categorical, scorer.categorical_fields)]
     classes = scorer.classes
@@ -1632,7 +1987,8 @@ def score_csv(scorer, lines, write, source, keep=(), on_error='fail', threshold=
             text = fields[j]
             code = index.get(text)
             cs.append(code if code is not None else level_code(name, text))
-        p = score(xs, cs)
+        ts = [None if is_missing_text(fields[j]) else fields[j] for j in text_columns]
+        p = score(xs, cs, ts)
         parts = [csv_cell(fields[k]) for k in kept]
         parts.extend(js_number(v) for v in p)
         if classes is not None:
