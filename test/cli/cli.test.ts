@@ -195,9 +195,10 @@ describe('automl --help, --version, usage errors', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Examples:');
     const examples = r.stdout.slice(r.stdout.indexOf('Examples:'));
-    expect(examples.match(/automl split --data /g)).toHaveLength(3);
+    expect(examples.match(/automl split --data /g)).toHaveLength(4);
     expect(examples).toContain('75/25, stratified, seed 42');
     expect(examples).toContain('--ratio 0.8');
+    expect(examples).toContain('--time-column date');
     for (const opt of [
       '--data',
       '--target',

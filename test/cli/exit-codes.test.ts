@@ -306,10 +306,13 @@ describe('exit codes 130 / 143: automl run interrupted', () => {
       await searching(run);
       process.kill(run.child.pid!, 'SIGINT');
       await sleep(300);
-      process.kill(run.child.pid!, 'SIGINT');
+      // On a quiet machine the first interrupt can finish the run within 0.3 s: then there is no
+      // second one to send, and the run must have ended as after one.
+      const sentTwice = run.child.exitCode === null && run.child.signalCode === null;
+      if (sentTwice) process.kill(run.child.pid!, 'SIGINT');
       const exit = await run.exit;
       expect(exit, run.stderr()).toEqual({ code: 130, signal: null });
-      expect(run.stderr()).toContain('automl: SIGINT again: skipping what is left');
+      if (sentTwice) expect(run.stderr()).toContain('automl: SIGINT again: skipping what is left');
       const experiment = experimentOf(out, name);
       expect(experiment.status).toBe('interrupted');
       expect(experiment.interruptedBy).toBe('SIGINT');
