@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   search: () => import('./search.js'),
   peers: () => import('./peers.js'),
   serve: () => import('./serve.js'),
+  scorer: () => import('./scorer.js'),
   lambda: () => import('./lambda.js'),
 };
 

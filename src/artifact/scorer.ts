@@ -72,6 +72,11 @@ export function cellString(v: unknown): string | null | undefined {
 export interface ModelScorer {
   readonly nPredictions: number;
   predict(columns: readonly Float64Array[], nRows: number): Float64Array;
+  /**
+   * One row's predictions from its feature values, the same doubles as `predict` gives the row
+   * (optional: the single-row path uses it where a model has it; the array may be reused).
+   */
+  predictRow?(x: Float64Array): Float64Array;
 }
 
 /** The scorer of one model node (tree ensemble, linear or MLP). */
@@ -240,6 +245,7 @@ export class PipelineScorer {
   private readonly members: ScoringMember[];
   private readonly width: number;
   private readonly levelIndex: Map<string, Map<string, number>>;
+  private rowPlan: RowPlan | undefined;
 
   constructor(readonly file: PipelineFile) {
     this.classes = file.classes;
@@ -254,9 +260,27 @@ export class PipelineScorer {
     for (const f of file.inputs) if (f.type === 'categorical') this.unseen[f.name] = 0;
   }
 
-  /** Scores one row given as field → value; returns class probabilities in label order, or [value]. */
+  /**
+   * Scores one row given as field → value; returns class probabilities in label order, or
+   * [value]: the same doubles as {@link scoreBatch} gives the row, through a path made for one
+   * row (the fields read into one array, each member's features gathered from it, the trees
+   * walked for that row alone).
+   */
   score(row: Readonly<Record<string, unknown>>): number[] {
-    return Array.from(this.scoreBatch([row]));
+    const plan = (this.rowPlan ??= new RowPlan(this.fields, this.members, this.width));
+    const values = plan.values;
+    const fields = this.fields;
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j]!;
+      values[j] =
+        f.type === 'numeric'
+          ? this.numberAt(row, f.name, 0)
+          : this.codeAt(row, f.name, 0, this.levelIndex.get(f.name)!);
+    }
+    const p = plan.score();
+    const out = new Array<number>(p.length);
+    for (let k = 0; k < p.length; k++) out[k] = p[k]!;
+    return out;
   }
 
   /** Scores rows; returns row-major n × outputNames.length. */
@@ -323,8 +347,9 @@ export class PipelineScorer {
   }
 
   private numberAt(row: Readonly<Record<string, unknown>>, name: string, i: number): number {
-    if (!(name in row)) throw this.absent(row, name, i);
     const v = row[name];
+    if (typeof v === 'number' && v - v === 0) return v; // a finite number, the usual case
+    if (v === undefined && !(name in row)) throw this.absent(row, name, i);
     const x = cellNumber(v);
     if (x !== null) return x;
     if (typeof v === 'number')
@@ -346,8 +371,8 @@ export class PipelineScorer {
   }
 
   private codeAt(row: Readonly<Record<string, unknown>>, name: string, i: number, index: Map<string, number>): number {
-    if (!(name in row)) throw this.absent(row, name, i);
     const v = row[name];
+    if (v === undefined && !(name in row)) throw this.absent(row, name, i);
     if (v === null || v === undefined) return -1;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw new ScoringError(
@@ -367,4 +392,84 @@ export class PipelineScorer {
       `row ${i} has no field '${name}'${missing.length > 1 ? ` (nor ${missing.filter((m) => m !== name).join(', ')})` : ''}; send every field the pipeline needs (null or empty for a missing value)`,
     );
   }
+}
+
+/**
+ * The single-row path of {@link PipelineScorer.score}: the row's field values (numbers, or
+ * categorical codes) in one array; per member, its feature values gathered from it (a member
+ * without feature steps reads its features straight from the fields; one with steps runs them on
+ * one-row columns), its model's `predictRow` (or `predict` of one row), its calibration, and the
+ * weighted average in member order, exactly as {@link scoreMembers} computes a batch.
+ */
+class RowPlan {
+  /** The row's field values in the pipeline's field order (categorical: codes, −1 missing). */
+  readonly values: Float64Array;
+  private readonly members: {
+    m: ScoringMember;
+    /** Per feature of a member without steps: its field's index in `values`; null with steps. */
+    gather: Int32Array | null;
+    x: Float64Array;
+  }[];
+  private readonly out: Float64Array;
+
+  constructor(
+    private readonly fields: readonly InputField[],
+    members: readonly ScoringMember[],
+    private readonly width: number,
+  ) {
+    this.values = new Float64Array(fields.length);
+    this.out = new Float64Array(width);
+    const index = new Map(fields.map((f, j) => [f.name, j]));
+    this.members = members.map((m) => {
+      const node = m.features.node;
+      const gather =
+        node.steps.length === 0 && !m.recode ? Int32Array.from(node.features, (name) => index.get(name)!) : null;
+      return { m, gather, x: new Float64Array(node.features.length) };
+    });
+  }
+
+  /** The predictions of the row in `values` (a reused array of `width`). */
+  score(): Float64Array {
+    const members = this.members;
+    if (members.length === 1) return this.member(members[0]!);
+    const out = this.out;
+    out.fill(0);
+    for (const mm of members) {
+      const p = this.member(mm);
+      const w = mm.m.weight;
+      for (let j = 0; j < out.length; j++) out[j]! += w * p[j]!;
+    }
+    return out;
+  }
+
+  private member(mm: RowPlan['members'][number]): Float64Array {
+    const { m, gather, x } = mm;
+    let p: Float64Array;
+    if (gather) {
+      for (let j = 0; j < gather.length; j++) x[j] = this.values[gather[j]!]!;
+      p = m.model.predictRow ? m.model.predictRow(x) : m.model.predict(columnsOf(x), 1);
+    } else {
+      const numeric: Record<string, Float64Array> = {};
+      const categorical: Record<string, Int32Array> = {};
+      this.fields.forEach((f, j) => {
+        if (f.type === 'numeric') numeric[f.name] = Float64Array.of(this.values[j]!);
+        else categorical[f.name] = Int32Array.of(this.values[j]!);
+      });
+      const cols = m.features.apply(memberInput(m, { nRows: 1, numeric, categorical }), false);
+      if (m.model.predictRow) {
+        for (let j = 0; j < cols.length; j++) x[j] = cols[j]![0]!;
+        p = m.model.predictRow(x);
+      } else p = m.model.predict(cols, 1);
+    }
+    if (m.calibration) {
+      // Calibrated in a copy: predictRow's array belongs to the model.
+      p = p.slice(0, this.width);
+      calibrateInPlace(p, 1, this.width, m.calibration);
+    }
+    return p;
+  }
+}
+
+function columnsOf(x: Float64Array): Float64Array[] {
+  return Array.from(x, (v) => Float64Array.of(v));
 }

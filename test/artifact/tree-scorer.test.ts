@@ -104,7 +104,91 @@ describe('TreeScorer', () => {
     expect(() => new TreeScorer(loop)).toThrow(/children out of order/);
   });
 
-  it('compiled boosted trees give exactly the doubles of the array walk (missing values, ties at thresholds, many trees)', async () => {
+  it('routes uneven trees branch-free, leaves reached early staying put (missing values both ways)', () => {
+    // Depth 3 on the left, a leaf at depth 1 on the right.
+    const uneven: TreeSerialization = {
+      feature: [0, 1, -1, 1, -1, -1, -1],
+      threshold: [0, 0, 0, 2, 0, 0, 0],
+      missingLeft: [0, 1, 0, 0, 0, 0, 0],
+      left: [1, 3, -1, 4, -1, -1, -1],
+      right: [2, 6, -1, 5, -1, -1, -1],
+      value: [0, 0, 7, 0, 1, 2, 3],
+    };
+    const node: TreeEnsembleNode = {
+      kind: 'tree_ensemble',
+      nFeatures: 2,
+      nOutputs: 1,
+      aggregation: 'sum',
+      link: 'identity',
+      leafWidth: 1,
+      baseScore: [0],
+      trees: [uneven],
+    };
+    const x = [
+      Float64Array.from([-1, -1, -1, -1, 1, NaN, NaN, 0]),
+      Float64Array.from([-1, 2, 3, NaN, NaN, -1, NaN, 0]),
+    ];
+    // x0 ≤ 0 → node 1: x1 ≤ 0 or missing → node 3: x1 ≤ 2 → 1, else 2 (missing → right: 2); x1 > 0 → 3.
+    // x0 > 0 or missing (missingLeft 0) → 7.
+    const want = [1, 3, 3, 2, 7, 7, 7, 1];
+    const s = new TreeScorer(node);
+    expect((s as unknown as { depth: Int32Array }).depth[0]).toBe(3);
+    expect([...s.raw(x, 8)]).toEqual(want);
+    expect([...new TreeScorer(node, { walk: true }).raw(x, 8)]).toEqual(want);
+    // Without missing values (the other branch-free kernel), on rows 0-2 and 7 repeated past a block of four.
+    const full = [0, 1, 2, 7, 0, 1, 2, 7, 0];
+    const y = [Float64Array.from(full, (r) => x[0]![r]!), Float64Array.from(full, (r) => x[1]![r]!)];
+    expect([...s.raw(y, 9)]).toEqual(full.map((r) => want[r]));
+    for (let r = 0; r < 8; r++) expect(s.predictRow(Float64Array.of(x[0]![r]!, x[1]![r]!))[0]).toBe(want[r]);
+  });
+
+  it('walks a tree with a long chain below a shallow bulk with branches, giving the same values', () => {
+    // A complete tree of depth 5 on feature 0 (leaf j holds j), whose leftmost leaf is replaced by
+    // a chain of 15 splits on feature 1 (x1 ≤ c goes to a leaf of value 100 + c).
+    const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
+    const add = (f: number, th: number, v: number): number => {
+      t.feature.push(f);
+      t.threshold.push(th);
+      t.missingLeft.push(0);
+      t.left.push(-1);
+      t.right.push(-1);
+      t.value.push(v);
+      return t.feature.length - 1;
+    };
+    let leaf = 0;
+    const chain = (c: number): number => {
+      if (c === 15) return add(-1, 0, 200);
+      const i = add(1, c, 0);
+      t.left[i] = add(-1, 0, 100 + c);
+      t.right[i] = chain(c + 1);
+      return i;
+    };
+    const grow = (depth: number, lo: number, hi: number): number => {
+      if (depth === 5) return leaf++ === 0 ? chain(0) : add(-1, 0, leaf - 1);
+      const i = add(0, (lo + hi) / 2, 0);
+      t.left[i] = grow(depth + 1, lo, (lo + hi) / 2);
+      t.right[i] = grow(depth + 1, (lo + hi) / 2, hi);
+      return i;
+    };
+    grow(0, 0, 32);
+    const node: TreeEnsembleNode = {
+      kind: 'tree_ensemble',
+      nFeatures: 2,
+      nOutputs: 1,
+      aggregation: 'sum',
+      link: 'identity',
+      leafWidth: 1,
+      baseScore: [0],
+      trees: [t],
+    };
+    const s = new TreeScorer(node);
+    expect((s as unknown as { depth: Int32Array }).depth[0]).toBe(-1);
+    const x = [Float64Array.from([0.5, 0.5, 0.5, 5.5, 31.5, NaN]), Float64Array.from([-1, 6.5, 99, 0, 0, 0])];
+    // Row 5: x0 missing goes right at every split: the last leaf, 31.
+    expect([...s.raw(x, 6)]).toEqual([100, 107, 200, 5, 31, 31]);
+  });
+
+  it('the branch-free walk, the walk with branches, batches and single rows give exactly the same doubles (missing values, ties at thresholds, many trees)', async () => {
     const { Rng } = await import('../../src/util/random.js');
     const rng = new Rng(7);
     const nFeatures = 6;
@@ -113,7 +197,7 @@ describe('TreeScorer', () => {
     const data = Array.from({ length: nFeatures }, () =>
       Float64Array.from({ length: 4000 }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.next() * 40) / 4 - 5)),
     );
-    const tree = (): TreeSerialization => {
+    const tree = (width: number): TreeSerialization => {
       const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
       const grow = (depth: number): number => {
         const i = t.feature.length;
@@ -122,7 +206,7 @@ describe('TreeScorer', () => {
         t.missingLeft.push(0);
         t.left.push(-1);
         t.right.push(-1);
-        t.value.push(0);
+        for (let k = 0; k < width; k++) t.value.push(0);
         if (depth < 6 && rng.next() < 0.8) {
           const f = Math.floor(rng.next() * nFeatures);
           t.feature[i] = f;
@@ -130,13 +214,13 @@ describe('TreeScorer', () => {
           t.missingLeft[i] = rng.next() < 0.5 ? 1 : 0;
           t.left[i] = grow(depth + 1);
           t.right[i] = grow(depth + 1);
-        } else t.value[i] = (rng.next() - 0.5) / 3;
+        } else for (let k = 0; k < width; k++) t.value[i * width + k] = (rng.next() - 0.5) / 3;
         return i;
       };
       grow(0);
       return t;
     };
-    const node: TreeEnsembleNode = {
+    const boosted: TreeEnsembleNode = {
       kind: 'tree_ensemble',
       nFeatures,
       nOutputs: K,
@@ -144,28 +228,73 @@ describe('TreeScorer', () => {
       link: 'softmax',
       leafWidth: 1,
       baseScore: [0.1, -0.2, 0.3],
-      trees: Array.from({ length: 240 }, tree),
+      trees: Array.from({ length: 240 }, () => tree(1)),
     };
-    const compiling = new TreeScorer(node);
-    const compiled = compiling.raw(data, 4000);
-    expect((compiling as unknown as { compiled: unknown }).compiled, 'compiled after 4,000 rows').not.toBeNull();
-    const walked = new TreeScorer(node, { compile: false }).raw(data, 4000);
-    expect(compiled.length).toBe(12000);
-    for (let i = 0; i < compiled.length; i++) expect(Object.is(compiled[i], walked[i]), `output ${i}`).toBe(true);
-    // A scorer fed one row at a time walks the arrays first and compiles after 2,000 rows: the same doubles throughout.
-    const oneByOne = new TreeScorer(node);
-    for (let r = 0; r < 2100; r++) {
-      const row = oneByOne.raw(
-        data.map((c) => c.subarray(r, r + 1)),
-        1,
+    const forest: TreeEnsembleNode = {
+      ...boosted,
+      aggregation: 'mean',
+      link: 'identity',
+      leafWidth: K,
+      baseScore: [],
+      trees: Array.from({ length: 30 }, () => tree(K)),
+    };
+    for (const node of [boosted, forest]) {
+      const complete = new TreeScorer(node, { compile: false });
+      expect([...(complete as unknown as { depth: Int32Array }).depth].every((d) => d >= 0)).toBe(true);
+      const fast = complete.raw(data, 4000);
+      const walked = new TreeScorer(node, { walk: true }).raw(data, 4000);
+      // Small boosted trees are compiled for batches from 2,000 rows on: the same doubles again.
+      const compiling = new TreeScorer(node);
+      compiling.raw(data, 4000);
+      const compiledOnce = (compiling as unknown as { compiled: unknown }).compiled !== null;
+      expect(compiledOnce, 'compiled').toBe(node.aggregation === 'sum');
+      const compiled = compiling.raw(data, 4000);
+      for (let i = 0; i < compiled.length; i++)
+        if (!Object.is(compiled[i], walked[i])) expect(compiled[i], `compiled output ${i}`).toBe(walked[i]);
+      expect(fast.length).toBe(12000);
+      let same = 0;
+      for (let i = 0; i < fast.length; i++) if (Object.is(fast[i], walked[i])) same++;
+      expect(same, 'outputs equal to the bit').toBe(fast.length);
+      // One row at a time, and a batch that is not a whole number of blocks, through the link.
+      const batch = complete.predict(
+        data.map((c) => c.subarray(0, 1001)),
+        1001,
       );
-      for (let k = 0; k < 3; k++)
-        if (!Object.is(row[k], walked[r * 3 + k])) expect(row[k], `row ${r} output ${k}`).toBe(walked[r * 3 + k]);
+      const x = new Float64Array(nFeatures);
+      for (let r = 0; r < 1001; r++) {
+        for (let f = 0; f < nFeatures; f++) x[f] = data[f]![r]!;
+        const row = complete.predictRow(x);
+        for (let k = 0; k < K; k++)
+          if (!Object.is(row[k], batch[r * K + k])) expect(row[k], `row ${r} output ${k}`).toBe(batch[r * K + k]);
+      }
+      expect([...batch]).toEqual([
+        ...new TreeScorer(node, { walk: true }).predict(
+          data.map((c) => c.subarray(0, 1001)),
+          1001,
+        ),
+      ]);
     }
-    expect((oneByOne as unknown as { compiled: unknown }).compiled).not.toBeNull();
-    // And the same through the link.
-    expect([...new TreeScorer(node).predict(data, 4000)]).toEqual([
-      ...new TreeScorer(node, { compile: false }).predict(data, 4000),
-    ]);
+  });
+
+  it('a pipeline scores one row exactly as its batch scores it (every example pipeline)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { loadPipeline } = await import('../../src/artifact/scorer.js');
+    const dir = join(import.meta.dirname, '..', '..', 'pipelines', 'examples');
+    const names = readdirSync(dir).filter((f) => f.endsWith('.pipeline.json'));
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    for (const name of names) {
+      const scorer = loadPipeline(join(dir, name));
+      const rows = JSON.parse(
+        readFileSync(join(dir, name.replace('.pipeline.json', '.inputs.json')), 'utf8'),
+      ) as Record<string, unknown>[];
+      const batch = scorer.scoreBatch(rows);
+      const w = scorer.outputNames.length;
+      rows.forEach((row, r) => {
+        const one = scorer.score(row);
+        for (let k = 0; k < w; k++)
+          expect(Object.is(one[k], batch[r * w + k]), `${name} row ${r} output ${k}`).toBe(true);
+      });
+    }
   });
 });
