@@ -264,9 +264,11 @@ export class PipelineScorer {
    * Scores one row given as field → value; returns class probabilities in label order, or
    * [value]: the same doubles as {@link scoreBatch} gives the row, through a path made for one
    * row (the fields read into one array, each member's features gathered from it, the trees
-   * walked for that row alone).
+   * walked for that row alone); a pipeline with a text field scores it as a batch of one.
    */
   score(row: Readonly<Record<string, unknown>>): number[] {
+    // The one-row path reads numbers and level codes; a text field's string goes the batch way.
+    if (this.fields.some((f) => f.type === 'text')) return Array.from(this.scoreBatch([row]));
     const plan = (this.rowPlan ??= new RowPlan(this.fields, this.members, this.width));
     const values = plan.values;
     const fields = this.fields;
