@@ -113,8 +113,14 @@ export async function splitCsvFile(opts: SplitFileOptions): Promise<SplitSummary
     : holdoutSplit(n, { ratio, seed }, stratified ? target.y : undefined);
 
   const src = await CsvSource.open(opts.data, { ...reading, raw: true });
-  const train = await AtomicFileWriter.open(opts.outTrain);
-  const test = await AtomicFileWriter.open(opts.outTest);
+  const train = await AtomicFileWriter.open(opts.outTrain, '--out-train');
+  let test: AtomicFileWriter;
+  try {
+    test = await AtomicFileWriter.open(opts.outTest, '--out-test');
+  } catch (e) {
+    await train.abort(); // no temporary train file is left behind
+    throw e;
+  }
   try {
     const head = src.headerRaw + src.newline;
     await train.write(head);

@@ -165,6 +165,31 @@ describe('the command line: exit 2 with the message, not "internal error"', () =
   );
 
   it.skipIf(!hasProc)(
+    'automl split --out-test /proc/…: exit 2 naming --out-test, and no temporary train file left',
+    async () => {
+      const out = join(dir, 'split-test-fails');
+      const r = await runCli(
+        [
+          'split',
+          '--data',
+          join(REPO_ROOT, 'recipes', 'hydraulic', 'hydraulic.csv'),
+          '--target',
+          'cool_cond_y',
+          '--out-train',
+          join(out, 'tr.csv'),
+          '--out-test',
+          '/proc/automl-missing/te.csv',
+        ],
+        { cwd: dir },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('choose another --out-test (ENOENT)');
+      expect(readdirSync(out)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(!hasProc)(
     'automl score --out under a folder that cannot be made',
     async () => {
       const r = await runCli(
