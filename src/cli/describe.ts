@@ -1,5 +1,6 @@
 import { parseEncoding, readCsv, type DecimalMark } from '../data/csv.js';
 import { describeTable } from '../data/describe.js';
+import { columnKind } from '../data/kinds.js';
 import { embeddedDataPath } from './embedded.js';
 import { autoDrop, inferTarget, type AutoDrop, type TaskRequest } from '../data/infer.js';
 import { parseDelimiterOption, parseTypeOption } from './args.js';
@@ -47,8 +48,18 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
     const d = autoDrop(c);
     if (d) drops.set(c.name, d);
   }
+  // Date and free-text columns, as `automl run` reads them (with its default --date-format).
+  const kinds = new Map<string, string>();
+  const kindNotes: string[] = [];
+  for (const c of table.columns) {
+    if (c.name === args.target || labels.has(c.name) || drops.has(c.name)) continue;
+    const k = columnKind(c);
+    if (k.kind) kinds.set(c.name, k.kind.kind === 'date' ? `date (${k.kind.format})` : 'text');
+    if (k.note) kindNotes.push(k.note);
+  }
   out.result({
     data,
+    kinds: Object.fromEntries(kinds),
     rows: table.nRows,
     sha256: table.source?.sha256,
     recipe: recipe?.name ?? null,
@@ -84,7 +95,7 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
             ]
           : [
               c.name,
-              c.type,
+              kinds.get(c.name) ?? c.type,
               role,
               String(c.missing),
               String(c.distinct),
@@ -98,6 +109,7 @@ export async function describeCommand(args: DescribeArgs, out: Output): Promise<
       [false, false, false, true, true, true, true, true, true, false],
     ),
   );
+  for (const note of kindNotes) out.info(note);
   if (recipe) {
     out.info();
     out.info(

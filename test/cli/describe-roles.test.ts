@@ -33,3 +33,25 @@ describe('automl describe: label columns of a recipe', () => {
     expect(r.labels).toEqual([]);
   });
 });
+
+describe('automl describe: date and free-text columns, as automl run reads them', () => {
+  it('names a date column with its format and a review column as text', async () => {
+    const p = join(dir, 'kinds.csv');
+    const words = ['great', 'slow', 'service', 'price', 'friendly', 'late', 'fresh', 'cold', 'again', 'never'];
+    const lines = ['signup,review,plan'];
+    for (let i = 0; i < 40; i++) {
+      const day = String((i % 28) + 1).padStart(2, '0');
+      const review = [0, 3, 7].map((k) => words[(i * (k + 1) + k) % words.length]).join(' ') + ` visit ${i}`;
+      lines.push(`2024-03-${day},${review},${i % 2 ? 'basic' : 'pro'}`);
+    }
+    writeFileSync(p, lines.join('\n') + '\n');
+    const json = await runCli(['describe', '--data', p, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const r = JSON.parse(json.stdout) as { kinds: Record<string, string> };
+    expect(r.kinds).toEqual({ signup: 'date (iso)', review: 'text' });
+    const text = await runCli(['describe', '--data', p]);
+    expect(text.stdout).toMatch(/^signup\s+date \(iso\)\s+feature\s/m);
+    expect(text.stdout).toMatch(/^review\s+text\s+feature\s/m);
+    expect(text.stdout).toMatch(/^plan\s+categorical\s+feature\s/m);
+  });
+});

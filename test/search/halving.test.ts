@@ -18,7 +18,8 @@ const { search, BATCH_SIZE } = await load<typeof AutomlModule>('src/search/autom
 const { assembleCv, crossValidate } = await load<typeof CvModule>('src/search/cross-validate.js');
 const { runFold } = await load<typeof FoldJobModule>('src/search/fold-job.js');
 const { kFold } = await load<typeof FoldsModule>('src/search/folds.js');
-const { baselineFeatures, defaultCandidates, mutate } = await load<typeof SpaceModule>('src/search/space.js');
+const { baselineFeatures, candidateKey, mutate, defaultCandidates, freshVariation } =
+  await load<typeof SpaceModule>('src/search/space.js');
 const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
 /** The hydraulic training rows (our 75/25 split, seed 42) with one label as the target. */
@@ -156,12 +157,33 @@ describe('search with successive halving (compiled)', () => {
     let continued = 0;
     let halvedByRank = 0;
     let halvedByLeader = 0;
+    // As the search draws them: a variation that repeats a configuration already tried is redrawn.
+    const tried = new Set(candidates.slice(0, 5).map(candidateKey));
     for (let start = 5; start < 15; start += BATCH_SIZE) {
       const ids = Array.from({ length: Math.min(BATCH_SIZE, 15 - start) }, (_, i) => start + i);
       for (const id of ids) {
-        candidates[id] = mutate(candidates[leader]!, rng.fork(1000 + id), spec, settings.interpretability, ranking);
+        const draw = freshVariation(
+          candidates[leader]!,
+          rng.fork(1000 + id),
+          spec,
+          settings.interpretability,
+          ranking,
+          tried,
+        );
+        if (id === 12) {
+          for (let a = 0; a <= 24; a++) {
+            const m = mutate(candidates[leader]!, a === 0 ? rng.fork(1000 + id) : rng.fork(1000 + id).fork(100 + a), spec, settings.interpretability, ranking);
+            console.log('DBG attempt', a, JSON.stringify(m.params), words(m), tried.has(candidateKey(m)));
+          }
+          
+          for (const e of lb.slice(0, 12)) console.log('DBG lb', e.id, JSON.stringify(e.params), e.features, e.status, e.score, e.folds);
+          console.log('DBG best', one.best.entry.id, leader);
+        }
+        expect(draw, `a fresh variation for #${id}`).toBeDefined();
+        candidates[id] = draw!;
+        tried.add(candidateKey(draw!));
         expect(lb[id]!.family).toBe(candidates[leader]!.family);
-        expect(lb[id]!.params).toEqual(candidates[id]!.params);
+        expect(lb[id]!.params, `#${id} leader #${leader}`).toEqual(candidates[id]!.params);
         expect(lb[id]!.features).toBe(words(candidates[id]!));
       }
       const worst = Math.max(...(await leaderFolds(leader)));
