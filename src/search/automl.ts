@@ -598,7 +598,9 @@ export async function search(
         // would draw from the same stream); an empty batch means the leader's neighbourhood is
         // exhausted, and the search goes on as when it stops improving.
         const batch: Trial[] = [];
-        while (batch.length < Math.min(BATCH_SIZE, room())) {
+        // (The batch's size is fixed before it is drawn: each trial drawn takes an id, and room.)
+        const size = Math.min(BATCH_SIZE, room());
+        while (batch.length < size) {
           const draw = freshVariation(
             leader.candidate,
             rng.fork(1000 + nextId),

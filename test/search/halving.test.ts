@@ -18,7 +18,7 @@ const { search, BATCH_SIZE } = await load<typeof AutomlModule>('src/search/autom
 const { assembleCv, crossValidate } = await load<typeof CvModule>('src/search/cross-validate.js');
 const { runFold } = await load<typeof FoldJobModule>('src/search/fold-job.js');
 const { kFold } = await load<typeof FoldsModule>('src/search/folds.js');
-const { baselineFeatures, candidateKey, mutate, defaultCandidates, freshVariation } =
+const { baselineFeatures, candidateKey, defaultCandidates, freshVariation } =
   await load<typeof SpaceModule>('src/search/space.js');
 const { Rng } = await load<typeof RandomModule>('src/util/random.js');
 
@@ -170,15 +170,6 @@ describe('search with successive halving (compiled)', () => {
           ranking,
           tried,
         );
-        if (id === 12) {
-          for (let a = 0; a <= 24; a++) {
-            const m = mutate(candidates[leader]!, a === 0 ? rng.fork(1000 + id) : rng.fork(1000 + id).fork(100 + a), spec, settings.interpretability, ranking);
-            console.log('DBG attempt', a, JSON.stringify(m.params), words(m), tried.has(candidateKey(m)));
-          }
-          
-          for (const e of lb.slice(0, 12)) console.log('DBG lb', e.id, JSON.stringify(e.params), e.features, e.status, e.score, e.folds);
-          console.log('DBG best', one.best.entry.id, leader);
-        }
         expect(draw, `a fresh variation for #${id}`).toBeDefined();
         candidates[id] = draw!;
         tried.add(candidateKey(draw!));
