@@ -758,7 +758,10 @@ describe('automl run: bad tables end with a clear message and exit code 2', () =
         expect(r.code, `${name}: ${r.stderr}`).toBe(2);
         // A progress note ('automl run: …') may come first, and a bad option is followed by the
         // hint to --help; the error is one line.
-        const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith("Run 'automl --help'"));
+        const lines = r.stderr
+          .trimEnd()
+          .split('\n')
+          .filter((l) => !l.startsWith("Run 'automl --help'"));
         expect(lines.at(-1), name).toBe(`automl: error: ${message}`);
         expect(lines.length, name).toBeLessThanOrEqual(2);
         expect(r.stderr, name).not.toMatch(/\n\s+at /);
