@@ -176,7 +176,10 @@ export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
   try {
     await runInterruptible({ ...args, target: args.target }, seed, out, interrupts, (f) => (files = f));
   } finally {
-    interrupts.uninstall();
+    // Once interrupted, the handler stays until the process exits: a later signal (while worker
+    // threads close) is counted as before, so a third still quits with 130/143, never by the
+    // signal's default.
+    if (interrupts.count === 0) interrupts.uninstall();
   }
 }
 

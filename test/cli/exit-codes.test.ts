@@ -345,6 +345,8 @@ describe('exit codes 130 / 143: automl run interrupted', () => {
       const { run, out, name } = interruptibleRun('thrice');
       await searching(run);
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGINT'] as const) {
+        // The run may already have ended between two signals (a quick finish): none to send then.
+        if (run.child.exitCode !== null || run.child.signalCode !== null) break;
         process.kill(run.child.pid!, signal);
         await sleep(30);
       }
