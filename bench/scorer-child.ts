@@ -13,9 +13,10 @@
  * `measure` prints one JSON line: single-row latency of `scorer.score(row)` (each call timed
  * alone with process.hrtime.bigint: p50, p99 over 20,000 calls after 5,000 of warm-up), batch
  * rows/s of `scoreColumns` (typed columns, the fastest public batch API) and of `scoreBatch`
- * (row objects) on one thread, and of `scoreColumns` on two worker threads (bench/scorer-child-
- * worker.ts; counted: copying each half's columns, posting them, scoring, posting the
- * predictions back and copying them into one array; after three batches of warm-up). Best of
+ * (row objects) on one thread, and of `scoreColumns` on two threads: this one scoring the first
+ * half while a worker (bench/scorer-child-worker.ts) scores the second (counted: copying the
+ * second half's columns, posting them, scoring, posting the predictions back and copying both
+ * parts into one array; after three batches of warm-up). Best of
  * several repetitions. It also checks
  * that one row at a time, the one-thread batch and the two-thread batch give the same doubles.
  */
@@ -123,32 +124,36 @@ interface WorkerReply {
   out: Float64Array;
 }
 
-/** Scores the columns on `workers` (each holds the pipeline), one contiguous share each. */
-async function scoreOnWorkers(
-  workers: Worker[],
+/**
+ * Scores the columns on two threads: this one and `worker` (which holds the pipeline), as
+ * XGBoost's `nthread` 2 runs on the calling thread and one more. The worker gets a copy of the
+ * second half's columns (transferred) and sends its predictions back (transferred); this thread
+ * scores the first half meanwhile, then both parts are copied into one array.
+ */
+async function scoreOnTwoThreads(
+  scorer: PipelineScorer,
+  worker: Worker,
   names: readonly string[],
   columns: Record<string, Float64Array>,
   n: number,
   width: number,
 ): Promise<Float64Array> {
-  const share = Math.ceil(n / workers.length);
-  const parts = await Promise.all(
-    workers.map((w, i) => {
-      const from = i * share;
-      const to = Math.min(n, from + share);
-      const cols = names.map((name) => columns[name]!.slice(from, to));
-      return new Promise<{ from: number; out: Float64Array }>((resolve, reject) => {
-        w.once('message', (r: WorkerReply) => resolve({ from, out: r.out }));
-        w.once('error', reject);
-        w.postMessage(
-          { n: to - from, columns: cols },
-          cols.map((c) => c.buffer as ArrayBuffer),
-        );
-      });
-    }),
+  const share = Math.ceil(n / 2);
+  const cols = names.map((name) => columns[name]!.slice(share, n));
+  const theirs = new Promise<Float64Array>((resolve, reject) => {
+    worker.once('message', (r: WorkerReply) => resolve(r.out));
+    worker.once('error', reject);
+  });
+  worker.postMessage(
+    { n: n - share, columns: cols },
+    cols.map((c) => c.buffer as ArrayBuffer),
   );
+  const numeric: Record<string, Float64Array> = {};
+  for (const name of names) numeric[name] = columns[name]!.subarray(0, share);
+  const ours = scorer.scoreColumns({ nRows: share, numeric, categorical: {} });
   const out = new Float64Array(n * width);
-  for (const p of parts) out.set(p.out, p.from * width);
+  out.set(ours, 0);
+  out.set(await theirs, share * width);
   return out;
 }
 
@@ -193,20 +198,20 @@ async function measure(pipelinePath: string, source: string, rowsOut: string): P
     return (performance.now() - t0) / 1000;
   }, 3);
 
-  // Batch, two worker threads, each with the pipeline loaded (and warmed up) beforehand.
+  // Batch, two threads: this one and a worker with the pipeline loaded (and warmed up) beforehand.
   const url = new URL('./scorer-child-worker.js', import.meta.url);
   const text = await readFile(pipelinePath, 'utf8');
-  const workers = [0, 1].map(() => new Worker(url, { workerData: { pipelineText: text } }));
-  // Warm-up: the workers' code is optimised over their first few batches.
-  let two = await scoreOnWorkers(workers, names, columns, n, width);
-  for (let i = 0; i < 2; i++) two = await scoreOnWorkers(workers, names, columns, n, width);
+  const worker = new Worker(url, { workerData: { pipelineText: text } });
+  // Warm-up: the worker's code is optimised over its first few batches.
+  let two = await scoreOnTwoThreads(scorer, worker, names, columns, n, width);
+  for (let i = 0; i < 2; i++) two = await scoreOnTwoThreads(scorer, worker, names, columns, n, width);
   let twoSeconds = Infinity;
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
-    two = await scoreOnWorkers(workers, names, columns, n, width);
+    two = await scoreOnTwoThreads(scorer, worker, names, columns, n, width);
     twoSeconds = Math.min(twoSeconds, (performance.now() - t0) / 1000);
   }
-  await Promise.all(workers.map((w) => w.terminate()));
+  await worker.terminate();
 
   // The same doubles every way: one row at a time (on a sample), rows, columns, two threads.
   let identical = sameDoubles(ref, fromRows) && sameDoubles(ref, two);

@@ -12,7 +12,8 @@
  * Single-row latency (p50, p99 in µs; each call timed alone): ours `scorer.score(row)` on one
  * thread, XGBoost `inplace_predict` of one row with nthread 1. Batch rows/s on 100,000 rows: ours
  * `scoreColumns` (typed columns; `scoreBatch` of row objects is printed below the table) on one
- * thread, and on two worker threads counting the hand-over of the rows and predictions; XGBoost
+ * thread, and on two threads (this one and a worker, counting the hand-over of the worker's
+ * half of the rows and of its predictions); XGBoost
  * `inplace_predict` with nthread 1 and 2. Best of several repetitions. The Python runtime's
  * rows/s (pipelines/runtimes/python, `score_batch` of 2,000 row dicts) when it exists.
  *

@@ -12,9 +12,17 @@
  * depends on the data. A tree much deeper than its typical leaf (a long chain of splits) is
  * walked with a branch per node instead, which stops at its leaf.
  *
+ * Trees up to depth {@link MAX_HEAP_DEPTH} whose complete copy holds at most about twice their
+ * nodes (a depth-wise GBDT's; not small sparse trees, whose copies would crowd the cache) are
+ * also kept as complete trees of their depth in heap order, where the children of slot s are
+ * 2s + 1 and 2s + 2: rows without missing values take `s = 2s + 1 + (x[feature[s]] >
+ * threshold[s])`, one load fewer a step than reading the child, and exactly d steps (see
+ * TreeScorer's `hFeature`).
+ *
  * Batches are scored a block of {@link BLOCK_ROWS} rows at a time: the block is copied into one
- * row-major array, then each tree routes every row of the block, four rows side by side (four
- * independent chains of loads for the processor to overlap; the tree's nodes stay in cache).
+ * row-major array, then each tree routes every row of the block, eight rows side by side (eight
+ * independent chains of loads for the processor to overlap; the tree's nodes stay in cache); a
+ * single row walks eight trees of the same depth side by side.
  * Small boosted trees (at most {@link MAX_COMPILED_MEAN_NODES} nodes a tree on average, as the
  * search's GBDTs grow on the hydraulic data) are scored in batches by generated code instead,
  * once {@link COMPILE_AFTER_ROWS} rows are scored (see {@link compileTrees}: numbers and integer
@@ -43,6 +51,9 @@ const NODES_PER_PART = 1_500;
 /** Rows per block of batch scoring: the block's values (rows × features) stay in L1 cache. */
 const BLOCK_ROWS = 64;
 
+/** Trees up to this depth are also kept as complete trees (see TreeScorer's `hFeature`). */
+const MAX_HEAP_DEPTH = 10;
+
 /** A tree ensemble packed for scoring. */
 export class TreeScorer {
   /** Columns of the prediction: class probabilities (2 for binary), or 1 for regression. */
@@ -64,6 +75,25 @@ export class TreeScorer {
   private readonly missingRight: Int32Array;
   /** Per node: the leaf's values (leafWidth of them). */
   private readonly value: Float64Array;
+  /**
+   * Per tree: where its complete-tree copy starts in {@link hFeature} / {@link hThreshold}, or
+   * −1 when it has none (walked with branches, or too deep for one).
+   */
+  private readonly hRoot: Int32Array;
+  /**
+   * The trees of depth 0..{@link MAX_HEAP_DEPTH} again as complete trees of their depth in heap
+   * order (the children of slot s at s' + 2s + 1 and + 2, s' the tree's start): a split's feature
+   * and threshold; a leaf above the bottom becomes a split that always goes left (threshold
+   * +Infinity on the row's −Infinity value) down to its copy at the bottom; the bottom holds the
+   * leaves: feature the −Infinity value, threshold the leaf's value (leaf width 1) and, in
+   * {@link hLeaf} (leaf width above 1), its node in the packed arrays (for {@link value}). Routing a row takes d steps
+   * of `s = 2s + 1 + (x[feature[s]] > threshold[s])`: no child index to load.
+   */
+  private readonly hFeature: Int32Array;
+  private readonly hThreshold: Float64Array;
+  private readonly hLeaf: Int32Array;
+  /** Per group of 8 trees (t = 8g..8g+7): their common depth when all 8 have heap copies, else −1. */
+  private readonly group8: Int32Array;
   /** A block of rows, row-major. */
   private readonly block: Float64Array;
   /** Small boosted trees compiled for batches, once {@link COMPILE_AFTER_ROWS} rows are scored. */
@@ -104,6 +134,26 @@ export class TreeScorer {
       this.depth[ti] = options.walk ? -1 : d;
       offset += t.feature.length;
     });
+    this.hRoot = new Int32Array(nTrees).fill(-1);
+    let slots = 0;
+    trees.forEach((t, ti) => {
+      const d = this.depth[ti]!;
+      const size = 2 ** (d + 1) - 1;
+      if (d < 0 || d > MAX_HEAP_DEPTH || size > 2 * t.feature.length + 8) return;
+      this.hRoot[ti] = slots;
+      slots += size;
+    });
+    this.hFeature = new Int32Array(slots);
+    this.hThreshold = new Float64Array(slots);
+    this.hLeaf = new Int32Array(W > 1 ? slots : 0);
+    for (let ti = 0; ti < nTrees; ti++) if (this.hRoot[ti]! >= 0) this.heap(ti);
+    this.group8 = new Int32Array(nTrees >> 3).fill(-1);
+    for (let g = 0; g < this.group8.length; g++) {
+      const d = this.depth[8 * g]!;
+      let same = true;
+      for (let u = 8 * g; u < 8 * g + 8; u++) if (this.hRoot[u]! < 0 || this.depth[u] !== d) same = false;
+      if (same) this.group8[g] = d;
+    }
     this.nPredictions = node.link === 'sigmoid' ? 2 : nOutputs;
     this.compilable =
       options.compile !== false &&
@@ -170,6 +220,37 @@ export class TreeScorer {
       this.setNode(a, this.node.nFeatures, a, 0);
     }
     return nanThreshold || depth > (2 * leafDepths) / leaves + 4 ? -1 : depth;
+  }
+
+  /** Tree ti's complete-tree copy (see {@link hFeature}), from its packed nodes. */
+  private heap(ti: number): void {
+    const d = this.depth[ti]!;
+    const h0 = this.hRoot[ti]!;
+    const nF = this.node.nFeatures;
+    // Per heap slot of the level being filled: the packed node it copies.
+    let level = [this.root[ti]!];
+    for (let l = 0; l <= d; l++) {
+      const first = 2 ** l - 1;
+      const next: number[] = [];
+      level.forEach((a, j) => {
+        const s = h0 + first + j;
+        const left = this.link[4 * a + 3]!;
+        if (l === d) {
+          this.hFeature[s] = nF;
+          this.hThreshold[s] = this.threshold[2 * a]!;
+          if (this.node.leafWidth > 1) this.hLeaf[s] = a;
+        } else if (left === a) {
+          this.hFeature[s] = nF;
+          this.hThreshold[s] = Infinity;
+          next.push(a, a);
+        } else {
+          this.hFeature[s] = this.link[4 * a + 2]!;
+          this.hThreshold[s] = this.threshold[2 * a]!;
+          next.push(left, left + 1);
+        }
+      });
+      level = next;
+    }
   }
 
   private setNode(a: number, feature: number, left: number, threshold: number): void {
@@ -270,78 +351,157 @@ export class TreeScorer {
       const d = depth[t]!;
       const root = this.root[t]!;
       const o = o0 + this.output[t]!;
+      const h = this.hRoot[t]!;
       if (d < 0) this.walk(x, m, F, out, o, root);
       else if (missing) this.routeMissing(x, m, F, out, o, root, d);
+      else if (h >= 0) this.routeHeap(x, m, F, out, o, h, d);
       else if (this.node.leafWidth === 1) this.route(x, m, F, out, o, root, d);
       else this.routeWide(x, m, F, out, o, root, d);
     }
   }
 
   /**
-   * Every tree's leaf values for one row without missing values added to `out`:
-   * eight trees side by side, each walked as deep as the deepest of the eight (a walk that
-   * reached its leaf stays there), their values added in tree order.
+   * Every tree's leaf values for one row without missing values added to `out`: eight trees of
+   * the same depth side by side through their complete-tree copies (eight independent chains of
+   * loads), their values added in tree order; other groups of eight through the packed nodes
+   * ({@link addGroupPacked}); the last trees one by one.
    */
   private addTreesOneRow(x: Float64Array, out: Float64Array): void {
+    const W = this.node.leafWidth;
+    const hf = this.hFeature;
+    const ht = this.hThreshold;
+    const hRoot = this.hRoot;
+    const group8 = this.group8;
+    const output = this.output;
+    const nTrees = hRoot.length;
+    const nGroups = group8.length;
+    for (let g = 0; g < nGroups; g++) {
+      const d = group8[g]!;
+      const t = 8 * g;
+      if (d < 0) {
+        this.addGroupPacked(x, out, t);
+        continue;
+      }
+      // Slot s of tree u is at b_u + s; its children at b_u + 2s + 1 (+1): from the index i
+      // (= b_u + s) the left child is 2i + (1 − b_u).
+      const b0 = hRoot[t]!;
+      const b1 = hRoot[t + 1]!;
+      const b2 = hRoot[t + 2]!;
+      const b3 = hRoot[t + 3]!;
+      const b4 = hRoot[t + 4]!;
+      const b5 = hRoot[t + 5]!;
+      const b6 = hRoot[t + 6]!;
+      const b7 = hRoot[t + 7]!;
+      const k0 = 1 - b0;
+      const k1 = 1 - b1;
+      const k2 = 1 - b2;
+      const k3 = 1 - b3;
+      const k4 = 1 - b4;
+      const k5 = 1 - b5;
+      const k6 = 1 - b6;
+      const k7 = 1 - b7;
+      let i0 = b0;
+      let i1 = b1;
+      let i2 = b2;
+      let i3 = b3;
+      let i4 = b4;
+      let i5 = b5;
+      let i6 = b6;
+      let i7 = b7;
+      for (let l = 0; l < d; l++) {
+        i0 = 2 * i0 + k0 + +(x[hf[i0]!]! > ht[i0]!);
+        i1 = 2 * i1 + k1 + +(x[hf[i1]!]! > ht[i1]!);
+        i2 = 2 * i2 + k2 + +(x[hf[i2]!]! > ht[i2]!);
+        i3 = 2 * i3 + k3 + +(x[hf[i3]!]! > ht[i3]!);
+        i4 = 2 * i4 + k4 + +(x[hf[i4]!]! > ht[i4]!);
+        i5 = 2 * i5 + k5 + +(x[hf[i5]!]! > ht[i5]!);
+        i6 = 2 * i6 + k6 + +(x[hf[i6]!]! > ht[i6]!);
+        i7 = 2 * i7 + k7 + +(x[hf[i7]!]! > ht[i7]!);
+      }
+      if (W === 1) {
+        out[output[t]!]! += ht[i0]!;
+        out[output[t + 1]!]! += ht[i1]!;
+        out[output[t + 2]!]! += ht[i2]!;
+        out[output[t + 3]!]! += ht[i3]!;
+        out[output[t + 4]!]! += ht[i4]!;
+        out[output[t + 5]!]! += ht[i5]!;
+        out[output[t + 6]!]! += ht[i6]!;
+        out[output[t + 7]!]! += ht[i7]!;
+      } else {
+        const hl = this.hLeaf;
+        this.addLeaf(out, output[t]!, hl[i0]!);
+        this.addLeaf(out, output[t + 1]!, hl[i1]!);
+        this.addLeaf(out, output[t + 2]!, hl[i2]!);
+        this.addLeaf(out, output[t + 3]!, hl[i3]!);
+        this.addLeaf(out, output[t + 4]!, hl[i4]!);
+        this.addLeaf(out, output[t + 5]!, hl[i5]!);
+        this.addLeaf(out, output[t + 6]!, hl[i6]!);
+        this.addLeaf(out, output[t + 7]!, hl[i7]!);
+      }
+    }
+    for (let t = 8 * nGroups; t < nTrees; t++) this.addTrees1(x, out, t);
+  }
+
+  /**
+   * Trees t..t+7 for one row through the packed nodes, side by side, each walked as deep as the
+   * deepest of the eight (a walk that reached its leaf stays there), their values added in tree
+   * order; any walked with branches: one by one.
+   */
+  private addGroupPacked(x: Float64Array, out: Float64Array, t: number): void {
     const W = this.node.leafWidth;
     const ln = this.link;
     const th = this.threshold;
     const depth = this.depth;
     const root = this.root;
     const output = this.output;
-    const nTrees = root.length;
-    let t = 0;
-    for (; t + 8 <= nTrees; t += 8) {
-      let d = 0;
-      let walked = false;
-      for (let u = t; u < t + 8; u++) {
-        const du = depth[u]!;
-        if (du < 0) walked = true;
-        else if (du > d) d = du;
-      }
-      if (walked) {
-        for (let u = t; u < t + 8; u++) this.addTrees1(x, out, u);
-        continue;
-      }
-      let i0 = root[t]!;
-      let i1 = root[t + 1]!;
-      let i2 = root[t + 2]!;
-      let i3 = root[t + 3]!;
-      let i4 = root[t + 4]!;
-      let i5 = root[t + 5]!;
-      let i6 = root[t + 6]!;
-      let i7 = root[t + 7]!;
-      for (let l = 0; l < d; l++) {
-        i0 = ln[4 * i0 + 3]! + +(x[ln[4 * i0 + 2]!]! > th[2 * i0]!);
-        i1 = ln[4 * i1 + 3]! + +(x[ln[4 * i1 + 2]!]! > th[2 * i1]!);
-        i2 = ln[4 * i2 + 3]! + +(x[ln[4 * i2 + 2]!]! > th[2 * i2]!);
-        i3 = ln[4 * i3 + 3]! + +(x[ln[4 * i3 + 2]!]! > th[2 * i3]!);
-        i4 = ln[4 * i4 + 3]! + +(x[ln[4 * i4 + 2]!]! > th[2 * i4]!);
-        i5 = ln[4 * i5 + 3]! + +(x[ln[4 * i5 + 2]!]! > th[2 * i5]!);
-        i6 = ln[4 * i6 + 3]! + +(x[ln[4 * i6 + 2]!]! > th[2 * i6]!);
-        i7 = ln[4 * i7 + 3]! + +(x[ln[4 * i7 + 2]!]! > th[2 * i7]!);
-      }
-      if (W === 1) {
-        out[output[t]!]! += th[2 * i0]!;
-        out[output[t + 1]!]! += th[2 * i1]!;
-        out[output[t + 2]!]! += th[2 * i2]!;
-        out[output[t + 3]!]! += th[2 * i3]!;
-        out[output[t + 4]!]! += th[2 * i4]!;
-        out[output[t + 5]!]! += th[2 * i5]!;
-        out[output[t + 6]!]! += th[2 * i6]!;
-        out[output[t + 7]!]! += th[2 * i7]!;
-      } else {
-        this.addLeaf(out, output[t]!, i0);
-        this.addLeaf(out, output[t + 1]!, i1);
-        this.addLeaf(out, output[t + 2]!, i2);
-        this.addLeaf(out, output[t + 3]!, i3);
-        this.addLeaf(out, output[t + 4]!, i4);
-        this.addLeaf(out, output[t + 5]!, i5);
-        this.addLeaf(out, output[t + 6]!, i6);
-        this.addLeaf(out, output[t + 7]!, i7);
-      }
+    let d = 0;
+    let walked = false;
+    for (let u = t; u < t + 8; u++) {
+      const du = depth[u]!;
+      if (du < 0) walked = true;
+      else if (du > d) d = du;
     }
-    for (; t < nTrees; t++) this.addTrees1(x, out, t);
+    if (walked) {
+      for (let u = t; u < t + 8; u++) this.addTrees1(x, out, u);
+      return;
+    }
+    let i0 = root[t]!;
+    let i1 = root[t + 1]!;
+    let i2 = root[t + 2]!;
+    let i3 = root[t + 3]!;
+    let i4 = root[t + 4]!;
+    let i5 = root[t + 5]!;
+    let i6 = root[t + 6]!;
+    let i7 = root[t + 7]!;
+    for (let l = 0; l < d; l++) {
+      i0 = ln[4 * i0 + 3]! + +(x[ln[4 * i0 + 2]!]! > th[2 * i0]!);
+      i1 = ln[4 * i1 + 3]! + +(x[ln[4 * i1 + 2]!]! > th[2 * i1]!);
+      i2 = ln[4 * i2 + 3]! + +(x[ln[4 * i2 + 2]!]! > th[2 * i2]!);
+      i3 = ln[4 * i3 + 3]! + +(x[ln[4 * i3 + 2]!]! > th[2 * i3]!);
+      i4 = ln[4 * i4 + 3]! + +(x[ln[4 * i4 + 2]!]! > th[2 * i4]!);
+      i5 = ln[4 * i5 + 3]! + +(x[ln[4 * i5 + 2]!]! > th[2 * i5]!);
+      i6 = ln[4 * i6 + 3]! + +(x[ln[4 * i6 + 2]!]! > th[2 * i6]!);
+      i7 = ln[4 * i7 + 3]! + +(x[ln[4 * i7 + 2]!]! > th[2 * i7]!);
+    }
+    if (W === 1) {
+      out[output[t]!]! += th[2 * i0]!;
+      out[output[t + 1]!]! += th[2 * i1]!;
+      out[output[t + 2]!]! += th[2 * i2]!;
+      out[output[t + 3]!]! += th[2 * i3]!;
+      out[output[t + 4]!]! += th[2 * i4]!;
+      out[output[t + 5]!]! += th[2 * i5]!;
+      out[output[t + 6]!]! += th[2 * i6]!;
+      out[output[t + 7]!]! += th[2 * i7]!;
+    } else {
+      this.addLeaf(out, output[t]!, i0);
+      this.addLeaf(out, output[t + 1]!, i1);
+      this.addLeaf(out, output[t + 2]!, i2);
+      this.addLeaf(out, output[t + 3]!, i3);
+      this.addLeaf(out, output[t + 4]!, i4);
+      this.addLeaf(out, output[t + 5]!, i5);
+      this.addLeaf(out, output[t + 6]!, i6);
+      this.addLeaf(out, output[t + 7]!, i7);
+    }
   }
 
   /** Leaf i's values added to out[o..o + leafWidth). */
@@ -355,7 +515,9 @@ export class TreeScorer {
     const d = this.depth[t]!;
     const root = this.root[t]!;
     const o = this.output[t]!;
+    const h = this.hRoot[t]!;
     if (d < 0) this.walk(x, 1, 0, out, o, root);
+    else if (h >= 0) this.routeHeap(x, 1, 0, out, o, h, d);
     else if (this.node.leafWidth === 1) this.route(x, 1, 0, out, o, root, d);
     else this.routeWide(x, 1, 0, out, o, root, d);
   }
@@ -392,6 +554,74 @@ export class TreeScorer {
       let i = root;
       for (let l = 0; l < d; l++) i = ln[4 * i + 3]! + +(x[xr + ln[4 * i + 2]!]! > th[2 * i]!);
       out[o + r * K]! += th[2 * i]!;
+    }
+  }
+
+  /**
+   * One tree through its complete-tree copy starting at `h` (depth d), no missing values: eight
+   * rows side by side (leaf width 1), else one by one.
+   */
+  private routeHeap(x: Float64Array, m: number, F: number, out: Float64Array, o: number, h: number, d: number): void {
+    const hf = this.hFeature;
+    const ht = this.hThreshold;
+    const K = this.node.nOutputs;
+    const k = 1 - h;
+    let r = 0;
+    if (this.node.leafWidth === 1) {
+      for (; r + 8 <= m; r += 8) {
+        const x0 = r * F;
+        const x1 = x0 + F;
+        const x2 = x1 + F;
+        const x3 = x2 + F;
+        const x4 = x3 + F;
+        const x5 = x4 + F;
+        const x6 = x5 + F;
+        const x7 = x6 + F;
+        let i0 = h;
+        let i1 = h;
+        let i2 = h;
+        let i3 = h;
+        let i4 = h;
+        let i5 = h;
+        let i6 = h;
+        let i7 = h;
+        for (let l = 0; l < d; l++) {
+          i0 = 2 * i0 + k + +(x[x0 + hf[i0]!]! > ht[i0]!);
+          i1 = 2 * i1 + k + +(x[x1 + hf[i1]!]! > ht[i1]!);
+          i2 = 2 * i2 + k + +(x[x2 + hf[i2]!]! > ht[i2]!);
+          i3 = 2 * i3 + k + +(x[x3 + hf[i3]!]! > ht[i3]!);
+          i4 = 2 * i4 + k + +(x[x4 + hf[i4]!]! > ht[i4]!);
+          i5 = 2 * i5 + k + +(x[x5 + hf[i5]!]! > ht[i5]!);
+          i6 = 2 * i6 + k + +(x[x6 + hf[i6]!]! > ht[i6]!);
+          i7 = 2 * i7 + k + +(x[x7 + hf[i7]!]! > ht[i7]!);
+        }
+        const at = o + r * K;
+        out[at]! += ht[i0]!;
+        out[at + K]! += ht[i1]!;
+        out[at + 2 * K]! += ht[i2]!;
+        out[at + 3 * K]! += ht[i3]!;
+        out[at + 4 * K]! += ht[i4]!;
+        out[at + 5 * K]! += ht[i5]!;
+        out[at + 6 * K]! += ht[i6]!;
+        out[at + 7 * K]! += ht[i7]!;
+      }
+      for (; r < m; r++) {
+        const xr = r * F;
+        let i = h;
+        for (let l = 0; l < d; l++) i = 2 * i + k + +(x[xr + hf[i]!]! > ht[i]!);
+        out[o + r * K]! += ht[i]!;
+      }
+      return;
+    }
+    const hl = this.hLeaf;
+    const value = this.value;
+    const W = this.node.leafWidth;
+    for (; r < m; r++) {
+      const xr = r * F;
+      let i = h;
+      for (let l = 0; l < d; l++) i = 2 * i + k + +(x[xr + hf[i]!]! > ht[i]!);
+      const a = hl[i]! * W;
+      for (let j = 0; j < W; j++) out[o + r * K + j]! += value[a + j]!;
     }
   }
 

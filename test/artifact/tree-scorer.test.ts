@@ -276,6 +276,106 @@ describe('TreeScorer', () => {
     }
   });
 
+  it('routes rows without missing values through complete-tree copies, eight trees side by side, exactly as the walk with branches', async () => {
+    const { Rng } = await import('../../src/util/random.js');
+    const rng = new Rng(11);
+    const nFeatures = 5;
+    const K = 3;
+    const data = Array.from({ length: nFeatures }, () =>
+      Float64Array.from({ length: 1500 }, () => Math.round(rng.next() * 40) / 4 - 5),
+    );
+    // Complete trees of depth 6 (every leaf at the bottom) and uneven ones of depth 0 to 6.
+    const tree = (width: number, complete: boolean): TreeSerialization => {
+      const t: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
+      const grow = (depth: number): number => {
+        const i = t.feature.length;
+        t.feature.push(-1);
+        t.threshold.push(0);
+        t.missingLeft.push(1);
+        t.left.push(-1);
+        t.right.push(-1);
+        for (let k = 0; k < width; k++) t.value.push(0);
+        if (depth < 6 && (complete || rng.next() < 0.7)) {
+          const f = Math.floor(rng.next() * nFeatures);
+          t.feature[i] = f;
+          t.threshold[i] = data[f]![Math.floor(rng.next() * 1500)]!;
+          t.left[i] = grow(depth + 1);
+          t.right[i] = grow(depth + 1);
+        } else for (let k = 0; k < width; k++) t.value[i * width + k] = (rng.next() - 0.5) / 3;
+        return i;
+      };
+      grow(0);
+      return t;
+    };
+    // 16 complete trees (two groups of eight of the same depth), then 13 uneven ones.
+    const trees = (width: number): TreeSerialization[] => Array.from({ length: 29 }, (_, i) => tree(width, i < 16));
+    const boosted: TreeEnsembleNode = {
+      kind: 'tree_ensemble',
+      nFeatures,
+      nOutputs: K,
+      aggregation: 'sum',
+      link: 'softmax',
+      leafWidth: 1,
+      baseScore: [0.1, -0.2, 0.3],
+      trees: trees(1),
+    };
+    const forest: TreeEnsembleNode = {
+      ...boosted,
+      aggregation: 'mean',
+      link: 'identity',
+      leafWidth: K,
+      baseScore: [],
+      trees: trees(K),
+    };
+    for (const node of [boosted, forest]) {
+      const s = new TreeScorer(node, { compile: false });
+      const inner = s as unknown as { hRoot: Int32Array; group8: Int32Array };
+      expect([...inner.hRoot.subarray(0, 16)].every((h) => h >= 0)).toBe(true);
+      // Groups of complete trees go through their copies; the uneven ones through the packed nodes.
+      expect([...inner.group8]).toEqual([6, 6, -1]);
+      const n = 1500;
+      const walked = new TreeScorer(node, { walk: true }).predict(data, n);
+      const batch = s.predict(data, n);
+      let same = 0;
+      for (let i = 0; i < batch.length; i++) if (Object.is(batch[i], walked[i])) same++;
+      expect(same, 'batch outputs equal to the bit').toBe(n * K);
+      const x = new Float64Array(nFeatures);
+      same = 0;
+      for (let r = 0; r < n; r++) {
+        for (let f = 0; f < nFeatures; f++) x[f] = data[f]![r]!;
+        const row = s.predictRow(x);
+        for (let k = 0; k < K; k++) if (Object.is(row[k], walked[r * K + k])) same++;
+      }
+      expect(same, 'single-row outputs equal to the bit').toBe(n * K);
+    }
+    // A tree much deeper than 10 gets no complete copy (it would hold 2^(d+1) − 1 slots).
+    const chain: TreeSerialization = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
+    for (let c = 0; c < 12; c++) {
+      chain.feature.push(0, -1);
+      chain.threshold.push(c, 0);
+      chain.missingLeft.push(0, 0);
+      chain.left.push(2 * c + 1, -1);
+      chain.right.push(2 * c + 2, -1);
+      chain.value.push(0, c);
+    }
+    chain.feature.push(-1);
+    chain.threshold.push(0);
+    chain.missingLeft.push(0);
+    chain.left.push(-1);
+    chain.right.push(-1);
+    chain.value.push(99);
+    const deep = new TreeScorer({
+      ...boosted,
+      nFeatures: 1,
+      nOutputs: 1,
+      link: 'identity',
+      baseScore: [0],
+      trees: [chain],
+    });
+    expect((deep as unknown as { hRoot: Int32Array }).hRoot[0]).toBe(-1);
+    expect([...deep.raw([Float64Array.of(-1, 0.5, 5.5, 11, 12)], 5)]).toEqual([0, 1, 6, 11, 99]);
+  });
+
   it('a pipeline scores one row exactly as its batch scores it (every example pipeline)', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
