@@ -311,8 +311,13 @@ describe('exit codes 130 / 143: automl run interrupted', () => {
       const sentTwice = run.child.exitCode === null && run.child.signalCode === null;
       if (sentTwice) process.kill(run.child.pid!, 'SIGINT');
       const exit = await run.exit;
-      expect(exit, run.stderr()).toEqual({ code: 130, signal: null });
-      if (sentTwice) expect(run.stderr()).toContain('automl: SIGINT again: skipping what is left');
+      // A later signal can land while the process is already exiting with 130, after Node has
+      // closed its signal handlers: the shell then sees it killed by SIGINT, status 130 alike.
+      expect(
+        [exit.code === 130 && exit.signal === null, exit.code === null && exit.signal === 'SIGINT'],
+        run.stderr(),
+      ).toContain(true);
+      if (sentTwice && exit.code === 130) expect(run.stderr()).toContain('automl: SIGINT again: skipping what is left');
       const experiment = experimentOf(out, name);
       expect(experiment.status).toBe('interrupted');
       expect(experiment.interruptedBy).toBe('SIGINT');
@@ -351,7 +356,12 @@ describe('exit codes 130 / 143: automl run interrupted', () => {
         await sleep(30);
       }
       const exit = await run.exit;
-      expect(exit, run.stderr()).toEqual({ code: 130, signal: null });
+      // A later signal can land while the process is already exiting with 130, after Node has
+      // closed its signal handlers: the shell then sees it killed by SIGINT, status 130 alike.
+      expect(
+        [exit.code === 130 && exit.signal === null, exit.code === null && exit.signal === 'SIGINT'],
+        run.stderr(),
+      ).toContain(true);
       const experiment = experimentOf(out, name);
       expect(experiment.status).toBe('interrupted');
       expect(experiment.interruptedBy).toBe('SIGINT');
