@@ -246,6 +246,8 @@ export class PipelineScorer {
   private readonly width: number;
   private readonly levelIndex: Map<string, Map<string, number>>;
   private rowPlan: RowPlan | undefined;
+  /** Whether a field is text: the one-row path reads numbers and level codes only. */
+  private readonly hasText: boolean;
 
   constructor(readonly file: PipelineFile) {
     this.classes = file.classes;
@@ -258,6 +260,7 @@ export class PipelineScorer {
       file.inputs.filter((f) => f.type === 'categorical').map((f) => [f.name, new Map(f.levels.map((l, i) => [l, i]))]),
     );
     for (const f of file.inputs) if (f.type === 'categorical') this.unseen[f.name] = 0;
+    this.hasText = this.fields.some((f) => f.type === 'text');
   }
 
   /**
@@ -267,8 +270,8 @@ export class PipelineScorer {
    * walked for that row alone); a pipeline with a text field scores it as a batch of one.
    */
   score(row: Readonly<Record<string, unknown>>): number[] {
-    // The one-row path reads numbers and level codes; a text field's string goes the batch way.
-    if (this.fields.some((f) => f.type === 'text')) return Array.from(this.scoreBatch([row]));
+    // A text field's string goes the batch way.
+    if (this.hasText) return Array.from(this.scoreBatch([row]));
     const plan = (this.rowPlan ??= new RowPlan(this.fields, this.members, this.width));
     const values = plan.values;
     const fields = this.fields;
