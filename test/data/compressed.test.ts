@@ -9,7 +9,7 @@ import { readCsv, type ReadCsvOptions } from '../../src/data/csv.js';
 import { cellText } from '../../src/data/table.js';
 import { openText } from '../../src/serve/decode.js';
 import { listZip } from '../../src/serve/zip.js';
-import { AutomlError } from '../../src/util/errors.js';
+import { refusal } from './csv-refusal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'automl-gz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,16 +32,6 @@ async function zip(
   const parts: Buffer[] = [];
   for await (const c of z.outputStream as AsyncIterable<Buffer>) parts.push(c);
   return file(name, Buffer.concat(parts));
-}
-
-async function refusal(path: string, opts: ReadCsvOptions = {}): Promise<AutomlError> {
-  try {
-    await readCsv(path, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(AutomlError);
-    return e as AutomlError;
-  }
-  throw new Error(`expected ${path} to be refused`);
 }
 
 const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvSource, detectDelimiter, isMissingToken, parseNumber, readCsv } from '../../src/data/csv.js';
 import { cellText, missingCount, type CategoricalColumn, type NumericColumn } from '../../src/data/table.js';
-import { AutomlError } from '../../src/util/errors.js';
+import { refusal } from './csv-refusal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'automl-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,16 +15,6 @@ function csvFile(text: string | Buffer, ext = 'csv'): string {
   const p = join(dir, `f${fileNo++}.${ext}`);
   writeFileSync(p, text);
   return p;
-}
-
-async function readError(path: string, opts = {}): Promise<AutomlError> {
-  try {
-    await readCsv(path, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(AutomlError);
-    return e as AutomlError;
-  }
-  throw new Error(`expected ${path} to be refused`);
 }
 
 describe('tokens', () => {
@@ -116,7 +106,7 @@ describe('readCsv: types and values', () => {
     const p = csvFile('zip,v\n02139,1\n10001,2\n');
     const t = await readCsv(p, { types: { zip: 'categorical' } });
     expect((t.column('zip') as CategoricalColumn).levels).toEqual(['02139', '10001']);
-    const e = await readError(csvFile('v\n1\nabc\n'), { types: { v: 'numeric' } });
+    const e = await refusal(csvFile('v\n1\nabc\n'), { types: { v: 'numeric' } });
     expect(e.code).toBe('CSV_NOT_NUMERIC');
     expect(e.message).toMatch(/:3: column 'v' is declared numeric but holds 'abc'/);
   });
@@ -153,60 +143,60 @@ describe('readCsv: types and values', () => {
 describe('readCsv: refusals name the file and line', () => {
   it('an empty file', async () => {
     const p = csvFile('');
-    const e = await readError(p);
+    const e = await refusal(p);
     expect(e.code).toBe('CSV_EMPTY');
     expect(e.message).toContain(p);
-    expect((await readError(csvFile('\uFEFF\n\n'))).code).toBe('CSV_EMPTY');
+    expect((await refusal(csvFile('\uFEFF\n\n'))).code).toBe('CSV_EMPTY');
   });
 
   it('a header without rows', async () => {
-    expect((await readError(csvFile('a,b\n'))).code).toBe('CSV_NO_ROWS');
+    expect((await refusal(csvFile('a,b\n'))).code).toBe('CSV_NO_ROWS');
   });
 
   it('duplicate or empty column names', async () => {
-    const dup = await readError(csvFile('a,b,a\n1,2,3\n'));
+    const dup = await refusal(csvFile('a,b,a\n1,2,3\n'));
     expect(dup.code).toBe('CSV_HEADER_DUPLICATE');
     expect(dup.message).toMatch(/:1: the column name 'a' appears twice in the header \(columns 1 and 3\)/);
-    const empty = await readError(csvFile('a,,c\n1,2,3\n'));
+    const empty = await refusal(csvFile('a,,c\n1,2,3\n'));
     expect(empty.code).toBe('CSV_HEADER_EMPTY_NAME');
     expect(empty.message).toMatch(/:1: column 2 of the header has an empty name/);
   });
 
   it('a row with the wrong number of fields, never padded', async () => {
     const p = csvFile('a,b,c\n1,2,3\n4,5\n6,7,8\n');
-    const e = await readError(p);
+    const e = await refusal(p);
     expect(e.code).toBe('CSV_FIELD_COUNT');
     expect(e.message).toBe(
       `${p}:3: this row has 2 fields, the header has 3; every row needs one field per column (quote fields that contain the delimiter)`,
     );
-    const long = await readError(csvFile('a,b\n1,2\n3,4\n5,6,7\n'));
+    const long = await refusal(csvFile('a,b\n1,2\n3,4\n5,6,7\n'));
     expect(long.message).toMatch(/:4: this row has 3 fields, the header has 2/);
   });
 
   it('counts lines across quoted newlines', async () => {
-    const e = await readError(csvFile('a,b\n"x\ny",1\n2\n'));
+    const e = await refusal(csvFile('a,b\n"x\ny",1\n2\n'));
     expect(e.message).toMatch(/:4: this row has 1 field,/);
   });
 
   it('an unclosed quote', async () => {
-    const e = await readError(csvFile('a,b\n1,"open\n2,3\n'));
+    const e = await refusal(csvFile('a,b\n1,"open\n2,3\n'));
     expect(e.code).toBe('CSV_QUOTE');
   });
 
   it('a requested column that does not exist, listing the columns', async () => {
-    const e = await readError(csvFile('alpha,beta\n1,2\n'), { columns: ['Alpha'] });
+    const e = await refusal(csvFile('alpha,beta\n1,2\n'), { columns: ['Alpha'] });
     expect(e.code).toBe('UNKNOWN_COLUMN');
     expect(e.message).toContain("no column 'Alpha'");
     expect(e.message).toContain("Did you mean 'alpha'?");
     expect(e.message).toContain('The columns are: alpha, beta');
-    expect((await readError(csvFile('a\n1\n'), { types: { zz: 'numeric' } })).code).toBe('UNKNOWN_COLUMN');
+    expect((await refusal(csvFile('a\n1\n'), { types: { zz: 'numeric' } })).code).toBe('UNKNOWN_COLUMN');
   });
 
   it('Infinity or an overflow in a numeric column', async () => {
-    const inf = await readError(csvFile('a,b\n1,2\nInfinity,3\n'));
+    const inf = await refusal(csvFile('a,b\n1,2\nInfinity,3\n'));
     expect(inf.code).toBe('CSV_NOT_FINITE');
     expect(inf.message).toMatch(/:3: column 'a' holds 'Infinity', which is not a finite number/);
-    const over = await readError(csvFile('a\n1\n2\n1e400\n'));
+    const over = await refusal(csvFile('a\n1\n2\n1e400\n'));
     expect(over.message).toMatch(/:4: column 'a' holds '1e400'/);
     // In a text column, 'inf' is just a level.
     const t = await readCsv(csvFile('a\nx\ninf\n'));
@@ -214,8 +204,8 @@ describe('readCsv: refusals name the file and line', () => {
   });
 
   it('a missing file or a folder', async () => {
-    expect((await readError(join(dir, 'nope.csv'))).code).toBe('FILE_NOT_FOUND');
-    expect((await readError(dir)).code).toBe('NOT_A_FILE');
+    expect((await refusal(join(dir, 'nope.csv'))).code).toBe('FILE_NOT_FOUND');
+    expect((await refusal(dir)).code).toBe('NOT_A_FILE');
   });
 });
 
@@ -236,7 +226,7 @@ describe('CsvSource', () => {
 
 describe('line numbers after quoted CRLF line breaks', () => {
   it('count a quoted \\r\\n as one line in errors too', async () => {
-    const e = await readError(csvFile('a,b\r\n"x\r\ny",1\r\n2\r\n'));
+    const e = await refusal(csvFile('a,b\r\n"x\r\ny",1\r\n2\r\n'));
     expect(e.message).toMatch(/:4: this row has 1 field,/);
   });
 });

@@ -14,7 +14,7 @@ import {
   parseEncoding,
   WINDOWS_1252_HIGH,
 } from '../../src/serve/decode.js';
-import { AutomlError } from '../../src/util/errors.js';
+import { refusal } from './csv-refusal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'automl-enc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,16 +24,6 @@ function file(bytes: Buffer | string, name = `f${fileNo++}.csv`): string {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   return p;
-}
-
-async function refusal(path: string, opts: ReadCsvOptions = {}): Promise<AutomlError> {
-  try {
-    await readCsv(path, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(AutomlError);
-    return e as AutomlError;
-  }
-  throw new Error(`expected ${path} to be refused`);
 }
 
 const levels = async (path: string, col: string, opts: ReadCsvOptions = {}): Promise<string[]> => {
