@@ -1,6 +1,6 @@
 // Child process of the gbdt benchmark: fits our GBDT on a data file written by synth.ts and
 // reports fit time, test logloss and peak RSS as one JSON line.
-import { readClassification } from './synth.js';
+import { readClassification, xgboostLikeParams } from './synth.js';
 import { fitGbdt } from '../src/models/gbdt/gbdt.js';
 import { Rng } from '../src/util/random.js';
 
@@ -24,19 +24,7 @@ const model = fitGbdt(
     params:
       roundsText === 'defaults'
         ? { threads: Number(threadsText) }
-        : {
-            nRounds: Number(roundsText),
-            growth: 'depthwise',
-            maxDepth: 6,
-            learningRate: 0.1,
-            lambdaL2: 1,
-            minSumHessian: 1,
-            minDataInLeaf: 1,
-            maxBins: 255,
-            baggingFraction: 1,
-            featureFraction: 1,
-            threads: Number(threadsText),
-          },
+        : xgboostLikeParams(Number(roundsText), Number(threadsText)),
   },
 );
 const seconds = (performance.now() - t0) / 1000;

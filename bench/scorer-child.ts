@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadPipeline, type ColumnarInput, type PipelineScorer } from '../src/artifact/scorer.js';
 import type { FeaturePipelineNode, InputField } from '../src/artifact/format/features.js';
-import { readClassification } from './synth.js';
+import { readClassification, xgboostLikeParams } from './synth.js';
 
 const BATCH_ROWS = 100_000;
 const LATENCY_CALLS = 20_000;
@@ -47,20 +47,8 @@ async function fit(dataPath: string, nTrain: number, out: string): Promise<void>
       kind: 'multiclass',
       nClasses: d.nClasses,
       rng: new Rng(1),
-      // The settings of bench/gbdt-child.ts, XGBoost's in bench/peers/scorer_peer.py.
-      params: {
-        nRounds: 100,
-        growth: 'depthwise',
-        maxDepth: 6,
-        learningRate: 0.1,
-        lambdaL2: 1,
-        minSumHessian: 1,
-        minDataInLeaf: 1,
-        maxBins: 255,
-        baggingFraction: 1,
-        featureFraction: 1,
-        threads: 2,
-      },
+      // The gbdt bench's settings, XGBoost's in bench/peers/scorer_peer.py.
+      params: xgboostLikeParams(100, 2),
     },
   );
   const names = d.columns.map((_, j) => `f${String(j).padStart(2, '0')}`);

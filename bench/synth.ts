@@ -92,3 +92,24 @@ export async function readClassification(path: string): Promise<SynthData> {
   const y = all.slice(3 + nFeatures * nRows, 3 + nFeatures * nRows + nRows);
   return { nRows, nFeatures, nClasses, columns, y };
 }
+
+/**
+ * Our GBDT's settings for the benchmarks against XGBoost (bench/peers/gbdt_peer.py and
+ * scorer_peer.py use the same): depth-wise to depth 6, learning rate 0.1, L2 1, 255 bins, no
+ * sampling.
+ */
+export function xgboostLikeParams(nRounds: number, threads: number) {
+  return {
+    nRounds,
+    growth: 'depthwise' as const,
+    maxDepth: 6,
+    learningRate: 0.1,
+    lambdaL2: 1,
+    minSumHessian: 1,
+    minDataInLeaf: 1,
+    maxBins: 255,
+    baggingFraction: 1,
+    featureFraction: 1,
+    threads,
+  };
+}
