@@ -113,7 +113,7 @@ export function fitForest(
   const { x, y, weights } = train;
   const n = x.nRows;
   const nf = x.columns.length;
-  const mapper = fitBins(x, p.maxBins);
+  const mapper = fitBins(x, p.maxBins, opts.rng);
   const bins = binMatrix(x, mapper);
   const learner = new ForestLearner(bins, y, K, classification, n);
   const tp = {

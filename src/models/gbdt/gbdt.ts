@@ -15,18 +15,19 @@ import { availableParallelism } from 'node:os';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
 import { roundsInfo, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
-import { binMatrix, fitBins } from '../trees/binning.js';
+import { binMatrix, fitBins, sampleRows } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import {
   addTreeOutput,
-  buildQuads,
-  learnerBuffers,
+  gbdtLayout,
   shrinkTree,
   treeRowValues,
   TreeLearner,
+  writeQuads,
   type BinTree,
   type TreeParams,
 } from './tree-learner.js';
+import { kernelMemory, kernelOver, preferredKernel, type KernelKind } from './hist-kernel.js';
 import { GbdtThread, MAX_WORKER_CLASSES } from './parallel.js';
 import { checkFitData } from '../validate.js';
 import { TreeModel } from '../trees/tree-model.js';
@@ -81,6 +82,8 @@ export interface GbdtInfo {
   trainLoss: number;
   /** Threads that built histograms (2 only on data large enough to gain from it). */
   threads: number;
+  /** The histogram kernels: WebAssembly, or TypeScript (see hist-kernel.ts). */
+  kernel: KernelKind;
 }
 
 export const gbdt: ModelFamily<GbdtParams> = {
@@ -127,65 +130,63 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   checkFitData(train, opts.kind, K, 'training');
   if (opts.valid) checkFitData(opts.valid, opts.kind, K, 'validation', x.columns.length);
 
-  const mapper = fitBins(x, p.maxBins);
+  const mapper = fitBins(x, p.maxBins, opts.rng);
   const bins = binMatrix(x, mapper);
   const obj = objectiveFor(opts.kind, K);
   const nOut = obj.nOutputs;
   const base = obj.initScore(y, w);
   const nFeatures = x.columns.length;
   const slots = histogramSlots(p, n);
-  const quads = buildQuads(bins, n);
-  const mainBuffers = learnerBuffers(quads, nFeatures, n, slots);
-  const learner = new TreeLearner(bins, mapper.nBins, mainBuffers);
   // A second thread on data large enough to gain from it: it grows the trees of the upper half of
   // the classes of each round, and sums histogram halves for this thread when idle.
   const kMain = Math.ceil(nOut / 2);
   const workerClasses = nOut - kMain;
-  // Shared, so that the second thread reads and writes them too. Gradients are class-major.
+  const wantThread = p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES;
+  // One shared buffer for the bins, the gradient pairs and the learners' rows and histograms.
+  const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1);
+  const memory = kernelMemory(layout.bytes, preferredKernel());
+  const work = { layout, ...kernelOver(memory) };
+  writeQuads(bins, work);
+  const learner = new TreeLearner(bins, mapper.nBins, work, 0);
+  // Shared, so that the second thread reads and writes them too.
   const shared = (len: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(8, len * 8)));
   const raw = shared(n * nOut);
   for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
-  const g = shared(n * nOut);
-  const h = shared(n * nOut);
+  const gh = new Float64Array(work.buffer, layout.gh, 2 * n * nOut);
   const ys = shared(n);
   ys.set(y);
   const ws = w ? shared(n) : undefined;
   if (w && ws) ws.set(w);
-  const thread =
-    p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES
-      ? GbdtThread.create(
-          {
-            bins,
-            nBins: mapper.nBins,
-            nRows: n,
-            main: mainBuffers,
-            own: learnerBuffers(quads, nFeatures, n, slots),
-            g,
-            h,
-            raw,
-            y: ys,
-            w: ws,
-            kind: opts.kind,
-            nClasses: K,
-            params: {
-              growth: p.growth,
-              maxDepth: p.maxDepth,
-              numLeaves: p.numLeaves,
-              minDataInLeaf: p.minDataInLeaf,
-              minSumHessian: p.minSumHessian,
-              lambdaL2: p.lambdaL2,
-              minGainToSplit: p.minGainToSplit,
-              learningRate: p.learningRate,
-            },
+  const thread = wantThread
+    ? GbdtThread.create(
+        {
+          bins,
+          nBins: mapper.nBins,
+          nRows: n,
+          memory,
+          layout,
+          raw,
+          y: ys,
+          w: ws,
+          kind: opts.kind,
+          nClasses: K,
+          params: {
+            growth: p.growth,
+            maxDepth: p.maxDepth,
+            numLeaves: p.numLeaves,
+            minDataInLeaf: p.minDataInLeaf,
+            minSumHessian: p.minSumHessian,
+            lambdaL2: p.lambdaL2,
+            minGainToSplit: p.minGainToSplit,
+            learningRate: p.learningRate,
           },
-          workerClasses,
-          nOut,
-        )
-      : undefined;
+        },
+        workerClasses,
+        nOut,
+      )
+    : undefined;
   learner.helper = thread;
   const threads = thread ? 2 : 1;
-  const gOf = (k: number): Float64Array => g.subarray(k * n, (k + 1) * n);
-  const hOf = (k: number): Float64Array => h.subarray(k * n, (k + 1) * n);
 
   const valid = opts.valid;
   const vbins = valid ? binMatrix(valid.x, mapper) : undefined;
@@ -213,10 +214,11 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       if (thread) {
         const mid = n >>> 1;
         thread.startGradients(mid, n);
-        obj.gradients(raw, ys, ws, g, h, 0, mid);
+        obj.gradients(raw, ys, ws, gh, 0, mid);
         thread.wait();
-      } else obj.gradients(raw, ys, ws, g, h, 0, n);
-      const sample = p.baggingFraction < 1 ? sampleRows(n, p.baggingFraction, rng) : allRows;
+      } else obj.gradients(raw, ys, ws, gh, 0, n);
+      const sample =
+        p.baggingFraction < 1 ? sampleRows(n, Math.max(1, Math.round(p.baggingFraction * n)), rng) : allRows;
       const whole = sample === allRows;
       // Feature masks in class order: the random draws do not depend on who grows which tree.
       for (let k = 0; k < nOut; k++) sampleFeatures(masks[k]!, p.featureFraction, rng);
@@ -234,7 +236,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       for (let k = 0; k < (parallel ? kMain : nOut); k++) {
         rows.set(sample);
         if (thread) thread.histClass = k;
-        const tree = learner.grow(sample.length, masks[k]!, p, gOf(k), hOf(k));
+        const tree = learner.grow(sample.length, masks[k]!, p, k);
         shrinkTree(tree, p.learningRate);
         treeRowValues(tree, rows, whole, bins, rowValue);
         addColumn(rowValue, k);
@@ -280,7 +282,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
     trees: trees.map((t) => exportBinTree(t, mapper, 1, (i) => t.leafValue[i]!)),
   };
   const importance = treeImportance(trees, nFeatures);
-  const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads };
+  const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads, kernel: work.kernel.kind };
   return new TreeModel('gbdt', opts.kind, K, node, importance, info as unknown as Record<string, unknown>);
 }
 
@@ -292,20 +294,6 @@ function histogramSlots(p: GbdtParams, n: number): number {
   const byRows = Math.ceil(n / Math.max(1, p.minDataInLeaf)) + 2;
   const byShape = p.growth === 'depthwise' ? 2 ** Math.min(p.maxDepth, 20) + 2 : p.numLeaves + 2;
   return Math.max(2, Math.min(byRows, byShape, 1024));
-}
-
-/** A sorted sample of round(fraction × n) rows, without replacement. */
-function sampleRows(n: number, fraction: number, rng: Rng): Int32Array {
-  const m = Math.max(1, Math.round(fraction * n));
-  // Selection sampling (Knuth's algorithm S): one pass, sorted output, exactly m rows.
-  const out = new Int32Array(m);
-  let chosen = 0;
-  for (let i = 0; i < n && chosen < m; i++) {
-    if ((n - i) * rng.next() < m - chosen) {
-      out[chosen++] = i;
-    }
-  }
-  return out;
 }
 
 function sampleFeatures(mask: Uint8Array, fraction: number, rng: Rng): void {

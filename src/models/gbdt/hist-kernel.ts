@@ -1,46 +1,160 @@
 /**
- * The histogram kernel: sums gradients and hessians per (feature, bin) over a range of rows, for
- * a range of features. It is self-contained on purpose (no imports, no outer names): the helper
- * thread runs its source text, so both threads run the same code.
+ * The histogram kernels: sum (gradient, hessian) pairs per (feature, bin) over a range of rows,
+ * and add or subtract whole histograms. Two implementations give the same bits: WebAssembly
+ * with SIMD (hist.wat, assembled at `npm run build` into hist.wasm beside this module; about
+ * three times faster) and plain TypeScript, used when the assembled module is not there (as when
+ * the tests run these sources), when the memory a fit needs is past WebAssembly's 4 GiB, or when
+ * `AUTOML_GBDT_KERNEL=ts` asks for it.
  *
- * Layout: `hist[histOffset + (f * 256 + bin) * 2]` is the gradient sum, `+ 1` the hessian sum.
- * Bins are row-major with the features padded to a multiple of four, and read four at a time
- * as one 32-bit word (`quads[r * nq + q]` holds features 4q … 4q + 3, lowest byte first): a
- * third faster than byte by byte. `qBegin`, `qEnd` select the quads (features 4·qBegin to 4·qEnd).
+ * Everything they touch lives in one shared buffer (a WebAssembly.Memory's, or a plain
+ * SharedArrayBuffer), addressed by byte offsets:
+ * - bins row-major in quads: `u32` per (row, quad), `nq` per row; quad q holds the bins of
+ *   features 4q … 4q + 3, lowest byte first (read four at a time: a third faster than bytes);
+ * - row indices, `i32`;
+ * - gradients: per row one (gradient, hessian) pair of `f64`, so that one load brings both;
+ * - histograms: per (feature, bin) one (gradient sum, hessian sum) pair of `f64`, 256 bins per
+ *   feature: feature f at `f * 4096` bytes, quad q at `q * 16384`.
  */
-export function buildHistRange(
-  quads: Uint32Array,
-  nq: number,
-  rows: Int32Array,
-  start: number,
-  end: number,
-  g: Float64Array,
-  h: Float64Array,
-  hist: Float64Array,
-  histOffset: number,
-  qBegin: number,
-  qEnd: number,
-): void {
-  hist.fill(0, histOffset + qBegin * 2048, histOffset + qEnd * 2048);
-  for (let i = start; i < end; i++) {
-    const r = rows[i]!;
-    const gr = g[r]!;
-    const hr = h[r]!;
-    const base = r * nq;
-    for (let q = qBegin, off = histOffset + qBegin * 2048; q < qEnd; q++, off += 2048) {
-      const w = quads[base + q]!;
-      let o = off + ((w & 255) << 1);
-      hist[o]! += gr;
-      hist[o + 1]! += hr;
-      o = off + 512 + (((w >>> 8) & 255) << 1);
-      hist[o]! += gr;
-      hist[o + 1]! += hr;
-      o = off + 1024 + (((w >>> 16) & 255) << 1);
-      hist[o]! += gr;
-      hist[o + 1]! += hr;
-      o = off + 1536 + ((w >>> 24) << 1);
-      hist[o]! += gr;
-      hist[o + 1]! += hr;
-    }
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Bytes of one quad's histogram: four features × 256 bins × two f64. */
+export const QUAD_HIST_BYTES = 16384;
+
+/** Bytes of a thread's scratch area for `hist` (hist.wat: 64 rows of bins and pairs). */
+export function gatherBytes(nq: number): number {
+  return 64 * (Math.ceil((nq * 4) / 16) * 16 + 16);
+}
+
+export type KernelKind = 'wasm' | 'ts';
+
+export interface HistKernel {
+  readonly kind: KernelKind;
+  /**
+   * Zeroes quads [qb, qe) of the histogram at byte `hist`, then adds the pair of each row in
+   * rows[start, end) (the `i32` array at byte `rows`) to its bins there. `buf`: a scratch area
+   * of {@link gatherBytes} bytes, the calling thread's own.
+   */
+  hist(
+    quads: number,
+    nq: number,
+    rows: number,
+    start: number,
+    end: number,
+    gh: number,
+    hist: number,
+    qb: number,
+    qe: number,
+    buf: number,
+  ): void;
+  /** The `f64` at byte `dst` minus those at `src`, over `bytes` bytes. */
+  sub(dst: number, src: number, bytes: number): void;
+  /** The `f64` at byte `dst` plus those at `src`, over `bytes` bytes. */
+  add(dst: number, src: number, bytes: number): void;
+}
+
+/** The kernels in TypeScript, over `buffer`. */
+export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
+  const f64 = new Float64Array(buffer, 0, Math.floor(buffer.byteLength / 8));
+  const u32 = new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+  const i32 = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+  return {
+    kind: 'ts',
+    hist(quads, nq, rows, start, end, gh, hist, qb, qe) {
+      // Byte offsets are multiples of 16; divided, not shifted, past 4 GiB too.
+      const q0 = quads / 4;
+      const r0 = rows / 4;
+      const g0 = gh / 8;
+      const h0 = hist / 8 + qb * 2048;
+      f64.fill(0, h0, h0 + (qe - qb) * 2048);
+      for (let i = start; i < end; i++) {
+        const r = i32[r0 + i]!;
+        const gr = f64[g0 + 2 * r]!;
+        const hr = f64[g0 + 2 * r + 1]!;
+        const base = q0 + r * nq;
+        for (let q = qb, off = h0; q < qe; q++, off += 2048) {
+          const w = u32[base + q]!;
+          let o = off + ((w & 255) << 1);
+          f64[o]! += gr;
+          f64[o + 1]! += hr;
+          o = off + 512 + (((w >>> 8) & 255) << 1);
+          f64[o]! += gr;
+          f64[o + 1]! += hr;
+          o = off + 1024 + (((w >>> 16) & 255) << 1);
+          f64[o]! += gr;
+          f64[o + 1]! += hr;
+          o = off + 1536 + ((w >>> 24) << 1);
+          f64[o]! += gr;
+          f64[o + 1]! += hr;
+        }
+      }
+    },
+    sub(dst, src, bytes) {
+      const d = dst / 8;
+      const s = src / 8;
+      for (let j = 0, m = bytes / 8; j < m; j++) f64[d + j]! -= f64[s + j]!;
+    },
+    add(dst, src, bytes) {
+      const d = dst / 8;
+      const s = src / 8;
+      for (let j = 0, m = bytes / 8; j < m; j++) f64[d + j]! += f64[s + j]!;
+    },
+  };
+}
+
+/** The most bytes a WebAssembly memory holds (65,536 pages of 64 KiB). */
+export const WASM_MAX_BYTES = 65536 * 65536;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The assembled kernels, compiled once per thread; null when there are none to be had. */
+function wasmModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    const path = fileURLToPath(new URL('./hist.wasm', import.meta.url));
+    const bytes = existsSync(path) ? readFileSync(path) : undefined;
+    // SIMD and shared memory: Node 20 has both; a runtime without them gets the TypeScript.
+    compiled = bytes && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
+  return compiled;
+}
+
+/** Which kernels a fit uses: the environment's `AUTOML_GBDT_KERNEL` (wasm or ts), else wasm. */
+export function preferredKernel(): KernelKind {
+  const v = process.env.AUTOML_GBDT_KERNEL;
+  if (v === undefined || v === '' || v === 'wasm') return 'wasm';
+  if (v === 'ts') return 'ts';
+  throw new Error(`AUTOML_GBDT_KERNEL must be wasm or ts, got '${v}'`);
+}
+
+/**
+ * A shared buffer of `bytes` bytes for kernels of `kind`: a WebAssembly memory when the wasm
+ * kernels can be had and the buffer fits in one, else a SharedArrayBuffer for the TypeScript
+ * kernels. The result is posted to a helper thread as it is.
+ */
+export function kernelMemory(bytes: number, kind: KernelKind): WebAssembly.Memory | SharedArrayBuffer {
+  if (kind === 'wasm' && bytes <= WASM_MAX_BYTES && wasmModule()) {
+    const pages = Math.max(1, Math.ceil(bytes / 65536));
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  }
+  return new SharedArrayBuffer(Math.max(16, bytes));
+}
+
+/** The kernels over a buffer made by {@link kernelMemory}, in this thread. */
+export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
+  kernel: HistKernel;
+  buffer: SharedArrayBuffer;
+} {
+  if (memory instanceof WebAssembly.Memory) {
+    const module = wasmModule();
+    if (!module) throw new Error('gbdt: the WebAssembly kernels are missing in this thread');
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Omit<
+      HistKernel,
+      'kind'
+    >;
+    return {
+      kernel: { kind: 'wasm', hist: exports.hist, sub: exports.sub, add: exports.add },
+      buffer: memory.buffer as SharedArrayBuffer,
+    };
+  }
+  return { kernel: tsKernel(memory), buffer: memory };
 }

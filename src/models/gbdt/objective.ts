@@ -11,15 +11,15 @@ export interface Objective {
   readonly link: 'identity' | 'sigmoid' | 'softmax';
   initScore(y: Float64Array, w: Float64Array | undefined): number[];
   /**
-   * Fills g and h for rows [start, end) from the raw scores (row-major n × nOutputs). g and h
-   * are class-major: output k of row i at `k * n + i`, so each tree reads one contiguous run.
+   * Fills the (gradient, hessian) pairs of rows [start, end) from the raw scores (row-major
+   * n × nOutputs). Pairs are class-major: output k of row i at `gh[2 * (k * n + i)]` (its
+   * hessian one on), so each tree reads one contiguous run and one load brings both.
    */
   gradients(
     raw: Float64Array,
     y: Float64Array,
     w: Float64Array | undefined,
-    g: Float64Array,
-    h: Float64Array,
+    gh: Float64Array,
     start: number,
     end: number,
   ): void;
@@ -54,12 +54,12 @@ const binary: Objective = {
     const p = Math.min(Math.max(weightedMean(y, w), 1e-6), 1 - 1e-6);
     return [Math.log(p / (1 - p))];
   },
-  gradients(raw, y, w, g, h, start, end) {
+  gradients(raw, y, w, gh, start, end) {
     for (let i = start; i < end; i++) {
       const p = 1 / (1 + Math.exp(-raw[i]!));
       const wi = w ? w[i]! : 1;
-      g[i] = (p - y[i]!) * wi;
-      h[i] = Math.max(p * (1 - p), H_MIN) * wi;
+      gh[2 * i] = (p - y[i]!) * wi;
+      gh[2 * i + 1] = Math.max(p * (1 - p), H_MIN) * wi;
     }
   },
   loss(raw, y, w) {
@@ -81,11 +81,11 @@ const squaredError: Objective = {
   initScore(y, w) {
     return [weightedMean(y, w)];
   },
-  gradients(raw, y, w, g, h, start, end) {
+  gradients(raw, y, w, gh, start, end) {
     for (let i = start; i < end; i++) {
       const wi = w ? w[i]! : 1;
-      g[i] = (raw[i]! - y[i]!) * wi;
-      h[i] = wi;
+      gh[2 * i] = (raw[i]! - y[i]!) * wi;
+      gh[2 * i + 1] = wi;
     }
   },
   loss(raw, y, w) {
@@ -117,7 +117,7 @@ function multiclass(K: number): Objective {
       const mean = logs.reduce((a, b) => a + b, 0) / K;
       return logs.map((l) => l - mean);
     },
-    gradients(raw, y, w, g, h, start, end) {
+    gradients(raw, y, w, gh, start, end) {
       const n = y.length;
       const e = new Float64Array(K);
       for (let i = start; i < end; i++) {
@@ -128,8 +128,9 @@ function multiclass(K: number): Objective {
         const yi = y[i]!;
         for (let k = 0; k < K; k++) {
           const p = e[k]!;
-          g[k * n + i] = (p - (k === yi ? 1 : 0)) * wi;
-          h[k * n + i] = Math.max(p * (1 - p), H_MIN) * wi;
+          const at = 2 * (k * n + i);
+          gh[at] = (p - (k === yi ? 1 : 0)) * wi;
+          gh[at + 1] = Math.max(p * (1 - p), H_MIN) * wi;
         }
       }
     },

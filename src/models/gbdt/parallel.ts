@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ProblemKind } from '../types.js';
-import type { BinTree, HalvesHelper, LearnerBuffers, TreeParams } from './tree-learner.js';
+import type { BinTree, HalvesHelper, Layout, TreeParams } from './tree-learner.js';
 
 /** Control words in shared memory. */
 export const CTRL = {
@@ -39,13 +39,13 @@ export interface WorkerSetup {
   bins: Uint8Array[];
   nBins: Uint16Array;
   nRows: number;
-  /** The main learner's buffers (for histogram halves). */
-  main: LearnerBuffers;
-  /** The worker's own learner buffers. */
-  own: LearnerBuffers;
-  /** Gradients and hessians of all classes, class-major (n per class). */
-  g: Float64Array;
-  h: Float64Array;
+  /**
+   * The fit's shared buffer: the bins, the gradient pairs of all classes, and two learners'
+   * rows and histograms, the main thread's (learner 0, whose histogram halves the worker sums)
+   * and the worker's own (learner 1).
+   */
+  memory: WebAssembly.Memory | SharedArrayBuffer;
+  layout: Layout;
   /** Raw scores (row-major n × K), labels and weights, for the gradients of half the rows. */
   raw: Float64Array;
   y: Float64Array;

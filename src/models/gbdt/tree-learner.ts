@@ -8,13 +8,14 @@
  * Growth is depth-wise (every leaf of a level is split, up to `maxDepth`) or leaf-wise (the leaf
  * with the largest gain is split next, up to `numLeaves`, and `maxDepth` when > 0).
  *
- * Histograms are the hot path. They live in shared memory, and a helper thread, when there is a
- * free one, sums the second half of a large node's rows while this thread sums the first half.
- * Such nodes are summed in the same two halves on one thread too, so results do not depend on it.
+ * Histograms are the hot path: kernels in WebAssembly (or TypeScript, bit for bit the same; see
+ * hist-kernel.ts) over one shared buffer. A helper thread, when there is a free one, sums the
+ * second half of a large node's rows while this thread sums the first half. Such nodes are
+ * summed in the same two halves on one thread too, so results do not depend on it.
  */
 import { MISSING_BIN } from '../trees/binning.js';
 import { leafOfRow, partitionRows } from '../trees/tree.js';
-import { buildHistRange } from './hist-kernel.js';
+import { gatherBytes, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
 
 export interface TreeParams {
   growth: 'depthwise' | 'leafwise';
@@ -73,49 +74,67 @@ interface Split {
 }
 
 /**
- * What a learner works in, all in shared memory so that a helper thread can read and write it:
- * the bins row-major in quads (see hist-kernel.ts), gradients, hessians, the row index, and an
- * arena of histogram slots plus one partial slot (see `buildHist`).
+ * Where a fit's learners work: byte offsets into one shared buffer (see hist-kernel.ts) of the
+ * bins in quads, the (gradient, hessian) pairs of every output (class-major: output k's pairs
+ * from `gh + k * nRows * 16`), and per learner its row index and its arena of histogram slots
+ * plus one partial slot (see `buildHist`). A helper thread maps the same buffer.
  */
-export interface LearnerBuffers {
+export interface Layout {
   readonly nRows: number;
-  readonly quads: Uint32Array;
   readonly nq: number;
-  readonly g: Float64Array;
-  readonly h: Float64Array;
-  readonly rows: Int32Array;
-  readonly arena: Float64Array;
+  readonly quads: number;
+  readonly gh: number;
+  /** Bytes of one histogram. */
+  readonly histBytes: number;
   readonly slots: number;
+  /** Per learner (one per thread): its rows, its histograms and the kernel's scratch area. */
+  readonly learners: readonly { readonly rows: number; readonly arena: number; readonly buf: number }[];
+  readonly bytes: number;
 }
 
-/** Builds the quads of a binned matrix once; learners on the same data share them. */
-export function buildQuads(bins: readonly Uint8Array[], nRows: number): Uint32Array {
-  const nf = bins.length;
-  const nq = Math.ceil(nf / 4);
-  const quads = new Uint32Array(new SharedArrayBuffer(Math.max(8, nRows * nq * 4)));
-  const bytes = new Uint8Array(quads.buffer);
+export function gbdtLayout(nRows: number, nFeatures: number, nOut: number, slots: number, learners: number): Layout {
+  const nq = Math.ceil(nFeatures / 4);
+  const histBytes = nq * QUAD_HIST_BYTES;
+  let at = 0;
+  const take = (bytes: number): number => {
+    const o = at;
+    at += Math.ceil(bytes / 16) * 16;
+    return o;
+  };
+  // The kernel reads a row's quads 16 bytes at a time, a few past the last row's: into `gh`.
+  const quads = take(nRows * nq * 4);
+  const gh = take(nOut * nRows * 16);
+  const places = Array.from({ length: learners }, () => ({
+    rows: take(nRows * 4),
+    arena: take((slots + 1) * histBytes),
+    buf: take(gatherBytes(nq)),
+  }));
+  return { nRows, nq, quads, gh, histBytes, slots, learners: places, bytes: at };
+}
+
+/** The shared buffer of a fit and the kernels over it, in one thread. */
+export interface SharedWork {
+  readonly layout: Layout;
+  readonly buffer: SharedArrayBuffer;
+  readonly kernel: HistKernel;
+}
+
+/** Writes the bins of a binned matrix as quads, once; the fit's learners share them. */
+export function writeQuads(bins: readonly Uint8Array[], work: SharedWork): void {
+  const { nRows, nq, quads } = work.layout;
+  const bytes = new Uint8Array(work.buffer, quads, nRows * nq * 4);
   const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-  for (let f = 0; f < nf; f++) {
+  for (let f = 0; f < bins.length; f++) {
     const col = bins[f]!;
     const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
-    for (let r = 0; r < nRows; r++) bytes[r * nq * 4 + at] = col[r]!;
+    for (let r = 0, o = at; r < nRows; r++, o += nq * 4) bytes[o] = col[r]!;
   }
-  return quads;
 }
 
-export function learnerBuffers(quads: Uint32Array, nf: number, nRows: number, slots: number): LearnerBuffers {
-  const nq = Math.ceil(nf / 4);
-  const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
-  return {
-    nRows,
-    quads,
-    nq,
-    g: new Float64Array(shared(nRows * 8)),
-    h: new Float64Array(shared(nRows * 8)),
-    rows: new Int32Array(shared(nRows * 4)),
-    arena: new Float64Array(shared((slots + 1) * nq * 4 * BINS * STRIDE * 8)),
-    slots,
-  };
+/** Output k's (gradient, hessian) pairs, as `f64` pairs. */
+export function gradientPairs(work: SharedWork, k: number): Float64Array {
+  const n = work.layout.nRows;
+  return new Float64Array(work.buffer, work.layout.gh + k * n * 16, 2 * n);
 }
 
 /**
@@ -129,57 +148,63 @@ export interface HalvesHelper {
 }
 
 /**
- * A tree learner over buffers sized once for a data set. Fill `g`, `h` and `rows` (or pass
- * gradients to `grow`), then `grow`.
+ * A tree learner in a fit's shared buffer (learner `index` of its layout). Fill `rows`, then
+ * `grow` a tree on the gradients of one output.
  */
 export class TreeLearner {
-  readonly g: Float64Array;
-  readonly h: Float64Array;
   /** Row indices; `grow` partitions `rows[0, count)` in place. */
   readonly rows: Int32Array;
   private readonly scratch: Int32Array;
   /** Per bin of the split feature: 1 when its rows go left. */
   private readonly side = new Uint8Array(BINS);
+  /** Doubles in one histogram. */
   private readonly histSize: number;
+  /** The arena as doubles (for the split search), and where it starts in bytes. */
   private readonly arena: Float64Array;
+  private readonly arenaAt: number;
+  private readonly rowsAt: number;
+  private readonly bufAt: number;
   private readonly free: number[] = [];
-  private readonly quads: Uint32Array;
-  private readonly nq: number;
-  /** Offset of the partial histogram in the arena. */
+  private readonly kernel: HistKernel;
+  private readonly layout: Layout;
+  /** Byte offset of the partial histogram. */
   private readonly partial: number;
-  /** The gradients of the tree being grown. */
-  private curG: Float64Array;
-  private curH: Float64Array;
+  private readonly work: SharedWork;
+  /** Byte offset of the (gradient, hessian) pairs of the tree being grown. */
+  private ghAt: number;
   /** Another thread that may sum half of a large node's rows. */
   helper: HalvesHelper | undefined;
 
   constructor(
     private readonly bins: readonly Uint8Array[],
     private readonly nBins: Uint16Array,
-    buffers: LearnerBuffers,
+    work: SharedWork,
+    index: number,
   ) {
-    this.g = buffers.g;
-    this.h = buffers.h;
-    this.rows = buffers.rows;
-    this.quads = buffers.quads;
-    this.nq = buffers.nq;
-    this.arena = buffers.arena;
-    this.scratch = new Int32Array(buffers.nRows);
-    this.histSize = this.nq * 4 * BINS * STRIDE;
-    this.partial = buffers.slots * this.histSize;
-    for (let i = buffers.slots - 1; i >= 0; i--) this.free.push(i);
-    this.curG = this.g;
-    this.curH = this.h;
+    const layout = (this.layout = work.layout);
+    const place = layout.learners[index]!;
+    this.kernel = work.kernel;
+    this.rowsAt = place.rows;
+    this.bufAt = place.buf;
+    this.rows = new Int32Array(work.buffer, place.rows, layout.nRows);
+    this.arenaAt = place.arena;
+    this.histSize = layout.histBytes / 8;
+    this.arena = new Float64Array(work.buffer, place.arena, (layout.slots + 1) * this.histSize);
+    this.scratch = new Int32Array(layout.nRows);
+    this.partial = place.arena + layout.slots * layout.histBytes;
+    for (let i = layout.slots - 1; i >= 0; i--) this.free.push(i);
+    this.ghAt = layout.gh;
+    this.work = work;
   }
 
   /**
-   * Grows a tree over `rows[0, count)` on the features flagged in `features`, with per-row
-   * gradients `g` and hessians `h` (by default the learner's own buffers).
+   * Grows a tree over `rows[0, count)` on the features flagged in `features`, with the
+   * gradients of output `k`.
    */
-  grow(count: number, features: Uint8Array, p: TreeParams, g = this.g, h = this.h): BinTree {
+  grow(count: number, features: Uint8Array, p: TreeParams, k: number): BinTree {
     const rows = this.rows;
-    this.curG = g;
-    this.curH = h;
+    const gh = gradientPairs(this.work, k);
+    this.ghAt = this.layout.gh + k * this.layout.nRows * 16;
     const tree: BinTree = {
       feature: [],
       splitBin: [],
@@ -195,8 +220,8 @@ export class TreeLearner {
     let H = 0;
     for (let i = 0; i < count; i++) {
       const r = rows[i]!;
-      G += g[r]!;
-      H += h[r]!;
+      G += gh[2 * r]!;
+      H += gh[2 * r + 1]!;
     }
     const depthLimit = p.maxDepth > 0 ? p.maxDepth : Infinity;
     const leafLimit = p.growth === 'leafwise' ? Math.max(2, p.numLeaves) : Infinity;
@@ -335,10 +360,8 @@ export class TreeLearner {
     const [small, large] = left.c <= right.c ? [left, right] : [right, left];
     small.hist = this.buildHist(small.start, small.end);
     if (small.hist >= 0) {
-      const a = this.arena;
-      const po = leaf.hist * this.histSize;
-      const so = small.hist * this.histSize;
-      for (let j = 0; j < this.histSize; j++) a[po + j]! -= a[so + j]!;
+      const bytes = this.layout.histBytes;
+      this.kernel.sub(this.arenaAt + leaf.hist * bytes, this.arenaAt + small.hist * bytes, bytes);
       large.hist = leaf.hist;
       leaf.hist = -1;
       left.best = this.findSplit(left, features, p);
@@ -360,25 +383,22 @@ export class TreeLearner {
   private buildHist(start: number, end: number): number {
     const slot = this.free.pop();
     if (slot === undefined) return -1;
-    const nq = this.nq;
-    const offset = slot * this.histSize;
-    const { quads, rows, arena } = this;
-    const g = this.curG;
-    const h = this.curH;
+    const { nq, quads, histBytes } = this.layout;
+    const at = this.arenaAt + slot * histBytes;
+    const { kernel, rowsAt, ghAt, bufAt } = this;
     if (end - start < HALVES_MIN_ROWS) {
-      buildHistRange(quads, nq, rows, start, end, g, h, arena, offset, 0, nq);
+      kernel.hist(quads, nq, rowsAt, start, end, ghAt, at, 0, nq, bufAt);
       return slot;
     }
     const mid = (start + end) >>> 1;
     if (this.helper?.tryStart(mid, end)) {
-      buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
+      kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
       this.helper.wait();
     } else {
-      buildHistRange(quads, nq, rows, start, mid, g, h, arena, offset, 0, nq);
-      buildHistRange(quads, nq, rows, mid, end, g, h, arena, this.partial, 0, nq);
+      kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
+      kernel.hist(quads, nq, rowsAt, mid, end, ghAt, this.partial, 0, nq, bufAt);
     }
-    const p = this.partial;
-    for (let j = 0; j < this.histSize; j++) arena[offset + j]! += arena[p + j]!;
+    kernel.add(at, this.partial, histBytes);
     return slot;
   }
 

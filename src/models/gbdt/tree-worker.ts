@@ -3,7 +3,7 @@
  * half of a node's histogram for the main thread, as the shared control words ask.
  */
 import { workerData } from 'node:worker_threads';
-import { buildHistRange } from './hist-kernel.js';
+import { kernelOver } from './hist-kernel.js';
 import { objectiveFor } from './objective.js';
 import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
 import { shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
@@ -12,10 +12,14 @@ const d = workerData as WorkerSetup;
 const c = d.ctrl;
 const n = d.nRows;
 const nf = d.bins.length;
-const learner = new TreeLearner(d.bins, d.nBins, d.own);
+const layout = d.layout;
+const { kernel, buffer } = kernelOver(d.memory);
+const work = { layout, kernel, buffer };
+const learner = new TreeLearner(d.bins, d.nBins, work, 1);
 const objective = objectiveFor(d.kind, d.nClasses);
-const histSize = d.main.nq * 4 * 256 * 2;
-const partial = d.main.slots * histSize;
+const gh = new Float64Array(buffer, layout.gh, 2 * n * objective.nOutputs);
+const main = layout.learners[0]!;
+const partial = main.arena + layout.slots * layout.histBytes;
 
 let seen = 0;
 try {
@@ -28,36 +32,28 @@ try {
     const cmd = c[CTRL.CMD];
     if (cmd === CMD.EXIT) break;
     if (cmd === CMD.HIST) {
-      const m = d.main;
       const k = c[CTRL.HIST_CLASS]!;
-      buildHistRange(
-        m.quads,
-        m.nq,
-        m.rows,
+      kernel.hist(
+        layout.quads,
+        layout.nq,
+        main.rows,
         c[CTRL.START]!,
         c[CTRL.END]!,
-        d.g.subarray(k * n, (k + 1) * n),
-        d.h.subarray(k * n, (k + 1) * n),
-        m.arena,
+        layout.gh + k * n * 16,
         partial,
         0,
-        m.nq,
+        layout.nq,
+        layout.learners[1]!.buf,
       );
     } else if (cmd === CMD.GRAD) {
-      objective.gradients(d.raw, d.y, d.w, d.g, d.h, c[CTRL.START]!, c[CTRL.END]!);
+      objective.gradients(d.raw, d.y, d.w, gh, c[CTRL.START]!, c[CTRL.END]!);
     } else if (cmd === CMD.GROW) {
       const count = c[CTRL.COUNT]!;
       const allRows = c[CTRL.ALL_ROWS] === 1;
       for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
         const k = c[CTRL.CLASSES + j]!;
         learner.rows.set(d.sample.subarray(0, count));
-        const tree = learner.grow(
-          count,
-          d.masks.subarray(k * nf, (k + 1) * nf),
-          d.params,
-          d.g.subarray(k * n, (k + 1) * n),
-          d.h.subarray(k * n, (k + 1) * n),
-        );
+        const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
         treeRowValues(tree, learner.rows, allRows, d.bins, d.delta.subarray(j * n, (j + 1) * n));
         d.port.postMessage({ k, tree } satisfies GrownTree);
