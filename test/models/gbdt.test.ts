@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TreeScorer } from '../../src/artifact/tree-scorer.js';
 import type { TreeEnsembleNode } from '../../src/artifact/format/tree-ensemble.js';
 import { fitGbdt, GBDT_DEFAULTS } from '../../src/models/gbdt/gbdt.js';
-import { binColumn, fitBins, MISSING_BIN, splitThreshold } from '../../src/models/trees/binning.js';
+import { BIN_SAMPLE_ROWS, binColumn, fitBins, MISSING_BIN, splitThreshold } from '../../src/models/trees/binning.js';
 import type { Matrix } from '../../src/models/types.js';
 import { Rng } from '../../src/util/random.js';
 import { contractTests, makeData, meanLoss } from './contract.js';
@@ -43,6 +43,65 @@ describe('binning', () => {
       const t = splitThreshold(m, 0, b);
       for (let i = 0; i < n; i += 97) expect(col[i]! <= t).toBe(bins[i]! <= b);
     }
+  });
+});
+
+describe('binning: the branch-free search and the sample past 200,000 rows', () => {
+  /** The first bin b with v <= bounds[b] (bounds.length when none), by a plain binary search. */
+  const reference = (v: number, bounds: Float64Array): number => {
+    let lo = 0;
+    let hi = bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v <= bounds[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+
+  it('bins as a binary search does, for bounds of every length, on and between them', () => {
+    const rng = new Rng(9);
+    for (const nb of [0, 1, 2, 3, 127, 128, 200, 254]) {
+      const bounds = Float64Array.from({ length: nb }, () => rng.next() * 200 - 100).sort();
+      const values = [
+        ...bounds,
+        ...Array.from({ length: 500 }, () => rng.next() * 240 - 120),
+        -Infinity,
+        Infinity,
+        -0,
+        0,
+        -Number.MAX_VALUE,
+      ];
+      const col = Float64Array.from([...values, NaN]);
+      const bins = binColumn(col, bounds, col.length);
+      values.forEach((v, i) => expect(bins[i], `value ${v} of ${nb} bounds`).toBe(reference(v, bounds)));
+      expect(bins[values.length]).toBe(MISSING_BIN);
+    }
+  });
+
+  it('finds bounds from a seeded sample of 200,000 rows past that size: near the full quantiles', () => {
+    expect(BIN_SAMPLE_ROWS).toBe(200_000);
+    const n = 600_000;
+    const rng = new Rng(4);
+    const col = Float64Array.from({ length: n }, () => (rng.next() < 0.05 ? NaN : rng.next() ** 2));
+    const x = { nRows: n, columns: [col] };
+    const a = fitBins(x, 255, new Rng(1));
+    expect([...a.upper[0]!]).toEqual([...fitBins(x, 255, new Rng(1)).upper[0]!]);
+    expect([...a.upper[0]!]).not.toEqual([...fitBins(x, 255, new Rng(2)).upper[0]!]);
+    expect(a.nBins[0]).toBe(255);
+    // Every bin of the full column holds close to its share of the present values.
+    const bins = binColumn(col, a.upper[0]!, n);
+    const counts = new Array<number>(255).fill(0);
+    let present = 0;
+    for (const b of bins)
+      if (b !== MISSING_BIN) {
+        counts[b]!++;
+        present++;
+      }
+    for (const c of counts) expect(Math.abs(c / (present / 255) - 1)).toBeLessThan(0.25);
+    // Without a random source (or at 200,000 rows or fewer) every row is read.
+    const small = { nRows: 1000, columns: [col.subarray(0, 1000)] };
+    expect([...fitBins(small, 255, new Rng(1)).upper[0]!]).toEqual([...fitBins(small).upper[0]!]);
   });
 });
 

@@ -1,0 +1,158 @@
+/**
+ * The GBDT's histogram kernels: WebAssembly (hist.wat, assembled by `npm run build`) against the
+ * TypeScript fallback, bit for bit, kernel by kernel and over whole fits. The assembled module
+ * lives in dist/, so this test loads the built package (`npm test` builds before it runs).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type * as Kernels from '../../src/models/gbdt/hist-kernel.js';
+import type { fitGbdt as FitGbdt } from '../../src/models/gbdt/gbdt.js';
+import type { Rng as RngClass } from '../../src/util/random.js';
+import { makeData } from './contract.js';
+
+const dist = join(import.meta.dirname, '..', '..', 'dist', 'src');
+const load = async <T>(...path: string[]): Promise<T> => (await import(pathToFileURL(join(dist, ...path)).href)) as T;
+const k = await load<typeof Kernels>('models', 'gbdt', 'hist-kernel.js');
+const { fitGbdt } = await load<{ fitGbdt: typeof FitGbdt }>('models', 'gbdt', 'gbdt.js');
+const { Rng } = await load<{ Rng: typeof RngClass }>('util', 'random.js');
+
+/** A buffer laid out as a fit's (bins in quads, pairs, rows, two histograms, scratch). */
+function setup(memory: WebAssembly.Memory | SharedArrayBuffer, n: number, nq: number, seed: number) {
+  const { kernel, buffer } = k.kernelOver(memory);
+  const quads = 0;
+  const gh = Math.ceil((n * nq * 4) / 16) * 16;
+  const rows = gh + n * 16;
+  const hist = Math.ceil((rows + n * 4) / 16) * 16;
+  const other = hist + nq * k.QUAD_HIST_BYTES;
+  const buf = other + nq * k.QUAD_HIST_BYTES;
+  const rng = new Rng(seed);
+  const q = new Uint32Array(buffer, quads, n * nq);
+  // Bins of every byte value, the missing bin (255) among them.
+  for (let i = 0; i < q.length; i++) q[i] = (rng.next() * 2 ** 32) >>> 0;
+  const pairs = new Float64Array(buffer, gh, 2 * n);
+  // Gradients of mixed signs and scales, hessians positive: sums that rounding can tell apart.
+  for (let r = 0; r < n; r++) {
+    pairs[2 * r] = (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 6 - 3);
+    pairs[2 * r + 1] = rng.next() * 0.25 + 1e-16;
+  }
+  const idx = new Int32Array(buffer, rows, n);
+  let m = 0;
+  for (let r = 0; r < n; r++) if (rng.next() < 0.4) idx[m++] = r;
+  return { kernel, buffer, quads, gh, rows, hist, other, buf, m, end: hist + 2 * nq * k.QUAD_HIST_BYTES };
+}
+
+const bytesFor = (n: number, nq: number): number =>
+  Math.ceil((n * nq * 4) / 16) * 16 + n * 16 + n * 4 + 16 + 2 * nq * k.QUAD_HIST_BYTES + k.gatherBytes(nq);
+
+function bitsOf(buffer: SharedArrayBuffer, at: number, bytes: number): Uint32Array {
+  return new Uint32Array(buffer.slice(at, at + bytes));
+}
+
+describe('histogram kernels: WebAssembly and TypeScript give the same bits', () => {
+  it('the assembled module is built and Node takes it', () => {
+    expect(existsSync(join(dist, 'models', 'gbdt', 'hist.wasm'))).toBe(true);
+    expect(k.kernelMemory(1 << 20, 'wasm')).toBeInstanceOf(WebAssembly.Memory);
+    expect(k.kernelOver(k.kernelMemory(1 << 20, 'wasm')).kernel.kind).toBe('wasm');
+    expect(k.kernelMemory(1 << 20, 'ts')).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  for (const [n, nq] of [
+    [1000, 1],
+    [5000, 5],
+    [3000, 13],
+  ] as const) {
+    it(`hist, sub and add over ${n} rows × ${nq * 4} features, whole and by quad ranges`, () => {
+      const bytes = bytesFor(n, nq);
+      const w = setup(k.kernelMemory(bytes, 'wasm'), n, nq, 7);
+      const t = setup(k.kernelMemory(bytes, 'ts'), n, nq, 7);
+      expect(w.kernel.kind).toBe('wasm');
+      expect(t.kernel.kind).toBe('ts');
+      const hb = nq * k.QUAD_HIST_BYTES;
+      const ranges: [number, number, number, number][] = [
+        [0, w.m, 0, nq],
+        [3, w.m - 5, 0, nq],
+        [0, 1, 0, nq],
+        [10, 10, 0, nq],
+        [0, w.m, nq > 1 ? 1 : 0, nq],
+      ];
+      for (const [start, end, qb, qe] of ranges) {
+        for (const s of [w, t]) {
+          // Garbage first: the kernel must zero what it fills.
+          new Float64Array(s.buffer, s.hist, hb / 8).fill(Math.PI);
+          s.kernel.hist(s.quads, nq, s.rows, start, end, s.gh, s.hist, qb, qe, s.buf);
+        }
+        const from = w.hist + qb * k.QUAD_HIST_BYTES;
+        const len = (qe - qb) * k.QUAD_HIST_BYTES;
+        expect(bitsOf(w.buffer, from, len)).toEqual(bitsOf(t.buffer, from, len));
+      }
+      // A histogram by hand, for the whole range: the sum of each row's pair in its bin.
+      const pairs = new Float64Array(t.buffer, t.gh, 2 * n);
+      const rows = new Int32Array(t.buffer, t.rows, n);
+      const q = new Uint32Array(t.buffer, t.quads, n * nq);
+      const want = new Float64Array(hb / 8);
+      for (let i = 0; i < t.m; i++) {
+        const r = rows[i]!;
+        for (let f = 0; f < nq * 4; f++) {
+          const bin = (q[r * nq + (f >> 2)]! >>> ((f & 3) * 8)) & 255;
+          want[(f * 256 + bin) * 2]! += pairs[2 * r]!;
+          want[(f * 256 + bin) * 2 + 1]! += pairs[2 * r + 1]!;
+        }
+      }
+      for (const s of [w, t]) s.kernel.hist(s.quads, nq, s.rows, 0, s.m, s.gh, s.hist, 0, nq, s.buf);
+      expect(new Float64Array(w.buffer, w.hist, hb / 8)).toEqual(want);
+      // Subtraction and addition of whole histograms.
+      for (const s of [w, t]) {
+        s.kernel.hist(s.quads, nq, s.rows, 0, s.m >> 1, s.gh, s.other, 0, nq, s.buf);
+        s.kernel.sub(s.hist, s.other, hb);
+      }
+      expect(bitsOf(w.buffer, w.hist, hb)).toEqual(bitsOf(t.buffer, t.hist, hb));
+      for (const s of [w, t]) s.kernel.add(s.hist, s.other, hb);
+      expect(bitsOf(w.buffer, w.hist, hb)).toEqual(bitsOf(t.buffer, t.hist, hb));
+    });
+  }
+});
+
+describe('gbdt fits: the same model with either kernel', () => {
+  const saved = process.env.AUTOML_GBDT_KERNEL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AUTOML_GBDT_KERNEL;
+    else process.env.AUTOML_GBDT_KERNEL = saved;
+  });
+
+  for (const [kind, K, n] of [
+    ['multiclass', 3, 3000],
+    ['binary', 2, 12000],
+    ['regression', 1, 2000],
+  ] as const) {
+    it(`${kind}, ${n} rows (halves summed apart above 4,096 rows)`, () => {
+      const data = makeData(kind, n, 5);
+      const params = {
+        nRounds: 15,
+        baggingFraction: 0.8,
+        featureFraction: 0.75,
+        growth: 'depthwise' as const,
+        maxDepth: 5,
+      };
+      const fit = (kernel: string) => {
+        process.env.AUTOML_GBDT_KERNEL = kernel;
+        return fitGbdt(data, { kind, nClasses: K, rng: new Rng(3), params: { ...params, threads: 1 } });
+      };
+      const wasm = fit('wasm');
+      const ts = fit('ts');
+      expect((wasm.info as { kernel: string }).kernel).toBe('wasm');
+      expect((ts.info as { kernel: string }).kernel).toBe('ts');
+      expect(JSON.stringify(wasm.exportNode())).toBe(JSON.stringify(ts.exportNode()));
+      expect(wasm.exportNode().trees.length).toBe(15 * (K === 3 ? 3 : 1));
+    });
+  }
+
+  it('refuses an unknown AUTOML_GBDT_KERNEL, naming it', () => {
+    process.env.AUTOML_GBDT_KERNEL = 'simd';
+    const data = makeData('binary', 200, 1);
+    expect(() => fitGbdt(data, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nRounds: 2 } })).toThrow(
+      "AUTOML_GBDT_KERNEL must be wasm or ts, got 'simd'",
+    );
+  });
+});
