@@ -114,6 +114,93 @@ describe('histogram kernels: WebAssembly and TypeScript give the same bits', () 
   }
 });
 
+describe('split search and partition: WebAssembly and TypeScript give the same bits', () => {
+  it('bestSplit over random histograms, masks and limits, missing values or none', () => {
+    const nf = 9;
+    const bytes = nf * 4096 + nf * 2 + nf + 64;
+    const pick = (memory: WebAssembly.Memory | SharedArrayBuffer) => ({ ...k.kernelOver(memory) });
+    const w = pick(k.kernelMemory(bytes, 'wasm'));
+    const t = pick(k.kernelMemory(bytes, 'ts'));
+    const hist = 0;
+    const nBins = nf * 4096;
+    const mask = nBins + nf * 2;
+    const out = Math.ceil((mask + nf) / 16) * 16;
+    const rng = new Rng(11);
+    let found = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const h = new Float64Array(nf * 512);
+      const counts = new Uint16Array(nf);
+      const m = new Uint8Array(nf);
+      let G = 0;
+      let H = 0;
+      for (let f = 0; f < nf; f++) {
+        counts[f] = 1 + Math.floor(rng.next() * 255);
+        m[f] = rng.next() < 0.8 ? 1 : 0;
+        const bins = [...Array.from({ length: counts[f]! }, (_, b) => b), ...(rng.next() < 0.5 ? [255] : [])];
+        let g = 0;
+        let hh = 0;
+        for (const b of bins) {
+          const gb = rng.next() - 0.5;
+          const hb = rng.next() * 2;
+          h[(f * 256 + b) * 2] = gb;
+          h[(f * 256 + b) * 2 + 1] = hb;
+          g += gb;
+          hh += hb;
+        }
+        if (f === 0) [G, H] = [g, hh];
+      }
+      // Every fifth draw asks for more hessian than a side can hold: no split.
+      const minHess = trial % 5 === 0 ? 1e9 : rng.next();
+      const args = [G, H, 1 + rng.next() * 40, rng.next() * 2, rng.next() * 10, minHess, 1e-12] as const;
+      const results = [w, t].map((s) => {
+        new Float64Array(s.buffer, hist, nf * 512).set(h);
+        new Uint16Array(s.buffer, nBins, nf).set(counts);
+        new Uint8Array(s.buffer, mask, nf).set(m);
+        new Float64Array(s.buffer, out, 6).fill(-1);
+        const r = s.kernel.bestSplit(hist, nf, nBins, mask, ...args, out);
+        return [r, ...bitsOf(s.buffer, out, 48)];
+      });
+      expect(results[0]).toEqual(results[1]);
+      found += results[0]![0]!;
+    }
+    // Most draws find a split; some, under strict limits, do not.
+    expect(found).toBeGreaterThan(20);
+    expect(found).toBeLessThanOrEqual(48);
+  });
+
+  it('partition keeps each side in row order and both kernels agree', () => {
+    const n = 5000;
+    const bytes = n * 4 * 2 + n + 64;
+    const rng = new Rng(12);
+    const col = Uint8Array.from({ length: n }, () => (rng.next() < 0.1 ? 255 : Math.floor(rng.next() * 200)));
+    for (const [bin, missLeft, start, end] of [
+      [100, 1, 0, n],
+      [100, 0, 17, 4000],
+      [0, 0, 0, n],
+      [199, 1, 5, 6],
+      [50, 0, 9, 9],
+    ] as const) {
+      const results = (['wasm', 'ts'] as const).map((kind) => {
+        const { kernel, buffer } = k.kernelOver(k.kernelMemory(bytes, kind));
+        const rows = new Int32Array(buffer, 0, n);
+        for (let i = 0; i < n; i++) rows[i] = (i * 7919) % n; // a permutation, out of order
+        new Uint8Array(buffer, 8 * n, n + 16).set(col);
+        const li = kernel.partition(0, 4 * n, 8 * n, start, end, bin, missLeft);
+        return { li, rows: [...rows] };
+      });
+      expect(results[0]).toEqual(results[1]);
+      const { li, rows } = results[0]!;
+      const before = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+      const goesLeft = (r: number): boolean => (col[r] === 255 ? missLeft === 1 : col[r]! <= bin);
+      const part = before.slice(start, end);
+      expect(rows.slice(start, li)).toEqual(part.filter(goesLeft));
+      expect(rows.slice(li, end)).toEqual(part.filter((r) => !goesLeft(r)));
+      expect(rows.slice(0, start)).toEqual(before.slice(0, start));
+      expect(rows.slice(end)).toEqual(before.slice(end));
+    }
+  });
+});
+
 describe('gbdt fits: the same model with either kernel', () => {
   const saved = process.env.AUTOML_GBDT_KERNEL;
   afterEach(() => {

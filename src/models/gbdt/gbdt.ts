@@ -15,10 +15,11 @@ import { availableParallelism } from 'node:os';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
 import { roundsInfo, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
-import { binMatrix, fitBins, sampleRows } from '../trees/binning.js';
+import { binColumn, binMatrix, fitBins, sampleRows } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import {
   addTreeOutput,
+  binColumns,
   gbdtLayout,
   shrinkTree,
   treeRowValues,
@@ -131,7 +132,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   if (opts.valid) checkFitData(opts.valid, opts.kind, K, 'validation', x.columns.length);
 
   const mapper = fitBins(x, p.maxBins, opts.rng);
-  const bins = binMatrix(x, mapper);
   const obj = objectiveFor(opts.kind, K);
   const nOut = obj.nOutputs;
   const base = obj.initScore(y, w);
@@ -146,8 +146,10 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1);
   const memory = kernelMemory(layout.bytes, preferredKernel());
   const work = { layout, ...kernelOver(memory) };
-  writeQuads(bins, work);
-  const learner = new TreeLearner(bins, mapper.nBins, work, 0);
+  const bins = binColumns(work);
+  x.columns.forEach((col, f) => binColumn(col, mapper.upper[f]!, n, bins[f]));
+  writeQuads(bins, mapper.nBins, work);
+  const learner = new TreeLearner(work, 0);
   // Shared, so that the second thread reads and writes them too.
   const shared = (len: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(8, len * 8)));
   const raw = shared(n * nOut);
@@ -160,8 +162,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const thread = wantThread
     ? GbdtThread.create(
         {
-          bins,
-          nBins: mapper.nBins,
           nRows: n,
           memory,
           layout,

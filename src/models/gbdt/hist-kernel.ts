@@ -1,6 +1,6 @@
 /**
- * The histogram kernels: sum (gradient, hessian) pairs per (feature, bin) over a range of rows,
- * and add or subtract whole histograms. Two implementations give the same bits: WebAssembly
+ * The GBDT's kernels: sum (gradient, hessian) pairs per (feature, bin) over a range of rows, add
+ * or subtract whole histograms, find a leaf's best split, partition its rows. Two implementations give the same bits: WebAssembly
  * with SIMD (hist.wat, assembled at `npm run build` into hist.wasm beside this module; about
  * three times faster) and plain TypeScript, used when the assembled module is not there (as when
  * the tests run these sources), when the memory a fit needs is past WebAssembly's 4 GiB, or when
@@ -17,6 +17,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { partitionRows } from '../trees/tree.js';
 
 /** Bytes of one quad's histogram: four features × 256 bins × two f64. */
 export const QUAD_HIST_BYTES = 16384;
@@ -47,6 +48,42 @@ export interface HistKernel {
     qe: number,
     buf: number,
   ): void;
+  /**
+   * The best split of a leaf over its histogram at byte `hist`: per feature flagged in the `u8`
+   * array at `mask` with two bins or more (`u16` array at `nBins`), a scan over its bins with
+   * missing values tried on both sides. `G`, `H`: the leaf's sums; `cnt`: rows per unit of
+   * hessian; `md`: minDataInLeaf − 0.5; `best`: the gain to beat. Writes feature, bin,
+   * missingLeft (0 or 1), gain, and the left part's gradient and hessian sums as six `f64` at
+   * `out`; returns 1 when it found a split, else 0.
+   */
+  bestSplit(
+    hist: number,
+    nf: number,
+    nBins: number,
+    mask: number,
+    G: number,
+    H: number,
+    cnt: number,
+    lambda: number,
+    md: number,
+    minHess: number,
+    best: number,
+    out: number,
+  ): number;
+  /**
+   * Stable partition of rows[start, end) by a split of the feature whose bins (`u8` per row)
+   * are at byte `col`: rows whose bin is <= `bin` (or the missing bin, when `missLeft` is 1)
+   * first. `scratch`: room for the rows. Returns the end of the left part.
+   */
+  partition(
+    rows: number,
+    scratch: number,
+    col: number,
+    start: number,
+    end: number,
+    bin: number,
+    missLeft: number,
+  ): number;
   /** The `f64` at byte `dst` minus those at `src`, over `bytes` bytes. */
   sub(dst: number, src: number, bytes: number): void;
   /** The `f64` at byte `dst` plus those at `src`, over `bytes` bytes. */
@@ -58,8 +95,68 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
   const f64 = new Float64Array(buffer, 0, Math.floor(buffer.byteLength / 8));
   const u32 = new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
   const i32 = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+  const u16 = new Uint16Array(buffer, 0, Math.floor(buffer.byteLength / 2));
+  const u8 = new Uint8Array(buffer);
+  const side = new Uint8Array(256);
   return {
     kind: 'ts',
+    bestSplit(hist, nf, nBins, mask, G, H, cnt, lambda, md, minHess, best, out) {
+      const parent = (G * G) / (H + lambda);
+      const o8 = out / 8;
+      let found = 0;
+      const keep = (f: number, b: number, missingLeft: number, gain: number, lg: number, lh: number): void => {
+        best = gain;
+        found = 1;
+        f64.set([f, b, missingLeft, gain, lg, lh], o8);
+      };
+      for (let f = 0; f < nf; f++) {
+        const nb = u16[nBins / 2 + f]!;
+        if (u8[mask + f] === 0 || nb < 2) continue;
+        const off = hist / 8 + f * 512;
+        const mg = f64[off + 510]!;
+        const mh = f64[off + 511]!;
+        const miss = mh > 0;
+        let lg = 0;
+        let lh = 0;
+        // Split after bin b (b = nb − 1 only makes sense with missing values on the right).
+        const last = miss ? nb - 1 : nb - 2;
+        for (let b = 0; b <= last; b++) {
+          lg += f64[off + 2 * b]!;
+          lh += f64[off + 2 * b + 1]!;
+          // Missing values to the right.
+          let rg = G - lg;
+          let rh = H - lh;
+          if (lh >= minHess && rh >= minHess && lh * cnt >= md && rh * cnt >= md) {
+            const gain = (lg * lg) / (lh + lambda) + (rg * rg) / (rh + lambda) - parent;
+            if (gain > best) keep(f, b, !miss && lh >= rh ? 1 : 0, gain, lg, lh);
+          }
+          if (miss && b < nb - 1) {
+            // Missing values to the left.
+            const xg = lg + mg;
+            const xh = lh + mh;
+            rg = G - xg;
+            rh = H - xh;
+            if (xh >= minHess && rh >= minHess && xh * cnt >= md && rh * cnt >= md) {
+              const gain = (xg * xg) / (xh + lambda) + (rg * rg) / (rh + lambda) - parent;
+              if (gain > best) keep(f, b, 1, gain, xg, xh);
+            }
+          }
+        }
+      }
+      return found;
+    },
+    partition(rows, scratch, col, start, end, bin, missLeft) {
+      return partitionRows(
+        new Int32Array(buffer, rows, end),
+        new Int32Array(buffer, scratch, end - start),
+        side,
+        new Uint8Array(buffer, col),
+        start,
+        end,
+        bin,
+        missLeft === 1,
+      );
+    },
     hist(quads, nq, rows, start, end, gh, hist, qb, qe) {
       // Byte offsets are multiples of 16; divided, not shifted, past 4 GiB too.
       const q0 = quads / 4;
@@ -152,7 +249,14 @@ export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
       'kind'
     >;
     return {
-      kernel: { kind: 'wasm', hist: exports.hist, sub: exports.sub, add: exports.add },
+      kernel: {
+        kind: 'wasm',
+        hist: exports.hist,
+        bestSplit: exports.bestSplit,
+        partition: exports.partition,
+        sub: exports.sub,
+        add: exports.add,
+      },
       buffer: memory.buffer as SharedArrayBuffer,
     };
   }

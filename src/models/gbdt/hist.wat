@@ -84,6 +84,123 @@
         (br_if $row (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $stride))) (local.get $je))))
       (br_if $chunk (i32.lt_s (local.tee $c (local.get $ce)) (local.get $end)))))
 
+  ;; The best split of a leaf over its histogram at `hist` (as TreeLearner's findSplit, the same
+  ;; doubles in the same order): per feature flagged in the u8 array at `mask` with at least two
+  ;; bins (u16 array at `nBins`), a scan over its bins with missing values tried on both sides.
+  ;; `md` is minDataInLeaf − 0.5, `best` the gain to beat. Writes feature, bin, missingLeft,
+  ;; gain, left gradient sum and left hessian sum as six f64 at `out`; returns 1 when it found a
+  ;; split, else 0.
+  (func (export "bestSplit")
+    (param $hist i32) (param $nf i32) (param $nBins i32) (param $mask i32)
+    (param $G f64) (param $H f64) (param $cnt f64) (param $lambda f64) (param $md f64)
+    (param $minHess f64) (param $best f64) (param $out i32) (result i32)
+    (local $parent f64) (local $f i32) (local $nb i32) (local $off i32) (local $mg f64) (local $mh f64)
+    (local $miss i32) (local $last i32) (local $b i32) (local $lg f64) (local $lh f64) (local $rg f64)
+    (local $rh f64) (local $xg f64) (local $xh f64) (local $gain f64) (local $found i32)
+    (local.set $parent (f64.div (f64.mul (local.get $G) (local.get $G)) (f64.add (local.get $H) (local.get $lambda))))
+    (block $features
+      (br_if $features (i32.le_s (local.get $nf) (i32.const 0)))
+      (loop $feature
+        (local.set $nb (i32.load16_u (i32.add (local.get $nBins) (i32.shl (local.get $f) (i32.const 1)))))
+        (if (i32.and (i32.ne (i32.load8_u (i32.add (local.get $mask) (local.get $f))) (i32.const 0))
+                     (i32.ge_u (local.get $nb) (i32.const 2)))
+          (then
+            (local.set $off (i32.add (local.get $hist) (i32.shl (local.get $f) (i32.const 12))))
+            (local.set $mg (f64.load offset=4080 (local.get $off)))
+            (local.set $mh (f64.load offset=4088 (local.get $off)))
+            (local.set $miss (f64.gt (local.get $mh) (f64.const 0)))
+            (local.set $last (select (i32.sub (local.get $nb) (i32.const 1)) (i32.sub (local.get $nb) (i32.const 2))
+              (local.get $miss)))
+            (local.set $lg (f64.const 0))
+            (local.set $lh (f64.const 0))
+            (local.set $b (i32.const 0))
+            (loop $bin
+              (local.set $lg (f64.add (local.get $lg) (f64.load (local.get $off))))
+              (local.set $lh (f64.add (local.get $lh) (f64.load offset=8 (local.get $off))))
+              ;; Missing values to the right.
+              (local.set $rg (f64.sub (local.get $G) (local.get $lg)))
+              (local.set $rh (f64.sub (local.get $H) (local.get $lh)))
+              (if (i32.and
+                    (i32.and (f64.ge (local.get $lh) (local.get $minHess)) (f64.ge (local.get $rh) (local.get $minHess)))
+                    (i32.and (f64.ge (f64.mul (local.get $lh) (local.get $cnt)) (local.get $md))
+                             (f64.ge (f64.mul (local.get $rh) (local.get $cnt)) (local.get $md))))
+                (then
+                  (local.set $gain (f64.sub
+                    (f64.add
+                      (f64.div (f64.mul (local.get $lg) (local.get $lg)) (f64.add (local.get $lh) (local.get $lambda)))
+                      (f64.div (f64.mul (local.get $rg) (local.get $rg)) (f64.add (local.get $rh) (local.get $lambda))))
+                    (local.get $parent)))
+                  (if (f64.gt (local.get $gain) (local.get $best))
+                    (then
+                      (local.set $best (local.get $gain))
+                      (local.set $found (i32.const 1))
+                      (f64.store (local.get $out) (f64.convert_i32_u (local.get $f)))
+                      (f64.store offset=8 (local.get $out) (f64.convert_i32_u (local.get $b)))
+                      (f64.store offset=16 (local.get $out)
+                        (f64.convert_i32_u (i32.and (i32.eqz (local.get $miss)) (f64.ge (local.get $lh) (local.get $rh)))))
+                      (f64.store offset=24 (local.get $out) (local.get $gain))
+                      (f64.store offset=32 (local.get $out) (local.get $lg))
+                      (f64.store offset=40 (local.get $out) (local.get $lh))))))
+              ;; Missing values to the left.
+              (if (i32.and (local.get $miss) (i32.lt_s (local.get $b) (i32.sub (local.get $nb) (i32.const 1))))
+                (then
+                  (local.set $xg (f64.add (local.get $lg) (local.get $mg)))
+                  (local.set $xh (f64.add (local.get $lh) (local.get $mh)))
+                  (local.set $rg (f64.sub (local.get $G) (local.get $xg)))
+                  (local.set $rh (f64.sub (local.get $H) (local.get $xh)))
+                  (if (i32.and
+                        (i32.and (f64.ge (local.get $xh) (local.get $minHess)) (f64.ge (local.get $rh) (local.get $minHess)))
+                        (i32.and (f64.ge (f64.mul (local.get $xh) (local.get $cnt)) (local.get $md))
+                                 (f64.ge (f64.mul (local.get $rh) (local.get $cnt)) (local.get $md))))
+                    (then
+                      (local.set $gain (f64.sub
+                        (f64.add
+                          (f64.div (f64.mul (local.get $xg) (local.get $xg)) (f64.add (local.get $xh) (local.get $lambda)))
+                          (f64.div (f64.mul (local.get $rg) (local.get $rg)) (f64.add (local.get $rh) (local.get $lambda))))
+                        (local.get $parent)))
+                      (if (f64.gt (local.get $gain) (local.get $best))
+                        (then
+                          (local.set $best (local.get $gain))
+                          (local.set $found (i32.const 1))
+                          (f64.store (local.get $out) (f64.convert_i32_u (local.get $f)))
+                          (f64.store offset=8 (local.get $out) (f64.convert_i32_u (local.get $b)))
+                          (f64.store offset=16 (local.get $out) (f64.const 1))
+                          (f64.store offset=24 (local.get $out) (local.get $gain))
+                          (f64.store offset=32 (local.get $out) (local.get $xg))
+                          (f64.store offset=40 (local.get $out) (local.get $xh))))))))
+              (local.set $off (i32.add (local.get $off) (i32.const 16)))
+              (br_if $bin (i32.le_s (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $last))))))
+        (br_if $feature (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $nf)))))
+    (local.get $found))
+
+  ;; Stable partition of rows[start, end) (i32 at `rows`) by a split of the feature whose bins
+  ;; (u8 per row, column-major) are at `col`: rows whose bin is <= `bin`, or the missing bin 255
+  ;; when `missLeft`, first. Every row is written to both places and only its side's index moves
+  ;; on (no branch to mispredict); `scratch` takes the right side, copied back after the left.
+  ;; Returns the end of the left part.
+  (func (export "partition")
+    (param $rows i32) (param $scratch i32) (param $col i32) (param $start i32) (param $end i32)
+    (param $bin i32) (param $missLeft i32) (result i32)
+    (local $p i32) (local $pe i32) (local $li i32) (local $ri i32) (local $r i32) (local $b i32) (local $left i32)
+    (local.set $p (i32.add (local.get $rows) (i32.shl (local.get $start) (i32.const 2))))
+    (local.set $pe (i32.add (local.get $rows) (i32.shl (local.get $end) (i32.const 2))))
+    (local.set $li (local.get $p))
+    (local.set $ri (local.get $scratch))
+    (if (i32.lt_u (local.get $p) (local.get $pe))
+      (then
+        (loop $row
+          (local.set $r (i32.load (local.get $p)))
+          (local.set $b (i32.load8_u (i32.add (local.get $col) (local.get $r))))
+          (local.set $left (select (local.get $missLeft) (i32.le_u (local.get $b) (local.get $bin))
+            (i32.eq (local.get $b) (i32.const 255))))
+          (i32.store (local.get $li) (local.get $r))
+          (i32.store (local.get $ri) (local.get $r))
+          (local.set $li (i32.add (local.get $li) (i32.shl (local.get $left) (i32.const 2))))
+          (local.set $ri (i32.add (local.get $ri) (i32.shl (i32.xor (local.get $left) (i32.const 1)) (i32.const 2))))
+          (br_if $row (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $pe))))))
+    (memory.copy (local.get $li) (local.get $scratch) (i32.sub (local.get $ri) (local.get $scratch)))
+    (i32.shr_u (i32.sub (local.get $li) (local.get $rows)) (i32.const 2)))
+
     ;; dst[j] -= src[j] for the f64 at byte offsets dst, src, over `bytes` (a multiple of 16).
   (func (export "sub") (param $dst i32) (param $src i32) (param $bytes i32)
     (local $e i32)

@@ -36,8 +36,6 @@ export const MAX_WORKER_CLASSES = 64;
 
 export interface WorkerSetup {
   ctrl: Int32Array;
-  bins: Uint8Array[];
-  nBins: Uint16Array;
   nRows: number;
   /**
    * The fit's shared buffer: the bins, the gradient pairs of all classes, and two learners'
@@ -93,7 +91,7 @@ export class GbdtThread implements HalvesHelper {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
     this.delta = new Float64Array(shared(n * workerClasses * 8));
-    this.masks = new Uint8Array(shared(setup.bins.length * nClasses));
+    this.masks = new Uint8Array(shared(setup.layout.nFeatures * nClasses));
     this.sample = new Int32Array(shared(n * 4));
     const channel = new MessageChannel();
     this.port = channel.port1;

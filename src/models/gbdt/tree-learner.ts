@@ -13,8 +13,7 @@
  * second half of a large node's rows while this thread sums the first half. Such nodes are
  * summed in the same two halves on one thread too, so results do not depend on it.
  */
-import { MISSING_BIN } from '../trees/binning.js';
-import { leafOfRow, partitionRows } from '../trees/tree.js';
+import { leafOfRow } from '../trees/tree.js';
 import { gatherBytes, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
 
 export interface TreeParams {
@@ -46,8 +45,6 @@ export interface BinTree {
   end: number[];
 }
 
-const STRIDE = 2; // per bin: gradient, hessian
-const BINS = 256;
 /** Nodes with at least this many rows are summed in two halves (on two threads when there are). */
 const HALVES_MIN_ROWS = 4096;
 
@@ -81,14 +78,28 @@ interface Split {
  */
 export interface Layout {
   readonly nRows: number;
+  readonly nFeatures: number;
   readonly nq: number;
   readonly quads: number;
   readonly gh: number;
+  /** The bins column-major too (`u8`, nRows per feature), for partitions; and `u16` bin counts. */
+  readonly cols: number;
+  readonly nBins: number;
   /** Bytes of one histogram. */
   readonly histBytes: number;
   readonly slots: number;
-  /** Per learner (one per thread): its rows, its histograms and the kernel's scratch area. */
-  readonly learners: readonly { readonly rows: number; readonly arena: number; readonly buf: number }[];
+  /**
+   * Per learner (one per thread): its rows and room to partition them, its histograms, the
+   * kernel's scratch area, the feature mask of the tree it grows and the split it found.
+   */
+  readonly learners: readonly {
+    readonly rows: number;
+    readonly scratch: number;
+    readonly arena: number;
+    readonly buf: number;
+    readonly mask: number;
+    readonly out: number;
+  }[];
   readonly bytes: number;
 }
 
@@ -104,12 +115,17 @@ export function gbdtLayout(nRows: number, nFeatures: number, nOut: number, slots
   // The kernel reads a row's quads 16 bytes at a time, a few past the last row's: into `gh`.
   const quads = take(nRows * nq * 4);
   const gh = take(nOut * nRows * 16);
+  const cols = take(nFeatures * nRows);
+  const nBins = take(nFeatures * 2);
   const places = Array.from({ length: learners }, () => ({
     rows: take(nRows * 4),
+    scratch: take(nRows * 4),
     arena: take((slots + 1) * histBytes),
     buf: take(gatherBytes(nq)),
+    mask: take(nFeatures),
+    out: take(6 * 8),
   }));
-  return { nRows, nq, quads, gh, histBytes, slots, learners: places, bytes: at };
+  return { nRows, nFeatures, nq, quads, gh, cols, nBins, histBytes, slots, learners: places, bytes: at };
 }
 
 /** The shared buffer of a fit and the kernels over it, in one thread. */
@@ -119,9 +135,16 @@ export interface SharedWork {
   readonly kernel: HistKernel;
 }
 
-/** Writes the bins of a binned matrix as quads, once; the fit's learners share them. */
-export function writeQuads(bins: readonly Uint8Array[], work: SharedWork): void {
+/** The column-major bins in a fit's shared buffer: one `Uint8Array` view per feature, to fill. */
+export function binColumns(work: SharedWork): Uint8Array[] {
+  const { nRows, nFeatures, cols } = work.layout;
+  return Array.from({ length: nFeatures }, (_, f) => new Uint8Array(work.buffer, cols + f * nRows, nRows));
+}
+
+/** Writes the filled bins row-major as quads too, and the bin counts, once per fit. */
+export function writeQuads(bins: readonly Uint8Array[], nBins: Uint16Array, work: SharedWork): void {
   const { nRows, nq, quads } = work.layout;
+  new Uint16Array(work.buffer, work.layout.nBins, nBins.length).set(nBins);
   const bytes = new Uint8Array(work.buffer, quads, nRows * nq * 4);
   const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
   for (let f = 0; f < bins.length; f++) {
@@ -154,47 +177,33 @@ export interface HalvesHelper {
 export class TreeLearner {
   /** Row indices; `grow` partitions `rows[0, count)` in place. */
   readonly rows: Int32Array;
-  private readonly scratch: Int32Array;
-  /** Per bin of the split feature: 1 when its rows go left. */
-  private readonly side = new Uint8Array(BINS);
-  /** Doubles in one histogram. */
-  private readonly histSize: number;
-  /** The arena as doubles (for the split search), and where it starts in bytes. */
-  private readonly arena: Float64Array;
-  private readonly arenaAt: number;
-  private readonly rowsAt: number;
-  private readonly bufAt: number;
-  private readonly free: number[] = [];
   private readonly kernel: HistKernel;
   private readonly layout: Layout;
+  private readonly work: SharedWork;
+  /** This learner's places in the shared buffer (byte offsets; see {@link Layout}). */
+  private readonly place: Layout['learners'][number];
   /** Byte offset of the partial histogram. */
   private readonly partial: number;
-  private readonly work: SharedWork;
+  /** The split the kernel found, as doubles (see HistKernel.bestSplit). */
+  private readonly out: Float64Array;
+  private readonly mask: Uint8Array;
+  private readonly free: number[] = [];
   /** Byte offset of the (gradient, hessian) pairs of the tree being grown. */
   private ghAt: number;
   /** Another thread that may sum half of a large node's rows. */
   helper: HalvesHelper | undefined;
 
-  constructor(
-    private readonly bins: readonly Uint8Array[],
-    private readonly nBins: Uint16Array,
-    work: SharedWork,
-    index: number,
-  ) {
+  constructor(work: SharedWork, index: number) {
     const layout = (this.layout = work.layout);
-    const place = layout.learners[index]!;
+    const place = (this.place = layout.learners[index]!);
+    this.work = work;
     this.kernel = work.kernel;
-    this.rowsAt = place.rows;
-    this.bufAt = place.buf;
     this.rows = new Int32Array(work.buffer, place.rows, layout.nRows);
-    this.arenaAt = place.arena;
-    this.histSize = layout.histBytes / 8;
-    this.arena = new Float64Array(work.buffer, place.arena, (layout.slots + 1) * this.histSize);
-    this.scratch = new Int32Array(layout.nRows);
+    this.out = new Float64Array(work.buffer, place.out, 6);
+    this.mask = new Uint8Array(work.buffer, place.mask, layout.nFeatures);
     this.partial = place.arena + layout.slots * layout.histBytes;
     for (let i = layout.slots - 1; i >= 0; i--) this.free.push(i);
     this.ghAt = layout.gh;
-    this.work = work;
   }
 
   /**
@@ -205,6 +214,7 @@ export class TreeLearner {
     const rows = this.rows;
     const gh = gradientPairs(this.work, k);
     this.ghAt = this.layout.gh + k * this.layout.nRows * 16;
+    this.mask.set(features);
     const tree: BinTree = {
       feature: [],
       splitBin: [],
@@ -238,7 +248,7 @@ export class TreeLearner {
     };
     if (depthLimit > 0) {
       root.hist = this.buildHist(root.start, root.end);
-      root.best = this.findSplit(root, features, p);
+      root.best = this.findSplit(root, p);
     }
 
     const open: Leaf[] = [root];
@@ -307,16 +317,15 @@ export class TreeLearner {
     p: TreeParams,
     childrenSplit: boolean,
   ): [Leaf, Leaf] {
-    const rows = this.rows;
-    const li = partitionRows(
-      rows,
-      this.scratch,
-      this.side,
-      this.bins[s.feature]!,
+    const { nRows, cols } = this.layout;
+    const li = this.kernel.partition(
+      this.place.rows,
+      this.place.scratch,
+      cols + s.feature * nRows,
       leaf.start,
       leaf.end,
       s.bin,
-      s.missingLeft,
+      s.missingLeft ? 1 : 0,
     );
 
     const node = leaf.node;
@@ -361,11 +370,12 @@ export class TreeLearner {
     small.hist = this.buildHist(small.start, small.end);
     if (small.hist >= 0) {
       const bytes = this.layout.histBytes;
-      this.kernel.sub(this.arenaAt + leaf.hist * bytes, this.arenaAt + small.hist * bytes, bytes);
+      const arena = this.place.arena;
+      this.kernel.sub(arena + leaf.hist * bytes, arena + small.hist * bytes, bytes);
       large.hist = leaf.hist;
       leaf.hist = -1;
-      left.best = this.findSplit(left, features, p);
-      right.best = this.findSplit(right, features, p);
+      left.best = this.findSplit(left, p);
+      right.best = this.findSplit(right, p);
     } else this.release(leaf);
     return [left, right];
   }
@@ -384,8 +394,9 @@ export class TreeLearner {
     const slot = this.free.pop();
     if (slot === undefined) return -1;
     const { nq, quads, histBytes } = this.layout;
-    const at = this.arenaAt + slot * histBytes;
-    const { kernel, rowsAt, ghAt, bufAt } = this;
+    const at = this.place.arena + slot * histBytes;
+    const { kernel, ghAt } = this;
+    const { rows: rowsAt, buf: bufAt } = this.place;
     if (end - start < HALVES_MIN_ROWS) {
       kernel.hist(quads, nq, rowsAt, start, end, ghAt, at, 0, nq, bufAt);
       return slot;
@@ -402,63 +413,27 @@ export class TreeLearner {
     return slot;
   }
 
-  private findSplit(leaf: Leaf, features: Uint8Array, p: TreeParams): Split | undefined {
+  private findSplit(leaf: Leaf, p: TreeParams): Split | undefined {
     if (leaf.c < 2 * p.minDataInLeaf || leaf.h < 2 * p.minSumHessian || leaf.hist < 0) return undefined;
-    const hist = this.arena;
-    const base = leaf.hist * this.histSize;
-    const lambda = p.lambdaL2;
-    const parentScore = (leaf.g * leaf.g) / (leaf.h + lambda);
+    const { layout, place, out } = this;
     // Histograms hold gradients and hessians only; counts are estimated from the hessian, as
     // LightGBM does (exact when hessians are constant, as for squared error).
-    const cntFactor = leaf.c / leaf.h;
-    const minData = p.minDataInLeaf;
-    const minHess = p.minSumHessian;
-    let best: Split | undefined;
-    let bestGain = p.minGainToSplit > 0 ? p.minGainToSplit : 1e-12;
-    const nf = this.bins.length;
-    for (let f = 0; f < nf; f++) {
-      const nb = this.nBins[f]!;
-      if (features[f] === 0 || nb < 2) continue;
-      const off = base + f * BINS * STRIDE;
-      const mo = off + MISSING_BIN * STRIDE;
-      const mg = hist[mo]!;
-      const mh = hist[mo + 1]!;
-      const hasMissing = mh > 0;
-      let lg = 0;
-      let lh = 0;
-      // Split after bin b (b = nb − 1 only makes sense with missing values on the right).
-      const last = hasMissing ? nb - 1 : nb - 2;
-      for (let b = 0; b <= last; b++) {
-        const o = off + b * STRIDE;
-        lg += hist[o]!;
-        lh += hist[o + 1]!;
-        // Missing values to the right.
-        let rg = leaf.g - lg;
-        let rh = leaf.h - lh;
-        if (lh >= minHess && rh >= minHess && lh * cntFactor >= minData - 0.5 && rh * cntFactor >= minData - 0.5) {
-          const gain = (lg * lg) / (lh + lambda) + (rg * rg) / (rh + lambda) - parentScore;
-          if (gain > bestGain) {
-            bestGain = gain;
-            best = { feature: f, bin: b, missingLeft: !hasMissing && lh >= rh, gain, lg, lh };
-          }
-        }
-        if (hasMissing && b < nb - 1) {
-          // Missing values to the left.
-          const xg = lg + mg;
-          const xh = lh + mh;
-          rg = leaf.g - xg;
-          rh = leaf.h - xh;
-          if (xh >= minHess && rh >= minHess && xh * cntFactor >= minData - 0.5 && rh * cntFactor >= minData - 0.5) {
-            const gain = (xg * xg) / (xh + lambda) + (rg * rg) / (rh + lambda) - parentScore;
-            if (gain > bestGain) {
-              bestGain = gain;
-              best = { feature: f, bin: b, missingLeft: true, gain, lg: xg, lh: xh };
-            }
-          }
-        }
-      }
-    }
-    return best;
+    const found = this.kernel.bestSplit(
+      place.arena + leaf.hist * layout.histBytes,
+      layout.nFeatures,
+      layout.nBins,
+      place.mask,
+      leaf.g,
+      leaf.h,
+      leaf.c / leaf.h,
+      p.lambdaL2,
+      p.minDataInLeaf - 0.5,
+      p.minSumHessian,
+      p.minGainToSplit > 0 ? p.minGainToSplit : 1e-12,
+      place.out,
+    );
+    if (found === 0) return undefined;
+    return { feature: out[0]!, bin: out[1]!, missingLeft: out[2] === 1, gain: out[3]!, lg: out[4]!, lh: out[5]! };
   }
 }
 

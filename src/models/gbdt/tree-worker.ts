@@ -6,16 +6,17 @@ import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
 import { objectiveFor } from './objective.js';
 import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
-import { shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
+import { binColumns, shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
 const c = d.ctrl;
 const n = d.nRows;
-const nf = d.bins.length;
+const nf = d.layout.nFeatures;
 const layout = d.layout;
 const { kernel, buffer } = kernelOver(d.memory);
 const work = { layout, kernel, buffer };
-const learner = new TreeLearner(d.bins, d.nBins, work, 1);
+const learner = new TreeLearner(work, 1);
+const bins = binColumns(work);
 const objective = objectiveFor(d.kind, d.nClasses);
 const gh = new Float64Array(buffer, layout.gh, 2 * n * objective.nOutputs);
 const main = layout.learners[0]!;
@@ -55,7 +56,7 @@ try {
         learner.rows.set(d.sample.subarray(0, count));
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
-        treeRowValues(tree, learner.rows, allRows, d.bins, d.delta.subarray(j * n, (j + 1) * n));
+        treeRowValues(tree, learner.rows, allRows, bins, d.delta.subarray(j * n, (j + 1) * n));
         d.port.postMessage({ k, tree } satisfies GrownTree);
       }
     }
