@@ -22,7 +22,7 @@ import {
   binColumns,
   gbdtLayout,
   shrinkTree,
-  treeRowValues,
+  addTreeToRaw,
   TreeLearner,
   writeQuads,
   type BinTree,
@@ -181,7 +181,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
             learningRate: p.learningRate,
           },
         },
-        workerClasses,
         nOut,
       )
     : undefined;
@@ -195,17 +194,13 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
     for (let i = 0; i < valid.x.nRows; i++) for (let k = 0; k < nOut; k++) vraw[i * nOut + k] = base[k]!;
 
   const rows = learner.rows;
-  const rowValue = new Float64Array(n);
-  const allRows = Int32Array.from({ length: n }, (_, i) => i);
+  const allRows = new Int32Array(n);
+  for (let i = 0; i < n; i++) allRows[i] = i;
   const masks = Array.from({ length: nOut }, () => new Uint8Array(nFeatures));
   const rng = opts.rng;
   const trees: BinTree[] = [];
   const validLoss: number[] = [];
   let best = { loss: Infinity, round: -1 };
-  /** Adds each row's tree output to column k of the raw scores. */
-  const addColumn = (values: Float64Array, k: number): void => {
-    for (let r = 0, o = k; r < n; r++, o += nOut) raw[o]! += values[r]!;
-  };
 
   let round = 0;
   try {
@@ -238,15 +233,12 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
         if (thread) thread.histClass = k;
         const tree = learner.grow(sample.length, masks[k]!, p, k);
         shrinkTree(tree, p.learningRate);
-        treeRowValues(tree, rows, whole, bins, rowValue);
-        addColumn(rowValue, k);
+        addTreeToRaw(tree, rows, whole, bins, raw, nOut, k);
         roundTrees[k] = tree;
       }
       if (parallel) {
-        for (const { k, tree } of thread.finishGrow()) {
-          roundTrees[k] = tree;
-          addColumn(thread.delta.subarray((k - kMain) * n, (k - kMain + 1) * n), k);
-        }
+        // The second thread has added its trees to their columns of the raw scores.
+        for (const { k, tree } of thread.finishGrow()) roundTrees[k] = tree;
       }
       for (let k = 0; k < nOut; k++) {
         const tree = roundTrees[k]!;

@@ -44,7 +44,10 @@ export interface WorkerSetup {
    */
   memory: WebAssembly.Memory | SharedArrayBuffer;
   layout: Layout;
-  /** Raw scores (row-major n × K), labels and weights, for the gradients of half the rows. */
+  /**
+   * Raw scores (row-major n × K), labels and weights: for the gradients of half the rows, and
+   * the worker adds its trees to its classes' columns.
+   */
   raw: Float64Array;
   y: Float64Array;
   w: Float64Array | undefined;
@@ -54,8 +57,6 @@ export interface WorkerSetup {
   masks: Uint8Array;
   /** The round's row sample. */
   sample: Int32Array;
-  /** Per worker class: each row's output of its tree. */
-  delta: Float64Array;
   params: TreeParams & { learningRate: number };
   port: MessagePort;
 }
@@ -80,17 +81,10 @@ export class GbdtThread implements HalvesHelper {
   /** The class of the tree the main thread grows (its histogram halves sum that class). */
   histClass = 0;
   readonly sample: Int32Array;
-  readonly delta: Float64Array;
 
-  private constructor(
-    url: URL,
-    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>,
-    workerClasses: number,
-    nClasses: number,
-  ) {
+  private constructor(url: URL, setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>, nClasses: number) {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
-    this.delta = new Float64Array(shared(n * workerClasses * 8));
     this.masks = new Uint8Array(shared(setup.layout.nFeatures * nClasses));
     this.sample = new Int32Array(shared(n * 4));
     const channel = new MessageChannel();
@@ -101,7 +95,6 @@ export class GbdtThread implements HalvesHelper {
       port: channel.port2,
       masks: this.masks,
       sample: this.sample,
-      delta: this.delta,
     };
     this.worker = new Worker(url, { workerData: data, transferList: [channel.port2] });
     this.worker.unref();
@@ -109,13 +102,12 @@ export class GbdtThread implements HalvesHelper {
 
   /** A second thread, or undefined when there is none to be had (one core, or no compiled worker). */
   static create(
-    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample' | 'delta'>,
-    workerClasses: number,
+    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>,
     nClasses: number,
   ): GbdtThread | undefined {
     const url = workerUrl();
     if (!url) return undefined;
-    return new GbdtThread(url, setup, workerClasses, nClasses);
+    return new GbdtThread(url, setup, nClasses);
   }
 
   private idle(): boolean {

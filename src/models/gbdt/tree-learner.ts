@@ -451,26 +451,24 @@ export function addTreeOutput(
 }
 
 /**
- * Each row's output of a tree grown over `rows[0, count)`: from the leaf ranges when every row
- * took part (scattered writes to `out`, a small array), else by routing the binned rows.
+ * Adds a tree grown over `rows[0, count)` to column k of the raw scores (row-major, `stride` a
+ * row): from the leaf ranges when every row took part, else by routing the binned rows.
  */
-export function treeRowValues(
+export function addTreeToRaw(
   tree: BinTree,
   rows: Int32Array,
   allRows: boolean,
   bins: readonly Uint8Array[],
-  out: Float64Array,
+  raw: Float64Array,
+  stride: number,
+  k: number,
 ): void {
-  if (allRows) {
-    for (let i = 0; i < tree.feature.length; i++) {
-      if (tree.feature[i]! >= 0) continue;
-      const v = tree.leafValue[i]!;
-      for (let j = tree.start[i]!; j < tree.end[i]!; j++) out[rows[j]!] = v;
-    }
-    return;
+  if (!allRows) return addTreeOutput(tree, bins, raw.length / stride, 1, raw, stride, k);
+  for (let i = 0; i < tree.feature.length; i++) {
+    if (tree.feature[i]! >= 0) continue;
+    const v = tree.leafValue[i]!;
+    for (let j = tree.start[i]!, e = tree.end[i]!; j < e; j++) raw[rows[j]! * stride + k]! += v;
   }
-  out.fill(0);
-  addTreeOutput(tree, bins, out.length, 1, out, 1, 0);
 }
 
 /** Scales a grown tree's leaf values by the learning rate (in place). */

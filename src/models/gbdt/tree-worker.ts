@@ -6,7 +6,7 @@ import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
 import { objectiveFor } from './objective.js';
 import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
-import { binColumns, shrinkTree, treeRowValues, TreeLearner } from './tree-learner.js';
+import { addTreeToRaw, binColumns, shrinkTree, TreeLearner } from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
 const c = d.ctrl;
@@ -56,7 +56,8 @@ try {
         learner.rows.set(d.sample.subarray(0, count));
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
-        treeRowValues(tree, learner.rows, allRows, bins, d.delta.subarray(j * n, (j + 1) * n));
+        // Its own column of the raw scores: the main thread writes the others meanwhile.
+        addTreeToRaw(tree, learner.rows, allRows, bins, d.raw, objective.nOutputs, k);
         d.port.postMessage({ k, tree } satisfies GrownTree);
       }
     }
