@@ -14,6 +14,7 @@ import { FINAL_CHOICES_TEXT, isFinalChoice, type FinalChoice } from '../search/f
 import { dashboardLines } from '../report/dashboard.js';
 import { PLAIN, terminalWidth } from '../report/text.js';
 import { AutomlError } from '../util/errors.js';
+import { preferredKernel } from '../models/gbdt/hist-kernel.js';
 import type { RunFiles } from '../search/run-files.js';
 import { checkNumber, listOption, parseDelimiterOption, RUN_NUMBERS } from './args.js';
 import { EXIT, Interrupts } from './exit.js';
@@ -120,6 +121,7 @@ function settingsFrom(args: RunArgs): RunArgs {
 }
 
 export async function runCommand(rawArgs: RunArgs, out: Output): Promise<void> {
+  preferredKernel(); // AUTOML_GBDT_KERNEL, refused now rather than in every GBDT candidate
   const args = settingsFrom(rawArgs);
   if (!args.target)
     throw new AutomlError('BAD_OPTION', 'name the target column with --target (or in the experiment file)');

@@ -252,6 +252,19 @@ describe("exit code 2: a user's mistake, for every command", () => {
   });
 });
 
+describe('exit code 2: a bad AUTOML_GBDT_KERNEL', () => {
+  it('automl run refuses it before it starts, naming the variable and its values', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'automl-kernel-'));
+    const r = await cli(['run', '--target', 'cool_cond_y', '--max-models', '1'], {
+      env: { AUTOML_GBDT_KERNEL: 'simd' },
+    });
+    expect(r.code, r.stderr).toBe(EXIT.mistake);
+    expect(r.stderr).toContain("automl: error: AUTOML_GBDT_KERNEL must be 'wasm' or 'ts', got 'simd'");
+    expect(r.stderr).not.toContain('    at ');
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
+});
+
 describe('exit codes 130 / 143: automl run interrupted', () => {
   it(
     'one SIGINT: the best pipeline so far is written, status interrupted, exit 130',

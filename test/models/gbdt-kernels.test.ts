@@ -239,7 +239,7 @@ describe('gbdt fits: the same model with either kernel', () => {
     process.env.AUTOML_GBDT_KERNEL = 'simd';
     const data = makeData('binary', 200, 1);
     expect(() => fitGbdt(data, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nRounds: 2 } })).toThrow(
-      "AUTOML_GBDT_KERNEL must be wasm or ts, got 'simd'",
+      "AUTOML_GBDT_KERNEL must be 'wasm' or 'ts', got 'simd'",
     );
   });
 });

@@ -18,6 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { partitionRows } from '../trees/tree.js';
+import { AutomlError } from '../../util/errors.js';
 
 /** Bytes of one quad's histogram: four features × 256 bins × two f64. */
 export const QUAD_HIST_BYTES = 16384;
@@ -215,12 +216,15 @@ function wasmModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** Which kernels a fit uses: the environment's `AUTOML_GBDT_KERNEL` (wasm or ts), else wasm. */
-export function preferredKernel(): KernelKind {
-  const v = process.env.AUTOML_GBDT_KERNEL;
+/**
+ * Which kernels a fit uses: the environment's `AUTOML_GBDT_KERNEL` (wasm or ts), else wasm.
+ * `automl run` checks it before it starts (a user's mistake: exit 2).
+ */
+export function preferredKernel(env: NodeJS.ProcessEnv = process.env): KernelKind {
+  const v = env.AUTOML_GBDT_KERNEL;
   if (v === undefined || v === '' || v === 'wasm') return 'wasm';
   if (v === 'ts') return 'ts';
-  throw new Error(`AUTOML_GBDT_KERNEL must be wasm or ts, got '${v}'`);
+  throw new AutomlError('BAD_OPTION', `AUTOML_GBDT_KERNEL must be 'wasm' or 'ts', got '${v}'`);
 }
 
 /**
