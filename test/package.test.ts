@@ -105,6 +105,7 @@ describe('the packed package, installed outside the repository', () => {
   it('the tarball holds the built CLI and the embedded data, and no tests, benchmarks or TypeScript sources', () => {
     expect(entries).toContain('package/package.json');
     expect(entries).toContain('package/dist/src/cli/main.js');
+    expect(entries).toContain('package/dist/src/models/gbdt/hist.wasm');
     expect(entries).toContain('package/recipes/hydraulic/hydraulic.csv');
     expect(entries).toContain('package/recipes/hydraulic/README.md');
     expect(entries).toContain('package/README.md');
@@ -189,6 +190,19 @@ describe('the packed package, installed outside the repository', () => {
     },
     NPX_TIMEOUT,
   );
+
+  it('the installed package fits its GBDT with the WebAssembly kernels', async () => {
+    const script = [
+      "const { fitGbdt, Rng } = await import('automl');",
+      'const x = { nRows: 400, columns: [Float64Array.from({ length: 400 }, (_, i) => i % 7)] };',
+      'const y = Float64Array.from({ length: 400 }, (_, i) => (i % 7 > 3 ? 1 : 0));',
+      "const m = fitGbdt({ x, y }, { kind: 'binary', nClasses: 2, rng: new Rng(1), params: { nRounds: 3 } });",
+      'console.log(JSON.stringify(m.info));',
+    ].join('\n');
+    const r = await runCommand(process.execPath, ['--input-type=module', '-e', script], { cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kernel: 'wasm', rounds: 3 });
+  });
 
   it(
     'npx automl run trains every family from the installed package, on worker threads, and the pipeline loads',
