@@ -3,7 +3,9 @@
  * TypeScript fallback, bit for bit, kernel by kernel and over whole fits. The assembled module
  * lives in dist/, so this test loads the built package (`npm test` builds before it runs).
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -234,6 +236,41 @@ describe('gbdt fits: the same model with either kernel', () => {
       expect(wasm.exportNode().trees.length).toBe(15 * (K === 3 ? 3 : 1));
     });
   }
+
+  it('under `ulimit -v` a WebAssembly memory cannot be had: the TypeScript kernels, the same model', () => {
+    const data = makeData('binary', 3000, 8);
+    const params = { nRounds: 10, growth: 'depthwise' as const, maxDepth: 4, threads: 1 };
+    const here = fitGbdt(data, { kind: 'binary', nClasses: 2, rng: new Rng(2), params });
+    expect((here.info as { kernel: string }).kernel).toBe('wasm');
+    const dir = mkdtempSync(join(tmpdir(), 'automl-kernel-'));
+    const file = join(dir, 'data.json');
+    // JSON writes NaN as null; doubles make the round trip exactly.
+    writeFileSync(file, JSON.stringify({ cols: data.x.columns.map((c) => [...c]), y: [...data.y] }));
+    const url = (...p: string[]): string => JSON.stringify(pathToFileURL(join(dist, ...p)).href);
+    const script = [
+      "import { readFileSync } from 'node:fs';",
+      `const { fitGbdt } = await import(${url('models', 'gbdt', 'gbdt.js')});`,
+      `const { Rng } = await import(${url('util', 'random.js')});`,
+      `const d = JSON.parse(readFileSync(${JSON.stringify(file)}, 'utf8'));`,
+      'const columns = d.cols.map((c) => Float64Array.from(c, (v) => (v === null ? NaN : v)));',
+      'const x = { nRows: d.y.length, columns };',
+      `const m = fitGbdt({ x, y: Float64Array.from(d.y) }, { kind: 'binary', nClasses: 2, rng: new Rng(2), params: ${JSON.stringify(params)} });`,
+      'console.log(JSON.stringify({ kernel: m.info.kernel, node: JSON.stringify(m.exportNode()) }));',
+    ].join('\n');
+    try {
+      const child = spawnSync(
+        'sh',
+        ['-c', 'ulimit -v 6000000 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+        { encoding: 'utf8' },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      const res = JSON.parse(child.stdout) as { kernel: string; node: string };
+      expect(res.kernel).toBe('ts');
+      expect(res.node).toBe(JSON.stringify(here.exportNode()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses an unknown AUTOML_GBDT_KERNEL, naming it', () => {
     process.env.AUTOML_GBDT_KERNEL = 'simd';

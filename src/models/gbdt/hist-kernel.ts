@@ -1,9 +1,11 @@
 /**
  * The GBDT's kernels: sum (gradient, hessian) pairs per (feature, bin) over a range of rows, add
- * or subtract whole histograms, find a leaf's best split, partition its rows. Two implementations give the same bits: WebAssembly
- * with SIMD (hist.wat, assembled at `npm run build` into hist.wasm beside this module; about
- * three times faster) and plain TypeScript, used when the assembled module is not there (as when
- * the tests run these sources), when the memory a fit needs is past WebAssembly's 4 GiB, or when
+ * or subtract whole histograms, find a leaf's best split, partition its rows. Two
+ * implementations give the same bits: WebAssembly with SIMD (hist.wat, assembled at `npm run
+ * build` into hist.wasm beside this module; the histogram sums three times faster) and plain
+ * TypeScript, used when the assembled module is not there (as when
+ * the tests run these sources), when the memory a fit needs is past WebAssembly's 4 GiB or the
+ * process may not reserve the address space a WebAssembly memory takes (`ulimit -v`), or when
  * `AUTOML_GBDT_KERNEL=ts` asks for it.
  *
  * Everything they touch lives in one shared buffer (a WebAssembly.Memory's, or a plain
@@ -235,7 +237,13 @@ export function preferredKernel(env: NodeJS.ProcessEnv = process.env): KernelKin
 export function kernelMemory(bytes: number, kind: KernelKind): WebAssembly.Memory | SharedArrayBuffer {
   if (kind === 'wasm' && bytes <= WASM_MAX_BYTES && wasmModule()) {
     const pages = Math.max(1, Math.ceil(bytes / 65536));
-    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    try {
+      return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch (e) {
+      // V8 reserves several GiB of address space per WebAssembly memory; under a limit such as
+      // `ulimit -v 6000000` it cannot, and the TypeScript kernels serve (the same bits).
+      if (!(e instanceof RangeError)) throw e;
+    }
   }
   return new SharedArrayBuffer(Math.max(16, bytes));
 }
