@@ -170,6 +170,46 @@ describe('split search and partition: WebAssembly and TypeScript give the same b
     expect(found).toBeLessThanOrEqual(48);
   });
 
+  it('gradients of the three objectives, weighted or not, over raw scores of every size', () => {
+    const n = 4000;
+    const K = 4;
+    const raw = 0;
+    const y = n * K * 8;
+    const w = y + n * 8;
+    const gh = w + n * 8;
+    const e = gh + n * K * 16;
+    const bytes = e + K * 8 + 64;
+    const rng = new Rng(13);
+    // Scores from tiny to past exp's overflow and underflow (±710, ±746), and exact 0 and 1.
+    const scores = Float64Array.from({ length: n * K }, (_, i) => {
+      const r = rng.next();
+      if (i % 97 === 0) return [0, 1, -1, 750, -750, 709.9, -745.2][i % 7]!;
+      return i % 3 === 0 ? (r - 0.5) * 1600 : i % 3 === 1 ? (r - 0.5) * 30 : (r - 0.5) * 1e-9;
+    });
+    for (const [kind, outs, code] of [
+      ['binary', 1, 0],
+      ['multiclass', K, 1],
+      ['regression', 1, 2],
+    ] as const) {
+      for (const weighted of [false, true]) {
+        const results = (['wasm', 'ts'] as const).map((name) => {
+          const { kernel, buffer } = k.kernelOver(k.kernelMemory(bytes, name));
+          new Float64Array(buffer, raw, n * K).set(scores);
+          const labels = new Float64Array(buffer, y, n);
+          const weights = new Float64Array(buffer, w, n);
+          const r2 = new Rng(14);
+          for (let i = 0; i < n; i++) {
+            labels[i] = kind === 'regression' ? r2.next() * 10 : Math.floor(r2.next() * (kind === 'binary' ? 2 : K));
+            weights[i] = r2.next() * 3;
+          }
+          kernel.gradients(code, raw, y, weighted ? w : 0, gh, 7, n - 5, outs, n, e);
+          return bitsOf(buffer, gh, n * outs * 16);
+        });
+        expect(results[0], `${kind}${weighted ? ', weighted' : ''}`).toEqual(results[1]);
+      }
+    }
+  });
+
   it('partition keeps each side in row order and both kernels agree', () => {
     const n = 5000;
     const bytes = n * 4 * 2 + n + 64;

@@ -19,10 +19,12 @@ import { binColumn, binMatrix, fitBins, sampleRows } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import {
   addTreeOutput,
-  binColumns,
-  gbdtLayout,
-  shrinkTree,
   addTreeToRaw,
+  binColumns,
+  fillGradients,
+  gbdtLayout,
+  scoreArrays,
+  shrinkTree,
   TreeLearner,
   writeQuads,
   type BinTree,
@@ -143,21 +145,17 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const workerClasses = nOut - kMain;
   const wantThread = p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES;
   // One shared buffer for the bins, the gradient pairs and the learners' rows and histograms.
-  const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1);
+  const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1, w !== undefined);
   const memory = kernelMemory(layout.bytes, preferredKernel());
   const work = { layout, ...kernelOver(memory) };
   const bins = binColumns(work);
   x.columns.forEach((col, f) => binColumn(col, mapper.upper[f]!, n, bins[f]));
   writeQuads(bins, mapper.nBins, work);
   const learner = new TreeLearner(work, 0);
-  // Shared, so that the second thread reads and writes them too.
-  const shared = (len: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(8, len * 8)));
-  const raw = shared(n * nOut);
+  // In the shared buffer, so that the second thread reads and writes them too.
+  const { raw, y: ys, w: ws } = scoreArrays(work);
   for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
-  const gh = new Float64Array(work.buffer, layout.gh, 2 * n * nOut);
-  const ys = shared(n);
   ys.set(y);
-  const ws = w ? shared(n) : undefined;
   if (w && ws) ws.set(w);
   const thread = wantThread
     ? GbdtThread.create(
@@ -165,9 +163,6 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
           nRows: n,
           memory,
           layout,
-          raw,
-          y: ys,
-          w: ws,
           kind: opts.kind,
           nClasses: K,
           params: {
@@ -209,9 +204,9 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       if (thread) {
         const mid = n >>> 1;
         thread.startGradients(mid, n);
-        obj.gradients(raw, ys, ws, gh, 0, mid);
+        fillGradients(work, opts.kind, 0, mid, 0);
         thread.wait();
-      } else obj.gradients(raw, ys, ws, gh, 0, n);
+      } else fillGradients(work, opts.kind, 0, n, 0);
       const sample =
         p.baggingFraction < 1 ? sampleRows(n, Math.max(1, Math.round(p.baggingFraction * n)), rng) : allRows;
       const whole = sample === allRows;

@@ -21,9 +21,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { partitionRows } from '../trees/tree.js';
 import { AutomlError } from '../../util/errors.js';
+import { objectiveFor } from './objective.js';
 
 /** Bytes of one quad's histogram: four features × 256 bins × two f64. */
 export const QUAD_HIST_BYTES = 16384;
+
+/** The objective codes of the `gradients` kernel. */
+export const OBJECTIVE_KINDS = ['binary', 'multiclass', 'regression'] as const;
 
 /** Bytes of a thread's scratch area for `hist` (hist.wat: 64 rows of bins and pairs). */
 export function gatherBytes(nq: number): number {
@@ -87,6 +91,24 @@ export interface HistKernel {
     bin: number,
     missLeft: number,
   ): number;
+  /**
+   * The (gradient, hessian) pairs of rows [start, end) into `gh`, as objective.ts computes them
+   * (the same doubles: the WebAssembly `exp` is V8's Math.exp, fdlibm's): `kind` 0 binary, 1
+   * multiclass over `K` outputs, 2 regression; `raw` row-major n × K; `w` 0 for no weights; `e`
+   * room for K `f64`.
+   */
+  gradients(
+    kind: number,
+    raw: number,
+    y: number,
+    w: number,
+    gh: number,
+    start: number,
+    end: number,
+    K: number,
+    n: number,
+    e: number,
+  ): void;
   /** The `f64` at byte `dst` minus those at `src`, over `bytes` bytes. */
   sub(dst: number, src: number, bytes: number): void;
   /** The `f64` at byte `dst` plus those at `src`, over `bytes` bytes. */
@@ -147,6 +169,17 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
         }
       }
       return found;
+    },
+    gradients(kind, raw, y, w, gh, start, end, K, n) {
+      const view = (at: number, len: number): Float64Array => new Float64Array(buffer, at, len);
+      objectiveFor(OBJECTIVE_KINDS[kind]!, K).gradients(
+        view(raw, n * K),
+        view(y, n),
+        w === 0 ? undefined : view(w, n),
+        view(gh, 2 * n * K),
+        start,
+        end,
+      );
     },
     partition(rows, scratch, col, start, end, bin, missLeft) {
       return partitionRows(
@@ -266,6 +299,7 @@ export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
         hist: exports.hist,
         bestSplit: exports.bestSplit,
         partition: exports.partition,
+        gradients: exports.gradients,
         sub: exports.sub,
         add: exports.add,
       },

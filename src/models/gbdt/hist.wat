@@ -201,6 +201,147 @@
     (memory.copy (local.get $li) (local.get $scratch) (i32.sub (local.get $ri) (local.get $scratch)))
     (i32.shr_u (i32.sub (local.get $li) (local.get $rows)) (i32.const 2)))
 
+  ;; e^x, bit for bit as V8's Math.exp (its port of fdlibm's __ieee754_exp, exp(1) = E included),
+  ;; so that gradients here and in TypeScript are the same doubles.
+  (func $exp (param $x f64) (result f64)
+    (local $bits i64) (local $hx i32) (local $xsb i32) (local $hi f64) (local $lo f64) (local $k i32)
+    (local $t f64) (local $c f64) (local $y f64)
+    (local.set $bits (i64.reinterpret_f64 (local.get $x)))
+    (local.set $hx (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 32))))
+    (local.set $xsb (i32.shr_u (local.get $hx) (i32.const 31)))
+    (local.set $hx (i32.and (local.get $hx) (i32.const 0x7fffffff)))
+    ;; |x| >= 709.78…: NaN, infinities, overflow, underflow.
+    (if (i32.ge_u (local.get $hx) (i32.const 0x40862e42))
+      (then
+        (if (i32.ge_u (local.get $hx) (i32.const 0x7ff00000))
+          (then
+            (if (i32.ne (i32.or (i32.and (local.get $hx) (i32.const 0xfffff)) (i32.wrap_i64 (local.get $bits)))
+                        (i32.const 0))
+              (then (return (f64.add (local.get $x) (local.get $x)))))
+            (return (select (local.get $x) (f64.const 0) (i32.eqz (local.get $xsb))))))
+        (if (f64.gt (local.get $x) (f64.const 7.09782712893383973096e+02))
+          (then (return (f64.mul (f64.const 1.0e300) (f64.const 1.0e300)))))
+        (if (f64.lt (local.get $x) (f64.const -7.45133219101941108420e+02))
+          (then (return (f64.mul (f64.const 9.33263618503218878990e-302) (f64.const 9.33263618503218878990e-302)))))))
+    ;; Argument reduction: x = k ln2 + r, |r| <= 0.5 ln2.
+    (if (i32.gt_u (local.get $hx) (i32.const 0x3fd62e42))
+      (then
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3ff0a2b2))
+          (then
+            (if (f64.eq (local.get $x) (f64.const 1)) (then (return (f64.const 2.718281828459045))))
+            (if (local.get $xsb)
+              (then
+                (local.set $hi (f64.sub (local.get $x) (f64.const -6.93147180369123816490e-01)))
+                (local.set $lo (f64.const -1.90821492927058770002e-10))
+                (local.set $k (i32.const -1)))
+              (else
+                (local.set $hi (f64.sub (local.get $x) (f64.const 6.93147180369123816490e-01)))
+                (local.set $lo (f64.const 1.90821492927058770002e-10))
+                (local.set $k (i32.const 1)))))
+          (else
+            (local.set $k (i32.trunc_f64_s
+              (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x))
+                (select (f64.const -0.5) (f64.const 0.5) (local.get $xsb)))))
+            (local.set $t (f64.convert_i32_s (local.get $k)))
+            (local.set $hi (f64.sub (local.get $x) (f64.mul (local.get $t) (f64.const 6.93147180369123816490e-01))))
+            (local.set $lo (f64.mul (local.get $t) (f64.const 1.90821492927058770002e-10)))))
+        (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+      (else
+        ;; |x| < 2^-28: 1 + x.
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3e300000))
+          (then
+            (if (f64.gt (f64.add (f64.const 1.0e300) (local.get $x)) (f64.const 1))
+              (then (return (f64.add (f64.const 1) (local.get $x)))))))))
+    (local.set $t (f64.mul (local.get $x) (local.get $x)))
+    (local.set $c (f64.sub (local.get $x)
+      (f64.mul (local.get $t)
+        (f64.add (f64.const 1.66666666666666019037e-01) (f64.mul (local.get $t)
+          (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+            (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+              (f64.add (f64.const -1.65339022054652515390e-06)
+                (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (if (i32.eqz (local.get $k))
+      (then
+        (return (f64.sub (f64.const 1)
+          (f64.sub (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2)))
+            (local.get $x))))))
+    (local.set $y (f64.sub (f64.const 1)
+      (f64.sub
+        (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c))))
+        (local.get $hi))))
+    ;; y × 2^k, by adding k to the exponent.
+    (if (i32.ge_s (local.get $k) (i32.const -1021))
+      (then
+        (return (f64.reinterpret_i64
+          (i64.add (i64.reinterpret_f64 (local.get $y)) (i64.shl (i64.extend_i32_s (local.get $k)) (i64.const 52)))))))
+    (f64.mul
+      (f64.reinterpret_i64 (i64.add (i64.reinterpret_f64 (local.get $y))
+        (i64.shl (i64.extend_i32_s (i32.add (local.get $k) (i32.const 1000))) (i64.const 52))))
+      (f64.const 9.33263618503218878990e-302)))
+
+  ;; Gradient and hessian pairs of rows [start, end) into `gh` (class-major, as objective.ts
+  ;; fills them, the same doubles): `kind` 0 binary logloss, 1 multiclass softmax over `K`
+  ;; outputs (`e`: room for K f64), 2 squared error. `raw`: row-major n × K raw scores; `y`
+  ;; labels; `w` weights, or 0 for none; `n` rows in all.
+  (func (export "gradients")
+    (param $kind i32) (param $raw i32) (param $y i32) (param $w i32) (param $gh i32)
+    (param $start i32) (param $end i32) (param $K i32) (param $n i32) (param $e i32)
+    (local $i i32) (local $k i32) (local $p f64) (local $wi f64) (local $r f64) (local $o i32)
+    (local $max f64) (local $sum f64) (local $v f64) (local $yi f64) (local $at i32)
+    (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
+    (local.set $i (local.get $start))
+    (loop $row
+      (local.set $wi (if (result f64) (local.get $w)
+        (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+        (else (f64.const 1))))
+      (local.set $yi (f64.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $at (i32.add (local.get $gh) (i32.shl (local.get $i) (i32.const 4))))
+      (if (i32.eqz (local.get $kind))
+        (then
+          (local.set $p (f64.div (f64.const 1) (f64.add (f64.const 1)
+            (call $exp (f64.neg (f64.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 3)))))))))
+          (f64.store (local.get $at) (f64.mul (f64.sub (local.get $p) (local.get $yi)) (local.get $wi)))
+          (f64.store offset=8 (local.get $at)
+            (f64.mul (f64.max (f64.mul (local.get $p) (f64.sub (f64.const 1) (local.get $p))) (f64.const 1e-16))
+              (local.get $wi))))
+        (else (if (i32.eq (local.get $kind) (i32.const 2))
+          (then
+            (local.set $r (f64.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 3)))))
+            (f64.store (local.get $at) (f64.mul (f64.sub (local.get $r) (local.get $yi)) (local.get $wi)))
+            (f64.store offset=8 (local.get $at) (local.get $wi)))
+          (else
+            ;; Softmax as softmaxInPlace computes it, then per class (p − [k = y]) w, p(1 − p) w.
+            (local.set $o (i32.add (local.get $raw) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 3))))
+            (local.set $max (f64.const -inf))
+            (local.set $k (i32.const 0))
+            (loop $m
+              (local.set $v (f64.load (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 3)))))
+              (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+              (br_if $m (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))
+            (local.set $sum (f64.const 0))
+            (local.set $k (i32.const 0))
+            (loop $x
+              (local.set $v (call $exp (f64.sub (f64.load (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 3))))
+                (local.get $max))))
+              (f64.store (i32.add (local.get $e) (i32.shl (local.get $k) (i32.const 3))) (local.get $v))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+              (br_if $x (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))
+            (local.set $k (i32.const 0))
+            (loop $c
+              (local.set $p (f64.div (f64.load (i32.add (local.get $e) (i32.shl (local.get $k) (i32.const 3))))
+                (local.get $sum)))
+              (local.set $at (i32.add (local.get $gh)
+                (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 4))))
+              (f64.store (local.get $at)
+                (f64.mul (f64.sub (local.get $p)
+                  (select (f64.const 1) (f64.const 0) (f64.eq (f64.convert_i32_s (local.get $k)) (local.get $yi))))
+                  (local.get $wi)))
+              (f64.store offset=8 (local.get $at)
+                (f64.mul (f64.max (f64.mul (local.get $p) (f64.sub (f64.const 1) (local.get $p))) (f64.const 1e-16))
+                  (local.get $wi)))
+              (br_if $c (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))))))
+      (br_if $row (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end)))))
+
     ;; dst[j] -= src[j] for the f64 at byte offsets dst, src, over `bytes` (a multiple of 16).
   (func (export "sub") (param $dst i32) (param $src i32) (param $bytes i32)
     (local $e i32)

@@ -44,13 +44,6 @@ export interface WorkerSetup {
    */
   memory: WebAssembly.Memory | SharedArrayBuffer;
   layout: Layout;
-  /**
-   * Raw scores (row-major n × K), labels and weights: for the gradients of half the rows, and
-   * the worker adds its trees to its classes' columns.
-   */
-  raw: Float64Array;
-  y: Float64Array;
-  w: Float64Array | undefined;
   kind: ProblemKind;
   nClasses: number;
   /** Feature masks of all classes: nf per class. */

@@ -14,7 +14,8 @@
  * summed in the same two halves on one thread too, so results do not depend on it.
  */
 import { leafOfRow } from '../trees/tree.js';
-import { gatherBytes, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
+import { gatherBytes, OBJECTIVE_KINDS, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
+import type { ProblemKind } from '../types.js';
 
 export interface TreeParams {
   growth: 'depthwise' | 'leafwise';
@@ -85,6 +86,11 @@ export interface Layout {
   /** The bins column-major too (`u8`, nRows per feature), for partitions; and `u16` bin counts. */
   readonly cols: number;
   readonly nBins: number;
+  /** Outputs per row; raw scores (`f64`, row-major nRows × nOut), labels, weights (0: none). */
+  readonly nOut: number;
+  readonly raw: number;
+  readonly y: number;
+  readonly w: number;
   /** Bytes of one histogram. */
   readonly histBytes: number;
   readonly slots: number;
@@ -99,11 +105,20 @@ export interface Layout {
     readonly buf: number;
     readonly mask: number;
     readonly out: number;
+    /** Room for one row's softmax (nOut `f64`). */
+    readonly e: number;
   }[];
   readonly bytes: number;
 }
 
-export function gbdtLayout(nRows: number, nFeatures: number, nOut: number, slots: number, learners: number): Layout {
+export function gbdtLayout(
+  nRows: number,
+  nFeatures: number,
+  nOut: number,
+  slots: number,
+  learners: number,
+  weighted: boolean,
+): Layout {
   const nq = Math.ceil(nFeatures / 4);
   const histBytes = nq * QUAD_HIST_BYTES;
   let at = 0;
@@ -117,6 +132,9 @@ export function gbdtLayout(nRows: number, nFeatures: number, nOut: number, slots
   const gh = take(nOut * nRows * 16);
   const cols = take(nFeatures * nRows);
   const nBins = take(nFeatures * 2);
+  const raw = take(nRows * nOut * 8);
+  const y = take(nRows * 8);
+  const w = weighted ? take(nRows * 8) : 0;
   const places = Array.from({ length: learners }, () => ({
     rows: take(nRows * 4),
     scratch: take(nRows * 4),
@@ -124,8 +142,25 @@ export function gbdtLayout(nRows: number, nFeatures: number, nOut: number, slots
     buf: take(gatherBytes(nq)),
     mask: take(nFeatures),
     out: take(6 * 8),
+    e: take(nOut * 8),
   }));
-  return { nRows, nFeatures, nq, quads, gh, cols, nBins, histBytes, slots, learners: places, bytes: at };
+  return {
+    nRows,
+    nFeatures,
+    nq,
+    quads,
+    gh,
+    cols,
+    nBins,
+    nOut,
+    raw,
+    y,
+    w,
+    histBytes,
+    slots,
+    learners: places,
+    bytes: at,
+  };
 }
 
 /** The shared buffer of a fit and the kernels over it, in one thread. */
@@ -152,6 +187,33 @@ export function writeQuads(bins: readonly Uint8Array[], nBins: Uint16Array, work
     const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
     for (let r = 0, o = at; r < nRows; r++, o += nq * 4) bytes[o] = col[r]!;
   }
+}
+
+/** The raw scores, labels and weights in a fit's shared buffer. */
+export function scoreArrays(work: SharedWork): { raw: Float64Array; y: Float64Array; w: Float64Array | undefined } {
+  const { nRows, nOut, raw, y, w } = work.layout;
+  return {
+    raw: new Float64Array(work.buffer, raw, nRows * nOut),
+    y: new Float64Array(work.buffer, y, nRows),
+    w: w === 0 ? undefined : new Float64Array(work.buffer, w, nRows),
+  };
+}
+
+/** Fills the gradient pairs of rows [start, end) from the raw scores, in learner `index`'s thread. */
+export function fillGradients(work: SharedWork, kind: ProblemKind, start: number, end: number, index: number): void {
+  const { layout } = work;
+  work.kernel.gradients(
+    OBJECTIVE_KINDS.indexOf(kind),
+    layout.raw,
+    layout.y,
+    layout.w,
+    layout.gh,
+    start,
+    end,
+    layout.nOut,
+    layout.nRows,
+    layout.learners[index]!.e,
+  );
 }
 
 /** Output k's (gradient, hessian) pairs, as `f64` pairs. */

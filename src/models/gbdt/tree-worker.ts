@@ -4,9 +4,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
-import { objectiveFor } from './objective.js';
 import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
-import { addTreeToRaw, binColumns, shrinkTree, TreeLearner } from './tree-learner.js';
+import { addTreeToRaw, binColumns, fillGradients, scoreArrays, shrinkTree, TreeLearner } from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
 const c = d.ctrl;
@@ -17,8 +16,7 @@ const { kernel, buffer } = kernelOver(d.memory);
 const work = { layout, kernel, buffer };
 const learner = new TreeLearner(work, 1);
 const bins = binColumns(work);
-const objective = objectiveFor(d.kind, d.nClasses);
-const gh = new Float64Array(buffer, layout.gh, 2 * n * objective.nOutputs);
+const { raw } = scoreArrays(work);
 const main = layout.learners[0]!;
 const partial = main.arena + layout.slots * layout.histBytes;
 
@@ -47,7 +45,7 @@ try {
         layout.learners[1]!.buf,
       );
     } else if (cmd === CMD.GRAD) {
-      objective.gradients(d.raw, d.y, d.w, gh, c[CTRL.START]!, c[CTRL.END]!);
+      fillGradients(work, d.kind, c[CTRL.START]!, c[CTRL.END]!, 1);
     } else if (cmd === CMD.GROW) {
       const count = c[CTRL.COUNT]!;
       const allRows = c[CTRL.ALL_ROWS] === 1;
@@ -57,7 +55,7 @@ try {
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
         // Its own column of the raw scores: the main thread writes the others meanwhile.
-        addTreeToRaw(tree, learner.rows, allRows, bins, d.raw, objective.nOutputs, k);
+        addTreeToRaw(tree, learner.rows, allRows, bins, raw, layout.nOut, k);
         d.port.postMessage({ k, tree } satisfies GrownTree);
       }
     }
