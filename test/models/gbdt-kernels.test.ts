@@ -210,6 +210,67 @@ describe('split search and partition: WebAssembly and TypeScript give the same b
     }
   });
 
+  it('sort orders as Float64Array.prototype.sort does: duplicates, -0 and +0, infinities, tiny and huge', () => {
+    const rng = new Rng(21);
+    const draws: (() => number)[] = [
+      () => (rng.next() - 0.5) * 1e6,
+      () => Math.floor(rng.next() * 7),
+      () => (rng.next() < 0.3 ? 0 : rng.next() < 0.5 ? -0 : rng.next() - 0.5),
+      () => (rng.next() - 0.5) * 1e-310,
+      () => (rng.next() < 0.02 ? Infinity : rng.next() < 0.02 ? -Infinity : -rng.next() * 1e300),
+    ];
+    for (const n of [0, 1, 2, 3, 1000, 30_000])
+      for (const draw of draws) {
+        const values = Float64Array.from({ length: n }, draw);
+        const sorted = (['wasm', 'ts'] as const).map((name) => {
+          const { kernel, buffer } = k.kernelOver(k.kernelMemory(n * 16 + 6 * 8192 + 64, name));
+          new Float64Array(buffer, 0, n).set(values);
+          kernel.sort(0, n, n * 8, n * 16);
+          return bitsOf(buffer, 0, n * 8);
+        });
+        expect(sorted[0]).toEqual(sorted[1]);
+        expect(sorted[1]).toEqual(new Uint32Array(values.slice().sort().buffer));
+      }
+  });
+
+  it('binColumn and transpose: the same bins and quads, NaN in the missing bin', () => {
+    const n = 3001;
+    const nf = 7;
+    const nq = 2;
+    const rng = new Rng(22);
+    const cols = Array.from({ length: nf }, () =>
+      Float64Array.from({ length: n }, () => (rng.next() < 0.05 ? NaN : Math.round((rng.next() - 0.5) * 400) / 4)),
+    );
+    const boundsOf = cols.map((_, f) =>
+      Float64Array.from({ length: 3 + f * 40 }, () => (rng.next() - 0.5) * 100).sort(),
+    );
+    const layout = { vals: 0, bounds: n * 8, cols: n * 8 + 2048, quads: n * 8 + 2048 + n * nf + 16 };
+    const bytes = layout.quads + n * nq * 4 + 64;
+    const results = (['wasm', 'ts'] as const).map((name) => {
+      const { kernel, buffer } = k.kernelOver(k.kernelMemory(bytes, name));
+      cols.forEach((col, f) => {
+        new Float64Array(buffer, layout.bounds, 255).fill(Infinity).set(boundsOf[f]!);
+        new Float64Array(buffer, layout.vals, n).set(col);
+        kernel.binColumn(layout.vals, n, layout.bounds, layout.cols + f * n);
+      });
+      new Uint8Array(buffer, layout.quads, n * nq * 4).fill(9);
+      kernel.transpose(layout.cols, n, nf, layout.quads, nq);
+      return {
+        cols: [...new Uint8Array(buffer, layout.cols, n * nf)],
+        quads: [...new Uint8Array(buffer, layout.quads, n * nq * 4)],
+      };
+    });
+    expect(results[0]).toEqual(results[1]);
+    const { cols: bins, quads } = results[0]!;
+    const missing = cols.flatMap((col, f) => [...col].flatMap((v, r) => (Number.isNaN(v) ? [bins[f * n + r]] : [])));
+    expect(missing.length).toBeGreaterThan(500);
+    expect(new Set(missing)).toEqual(new Set([255]));
+    for (let r = 0; r < n; r += 37) {
+      for (let f = 0; f < nf; f++) expect(quads[r * nq * 4 + f]).toBe(bins[f * n + r]);
+      expect(quads[r * nq * 4 + 7]).toBe(0);
+    }
+  });
+
   it('partition keeps each side in row order and both kernels agree', () => {
     const n = 5000;
     const bytes = n * 4 * 2 + n + 64;

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import type { TreeEnsembleNode } from '../../artifact/format/tree-ensemble.js';
 import type { Rng } from '../../util/random.js';
 import { roundsInfo, type FitData, type FitOptions, type FittedModel, type ModelFamily } from '../types.js';
-import { binColumn, binMatrix, fitBins, sampleRows } from '../trees/binning.js';
+import { binMatrix, fitBins, sampleRows } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import {
   addTreeOutput,
@@ -26,7 +26,8 @@ import {
   scoreArrays,
   shrinkTree,
   TreeLearner,
-  writeQuads,
+  kernelSorter,
+  writeBins,
   type BinTree,
   type TreeParams,
 } from './tree-learner.js';
@@ -133,24 +134,25 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   checkFitData(train, opts.kind, K, 'training');
   if (opts.valid) checkFitData(opts.valid, opts.kind, K, 'validation', x.columns.length);
 
-  const mapper = fitBins(x, p.maxBins, opts.rng);
   const obj = objectiveFor(opts.kind, K);
   const nOut = obj.nOutputs;
   const base = obj.initScore(y, w);
   const nFeatures = x.columns.length;
   const slots = histogramSlots(p, n);
-  // A second thread on data large enough to gain from it: it grows the trees of the upper half of
-  // the classes of each round, and sums histogram halves for this thread when idle.
-  const kMain = Math.ceil(nOut / 2);
+  // A second thread on data large enough to gain from it: it grows the trees of the upper classes
+  // of each round (the larger half: this thread has the round's other work), and the two sum
+  // halves of each other's large nodes.
+  const kMain = nOut === 1 ? 1 : Number(process.env.KMAIN_TEST === 'ceil' ? Math.ceil(nOut / 2) : Math.floor(nOut / 2));
   const workerClasses = nOut - kMain;
   const wantThread = p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES;
   // One shared buffer for the bins, the gradient pairs and the learners' rows and histograms.
   const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1, w !== undefined);
   const memory = kernelMemory(layout.bytes, preferredKernel());
   const work = { layout, ...kernelOver(memory) };
+  const kernel = work.kernel;
+  const mapper = fitBins(x, p.maxBins, opts.rng, kernelSorter(work));
+  writeBins(x, mapper, work);
   const bins = binColumns(work);
-  x.columns.forEach((col, f) => binColumn(col, mapper.upper[f]!, n, bins[f]));
-  writeQuads(bins, mapper.nBins, work);
   const learner = new TreeLearner(work, 0);
   // In the shared buffer, so that the second thread reads and writes them too.
   const { raw, y: ys, w: ws } = scoreArrays(work);
@@ -177,9 +179,27 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
           },
         },
         nOut,
+        // The worker's offered halves: its learner's rows, into its partial slot.
+        (start, end, klass) => {
+          const { nq, quads, gh, slots, histBytes, learners } = layout;
+          const [mine, its] = [learners[0]!, learners[1]!];
+          kernel.hist(
+            quads,
+            nq,
+            its.rows,
+            start,
+            end,
+            gh + klass * n * 16,
+            its.arena + slots * histBytes,
+            0,
+            nq,
+            mine.buf,
+          );
+        },
       )
     : undefined;
-  learner.helper = thread;
+  learner.helper = thread?.mainSlot;
+  learner.betweenNodes = thread ? () => void thread.serveWorker() : undefined;
   const threads = thread ? 2 : 1;
 
   const valid = opts.valid;
@@ -225,7 +245,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       }
       for (let k = 0; k < (parallel ? kMain : nOut); k++) {
         rows.set(sample);
-        if (thread) thread.histClass = k;
+        if (thread) thread.mainSlot.klass = k;
         const tree = learner.grow(sample.length, masks[k]!, p, k);
         shrinkTree(tree, p.learningRate);
         addTreeToRaw(tree, rows, whole, bins, raw, nOut, k);

@@ -20,6 +20,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { partitionRows } from '../trees/tree.js';
+import { binColumn } from '../trees/binning.js';
 import { AutomlError } from '../../util/errors.js';
 import { objectiveFor } from './objective.js';
 
@@ -109,6 +110,18 @@ export interface HistKernel {
     n: number,
     e: number,
   ): void;
+  /** Sorts the n `f64` at `at` ascending (no NaN), as a Float64Array's sort(); `tmp`, `counts` scratch. */
+  sort(at: number, n: number, tmp: number, counts: number): void;
+  /**
+   * The bins of a column of n `f64` at `vals` (the number of the 255 padded bounds at `bounds`
+   * below each value; 255 for NaN), to the column-major bins at `col`.
+   */
+  binColumn(vals: number, n: number, bounds: number, col: number): void;
+  /**
+   * The row-major quads at `quads` (nq `u32` a row; little-endian: feature f's byte at
+   * 4 × (f >> 2) + (f & 3)) of the nf bin columns at `cols`; padding bytes 0.
+   */
+  transpose(cols: number, n: number, nf: number, quads: number, nq: number): void;
   /** The `f64` at byte `dst` minus those at `src`, over `bytes` bytes. */
   sub(dst: number, src: number, bytes: number): void;
   /** The `f64` at byte `dst` plus those at `src`, over `bytes` bytes. */
@@ -180,6 +193,17 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
         start,
         end,
       );
+    },
+    sort(at, n) {
+      new Float64Array(buffer, at, n).sort();
+    },
+    binColumn(vals, n, bounds, col) {
+      binColumn(new Float64Array(buffer, vals, n), new Float64Array(buffer, bounds, 255), n, u8.subarray(col, col + n));
+    },
+    transpose(cols, n, nf, quads, nq) {
+      u8.fill(0, quads, quads + n * nq * 4);
+      for (let f = 0; f < nf; f++)
+        for (let r = 0, s = cols + f * n, o = quads + f; r < n; r++, s++, o += nq * 4) u8[o] = u8[s]!;
     },
     partition(rows, scratch, col, start, end, bin, missLeft) {
       return partitionRows(
@@ -300,6 +324,9 @@ export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
         bestSplit: exports.bestSplit,
         partition: exports.partition,
         gradients: exports.gradients,
+        sort: exports.sort,
+        binColumn: exports.binColumn,
+        transpose: exports.transpose,
         sub: exports.sub,
         add: exports.add,
       },

@@ -342,6 +342,173 @@
               (br_if $c (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))))))
       (br_if $row (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end)))))
 
+  ;; Sorts the n f64 at `a` ascending (no NaN among them; -0 before +0, as a Float64Array's
+  ;; sort() does): an LSD radix sort of their bits, turned so that unsigned order is numeric
+  ;; order, 11 bits a pass (6 passes; a pass whose digit is the same for all keys is skipped).
+  ;; `tmp`: room for n f64; `counts`: 6 × 2048 u32.
+  (func (export "sort") (param $a i32) (param $n i32) (param $tmp i32) (param $counts i32)
+    (local $i i32) (local $k i64) (local $pass i32) (local $src i32) (local $dst i32) (local $shift i64)
+    (local $base i32) (local $d i32) (local $sum i32) (local $t i32) (local $at i32)
+    (if (i32.lt_s (local.get $n) (i32.const 2)) (then (return)))
+    (memory.fill (local.get $counts) (i32.const 0) (i32.const 49152))
+    ;; Turn the keys and count the digits of every pass in one go.
+    (local.set $i (i32.const 0))
+    (loop $turn
+      (local.set $at (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $k (i64.load (local.get $at)))
+      (local.set $k (select (i64.xor (local.get $k) (i64.const -1))
+                            (i64.or (local.get $k) (i64.const 0x8000000000000000))
+                            (i64.ne (i64.shr_u (local.get $k) (i64.const 63)) (i64.const 0))))
+      (i64.store (local.get $at) (local.get $k))
+      (local.set $pass (i32.const 0))
+      (loop $count
+        (local.set $at (i32.add (local.get $counts)
+          (i32.add (i32.shl (local.get $pass) (i32.const 13))
+            (i32.shl (i32.wrap_i64 (i64.and (i64.shr_u (local.get $k) (i64.extend_i32_u (i32.mul (local.get $pass) (i32.const 11))))
+              (i64.const 2047))) (i32.const 2)))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (br_if $count (i32.lt_u (local.tee $pass (i32.add (local.get $pass) (i32.const 1))) (i32.const 6))))
+      (br_if $turn (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.set $src (local.get $a))
+    (local.set $dst (local.get $tmp))
+    (local.set $pass (i32.const 0))
+    (loop $passes
+      (local.set $shift (i64.extend_i32_u (i32.mul (local.get $pass) (i32.const 11))))
+      (local.set $base (i32.add (local.get $counts) (i32.shl (local.get $pass) (i32.const 13))))
+      (local.set $d (i32.wrap_i64 (i64.and (i64.shr_u (i64.load (local.get $src)) (local.get $shift)) (i64.const 2047))))
+      (if (i32.ne (i32.load (i32.add (local.get $base) (i32.shl (local.get $d) (i32.const 2)))) (local.get $n))
+        (then
+          ;; Exclusive prefix sums: where each digit's keys start.
+          (local.set $sum (i32.const 0))
+          (local.set $d (i32.const 0))
+          (loop $prefix
+            (local.set $at (i32.add (local.get $base) (i32.shl (local.get $d) (i32.const 2))))
+            (local.set $t (i32.load (local.get $at)))
+            (i32.store (local.get $at) (local.get $sum))
+            (local.set $sum (i32.add (local.get $sum) (local.get $t)))
+            (br_if $prefix (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 1))) (i32.const 2048))))
+          ;; Scatter, stable.
+          (local.set $i (i32.const 0))
+          (loop $scatter
+            (local.set $k (i64.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $at (i32.add (local.get $base)
+              (i32.shl (i32.wrap_i64 (i64.and (i64.shr_u (local.get $k) (local.get $shift)) (i64.const 2047))) (i32.const 2))))
+            (local.set $t (i32.load (local.get $at)))
+            (i32.store (local.get $at) (i32.add (local.get $t) (i32.const 1)))
+            (i64.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 3))) (local.get $k))
+            (br_if $scatter (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+          (local.set $t (local.get $src))
+          (local.set $src (local.get $dst))
+          (local.set $dst (local.get $t))))
+      (br_if $passes (i32.lt_u (local.tee $pass (i32.add (local.get $pass) (i32.const 1))) (i32.const 6))))
+    (if (i32.ne (local.get $src) (local.get $a))
+      (then (memory.copy (local.get $a) (local.get $src) (i32.shl (local.get $n) (i32.const 3)))))
+    ;; Turn the keys back.
+    (local.set $i (i32.const 0))
+    (loop $back
+      (local.set $at (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $k (i64.load (local.get $at)))
+      (i64.store (local.get $at)
+        (select (i64.xor (local.get $k) (i64.const 0x8000000000000000))
+                (i64.xor (local.get $k) (i64.const -1))
+                (i64.ne (i64.shr_u (local.get $k) (i64.const 63)) (i64.const 0))))
+      (br_if $back (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+
+  ;; The bins of one column of n f64 at `vals`: for each value the number of bounds below it,
+  ;; by a branch-free search over the 255 f64 at `bounds` (the bounds, padded with +Infinity),
+  ;; 255 for NaN, as binning.ts's binColumn; to the column-major bins at `col`. Four values go
+  ;; side by side: each search is a chain of eight dependent loads, and four chains overlap.
+  (func (export "binColumn") (param $vals i32) (param $n i32) (param $bounds i32) (param $col i32)
+    (local $i i32) (local $n4 i32) (local $p i32)
+    (local $v0 f64) (local $v1 f64) (local $v2 f64) (local $v3 f64)
+    (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $quad_done
+      (br_if $quad_done (i32.eqz (local.get $n4)))
+      (loop $four
+        (local.set $p (i32.add (local.get $vals) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $v0 (f64.load (local.get $p)))
+        (local.set $v1 (f64.load offset=8 (local.get $p)))
+        (local.set $v2 (f64.load offset=16 (local.get $p)))
+        (local.set $v3 (f64.load offset=24 (local.get $p)))
+        (local.set $l0 (select (i32.const 128) (i32.const 0) (f64.lt (f64.load offset=1016 (local.get $bounds)) (local.get $v0))))
+        (local.set $l1 (select (i32.const 128) (i32.const 0) (f64.lt (f64.load offset=1016 (local.get $bounds)) (local.get $v1))))
+        (local.set $l2 (select (i32.const 128) (i32.const 0) (f64.lt (f64.load offset=1016 (local.get $bounds)) (local.get $v2))))
+        (local.set $l3 (select (i32.const 128) (i32.const 0) (f64.lt (f64.load offset=1016 (local.get $bounds)) (local.get $v3))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 64) (i32.const 0) (f64.lt (f64.load offset=504 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 64) (i32.const 0) (f64.lt (f64.load offset=504 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 64) (i32.const 0) (f64.lt (f64.load offset=504 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 64) (i32.const 0) (f64.lt (f64.load offset=504 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 32) (i32.const 0) (f64.lt (f64.load offset=248 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 32) (i32.const 0) (f64.lt (f64.load offset=248 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 32) (i32.const 0) (f64.lt (f64.load offset=248 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 32) (i32.const 0) (f64.lt (f64.load offset=248 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 16) (i32.const 0) (f64.lt (f64.load offset=120 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 16) (i32.const 0) (f64.lt (f64.load offset=120 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 16) (i32.const 0) (f64.lt (f64.load offset=120 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 16) (i32.const 0) (f64.lt (f64.load offset=120 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 8) (i32.const 0) (f64.lt (f64.load offset=56 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 8) (i32.const 0) (f64.lt (f64.load offset=56 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 8) (i32.const 0) (f64.lt (f64.load offset=56 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 8) (i32.const 0) (f64.lt (f64.load offset=56 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 4) (i32.const 0) (f64.lt (f64.load offset=24 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 4) (i32.const 0) (f64.lt (f64.load offset=24 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 4) (i32.const 0) (f64.lt (f64.load offset=24 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 4) (i32.const 0) (f64.lt (f64.load offset=24 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 2) (i32.const 0) (f64.lt (f64.load offset=8 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 2) (i32.const 0) (f64.lt (f64.load offset=8 (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 2) (i32.const 0) (f64.lt (f64.load offset=8 (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 2) (i32.const 0) (f64.lt (f64.load offset=8 (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 1) (i32.const 0) (f64.lt (f64.load (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l1 (i32.add (local.get $l1) (select (i32.const 1) (i32.const 0) (f64.lt (f64.load (i32.add (local.get $bounds) (i32.shl (local.get $l1) (i32.const 3)))) (local.get $v1)))))
+        (local.set $l2 (i32.add (local.get $l2) (select (i32.const 1) (i32.const 0) (f64.lt (f64.load (i32.add (local.get $bounds) (i32.shl (local.get $l2) (i32.const 3)))) (local.get $v2)))))
+        (local.set $l3 (i32.add (local.get $l3) (select (i32.const 1) (i32.const 0) (f64.lt (f64.load (i32.add (local.get $bounds) (i32.shl (local.get $l3) (i32.const 3)))) (local.get $v3)))))
+        (i32.store8 offset=0 (i32.add (local.get $col) (local.get $i)) (select (local.get $l0) (i32.const 255) (f64.eq (local.get $v0) (local.get $v0))))
+        (i32.store8 offset=1 (i32.add (local.get $col) (local.get $i)) (select (local.get $l1) (i32.const 255) (f64.eq (local.get $v1) (local.get $v1))))
+        (i32.store8 offset=2 (i32.add (local.get $col) (local.get $i)) (select (local.get $l2) (i32.const 255) (f64.eq (local.get $v2) (local.get $v2))))
+        (i32.store8 offset=3 (i32.add (local.get $col) (local.get $i)) (select (local.get $l3) (i32.const 255) (f64.eq (local.get $v3) (local.get $v3))))
+        (br_if $four (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n4)))))
+    ;; The last values, one at a time.
+    (block $done
+      (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+      (loop $one
+        (local.set $v0 (f64.load (i32.add (local.get $vals) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $l0 (select (i32.const 128) (i32.const 0) (f64.lt (f64.load offset=1016 (local.get $bounds)) (local.get $v0))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 64) (i32.const 0) (f64.lt (f64.load offset=504 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 32) (i32.const 0) (f64.lt (f64.load offset=248 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 16) (i32.const 0) (f64.lt (f64.load offset=120 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 8) (i32.const 0) (f64.lt (f64.load offset=56 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 4) (i32.const 0) (f64.lt (f64.load offset=24 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 2) (i32.const 0) (f64.lt (f64.load offset=8 (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (local.set $l0 (i32.add (local.get $l0) (select (i32.const 1) (i32.const 0) (f64.lt (f64.load (i32.add (local.get $bounds) (i32.shl (local.get $l0) (i32.const 3)))) (local.get $v0)))))
+        (i32.store8 (i32.add (local.get $col) (local.get $i)) (select (local.get $l0) (i32.const 255) (f64.eq (local.get $v0) (local.get $v0))))
+        (br_if $one (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))))
+
+  ;; The row-major quads (nq u32 a row; feature f's byte at 4 × (f >> 2) + (f & 3), little-endian)
+  ;; of the nf column-major bin columns at `cols` (n bytes each), 256 rows at a time so that
+  ;; the rows being written stay in the cache. Bytes of the padding features are 0.
+  (func (export "transpose") (param $cols i32) (param $n i32) (param $nf i32) (param $quads i32) (param $nq i32)
+    (local $r0 i32) (local $r1 i32) (local $f i32) (local $r i32) (local $src i32) (local $dst i32) (local $row i32)
+    (if (i32.lt_s (local.get $n) (i32.const 1)) (then (return)))
+    (local.set $row (i32.shl (local.get $nq) (i32.const 2)))
+    (memory.fill (local.get $quads) (i32.const 0) (i32.mul (local.get $n) (local.get $row)))
+    (if (i32.lt_s (local.get $nf) (i32.const 1)) (then (return)))
+    (loop $block
+      (local.set $r1 (select (i32.add (local.get $r0) (i32.const 256)) (local.get $n)
+        (i32.lt_s (i32.add (local.get $r0) (i32.const 256)) (local.get $n))))
+      (local.set $f (i32.const 0))
+      (loop $feature
+        (local.set $src (i32.add (i32.add (local.get $cols) (i32.mul (local.get $f) (local.get $n))) (local.get $r0)))
+        (local.set $dst (i32.add (i32.add (local.get $quads) (i32.mul (local.get $r0) (local.get $row))) (local.get $f)))
+        (local.set $r (local.get $r0))
+        (loop $rows
+          (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 1)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+          (br_if $rows (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $r1))))
+        (br_if $feature (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $nf))))
+      (br_if $block (i32.lt_s (local.tee $r0 (local.get $r1)) (local.get $n)))))
+
     ;; dst[j] -= src[j] for the f64 at byte offsets dst, src, over `bytes` (a multiple of 16).
   (func (export "sub") (param $dst i32) (param $src i32) (param $bytes i32)
     (local $e i32)

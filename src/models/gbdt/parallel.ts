@@ -1,12 +1,16 @@
 /**
- * A second thread for the GBDT (this machine class has two cores). It grows whole trees (the
- * trees of some classes of a multiclass round) and, when idle, sums the second half of a large
- * node's histogram for the main thread's learner. Requests go through shared memory with
- * Atomics, not messages: the main thread blocks on them between one histogram and the next.
- * Trees come back through a MessageChannel read synchronously (receiveMessageOnPort).
+ * A second thread for the GBDT (this machine class has two cores). It computes half of each
+ * round's gradients and grows whole trees (those of the upper classes of a multiclass round),
+ * and the two threads sum second halves of each other's large nodes: a thread offers such a half
+ * in its task slot, sums the first half, then takes the second back unless the other thread has
+ * claimed it meanwhile (a compare-and-swap decides). Each thread looks at the other's slot
+ * whenever it waits and between the nodes of its own trees, so neither waits for the other to
+ * be free.
+ * Commands and tasks go through shared memory with Atomics, not messages; trees come back
+ * through a MessageChannel read synchronously (receiveMessageOnPort).
  *
- * Results never depend on the thread count: each tree is grown by the same code on the same
- * inputs, and histogram halves are summed in the same order on one thread or two.
+ * Results never depend on the thread count, nor on who sums a half: each tree is grown by the
+ * same code on the same inputs, and histogram halves are summed in the same order either way.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +29,76 @@ export const CTRL = {
   START: 6,
   END: 7,
   N_CLASSES: 8,
-  /** The class whose gradients a histogram half sums. */
-  HIST_CLASS: 9,
+  /** Bumped for every command and offer to the worker: what an idle worker sleeps on. */
+  SIGNAL: 9,
+  /** The main thread's task slot (see TaskSlot), then the worker's. */
+  MAIN_SLOT: 10,
+  WORKER_SLOT: 14,
   /** The worker's classes, from here on. */
-  CLASSES: 10,
+  CLASSES: 18,
 } as const;
-export const CMD = { GROW: 1, HIST: 2, GRAD: 3, EXIT: 4 } as const;
+export const CMD = { GROW: 1, GRAD: 3, EXIT: 4 } as const;
+/** States of a task slot. */
+const TASK = { EMPTY: 0, POSTED: 1, TAKEN_BACK: 2, CLAIMED: 3, DONE: 4 } as const;
+
+/**
+ * One thread's offers of histogram halves to the other: four control words from `at`: the
+ * state, the first and the end row of the half, and the class whose gradients it sums.
+ */
+export class TaskSlot implements HalvesHelper {
+  /** The class of the tree being grown (its halves sum that class's gradients). */
+  klass = 0;
+
+  constructor(
+    private readonly ctrl: Int32Array,
+    private readonly at: number,
+    /** Wakes the other thread if it sleeps. */
+    private readonly wake: () => void,
+  ) {}
+
+  offer(start: number, end: number): void {
+    const c = this.ctrl;
+    c[this.at + 1] = start;
+    c[this.at + 2] = end;
+    c[this.at + 3] = this.klass;
+    Atomics.store(c, this.at, TASK.POSTED);
+    this.wake();
+  }
+
+  takeBack(): boolean {
+    const c = this.ctrl;
+    if (Atomics.compareExchange(c, this.at, TASK.POSTED, TASK.TAKEN_BACK) === TASK.POSTED) {
+      Atomics.store(c, this.at, TASK.EMPTY);
+      return true;
+    }
+    // Claimed: the other thread is summing it now, about as long as this one took for the first.
+    for (let spin = 0; spin < 20000 && Atomics.load(c, this.at) !== TASK.DONE; spin++);
+    for (;;) {
+      const state = Atomics.load(c, this.at);
+      if (state === TASK.DONE) break;
+      if (Atomics.load(c, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
+      Atomics.wait(c, this.at, state, 1000);
+    }
+    Atomics.store(c, this.at, TASK.EMPTY);
+    return false;
+  }
+
+  /** Whether an offer is waiting to be claimed. */
+  posted(): boolean {
+    return Atomics.load(this.ctrl, this.at) === TASK.POSTED;
+  }
+
+  /** Sums the offered half with `sum` if it is still there to claim; true when it did. */
+  serve(sum: (start: number, end: number, klass: number) => void): boolean {
+    const c = this.ctrl;
+    if (Atomics.load(c, this.at) !== TASK.POSTED) return false;
+    if (Atomics.compareExchange(c, this.at, TASK.POSTED, TASK.CLAIMED) !== TASK.POSTED) return false;
+    sum(c[this.at + 1]!, c[this.at + 2]!, c[this.at + 3]!);
+    Atomics.store(c, this.at, TASK.DONE);
+    Atomics.notify(c, this.at);
+    return true;
+  }
+}
 /** The most classes the worker grows per round. */
 export const MAX_WORKER_CLASSES = 64;
 
@@ -65,17 +133,25 @@ function workerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-export class GbdtThread implements HalvesHelper {
+export class GbdtThread {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (CTRL.CLASSES + MAX_WORKER_CLASSES)));
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private seq = 0;
   readonly masks: Uint8Array;
-  /** The class of the tree the main thread grows (its histogram halves sum that class). */
-  histClass = 0;
   readonly sample: Int32Array;
+  /** The main thread's offers to the worker (its learner's helper). */
+  readonly mainSlot = new TaskSlot(this.ctrl, CTRL.MAIN_SLOT, () => this.signal());
+  /** The worker's offers to the main thread. */
+  private readonly workerSlot = new TaskSlot(this.ctrl, CTRL.WORKER_SLOT, () => undefined);
 
-  private constructor(url: URL, setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>, nClasses: number) {
+  private constructor(
+    url: URL,
+    setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>,
+    nClasses: number,
+    /** Sums a half the worker offers (rows of its learner, into its partial slot). */
+    private readonly sumForWorker: (start: number, end: number, klass: number) => void,
+  ) {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
     this.masks = new Uint8Array(shared(setup.layout.nFeatures * nClasses));
@@ -97,21 +173,28 @@ export class GbdtThread implements HalvesHelper {
   static create(
     setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>,
     nClasses: number,
+    sumForWorker: (start: number, end: number, klass: number) => void,
   ): GbdtThread | undefined {
     const url = workerUrl();
     if (!url) return undefined;
-    return new GbdtThread(url, setup, nClasses);
+    return new GbdtThread(url, setup, nClasses, sumForWorker);
   }
 
-  private idle(): boolean {
-    return Atomics.load(this.ctrl, CTRL.DONE) === this.seq;
+  /** Sums the worker's offered half, if there is one to claim (between this thread's nodes). */
+  serveWorker(): boolean {
+    return this.workerSlot.serve(this.sumForWorker);
   }
 
   private send(cmd: number): void {
     this.seq = (this.seq + 1) | 0;
     this.ctrl[CTRL.CMD] = cmd;
     Atomics.store(this.ctrl, CTRL.SEQ, this.seq);
-    Atomics.notify(this.ctrl, CTRL.SEQ);
+    this.signal();
+  }
+
+  private signal(): void {
+    Atomics.add(this.ctrl, CTRL.SIGNAL, 1);
+    Atomics.notify(this.ctrl, CTRL.SIGNAL);
   }
 
   /** Starts the gradients of rows [start, end). */
@@ -140,23 +223,17 @@ export class GbdtThread implements HalvesHelper {
     return out;
   }
 
-  tryStart(start: number, end: number): boolean {
-    if (!this.idle()) return false;
-    this.ctrl[CTRL.START] = start;
-    this.ctrl[CTRL.END] = end;
-    this.ctrl[CTRL.HIST_CLASS] = this.histClass;
-    this.send(CMD.HIST);
-    return true;
-  }
-
+  /** Waits for the last command to end, summing the worker's offers meanwhile. */
   wait(): void {
     const c = this.ctrl;
-    for (let spin = 0; spin < 20000 && Atomics.load(c, CTRL.DONE) !== this.seq; spin++);
+    let spin = 0;
     for (;;) {
       const done = Atomics.load(c, CTRL.DONE);
       if (done === this.seq) break;
       if (Atomics.load(c, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
-      Atomics.wait(c, CTRL.DONE, done, 1000);
+      if (this.serveWorker()) spin = 0;
+      // The worker's offers notify DONE's waiters too, so a sleep here ends for them.
+      else if (++spin > 20000) Atomics.wait(c, CTRL.DONE, done, 1000);
     }
     if (Atomics.load(c, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
   }

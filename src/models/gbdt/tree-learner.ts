@@ -15,7 +15,8 @@
  */
 import { leafOfRow } from '../trees/tree.js';
 import { gatherBytes, OBJECTIVE_KINDS, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
-import type { ProblemKind } from '../types.js';
+import type { Matrix, ProblemKind } from '../types.js';
+import { BIN_SAMPLE_ROWS, type BinMapper, type Sorter } from '../trees/binning.js';
 
 export interface TreeParams {
   growth: 'depthwise' | 'leafwise';
@@ -86,6 +87,14 @@ export interface Layout {
   /** The bins column-major too (`u8`, nRows per feature), for partitions; and `u16` bin counts. */
   readonly cols: number;
   readonly nBins: number;
+  /**
+   * Binning's scratch: a column's values (nRows `f64`), room to sort a sample of them, the radix
+   * sort's counts, and the bounds of a feature padded to 255 `f64`.
+   */
+  readonly stage: number;
+  readonly sortTmp: number;
+  readonly counts: number;
+  readonly bounds: number;
   /** Outputs per row; raw scores (`f64`, row-major nRows × nOut), labels, weights (0: none). */
   readonly nOut: number;
   readonly raw: number;
@@ -132,6 +141,10 @@ export function gbdtLayout(
   const gh = take(nOut * nRows * 16);
   const cols = take(nFeatures * nRows);
   const nBins = take(nFeatures * 2);
+  const stage = take(nRows * 8);
+  const sortTmp = take(Math.min(nRows, BIN_SAMPLE_ROWS) * 8);
+  const counts = take(6 * 2048 * 4);
+  const bounds = take(255 * 8);
   const raw = take(nRows * nOut * 8);
   const y = take(nRows * 8);
   const w = weighted ? take(nRows * 8) : 0;
@@ -152,6 +165,10 @@ export function gbdtLayout(
     gh,
     cols,
     nBins,
+    stage,
+    sortTmp,
+    counts,
+    bounds,
     nOut,
     raw,
     y,
@@ -170,23 +187,34 @@ export interface SharedWork {
   readonly kernel: HistKernel;
 }
 
-/** The column-major bins in a fit's shared buffer: one `Uint8Array` view per feature, to fill. */
+/** The column-major bins in a fit's shared buffer: one `Uint8Array` view per feature. */
 export function binColumns(work: SharedWork): Uint8Array[] {
   const { nRows, nFeatures, cols } = work.layout;
   return Array.from({ length: nFeatures }, (_, f) => new Uint8Array(work.buffer, cols + f * nRows, nRows));
 }
 
-/** Writes the filled bins row-major as quads too, and the bin counts, once per fit. */
-export function writeQuads(bins: readonly Uint8Array[], nBins: Uint16Array, work: SharedWork): void {
-  const { nRows, nq, quads } = work.layout;
-  new Uint16Array(work.buffer, work.layout.nBins, nBins.length).set(nBins);
-  const bytes = new Uint8Array(work.buffer, quads, nRows * nq * 4);
-  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-  for (let f = 0; f < bins.length; f++) {
-    const col = bins[f]!;
-    const at = (f & ~3) + (littleEndian ? f & 3 : 3 - (f & 3));
-    for (let r = 0, o = at; r < nRows; r++, o += nq * 4) bytes[o] = col[r]!;
-  }
+/** Sorts bin bounds' values with the fit's kernels, in its binning scratch (see fitBins). */
+export function kernelSorter(work: SharedWork): Sorter {
+  const { stage, sortTmp, counts } = work.layout;
+  return {
+    room: (n) => new Float64Array(work.buffer, stage, n),
+    sort: (values) => work.kernel.sort(values.byteOffset, values.length, sortTmp, counts),
+  };
+}
+
+/** Bins every column into the fit's shared buffer, column-major and as quads, and the bin counts. */
+export function writeBins(x: Matrix, mapper: BinMapper, work: SharedWork): void {
+  if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error('gbdt: a little-endian machine is needed');
+  const { nRows, nq, quads, cols, stage, bounds, nFeatures } = work.layout;
+  new Uint16Array(work.buffer, work.layout.nBins, mapper.nBins.length).set(mapper.nBins);
+  const values = new Float64Array(work.buffer, stage, nRows);
+  const padded = new Float64Array(work.buffer, bounds, 255);
+  x.columns.forEach((col, f) => {
+    values.set(col.subarray(0, nRows));
+    padded.fill(Infinity).set(mapper.upper[f]!);
+    work.kernel.binColumn(stage, nRows, bounds, cols + f * nRows);
+  });
+  work.kernel.transpose(cols, nRows, nFeatures, quads, nq);
 }
 
 /** The raw scores, labels and weights in a fit's shared buffer. */
@@ -223,13 +251,17 @@ export function gradientPairs(work: SharedWork, k: number): Float64Array {
 }
 
 /**
- * Sums the second half of a node's rows into a learner's partial slot, on another thread, when
- * that thread is free. It must read the same gradients as the tree being grown.
+ * Another thread that may sum the second half of a large node's rows into this learner's
+ * partial slot. It must read the same gradients as the tree being grown.
  */
 export interface HalvesHelper {
-  /** Starts the second half if the helper is idle; false when it is busy. */
-  tryStart(start: number, end: number): boolean;
-  wait(): void;
+  /** Offers rows [start, end) of the node being summed. */
+  offer(start: number, end: number): void;
+  /**
+   * After the first half: true when the offer was not taken (this thread sums the second half
+   * itself), false when the other thread has summed it (it waits for that to end).
+   */
+  takeBack(): boolean;
 }
 
 /**
@@ -254,6 +286,8 @@ export class TreeLearner {
   private ghAt: number;
   /** Another thread that may sum half of a large node's rows. */
   helper: HalvesHelper | undefined;
+  /** Called between the nodes of a tree (the worker's learner serves the main thread's offers). */
+  betweenNodes: (() => void) | undefined;
 
   constructor(work: SharedWork, index: number) {
     const layout = (this.layout = work.layout);
@@ -335,6 +369,7 @@ export class TreeLearner {
         batch = open.splice(bi, 1);
       }
       for (const leaf of batch) {
+        this.betweenNodes?.();
         const s = leaf.best;
         if (!s || nLeaves >= leafLimit || leaf.hist < 0) {
           done.push(leaf);
@@ -464,13 +499,10 @@ export class TreeLearner {
       return slot;
     }
     const mid = (start + end) >>> 1;
-    if (this.helper?.tryStart(mid, end)) {
-      kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
-      this.helper.wait();
-    } else {
-      kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
-      kernel.hist(quads, nq, rowsAt, mid, end, ghAt, this.partial, 0, nq, bufAt);
-    }
+    const helper = this.helper;
+    helper?.offer(mid, end);
+    kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
+    if (!helper || helper.takeBack()) kernel.hist(quads, nq, rowsAt, mid, end, ghAt, this.partial, 0, nq, bufAt);
     kernel.add(at, this.partial, histBytes);
     return slot;
   }

@@ -1,10 +1,11 @@
 /**
- * The GBDT's second thread (see parallel.ts): grows the trees of its classes, or sums the second
- * half of a node's histogram for the main thread, as the shared control words ask.
+ * The GBDT's second thread (see parallel.ts): half of the gradients and the trees of its classes,
+ * as the shared control words ask, and the halves of node histograms the main thread offers,
+ * when idle and between the nodes of its own trees.
  */
 import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
-import { CMD, CTRL, type GrownTree, type WorkerSetup } from './parallel.js';
+import { CMD, CTRL, TaskSlot, type GrownTree, type WorkerSetup } from './parallel.js';
 import { addTreeToRaw, binColumns, fillGradients, scoreArrays, shrinkTree, TreeLearner } from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
@@ -20,31 +21,42 @@ const { raw } = scoreArrays(work);
 const main = layout.learners[0]!;
 const partial = main.arena + layout.slots * layout.histBytes;
 
+/** The main thread's offers, which this thread sums when it can; and this thread's own. */
+const mainSlot = new TaskSlot(c, CTRL.MAIN_SLOT, () => undefined);
+const ownSlot = new TaskSlot(c, CTRL.WORKER_SLOT, () => Atomics.notify(c, CTRL.DONE));
+const sumForMain = (start: number, end: number, klass: number): void =>
+  kernel.hist(
+    layout.quads,
+    layout.nq,
+    main.rows,
+    start,
+    end,
+    layout.gh + klass * n * 16,
+    partial,
+    0,
+    layout.nq,
+    layout.learners[1]!.buf,
+  );
+const serveOffer = (): boolean => mainSlot.serve(sumForMain);
+learner.helper = ownSlot;
+learner.betweenNodes = () => void serveOffer();
+
 let seen = 0;
 try {
   for (;;) {
-    // Spin a little before sleeping: requests come every few hundred microseconds while a tree
-    // grows, and waking from Atomics.wait costs tens of microseconds.
-    for (let spin = 0; spin < 20000 && Atomics.load(c, CTRL.SEQ) === seen; spin++);
-    Atomics.wait(c, CTRL.SEQ, seen);
+    const signal = Atomics.load(c, CTRL.SIGNAL);
+    if (serveOffer()) continue;
+    if (Atomics.load(c, CTRL.SEQ) === seen) {
+      // Nothing to do. Spin a little before sleeping: offers come every few hundred
+      // microseconds while a tree grows, and waking from Atomics.wait costs tens of microseconds.
+      for (let spin = 0; spin < 20000 && Atomics.load(c, CTRL.SIGNAL) === signal; spin++);
+      Atomics.wait(c, CTRL.SIGNAL, signal);
+      continue;
+    }
     seen = Atomics.load(c, CTRL.SEQ);
     const cmd = c[CTRL.CMD];
     if (cmd === CMD.EXIT) break;
-    if (cmd === CMD.HIST) {
-      const k = c[CTRL.HIST_CLASS]!;
-      kernel.hist(
-        layout.quads,
-        layout.nq,
-        main.rows,
-        c[CTRL.START]!,
-        c[CTRL.END]!,
-        layout.gh + k * n * 16,
-        partial,
-        0,
-        layout.nq,
-        layout.learners[1]!.buf,
-      );
-    } else if (cmd === CMD.GRAD) {
+    if (cmd === CMD.GRAD) {
       fillGradients(work, d.kind, c[CTRL.START]!, c[CTRL.END]!, 1);
     } else if (cmd === CMD.GROW) {
       const count = c[CTRL.COUNT]!;
@@ -52,6 +64,7 @@ try {
       for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
         const k = c[CTRL.CLASSES + j]!;
         learner.rows.set(d.sample.subarray(0, count));
+        ownSlot.klass = k;
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
         // Its own column of the raw scores: the main thread writes the others meanwhile.
@@ -65,5 +78,6 @@ try {
 } catch (e) {
   Atomics.store(c, CTRL.FAILED, 1);
   Atomics.notify(c, CTRL.DONE);
+  Atomics.notify(c, CTRL.MAIN_SLOT);
   throw e;
 }

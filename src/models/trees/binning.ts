@@ -35,15 +35,17 @@ export const BIN_SAMPLE_ROWS = 200_000;
  * few, else bounds at equal-count quantiles (merged where values repeat). Bounds are midpoints
  * between neighbouring distinct values, so unseen values fall on the nearer side.
  */
-export function fitBins(x: Matrix, maxBins = MAX_BINS, rng?: Rng): BinMapper {
+export function fitBins(x: Matrix, maxBins = MAX_BINS, rng?: Rng, sorter?: Sorter): BinMapper {
   if (!(maxBins >= 2 && maxBins <= MAX_BINS))
     throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${maxBins}`);
   const sample = rng && x.nRows > BIN_SAMPLE_ROWS ? sampleRows(x.nRows, BIN_SAMPLE_ROWS, rng) : undefined;
   const upper: Float64Array[] = [];
   const nBins = new Uint16Array(x.columns.length);
-  const scratch = new Float64Array(sample ? sample.length : x.nRows);
+  const size = sample ? sample.length : x.nRows;
+  const scratch = sorter ? sorter.room(size) : new Float64Array(size);
+  const sort = sorter ? (a: Float64Array) => sorter.sort(a) : (a: Float64Array) => a.sort();
   x.columns.forEach((col, j) => {
-    const sorted = presentSorted(col, x.nRows, sample, scratch);
+    const sorted = presentSorted(col, x.nRows, sample, scratch, sort);
     const bounds = binBounds(sorted, maxBins);
     upper.push(bounds);
     nBins[j] = bounds.length + 1;
@@ -59,8 +61,25 @@ export function sampleRows(n: number, m: number, rng: Rng): Int32Array {
   return out;
 }
 
+/**
+ * Where the bounds' values are sorted, when not by `Float64Array.prototype.sort` in a scratch
+ * array of their own (the GBDT sorts them in WebAssembly: the same order, several times faster).
+ */
+export interface Sorter {
+  /** Room for `n` values. */
+  room(n: number): Float64Array;
+  /** Sorts values in that room ascending, as `Float64Array.prototype.sort` does. */
+  sort(values: Float64Array): void;
+}
+
 /** The column's values that are not missing (of the sampled rows, when given), sorted. */
-function presentSorted(col: Float64Array, n: number, sample: Int32Array | undefined, out: Float64Array): Float64Array {
+function presentSorted(
+  col: Float64Array,
+  n: number,
+  sample: Int32Array | undefined,
+  out: Float64Array,
+  sort: (a: Float64Array) => void,
+): Float64Array {
   let m = 0;
   if (sample)
     for (let i = 0; i < sample.length; i++) {
@@ -72,7 +91,9 @@ function presentSorted(col: Float64Array, n: number, sample: Int32Array | undefi
       const v = col[i]!;
       if (v === v) out[m++] = v;
     }
-  return out.subarray(0, m).sort();
+  const present = out.subarray(0, m);
+  sort(present);
+  return present;
 }
 
 /** Bounds over sorted values: one pass over the runs of equal values, no per-value arrays. */
