@@ -142,7 +142,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   // A second thread on data large enough to gain from it: it grows the trees of the upper classes
   // of each round (the larger half: this thread has the round's other work), and the two sum
   // halves of each other's large nodes.
-  const kMain = nOut === 1 ? 1 : Number(process.env.KMAIN_TEST === 'ceil' ? Math.ceil(nOut / 2) : Math.floor(nOut / 2));
+  const kMain = nOut === 1 ? 1 : Math.floor(nOut / 2);
   const workerClasses = nOut - kMain;
   const wantThread = p.threads > 1 && n * nFeatures >= PARALLEL_MIN_CELLS && workerClasses <= MAX_WORKER_CLASSES;
   // One shared buffer for the bins, the gradient pairs and the learners' rows and histograms.
