@@ -7,6 +7,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   recipe: () => import('./recipe.js'),
   csv: () => import('./csv.js'),
+  'run-scale': () => import('./run-scale.js'),
   gbdt: () => import('./gbdt.js'),
   forest: () => import('./forest.js'),
   budget: () => import('./budget.js'),

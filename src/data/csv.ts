@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { decideDecimal, decimalNote, type DecimalDecision, type DecimalMark } from '../serve/csv-records.js';
 import { openText, type Encoding, type ResolvedEncoding } from '../serve/decode.js';
 import { AutomlError, errorText } from '../util/errors.js';
+import { parseDecimalBytes, scanRecords, type RecordSink } from './csv-scan.js';
 import { DELIMITERS, type Delimiter } from './delimiters.js';
 import { Table, unknownColumn, type Column, type ColumnType } from './table.js';
 
@@ -111,6 +112,11 @@ export class CsvSource {
     /** The header line as it stands in the file, with its byte order mark if it has one. */
     readonly headerRaw: string,
     private readonly raw: boolean,
+    /**
+     * About how many data rows the file holds, from its size and the lines of its first block
+     * (0 when that cannot tell: a compressed file): the reader's first allocation.
+     */
+    readonly rowsGuess: number,
     /** How the file is read: its encoding, compression, the decimal mark and how it was decided. */
     readonly format: {
       readonly encoding: ResolvedEncoding;
@@ -170,6 +176,7 @@ export class CsvSource {
       header,
       (bom ? '\uFEFF' : '') + headerRaw,
       opts.raw ?? false,
+      input.compression === null ? rowsGuess(path, input.head) : 0,
       format,
     );
   }
@@ -203,11 +210,73 @@ export class CsvSource {
     this.digest = zip ? await hashFile(this.path) : this.hash.digest('hex');
   }
 
+  /**
+   * Streams the data records as byte ranges (the fast path of `readCsv`, see csv-scan.ts), with
+   * the same empty lines skipped, field counts checked and checksum as `records()`. Returns false,
+   * having stopped early, when the file holds quoting that only `records()` reads (or refuses).
+   */
+  async scan(onRecord: (buf: Buffer, fields: FieldRanges, line: number) => void): Promise<boolean> {
+    if (this.raw) throw new RangeError('CsvSource.scan: not with raw: true');
+    this.hash = createHash('sha256');
+    const zip = this.format.compression === 'zip';
+    const hash = zip ? undefined : this.hash;
+    const text = await openText(this.path, {
+      encoding: this.format.given,
+      ...(hash ? { onRawBytes: (c: Buffer) => hash.update(c) } : {}),
+    });
+    let nextLine = 1;
+    let width = -1;
+    let n = 0;
+    const fields: FieldRanges = { starts: new Int32Array(0), ends: new Int32Array(0), quoted: new Uint8Array(0), n: 0 };
+    const sink: RecordSink = {
+      record: (buf, starts, ends, quoted, count, breaks) => {
+        const line = nextLine;
+        nextLine = line + 1 + breaks;
+        if (count === 1 && ends[0] === starts[0] && breaks === 0) return; // an empty line
+        if (width < 0) {
+          width = count; // the header
+          return;
+        }
+        if (count !== width) throw fieldCountError(this.path, line, count, width);
+        fields.starts = starts;
+        fields.ends = ends;
+        fields.quoted = quoted;
+        fields.n = count;
+        n++;
+        onRecord(buf, fields, line);
+      },
+    };
+    let usual: boolean;
+    try {
+      usual = await scanRecords(text.chunks(), this.delimiter, sink);
+    } catch (e) {
+      throw csvFailure(this.path, e, 0);
+    } finally {
+      await text.close();
+    }
+    if (!usual) return false;
+    if (n === 0) {
+      throw new AutomlError('CSV_NO_ROWS', `${this.path}: the file has a header but no data rows`);
+    }
+    this.digest = zip ? await hashFile(this.path) : this.hash.digest('hex');
+    return true;
+  }
+
   /** sha256 of the file's bytes, once `records()` has been read to the end. */
   get sha256(): string {
     if (this.digest === undefined) throw new RangeError('CsvSource.sha256: read records() to the end first');
     return this.digest;
   }
+}
+
+/** Data rows of a plain file as its first block's lines per byte say, with 3% to spare. */
+function rowsGuess(path: string, head: Buffer): number {
+  let lines = 0;
+  for (let i = head.indexOf(10); i >= 0; i = head.indexOf(10, i + 1)) lines++;
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (lines < 2 || size === 0) return 0;
+  if (head.length >= size) return lines;
+  return Math.min(1 << 27, Math.ceil(((size * lines) / head.length) * 1.03));
 }
 
 async function hashFile(path: string): Promise<string> {
@@ -279,10 +348,7 @@ async function* streamRecords(
       if (fields.length === 1 && fields[0] === '' && breaks === 0) continue; // an empty line
       if (width < 0) width = fields.length;
       else if (fields.length !== width) {
-        throw new AutomlError(
-          'CSV_FIELD_COUNT',
-          `${path}:${line}: this row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${width}; every row needs one field per column (quote fields that contain the delimiter)`,
-        );
+        throw fieldCountError(path, line, fields.length, width);
       }
       yield raw ? { fields, line, raw: trimRaw((out as { raw: string }).raw) } : { fields, line };
     }
@@ -292,6 +358,28 @@ async function* streamRecords(
     input.destroy();
     parser.destroy();
   }
+}
+
+/** The fields of one record as byte ranges (see csv-scan.ts's RecordSink). */
+export interface FieldRanges {
+  starts: Int32Array;
+  ends: Int32Array;
+  /** 0 unquoted, 1 quoted, 2 quoted with doubled quotes inside. */
+  quoted: Uint8Array;
+  n: number;
+}
+
+/** A field's text from its byte range. */
+export function fieldText(buf: Buffer, start: number, end: number, quoted: number): string {
+  const s = buf.toString('utf8', start, end);
+  return quoted === 2 ? s.replaceAll('""', '"') : s;
+}
+
+function fieldCountError(path: string, line: number, count: number, width: number): AutomlError {
+  return new AutomlError(
+    'CSV_FIELD_COUNT',
+    `${path}:${line}: this row has ${count} field${count === 1 ? '' : 's'}, the header has ${width}; every row needs one field per column (quote fields that contain the delimiter)`,
+  );
 }
 
 /** Line breaks in a field as a person counts them (\r\n, \n or \r), and how many were \r\n. */
@@ -371,25 +459,45 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
 
   const builders: ColumnBuilder[] = [];
   const positions: number[] = [];
+  const names = src.header.filter((name) => !wanted || wanted.has(name));
+  // The rows guessed, allocated at once (no doubling and copying as the rows come), within
+  // INITIAL_BYTES in all: a guess can be far off when the first lines are unlike the rest.
+  const capacity = Math.max(1024, Math.min(src.rowsGuess, Math.floor(INITIAL_BYTES / (12 * names.length))));
   src.header.forEach((name, i) => {
     if (wanted && !wanted.has(name)) return;
-    builders.push(new ColumnBuilder(name, opts.types?.[name], path, src.decimal));
+    builders.push(new ColumnBuilder(name, opts.types?.[name], path, src.decimal, capacity));
     positions.push(i);
   });
 
   let n = 0;
   // The line each row starts on: test-predictions.csv names rows by it.
   let lines = new Int32Array(1024);
-  for await (const rec of src.records()) {
-    const f = rec.fields;
-    for (let j = 0; j < builders.length; j++) builders[j]!.push(f[positions[j]!]!, n, rec.line);
+  const addLine = (line: number): void => {
     if (n === lines.length) {
       const grown = new Int32Array(2 * lines.length);
       grown.set(lines);
       lines = grown;
     }
-    lines[n] = rec.line;
+    lines[n] = line;
     n++;
+  };
+  // The fast path: fields as byte ranges, numbers parsed from the bytes (csv-scan.ts).
+  const fast = await src.scan((buf, f, line) => {
+    for (let j = 0; j < builders.length; j++) {
+      const p = positions[j]!;
+      builders[j]!.pushBytes(buf, f.starts[p]!, f.ends[p]!, f.quoted[p]!, n, line);
+    }
+    addLine(line);
+  });
+  if (!fast) {
+    // Quoting only csv-parse reads (or refuses, naming the line): read the file through it.
+    n = 0;
+    for (let j = 0; j < builders.length; j++) builders[j] = builders[j]!.fresh();
+    for await (const rec of src.records()) {
+      const f = rec.fields;
+      for (let j = 0; j < builders.length; j++) builders[j]!.push(f[positions[j]!]!, n, rec.line);
+      addLine(rec.line);
+    }
   }
 
   const lost = builders.filter((b) => b.lostText).map((b) => b.name);
@@ -405,13 +513,25 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   return new Table(columns, n, { path, delimiter: src.delimiter, sha256: src.sha256 }, lines.slice(0, n));
 }
 
+/**
+ * The first `n` entries: a view when little of the array is left over (the rows were guessed
+ * well), else a copy, so that no column holds much memory it does not use.
+ */
+function fitted<T extends Float64Array | Int32Array>(a: T, n: number): T {
+  if (a.length === n) return a;
+  return (a.length - n <= a.length / 8 ? a.subarray(0, n) : a.slice(0, n)) as T;
+}
+
+/** At most this much is allocated for the columns before the first row is read (float64 and codes). */
+const INITIAL_BYTES = 1 << 30;
+
 /** Distinct texts kept per numeric-looking column, so that it can still turn categorical. */
 const TEXT_LIMIT = 4096;
 
 class ColumnBuilder {
   private numeric: boolean;
-  private values = new Float64Array(1024);
-  private codes: Int32Array | undefined = new Int32Array(1024);
+  private values: Float64Array;
+  private codes: Int32Array | undefined;
   private dict: Map<string, number> | undefined = new Map();
   private levels: string[] = [];
   private nonFinite: { line: number; text: string } | undefined;
@@ -423,8 +543,33 @@ class ColumnBuilder {
     private readonly forced: ColumnType | undefined,
     private readonly path: string,
     private readonly decimal: DecimalMark = '.',
+    /** Rows to allocate for at first (it grows past them). */
+    private readonly capacity = 1024,
   ) {
     this.numeric = forced !== 'categorical';
+    this.values = new Float64Array(this.numeric ? capacity : 0);
+    this.codes = new Int32Array(capacity);
+  }
+
+  /** A builder like this one when it was new. */
+  fresh(): ColumnBuilder {
+    return new ColumnBuilder(this.name, this.forced, this.path, this.decimal, this.capacity);
+  }
+
+  /**
+   * A field as a byte range (see `fieldText`): a plain decimal number in a numeric column that
+   * no longer keeps its texts is parsed from the bytes; anything else as `push` reads text.
+   */
+  pushBytes(buf: Buffer, start: number, end: number, quoted: number, row: number, line: number): void {
+    if (this.numeric && quoted === 0 && this.dict === undefined) {
+      const v = parseDecimalBytes(buf, start, end, this.decimal === ',' ? 44 : 46);
+      if (v === v) {
+        if (row >= this.values.length) this.grow();
+        this.values[row] = v;
+        return;
+      }
+    }
+    this.push(fieldText(buf, start, end, quoted), row, line);
   }
 
   push(s: string, row: number, line: number): void {
@@ -502,10 +647,12 @@ class ColumnBuilder {
     );
   }
 
+  /** The column of the first `n` rows; the builder lets go of its arrays (they are copied). */
   finish(n: number): Column {
     if (this.numeric) {
       if (this.nonFinite) throw this.nonFiniteError();
-      const values = this.values.slice(0, n);
+      const values = fitted(this.values, n);
+      this.values = new Float64Array(0);
       if (!this.dict) return { name: this.name, type: 'numeric', values };
       const texts = new Map<number, string>();
       for (const level of this.levels) {
@@ -514,6 +661,8 @@ class ColumnBuilder {
       }
       return { name: this.name, type: 'numeric', values, texts };
     }
-    return { name: this.name, type: 'categorical', codes: this.codes!.slice(0, n), levels: this.levels };
+    const codes = fitted(this.codes!, n);
+    this.codes = undefined;
+    return { name: this.name, type: 'categorical', codes, levels: this.levels };
   }
 }

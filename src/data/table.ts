@@ -109,7 +109,11 @@ export class Table {
       for (let i = 0; i < rows.length; i++) codes[i] = c.codes[rows[i]!]!;
       return { name: c.name, type: 'categorical', codes, levels: c.levels };
     });
-    const lines = this.lines ? Int32Array.from({ length: rows.length }, (_, i) => this.lines![rows[i]!]!) : undefined;
+    let lines: Int32Array | undefined;
+    if (this.lines) {
+      lines = new Int32Array(rows.length);
+      for (let i = 0; i < rows.length; i++) lines[i] = this.lines[rows[i]!]!;
+    }
     return new Table(cols, rows.length, this.source, lines);
   }
 }

@@ -50,7 +50,7 @@ export function dashboardLines(r: RunExperiment, opts: DashboardOptions = {}): s
   if (r.rows)
     add(
       'rows',
-      `${r.rows.train} train, ${r.rows.test} test${r.rows.droppedMissingTarget ? ` (${r.rows.droppedMissingTarget} without a target left out)` : ''}${r.features ? `; ${r.features.length} features` : ''}`,
+      `${r.rows.train} train${r.rows.searched !== undefined ? ` (${r.rows.searched} searched)` : ''}, ${r.rows.test} test${r.rows.droppedMissingTarget ? ` (${r.rows.droppedMissingTarget} without a target left out)` : ''}${r.features ? `; ${r.features.length} features` : ''}`,
     );
   for (const line of droppedLines(r.dropped ?? [])) add('dropped', line);
   // The columns that gave the rows a role (README: automl run --weight, --fold, --time-column).

@@ -70,7 +70,7 @@ export interface RunExperiment {
   task?: Task;
   classes?: string[] | null;
   /** Row counts; `zeroWeight`: training rows of weight 0 (`--weight`), predicted but not trained on. */
-  rows?: { train: number; test: number; droppedMissingTarget?: number; zeroWeight?: number };
+  rows?: { train: number; test: number; droppedMissingTarget?: number; zeroWeight?: number; searched?: number };
   dropped?: DroppedColumn[];
   features?: string[];
   budgetSeconds?: number | null;
@@ -637,7 +637,8 @@ const MEMBER_CHECKS: Record<string, [string, (v: unknown) => boolean]> = {
       isNum(v['train']) &&
       isNum(v['test']) &&
       (v['droppedMissingTarget'] === undefined || isNum(v['droppedMissingTarget'])) &&
-      (v['zeroWeight'] === undefined || isNum(v['zeroWeight'])),
+      (v['zeroWeight'] === undefined || isNum(v['zeroWeight'])) &&
+      (v['searched'] === undefined || isNum(v['searched'])),
   ],
   dropped: [
     'a list of {column, reason}',

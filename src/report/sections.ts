@@ -249,7 +249,7 @@ function summarySection(r: RunReport): Section {
   if (e?.rows)
     facts.push({
       label: 'rows',
-      value: `${e.rows.train} train, ${e.rows.test} test${e.rows.droppedMissingTarget ? ` (${e.rows.droppedMissingTarget} without a target left out)` : ''}`,
+      value: `${e.rows.train} train${e.rows.searched !== undefined ? ` (${e.rows.searched} searched)` : ''}, ${e.rows.test} test${e.rows.droppedMissingTarget ? ` (${e.rows.droppedMissingTarget} without a target left out)` : ''}`,
     });
   if (e?.features) {
     const used = e.featuresUsed;

@@ -38,6 +38,8 @@ import {
   freshVariation,
   portfolioCandidates,
 } from './space.js';
+import { gather } from '../util/gather.js';
+import type { FinalChoice } from './final.js';
 
 export interface SearchSettings {
   seed: number;
@@ -65,6 +67,12 @@ export interface SearchSettings {
   families?: readonly FamilyName[];
   /** Fold jobs run side by side in this many worker threads (default: one per core). */
   threads?: number;
+  /**
+   * How the pipeline's model will be made (`--final`, default auto): time is kept back for the
+   * best candidate's refit unless its fold models will be shipped anyway (`folds`, or `auto` once
+   * the refit could no longer end by the budget's refit deadline).
+   */
+  final?: FinalChoice;
   /** Features by single-feature strength, strongest first (interactions are made among these). */
   ranking?: readonly string[];
   /**
@@ -280,8 +288,18 @@ export async function search(
   const defaults = distinctCandidates(defaultCandidates(families, spec, table.nRows));
   const patience = settings.patience ?? 12;
   const budget = settings.budget?.limited ? settings.budget : undefined;
-  /** Seconds the refit of the best on all rows will likely take: its fold jobs' mean, scaled to all rows, with a margin. */
-  const refitReserve = (): number => (best ? refitSecondsFor(best.entry, validation) : 0);
+  /**
+   * Seconds the refit of the best on all rows will likely take (its fold jobs' mean, scaled to
+   * all rows, with a margin), kept back from the search: none when its fold models will be
+   * shipped instead, as `--final folds` asks, or as `auto` decides (finalize.ts) when the refit
+   * could not end by its deadline even if the search stopped now.
+   */
+  const refitReserve = (): number => {
+    if (!best || settings.final === 'folds') return 0;
+    const seconds = refitSecondsFor(best.entry, validation);
+    if (settings.final !== 'refit' && budget && clockNow() + 1000 * seconds > budget.deadline('refit')) return 0;
+    return seconds;
+  };
   /** When the search must end (on the deadline clock), leaving time for the refit. */
   const end = (): number => (budget === undefined ? Infinity : budget.deadline('search') - 1000 * refitReserve());
   /** Whether a job of this family started now would likely end past the search's end. */
@@ -677,8 +695,8 @@ export async function refit(
     table = table.take(kept);
     task = {
       ...task,
-      y: Float64Array.from(kept, (i) => task.y[i]!),
-      weights: Float64Array.from(kept, (i) => task.weights![i]!),
+      y: gather(task.y, kept),
+      weights: gather(task.weights!, kept),
     };
   }
   const fitted = fitFeaturePipeline(

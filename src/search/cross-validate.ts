@@ -10,6 +10,7 @@ import { METRICS, type MetricName } from '../metrics/registry.js';
 import type { Rng } from '../util/random.js';
 import { foldRows, runFold } from './fold-job.js';
 import type { Candidate, CvResult, CvTask, FoldOutput } from './types.js';
+import { gather } from '../util/gather.js';
 
 /**
  * Cross-validates a candidate over given folds (see kFold), one fold after another in this thread.
@@ -76,11 +77,7 @@ export function assembleCv(
       scored.push(row);
     });
     foldScores.push(
-      m.compute(
-        Float64Array.from(valid, (i) => task.y[i]!),
-        out.pred,
-        ...(task.weights ? [Float64Array.from(valid, (i) => task.weights![i]!)] : []),
-      ),
+      m.compute(gather(task.y, valid), out.pred, ...(task.weights ? [gather(task.weights!, valid)] : [])),
     );
     if (out.rounds !== null) rounds.push(out.rounds);
     seconds += out.seconds;
@@ -88,10 +85,10 @@ export function assembleCv(
   // Scored over the validated rows only (all of them unless a holdout or a halved candidate).
   scored.sort((a, b) => a - b);
   const all = scored.length === n;
-  const ys = all ? task.y : Float64Array.from(scored, (i) => task.y[i]!);
+  const ys = all ? task.y : gather(task.y, scored);
   const ps = all ? oof : predictionRows(oof, scored, width);
   // Weighted by the sample weights (`--weight`) when there are any.
-  const ws = task.weights ? (all ? task.weights : Float64Array.from(scored, (i) => task.weights![i]!)) : undefined;
+  const ws = task.weights ? (all ? task.weights : gather(task.weights!, scored)) : undefined;
   const score = m.compute(ys, ps, ws);
   const logloss =
     task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps, ws);

@@ -29,6 +29,7 @@ import type { ScoredCandidate } from './automl.js';
 import { calibrated, fitCalibration } from './calibrate.js';
 import { predictionRows } from './cross-validate.js';
 import type { CvTask } from './types.js';
+import { gather } from '../util/gather.js';
 
 /** Bootstrap bags of the selection. */
 export const ENSEMBLE_BAGS = 8;
@@ -244,10 +245,10 @@ export function selectEnsemble(
       ? all
       : [...rng.fork(0).shuffle(Int32Array.from(all))].slice(0, ENSEMBLE_MAX_ROWS).sort((a, b) => a - b);
   const n = rows.length;
-  const y = Float64Array.from(rows, (i) => task.y[i]!);
+  const y = gather(task.y, rows);
   // Sample weights (`--weight`): every loss, score, bag and calibration is weighted.
   const sw = task.weights;
-  const w = sw ? Float64Array.from(rows, (i) => sw[i]!) : undefined;
+  const w = sw ? gather(sw, rows) : undefined;
   const pick = (oof: Float64Array, at: readonly number[]): Float64Array => predictionRows(oof, at, width);
   // Members: the pool's candidates scored on the same rows as the best (all fully scored ones
   // are), whose fold models are not too large to ship.
@@ -342,13 +343,9 @@ export function selectEnsemble(
     });
     return out;
   };
-  const wAll = sw ? Float64Array.from(all, (i) => sw[i]!) : undefined;
+  const wAll = sw ? gather(sw, all) : undefined;
   const scoreOn = (oof: Float64Array): number =>
-    metric.compute(
-      Float64Array.from(all, (i) => task.y[i]!),
-      pick(oof, all),
-      ...(wAll ? [wAll] : []),
-    );
+    metric.compute(gather(task.y, all), pick(oof, all), ...(wAll ? [wAll] : []));
   const ensembleOof = new Float64Array(best.cv.oof.length);
   for (let m = 0; m < members.length; m++) {
     if (counts[m] === 0) continue;
@@ -364,7 +361,7 @@ export function selectEnsemble(
     counts[m]! > 0 ? [{ candidate: c, weight: weightOf(m), calibration: calibrations[m]! }] : [],
   );
   // Kept when it beats the best single, or when the best single is better only within the noise.
-  const yAll = Float64Array.from(all, (i) => task.y[i]!);
+  const yAll = gather(task.y, all);
   const ensembleLoss = rowLosses(metricName, yAll, pick(ensembleOof, all), width);
   const singleLoss = rowLosses(metricName, yAll, pick(singleOof, all), width);
   const ensembled =

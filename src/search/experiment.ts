@@ -36,6 +36,7 @@ import { finalPipeline, pipelineModel } from './finalize.js';
 import { measure, scoringSpeed, type FeatureImportanceEntry } from './measure.js';
 import { prepareData, type ColumnChoices, type DroppedColumn } from './prepare.js';
 import { dataFiles, RunFiles } from './run-files.js';
+import { sampleTraining, searchRowCap } from './sample.js';
 
 /** `keepColumns` (`--keep-column`) and `idColumn` (`--id-column`): see prepare.ts. */
 export interface ExperimentSettings extends ColumnChoices {
@@ -98,7 +99,8 @@ export interface ExperimentResult {
   task: Task;
   classes: string[] | null;
   /** `droppedMissingTarget`: rows left out because the target is missing (both files with --test). */
-  rows: { train: number; test: number; droppedMissingTarget: number; zeroWeight?: number };
+  /** `searched`: the training rows the search learnt from, when it sampled them (sample.ts). */
+  rows: { train: number; test: number; droppedMissingTarget: number; zeroWeight?: number; searched?: number };
   dropped: DroppedColumn[];
   features: string[];
   budgetSeconds: number | null;
@@ -259,7 +261,8 @@ async function experiment(
   // until its deadline: on a very wide table the features past it are not probed alone (and the
   // reports say how many).
   const checkRng = new Rng(s.seed).fork(77);
-  const leakage = checkLeakage(data.select([...features, s.target]).take(p.trainRows), s.target, features, {
+  const leakage = checkLeakage(data.select([...features, s.target]), s.target, features, {
+    rows: p.trainRows,
     rng: checkRng.fork(0),
     task: p.task,
     deadline: budget.optionalDeadline('leakage'),
@@ -271,22 +274,28 @@ async function experiment(
   log(leakage.summary);
   if (shift) log(shift.summary);
 
-  // 3. The search, within the budget (keeping back the time the refit will likely take).
+  // 3. The search, within the budget (keeping back the time the refit will likely take), on a
+  // seeded sample of a training part too large for the budget (sample.ts); the test part is whole.
+  const q = sampleTraining(p, searchRowCap(budget.seconds, features.length), s.seed);
+  if (q !== p)
+    log(
+      `search sample: ${q.train.nRows} of the ${p.train.nRows} training rows (seeded, stratified), as ${budget.seconds} s allow for ${features.length} features; the test part is whole`,
+    );
   // The folds: the dial's seeded stratified ones, the user's (--fold), or forward in time (--time-column).
-  const plan = foldPlan(validationFor(s.accuracy, p.train.nRows), {
-    ...(p.userFolds ? { userFolds: p.userFolds, foldColumn: s.foldColumn } : {}),
-    ...(p.trainTimes ? { trainTimes: p.trainTimes, timeColumn: s.timeColumn } : {}),
-    ...(p.cvTask.weights ? { weights: p.cvTask.weights } : {}),
+  const plan = foldPlan(validationFor(s.accuracy, q.train.nRows), {
+    ...(q.userFolds ? { userFolds: q.userFolds, foldColumn: s.foldColumn } : {}),
+    ...(q.trainTimes ? { trainTimes: q.trainTimes, timeColumn: s.timeColumn } : {}),
+    ...(q.cvTask.weights ? { weights: q.cvTask.weights } : {}),
   });
   const validation = plan.validation;
-  if (plan.forward) p.cvTask.forward = true;
+  if (plan.forward) q.cvTask.forward = true;
   if (plan.scheme !== 'stratified') log(`validation: ${plan.description}`);
   if (p.zeroWeightRows)
     log(`--weight ${s.weightColumn}: ${p.zeroWeightRows} training rows of weight 0, predicted but not trained on`);
   const tSearch = clockNow();
   const result = await search(
-    p.train,
-    p.cvTask,
+    q.train,
+    q.cvTask,
     features,
     {
       seed: s.seed,
@@ -298,6 +307,7 @@ async function experiment(
       budget,
       ...(s.maxModels !== undefined ? { maxModels: s.maxModels } : {}),
       ...(s.threads !== undefined ? { threads: s.threads } : {}),
+      ...(s.final !== undefined ? { final: s.final } : {}),
       ranking: leakage.features.map((f) => f.feature),
     },
     {
@@ -333,11 +343,11 @@ async function experiment(
 
   // 4. The pipeline's model: an ensemble of the leaderboard or the winner, calibrated; then 5. how
   // good it is.
-  const selection = selectEnsemble(result.pool, result.best, p.cvTask, scorer, s.accuracy, new Rng(s.seed).fork(55));
+  const selection = selectEnsemble(result.pool, result.best, q.cvTask, scorer, s.accuracy, new Rng(s.seed).fork(55));
   await checkpoint('the refit');
   const fin = await finalPipeline(
-    p.train,
-    p.cvTask,
+    q.train,
+    q.cvTask,
     result,
     selection,
     validation,
@@ -348,7 +358,7 @@ async function experiment(
   );
   await checkpoint('the validation and test scores');
   const m = measure(
-    p,
+    q,
     result,
     selection,
     fin,
@@ -398,6 +408,7 @@ async function experiment(
       test: p.yTest.length,
       droppedMissingTarget,
       ...(p.zeroWeightRows !== undefined ? { zeroWeight: p.zeroWeightRows } : {}),
+      ...(q !== p ? { searched: q.train.nRows } : {}),
     },
     dropped: p.dropped,
     features,

@@ -12,6 +12,7 @@ import type { FitData } from '../models/types.js';
 import { holdoutSplit } from '../split/holdout.js';
 import { Rng } from '../util/random.js';
 import type { CvTask, FoldJob, FoldOutput } from './types.js';
+import { gather } from '../util/gather.js';
 
 /**
  * Rows of the fold, and the rows it trains on, in row order: the rows of the other folds, or in
@@ -46,8 +47,8 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
   const rows = foldRows(fold, f, task.forward ?? false, task.weights);
   const trainTable = table.take(rows.train);
   const validTable = table.take(rows.valid);
-  const yTrain = Float64Array.from(rows.train, (i) => task.y[i]!);
-  const wTrain = task.weights ? Float64Array.from(rows.train, (i) => task.weights![i]!) : undefined;
+  const yTrain = gather(task.y, rows.train);
+  const wTrain = task.weights ? gather(task.weights!, rows.train) : undefined;
   const fitted = fitFeaturePipeline(
     trainTable,
     candidate.features,
@@ -67,9 +68,9 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
     const idx: number[] = [];
     inner.forEach((v, i) => v === flag && idx.push(i));
     return {
-      x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => Float64Array.from(idx, (i) => c[i]!)) },
-      y: Float64Array.from(idx, (i) => yTrain[i]!),
-      ...(wTrain ? { weights: Float64Array.from(idx, (i) => wTrain[i]!) } : {}),
+      x: { nRows: idx.length, columns: fitted.trainMatrix.map((c) => gather(c, idx)) },
+      y: gather(yTrain, idx),
+      ...(wTrain ? { weights: gather(wTrain, idx) } : {}),
     };
   };
   const tiny = rows.train.length < 40;

@@ -16,6 +16,7 @@ import { clockNow } from '../util/clock.js';
 import type { Rng } from '../util/random.js';
 import type { CvTask } from './types.js';
 import { foldRows } from './fold-job.js';
+import { gather } from '../util/gather.js';
 
 export interface PermutationEntry {
   feature: string;
@@ -69,7 +70,7 @@ export function permutationImportance(
             .shuffle([...valid])
             .slice(0, Math.floor(maxRows / folds.length))
             .sort((a, b) => a - b);
-    const y = Float64Array.from(rows, (i) => task.y[i]!);
+    const y = gather(task.y, rows);
     const steps = new FeatureScorer(nodes.features);
     const model = modelScorer(nodes.model);
     const input = columnarInput(table.take(rows), nodes.features);

@@ -21,6 +21,7 @@ import { pipelineModel, type FinalPipeline } from './finalize.js';
 import { predictionRows } from './cross-validate.js';
 import { permutationImportance } from './importance.js';
 import type { PreparedData } from './prepare.js';
+import { gather } from '../util/gather.js';
 
 export interface FeatureImportanceEntry {
   feature: string;
@@ -82,11 +83,11 @@ export function measure(
   const yTrain = p.cvTask.y;
   const vRows = best.cv.scoredRows;
   const width = predictionWidth(p.task, K);
-  const yValid = Float64Array.from(vRows, (i) => yTrain[i]!);
+  const yValid = gather(yTrain, vRows);
   const pValid = predictionRows(selection.oof, vRows, width);
   // With sample weights (`--weight`) every metric is weighted (test metrics by the test rows' own).
   const trainWeights = p.cvTask.weights;
-  const wValid = trainWeights ? Float64Array.from(vRows, (i) => trainWeights[i]!) : undefined;
+  const wValid = trainWeights ? gather(trainWeights, vRows) : undefined;
   const validation = classes
     ? classificationReport(yValid, pValid, classes, wValid)
     : regressionReport(yValid, pValid, wValid);

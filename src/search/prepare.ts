@@ -19,6 +19,7 @@ import { timeSplit, timeValues } from '../split/time.js';
 import { AutomlError } from '../util/errors.js';
 import type { ExperimentSettings } from './experiment.js';
 import type { CvTask } from './types.js';
+import { gather } from '../util/gather.js';
 
 export interface DroppedColumn {
   column: string;
@@ -114,14 +115,11 @@ export function prepareData(
       if (present(i)) usable.push(i);
       else missingTarget++;
     }
-    const strata = info.task === 'regression' ? undefined : Float64Array.from(usable, (i) => info.y[i]!);
+    const strata = info.task === 'regression' ? undefined : gather(info.y, usable);
     // With a time column the test part is the latest 25% (not stratified: it is the future).
     const isTrain =
       s.timeColumn !== undefined
-        ? timeSplit(
-            Float64Array.from(usable, (i) => allTimes![i]!),
-            0.75,
-          )
+        ? timeSplit(gather(allTimes!, usable), 0.75)
         : holdoutSplit(usable.length, { ratio: 0.75, seed: s.seed }, strata);
     usable.forEach((row, j) => (isTrain[j] ? trainRows : testRows).push(row));
   } else {
@@ -131,7 +129,7 @@ export function prepareData(
     }
   }
   const train = data.select(features).take(trainRows);
-  const yTrain = Float64Array.from(trainRows, (i) => info.y[i]!);
+  const yTrain = gather(info.y, trainRows);
   let test: Table;
   let yTest: Float64Array;
   if (testTable) {
@@ -141,7 +139,7 @@ export function prepareData(
     testRows = labelled.rows;
   } else {
     test = data.select(features).take(testRows);
-    yTest = Float64Array.from(testRows, (i) => info.y[i]!);
+    yTest = gather(info.y, testRows);
   }
   const scorer = s.scorer ?? (info.task === 'regression' ? 'rmse' : 'logloss');
   checkScorer(scorer, s.target, info.task);
@@ -373,7 +371,7 @@ function rowRoles(
   if (s.foldColumn !== undefined) prepared.userFolds = foldColumn(data, s.foldColumn, trainRows);
   if (s.timeColumn !== undefined) {
     const times = timeValues(data, s.timeColumn);
-    prepared.trainTimes = Float64Array.from(trainRows, (i) => times[i]!);
+    prepared.trainTimes = gather(times, trainRows);
   }
   return { ...(weights ? { weights } : {}), prepared };
 }

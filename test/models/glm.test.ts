@@ -7,6 +7,7 @@ import { fitGlm, GLM_DEFAULTS, glm, type GlmInfo } from '../../src/models/glm/gl
 import { cholesky, choleskySolve } from '../../src/models/glm/cholesky.js';
 import { lbfgs } from '../../src/models/glm/lbfgs.js';
 import { newton } from '../../src/models/glm/newton.js';
+import { HESSIAN_ROWS } from '../../src/models/glm/objective.js';
 import { ridgeSolve } from '../../src/models/glm/ridge.js';
 import type { Matrix, ProblemKind } from '../../src/models/types.js';
 import { Rng } from '../../src/util/random.js';
@@ -305,6 +306,19 @@ describe('glm', () => {
       const b = fitGlm(d, opts(kind, { solver: 'lbfgs', tol: 1e-12 })).exportNode();
       expectClose(b.weights, a.weights, 1e-9);
       expectClose(b.intercept, a.intercept, 1e-9);
+    }
+  });
+
+  it(`on more than HESSIAN_ROWS rows (a sub-sampled Hessian) Newton still reaches L-BFGS's optimum, in few steps`, () => {
+    expect(HESSIAN_ROWS).toBe(32_768);
+    for (const kind of ['binary', 'multiclass'] as const) {
+      const d = makeData(kind, 50_000, 5);
+      const a = fitGlm(d, opts(kind, { solver: 'newton', tol: 1e-10 }));
+      const b = fitGlm(d, opts(kind, { solver: 'lbfgs', tol: 1e-10 }));
+      expect((a.info as unknown as GlmInfo).converged).toBe(true);
+      expect((a.info as unknown as GlmInfo).iterations).toBeLessThanOrEqual(30);
+      expectClose(b.exportNode().weights, a.exportNode().weights, 1e-6);
+      expectClose(b.exportNode().intercept, a.exportNode().intercept, 1e-6);
     }
   });
 

@@ -9,6 +9,7 @@ import { fitGbdt, type GbdtParams } from '../../models/gbdt/gbdt.js';
 import type { FittedModel, Matrix, ProblemKind } from '../../models/types.js';
 import { holdoutSplit } from '../../split/holdout.js';
 import type { Rng } from '../../util/random.js';
+import { gather } from '../../util/gather.js';
 
 /** Rows the checks look at by default (a seeded sample of them when there are more). */
 export const DEFAULT_CHECK_ROWS = 20_000;
@@ -44,10 +45,19 @@ export interface ProbeSplit {
   readonly valid: Int32Array;
 }
 
-/** A column as numbers for the probe: numeric values as they are, categorical codes with -1 → NaN. */
-export function columnNumbers(c: Column): Float64Array {
-  if (c.type === 'numeric') return c.values;
-  return Float64Array.from(c.codes, (code) => (code < 0 ? NaN : code));
+/**
+ * A column as numbers for the probe: numeric values as they are, categorical codes with -1 → NaN;
+ * of the given rows only (a copy), or of all (numeric values shared).
+ */
+export function columnNumbers(c: Column, rows?: ArrayLike<number>): Float64Array {
+  if (c.type === 'numeric') return rows ? gather(c.values, rows) : c.values;
+  const n = rows ? rows.length : c.codes.length;
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const code = c.codes[rows ? rows[k]! : k]!;
+    out[k] = code < 0 ? NaN : code;
+  }
+  return out;
 }
 
 /** A seeded sample of `maxRows` of `n` row indices (all of them when n ≤ maxRows), ascending. */
@@ -80,7 +90,7 @@ export interface ProbeResult {
  * const { score } = probe([columnNumbers(table.column('x'))], { kind: 'binary', nClasses: 2, y }, probeSplit(n, rng, y), rng);
  */
 export function probe(columns: readonly Float64Array[], target: ProbeTarget, split: ProbeSplit, rng: Rng): ProbeResult {
-  const pick = (v: Float64Array, rows: Int32Array): Float64Array => Float64Array.from(rows, (i) => v[i]!);
+  const pick = (v: Float64Array, rows: Int32Array): Float64Array => gather(v, rows);
   const matrix = (rows: Int32Array): Matrix => ({ nRows: rows.length, columns: columns.map((c) => pick(c, rows)) });
   const nTrain = split.train.length;
   const model = fitGbdt(
