@@ -88,21 +88,47 @@ export function digitsToDouble(high: number, low: number, digits: number, e10: n
  */
 export function parseDecimal(text: string): number | undefined {
   const n = text.length;
-  let i = 0;
-  let c = n > 0 ? text.charCodeAt(0) : 0;
+  if (n > ascii.length) ascii = new Uint8Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return undefined;
+    ascii[i] = c;
+  }
+  const v = decimalFromBytes(ascii, 0, n, 46);
+  if (v === undefined) return Number(text);
+  return v === v ? v : undefined;
+}
+
+/** parseDecimal's text as bytes (a plain decimal number is ASCII). */
+let ascii = new Uint8Array(64);
+
+/**
+ * A plain decimal number written in the bytes `buf[start, end)` (`[+-]digits[mark digits]
+ * [e[+-]digits]`, nothing around it; `mark` the decimal mark's byte), as `Number` reads it once
+ * the mark is a point: the number; NaN when the bytes are not such a number; undefined when they
+ * are one that `digitsToDouble` does not read exactly (the caller reads the text with `Number`).
+ * The CSV reader (src/data/csv-scan.ts) and batch scoring (src/serve/csv-records.ts) share it.
+ *
+ * @example
+ * decimalFromBytes(Buffer.from('-1.25e2'), 0, 7, 46); // -125
+ */
+export function decimalFromBytes(buf: Uint8Array, start: number, end: number, mark: number): number | undefined {
+  let i = start;
+  if (i >= end) return NaN;
   let neg = false;
-  if (c === 43 || c === 45) {
+  let c = buf[i]!;
+  if (c === 45 || c === 43) {
     neg = c === 45;
     i++;
   }
-  let high = 0;
-  let low = 0;
-  let digits = 0;
+  let high = 0; // the first 15 significant digits
+  let low = 0; // the 16th to 19th
+  let digits = 0; // significant digits
+  let scale = 0; // digits after the mark
   let any = false;
-  let scale = 0;
   let point = false;
-  for (; i < n; i++) {
-    c = text.charCodeAt(i);
+  for (; i < end; i++) {
+    c = buf[i]!;
     if (c >= 48 && c <= 57) {
       any = true;
       if (point) scale++;
@@ -111,25 +137,23 @@ export function parseDecimal(text: string): number | undefined {
         else if (digits < 19) low = low * 10 + (c - 48);
         digits++;
       }
-    } else if (c === 46 && !point) point = true;
+    } else if (c === mark && !point) point = true;
     else break;
   }
-  if (!any) return undefined;
+  if (!any) return NaN;
   let exp = 0;
-  if (i < n && ((c = text.charCodeAt(i)) === 101 || c === 69)) {
+  if (i < end && (buf[i] === 101 || buf[i] === 69)) {
     i++;
     let expNeg = false;
-    if (i < n && ((c = text.charCodeAt(i)) === 43 || c === 45)) {
-      expNeg = c === 45;
-      i++;
-    }
+    if (i < end && (buf[i] === 45 || buf[i] === 43)) expNeg = buf[i++] === 45;
     const e0 = i;
-    for (; i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57; i++) if (exp < 100000) exp = exp * 10 + (c - 48);
-    if (i === e0) return undefined;
+    for (; i < end && buf[i]! >= 48 && buf[i]! <= 57; i++) if (exp < 100_000) exp = exp * 10 + (buf[i]! - 48);
+    if (i === e0) return NaN;
     if (expNeg) exp = -exp;
   }
-  if (i !== n) return undefined;
+  if (i !== end) return NaN;
+  if (high === 0) return neg ? -0 : 0;
   const v = digitsToDouble(high, low, digits, exp - scale);
-  if (v !== undefined) return neg ? -v : v;
-  return Number(text);
+  if (v === undefined) return undefined;
+  return neg ? -v : v;
 }

@@ -6,7 +6,7 @@
  * else (a quote inside an unquoted field, text after a closing quote, a quote never closed):
  * `readCsv` then reads the file again through csv-parse, whose errors name what is wrong.
  */
-import { digitsToDouble } from '../artifact/decimal.js';
+import { decimalFromBytes } from '../artifact/decimal.js';
 
 /** Receives each record as byte ranges of `buf`: field k is `buf[starts[k], ends[k])`. */
 export interface RecordSink {
@@ -168,47 +168,5 @@ class Scanner {
  * parseDecimalBytes(Buffer.from('-1.25e2'), 0, 7, 46); // -125
  */
 export function parseDecimalBytes(buf: Uint8Array, start: number, end: number, mark: number): number {
-  let i = start;
-  if (i >= end) return NaN;
-  let neg = false;
-  let c = buf[i]!;
-  if (c === 45 || c === 43) {
-    neg = c === 45;
-    i++;
-  }
-  let high = 0; // the first 15 significant digits
-  let low = 0; // the 16th to 19th
-  let digits = 0; // significant digits
-  let scale = 0; // digits after the mark
-  let any = false;
-  let point = false;
-  for (; i < end; i++) {
-    c = buf[i]!;
-    if (c >= 48 && c <= 57) {
-      any = true;
-      if (point) scale++;
-      if (high !== 0 || c !== 48) {
-        if (digits < 15) high = high * 10 + (c - 48);
-        else if (digits < 19) low = low * 10 + (c - 48);
-        digits++;
-      }
-    } else if (c === mark && !point) point = true;
-    else break;
-  }
-  if (!any) return NaN;
-  let exp = 0;
-  if (i < end && (buf[i] === 101 || buf[i] === 69)) {
-    i++;
-    let expNeg = false;
-    if (i < end && (buf[i] === 45 || buf[i] === 43)) expNeg = buf[i++] === 45;
-    const e0 = i;
-    for (; i < end && buf[i]! >= 48 && buf[i]! <= 57; i++) if (exp < 100_000) exp = exp * 10 + (buf[i]! - 48);
-    if (i === e0) return NaN;
-    if (expNeg) exp = -exp;
-  }
-  if (i !== end) return NaN;
-  if (high === 0) return neg ? -0 : 0;
-  const v = digitsToDouble(high, low, digits, exp - scale);
-  if (v === undefined) return NaN;
-  return neg ? -v : v;
+  return decimalFromBytes(buf, start, end, mark) ?? NaN;
 }

@@ -8,7 +8,7 @@
  *
  * Part of the scoring side: it imports nothing but Node's built-ins.
  */
-import { digitsToDouble } from '../artifact/decimal.js';
+import { decimalFromBytes } from '../artifact/decimal.js';
 import { ScoringError } from '../artifact/errors.js';
 
 /**
@@ -157,57 +157,32 @@ export class CsvRecord {
     if (this.escaped[j]) return undefined;
     while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
     while (end > i && (buf[end - 1] === 32 || buf[end - 1] === 9)) end--;
-    const start = i;
-    let neg = false;
-    let c = buf[i];
-    if (c === 45 || c === 43) {
-      neg = c === 45;
-      i++;
-    }
-    let mantissa = 0; // the first 15 significant digits
-    let low = 0; // the 16th to 19th
-    let digits = 0; // significant digits
-    let anyDigit = false;
-    let scale = 0; // digits after the point
-    let point = false;
     const mark = this.point;
-    for (; i < end; i++) {
-      c = buf[i]!;
-      if (c >= 48 && c <= 57) {
-        anyDigit = true;
-        if (point) scale++;
-        if (mantissa !== 0 || c !== 48) {
-          if (digits < 15) mantissa = mantissa * 10 + (c - 48);
-          else if (digits < 19) low = low * 10 + (c - 48);
-          digits++;
-        }
-      } else if (c === mark && !point) point = true;
-      else break;
+    const v = decimalFromBytes(buf, i, end, mark);
+    if (v === undefined) {
+      // A number past the exact reading of digitsToDouble: its text, read by Number.
+      const text = (buf as unknown as Latin1Slicer).latin1Slice(i, end);
+      return Number(mark === 44 ? text.replace(',', '.') : text);
     }
-    if (!anyDigit) return undefined;
-    if (mark === 44 && c === 46 && i < end) return NaN;
-    let exp = 0;
-    if (i < end && (buf[i] === 101 || buf[i] === 69)) {
-      i++;
-      let expNeg = false;
-      if (i < end && (buf[i] === 45 || buf[i] === 43)) {
-        expNeg = buf[i] === 45;
-        i++;
-      }
-      const e0 = i;
-      while (i < end && buf[i]! >= 48 && buf[i]! <= 57) {
-        if (exp < 100000) exp = exp * 10 + (buf[i]! - 48);
-        i++;
-      }
-      if (i === e0) return undefined;
-      if (expNeg) exp = -exp;
-    }
-    if (i !== end) return undefined;
-    const v = digitsToDouble(mantissa, low, digits, exp - scale);
-    if (v !== undefined) return neg ? -v : v;
-    const text = (buf as unknown as Latin1Slicer).latin1Slice(start, end);
-    return Number(mark === 44 ? text.replace(',', '.') : text);
+    if (v === v) return v;
+    // Not a number. With the decimal comma, one written with a point is NaN (not a number in that
+    // file); anything else is the caller's to judge (a missing-value token, or a mistake).
+    return mark === 44 && pointAfterDigits(buf, i, end) ? NaN : undefined;
   }
+}
+
+/** Whether buf[i, end) starts as a number (a sign, digits, at most one comma) then has a point. */
+function pointAfterDigits(buf: Uint8Array, i: number, end: number): boolean {
+  if (buf[i] === 45 || buf[i] === 43) i++;
+  let digit = false;
+  let comma = false;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 48 && c <= 57) digit = true;
+    else if (c === 44 && !comma) comma = true;
+    else break;
+  }
+  return digit && i < end && buf[i] === 46;
 }
 
 /**
