@@ -39,6 +39,16 @@ export interface StepCheck {
   numericStep(run: (x: Float64Array, out: Float64Array, n: number) => void): PreparedStep;
   /** The step's `field`, checked to name a text input field. */
   textField(field: string): string;
+  /**
+   * A step that reads the text `column`; its outputs start as `fill`, and `row` sees each row's
+   * value that is not missing.
+   */
+  textStep(
+    column: string,
+    outputs: string[],
+    fill: number,
+    row: (value: string, r: number, outs: Float64Array[]) => void,
+  ): PreparedStep;
   /** Code of the input field → index into the step's own levels (−1: not kept by the step). */
   levelMap(column: string, levels: readonly string[]): Int32Array;
   /** A step that reads the categorical `column`; its outputs start as `fill` (one value, or one per output). */
@@ -145,7 +155,41 @@ export function stepCheck(
       return outs;
     },
   });
-  return { where, members: s, str, num, strings, numbers, numericStep, textField, levelMap, categoricalStep };
+  const textStep = (
+    column: string,
+    outputs: string[],
+    fill: number,
+    row: (value: string, r: number, outs: Float64Array[]) => void,
+  ): PreparedStep => ({
+    step,
+    numericInputs: [],
+    categoricalInputs: [],
+    textInputs: [column],
+    outputs,
+    run(_numeric, _categorical, n, text) {
+      const values = text?.get(column);
+      if (!values) throw new TypeError(`${where}: no values for text input field '${column}'`);
+      const outs = outputs.map(() => new Float64Array(n).fill(fill));
+      for (let r = 0; r < n; r++) {
+        const v = values[r];
+        if (v !== null && v !== undefined) row(v, r, outs);
+      }
+      return outs;
+    },
+  });
+  return {
+    where,
+    members: s,
+    str,
+    num,
+    strings,
+    numbers,
+    numericStep,
+    textField,
+    levelMap,
+    categoricalStep,
+    textStep,
+  };
 }
 
 /** A value as an error message shows it. */

@@ -127,7 +127,7 @@ export function instantParts(at: Instant): number[] {
   ];
 }
 
-export function prepareDate(step: DateStep, { where, strings, textField }: StepCheck): PreparedStep {
+export function prepareDate(step: DateStep, { where, strings, textField, textStep }: StepCheck): PreparedStep {
   const column = textField('column');
   const format = step.format;
   if (!DATE_FORMATS.includes(format))
@@ -145,25 +145,10 @@ export function prepareDate(step: DateStep, { where, strings, textField }: StepC
         `${where}: parts must be in the order ${DATE_PARTS.join(', ')}; '${parts[i]}' is out of place`,
       );
   const outputs = strings('outputs', parts.length);
-  return {
-    step,
-    numericInputs: [],
-    categoricalInputs: [],
-    textInputs: [column],
-    outputs,
-    run(_numeric, _categorical, n, text) {
-      const values = text?.get(column);
-      if (!values) throw new TypeError(`${where}: no values for text input field '${column}'`);
-      const outs = outputs.map(() => new Float64Array(n).fill(NaN));
-      for (let r = 0; r < n; r++) {
-        const v = values[r];
-        if (v === null || v === undefined) continue;
-        const at = parseInstant(v, format);
-        if (!at) continue;
-        const all = instantParts(at);
-        for (let j = 0; j < index.length; j++) outs[j]![r] = all[index[j]!]!;
-      }
-      return outs;
-    },
-  };
+  return textStep(column, outputs, NaN, (v, r, outs) => {
+    const at = parseInstant(v, format);
+    if (!at) return;
+    const all = instantParts(at);
+    for (let j = 0; j < index.length; j++) outs[j]![r] = all[index[j]!]!;
+  });
 }

@@ -79,36 +79,21 @@ export function prepareText(step: TextStep, c: StepCheck): PreparedStep {
   const outputs = strings('outputs', k);
   const slot = new Map<number, number>();
   indices.forEach((b, j) => slot.set(b, j));
-  return {
-    step,
-    numericInputs: [],
-    categoricalInputs: [],
-    textInputs: [column],
-    outputs,
-    run(_numeric, _categorical, n, text) {
-      const values = text?.get(column);
-      if (!values) throw new TypeError(`${where}: no values for text input field '${column}'`);
-      const outs = outputs.map(() => new Float64Array(n));
-      const w = new Float64Array(k);
-      for (let r = 0; r < n; r++) {
-        const v = values[r];
-        if (v === null || v === undefined) continue;
-        w.fill(0);
-        for (const gram of textGrams(textTokens(v), wordNgrams, charNgrams)) {
-          const j = slot.get(gramBucket(gram, seed, buckets));
-          if (j !== undefined) w[j]!++;
-        }
-        let ss = 0;
-        for (let j = 0; j < k; j++) {
-          const x = w[j]! * idf[j]!;
-          w[j] = x;
-          ss += x * x;
-        }
-        if (ss === 0) continue;
-        const norm = Math.sqrt(ss);
-        for (let j = 0; j < k; j++) if (w[j] !== 0) outs[j]![r] = w[j]! / norm;
-      }
-      return outs;
-    },
-  };
+  const w = new Float64Array(k);
+  return c.textStep(column, outputs, 0, (v, r, outs) => {
+    w.fill(0);
+    for (const gram of textGrams(textTokens(v), wordNgrams, charNgrams)) {
+      const j = slot.get(gramBucket(gram, seed, buckets));
+      if (j !== undefined) w[j]!++;
+    }
+    let ss = 0;
+    for (let j = 0; j < k; j++) {
+      const x = w[j]! * idf[j]!;
+      w[j] = x;
+      ss += x * x;
+    }
+    if (ss === 0) return;
+    const norm = Math.sqrt(ss);
+    for (let j = 0; j < k; j++) if (w[j] !== 0) outs[j]![r] = w[j]! / norm;
+  });
 }

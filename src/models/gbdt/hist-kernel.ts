@@ -260,7 +260,7 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
 }
 
 /** The most bytes a WebAssembly memory holds (65,536 pages of 64 KiB). */
-export const WASM_MAX_BYTES = 65536 * 65536;
+const WASM_MAX_BYTES = 65536 * 65536;
 
 let compiled: WebAssembly.Module | null | undefined;
 

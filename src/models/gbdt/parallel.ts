@@ -83,11 +83,6 @@ export class TaskSlot implements HalvesHelper {
     return false;
   }
 
-  /** Whether an offer is waiting to be claimed. */
-  posted(): boolean {
-    return Atomics.load(this.ctrl, this.at) === TASK.POSTED;
-  }
-
   /** Sums the offered half with `sum` if it is still there to claim; true when it did. */
   serve(sum: (start: number, end: number, klass: number) => void): boolean {
     const c = this.ctrl;
