@@ -178,7 +178,7 @@ describe('split search and partition: WebAssembly and TypeScript give the same b
     const w = y + n * 8;
     const gh = w + n * 8;
     const e = gh + n * K * 16;
-    const bytes = e + K * 8 + 64;
+    const bytes = e + 2 * K * 8 + 64;
     const rng = new Rng(13);
     // Scores from tiny to past exp's overflow and underflow (±710, ±746), and exact 0 and 1.
     const scores = Float64Array.from({ length: n * K }, (_, i) => {
@@ -202,12 +202,46 @@ describe('split search and partition: WebAssembly and TypeScript give the same b
             labels[i] = kind === 'regression' ? r2.next() * 10 : Math.floor(r2.next() * (kind === 'binary' ? 2 : K));
             weights[i] = r2.next() * 3;
           }
-          kernel.gradients(code, raw, y, weighted ? w : 0, gh, 7, n - 5, outs, n, e);
+          // Two ranges, as two threads split a round: an odd count (its last row alone) and an even.
+          kernel.gradients(code, raw, y, weighted ? w : 0, gh, 7, 2000, outs, n, e);
+          kernel.gradients(code, raw, y, weighted ? w : 0, gh, 2000, n - 5, outs, n, e);
           return bitsOf(buffer, gh, n * outs * 16);
         });
         expect(results[0], `${kind}${weighted ? ', weighted' : ''}`).toEqual(results[1]);
       }
     }
+  });
+
+  it("exp equals Math.exp bit for bit: each of $exp's reductions, their edges, and beyond its range", () => {
+    const n = 400_001;
+    const { kernel, buffer } = k.kernelOver(k.kernelMemory(n * 8 + 64, 'wasm'));
+    expect(kernel.kind).toBe('wasm');
+    const rng = new Rng(17);
+    // Edges: 0.5 ln 2 and 1.5 ln 2 (where the reduction changes), 704 (the pairs' range),
+    // 709.78 and 745.13 (overflow, underflow), 2^-28 (tiny), 1 (exactly e); then wide spreads.
+    const edges = [0.5 * Math.LN2, 1.5 * Math.LN2, 704, 709.78, 745.13, 2 ** -28, 1];
+    const x = Float64Array.from({ length: n }, (_, i) => {
+      const m = i % 4;
+      const v =
+        m === 0
+          ? edges[i % edges.length]! * (1 + (rng.next() - 0.5) * 1e-9)
+          : m === 1
+            ? (rng.next() - 0.5) * 1600
+            : m === 2
+              ? (rng.next() - 0.5) * 6
+              : 2 ** -(rng.next() * 40);
+      return rng.next() < 0.5 ? v : -v;
+    });
+    x.set([1, -1, 0, -0, NaN, Infinity, -Infinity, 709.9, -746], 0);
+    new Float64Array(buffer, 0, n).set(x);
+    kernel.exp(0, n);
+    const got = new Float64Array(buffer, 0, n);
+    let mismatches = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(got[i], Math.exp(x[i]!))) mismatches++;
+    expect(mismatches).toBe(0);
+    expect(got[0]).toBe(Math.E);
+    expect(got[7]).toBe(Infinity);
+    expect(got[8]).toBe(0);
   });
 
   it('sort orders as Float64Array.prototype.sort does: duplicates, -0 and +0, infinities, tiny and huge', () => {

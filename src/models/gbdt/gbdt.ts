@@ -23,6 +23,7 @@ import {
   binColumns,
   fillGradients,
   gbdtLayout,
+  halfSummer,
   scoreArrays,
   shrinkTree,
   TreeLearner,
@@ -86,6 +87,11 @@ export interface GbdtInfo {
   trainLoss: number;
   /** Threads that built histograms (2 only on data large enough to gain from it). */
   threads: number;
+  /**
+   * Node tasks (a split's partition and histograms) one thread ran for the other; depth-wise
+   * growth on two threads shares them, leaf-wise growth splits one node at a time.
+   */
+  tasksShared: number;
   /** The histogram kernels: WebAssembly, or TypeScript (see hist-kernel.ts). */
   kernel: KernelKind;
 }
@@ -149,14 +155,13 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const layout = gbdtLayout(n, nFeatures, nOut, slots, wantThread ? 2 : 1, w !== undefined);
   const memory = kernelMemory(layout.bytes, preferredKernel());
   const work = { layout, ...kernelOver(memory) };
-  const kernel = work.kernel;
   const mapper = fitBins(x, p.maxBins, opts.rng, kernelSorter(work));
   writeBins(x, mapper, work);
   const bins = binColumns(work);
-  const learner = new TreeLearner(work, 0);
+  const learner = new TreeLearner(work, 0, p);
   // In the shared buffer, so that the second thread reads and writes them too.
   const { raw, y: ys, w: ws } = scoreArrays(work);
-  for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = base[k]!;
+  raw.forEach((col, k) => col.fill(base[k]!));
   ys.set(y);
   if (w && ws) ws.set(w);
   const thread = wantThread
@@ -179,23 +184,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
           },
         },
         nOut,
-        // The worker's offered halves: its learner's rows, into its partial slot.
-        (start, end, klass) => {
-          const { nq, quads, gh, slots, histBytes, learners } = layout;
-          const [mine, its] = [learners[0]!, learners[1]!];
-          kernel.hist(
-            quads,
-            nq,
-            its.rows,
-            start,
-            end,
-            gh + klass * n * 16,
-            its.arena + slots * histBytes,
-            0,
-            nq,
-            mine.buf,
-          );
-        },
+        { sumHalf: halfSummer(work, 0), helpWorker: () => learner.helpWith(1) },
       )
     : undefined;
   learner.helper = thread?.mainSlot;
@@ -245,10 +234,9 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
       }
       for (let k = 0; k < (parallel ? kMain : nOut); k++) {
         rows.set(sample);
-        if (thread) thread.mainSlot.klass = k;
         const tree = learner.grow(sample.length, masks[k]!, p, k);
         shrinkTree(tree, p.learningRate);
-        addTreeToRaw(tree, rows, whole, bins, raw, nOut, k);
+        addTreeToRaw(tree, rows, whole, bins, raw[k]!);
         roundTrees[k] = tree;
       }
       if (parallel) {
@@ -276,7 +264,10 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const roundsTrained = round;
   const kept = valid && best.round >= 0 ? best.round + 1 : roundsTrained;
   trees.length = kept * nOut;
-  const trainLoss = obj.loss(raw, ys, ws);
+  // The loss reads raw scores row-major.
+  const rowMajor = new Float64Array(n * nOut);
+  raw.forEach((col, k) => col.forEach((v, i) => (rowMajor[i * nOut + k] = v)));
+  const trainLoss = obj.loss(rowMajor, ys, ws);
 
   const node: TreeEnsembleNode = {
     kind: 'tree_ensemble',
@@ -289,7 +280,15 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
     trees: trees.map((t) => exportBinTree(t, mapper, 1, (i) => t.leafValue[i]!)),
   };
   const importance = treeImportance(trees, nFeatures);
-  const info: GbdtInfo = { rounds: kept, roundsTrained, validLoss, trainLoss, threads, kernel: work.kernel.kind };
+  const info: GbdtInfo = {
+    rounds: kept,
+    roundsTrained,
+    validLoss,
+    trainLoss,
+    threads,
+    tasksShared: learner.tasksShared,
+    kernel: work.kernel.kind,
+  };
   return new TreeModel('gbdt', opts.kind, K, node, importance, info as unknown as Record<string, unknown>);
 }
 

@@ -95,8 +95,8 @@ export interface HistKernel {
   /**
    * The (gradient, hessian) pairs of rows [start, end) into `gh`, as objective.ts computes them
    * (the same doubles: the WebAssembly `exp` is V8's Math.exp, fdlibm's): `kind` 0 binary, 1
-   * multiclass over `K` outputs, 2 regression; `raw` row-major n × K; `w` 0 for no weights; `e`
-   * room for K `f64`.
+   * multiclass over `K` outputs, 2 regression; `raw` class-major K × n; `w` 0 for no weights; `e`
+   * room for 2 K `f64` (the WebAssembly computes two rows at a time).
    */
   gradients(
     kind: number,
@@ -110,6 +110,8 @@ export interface HistKernel {
     n: number,
     e: number,
   ): void;
+  /** e^x of the n `f64` at `at`, in place, as the gradients compute it (Math.exp's doubles). */
+  exp(at: number, n: number): void;
   /** Sorts the n `f64` at `at` ascending (no NaN), as a Float64Array's sort(); `tmp`, `counts` scratch. */
   sort(at: number, n: number, tmp: number, counts: number): void;
   /**
@@ -193,6 +195,10 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
         start,
         end,
       );
+    },
+    exp(at, n) {
+      const a = new Float64Array(buffer, at, n);
+      for (let i = 0; i < n; i++) a[i] = Math.exp(a[i]!);
     },
     sort(at, n) {
       new Float64Array(buffer, at, n).sort();
@@ -324,6 +330,7 @@ export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
         bestSplit: exports.bestSplit,
         partition: exports.partition,
         gradients: exports.gradients,
+        exp: exports.exp,
         sort: exports.sort,
         binColumn: exports.binColumn,
         transpose: exports.transpose,

@@ -279,17 +279,148 @@
         (i64.shl (i64.extend_i32_s (i32.add (local.get $k) (i32.const 1000))) (i64.const 52))))
       (f64.const 9.33263618503218878990e-302)))
 
+  ;; e^x in both lanes, each bit for bit as $exp computes it: lanes in its common range
+  ;; (2^-28 <= |x| < 704, x != 1) together, branch-free; a pair with another lane lane by lane.
+  ;; One formula serves $exp's three reductions: k = 0 (|x| <= 0.5 ln2: hi = x - 0 = x, lo = 0,
+  ;; and 1 - ((lo - q) - hi) = 1 - ((x c)/(c - 2) - x) exactly), k = ±1 (below 1.5 ln2: the
+  ;; products k ln2 are the constants $exp subtracts) and k = trunc(x / ln2 ± 0.5).
+  (func $exp2 (param $x v128) (result v128)
+    (local $ax v128) (local $sign v128) (local $t v128) (local $hi v128) (local $lo v128)
+    (local $r v128) (local $tt v128) (local $c v128) (local $y v128)
+    (local.set $sign (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))
+    (local.set $ax (v128.xor (local.get $x) (local.get $sign)))
+    (if (i32.eqz (i64x2.all_true (v128.and
+          (v128.and
+            (i64x2.ge_s (local.get $ax) (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))
+            (i64x2.lt_s (local.get $ax) (v128.const i64x2 0x4086000000000000 0x4086000000000000)))
+          (v128.not (f64x2.eq (local.get $x) (v128.const f64x2 1 1))))))
+      (then
+        (return (f64x2.replace_lane 1
+          (f64x2.splat (call $exp (f64x2.extract_lane 0 (local.get $x))))
+          (call $exp (f64x2.extract_lane 1 (local.get $x)))))))
+    ;; k as a double: trunc(x / ln2 ± 0.5) from 1.5 ln2 on, ±1 from 0.5 ln2 on, else 0.
+    (local.set $t
+      (v128.bitselect
+        (f64x2.trunc (f64x2.add
+          (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $x))
+          (v128.or (v128.const f64x2 0.5 0.5) (local.get $sign))))
+        (v128.bitselect
+          (v128.or (v128.const f64x2 1 1) (local.get $sign))
+          (v128.const f64x2 0 0)
+          (i64x2.gt_s (local.get $ax) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff)))
+        (i64x2.ge_s (local.get $ax) (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000))))
+    (local.set $hi (f64x2.sub (local.get $x)
+      (f64x2.mul (local.get $t) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $lo (f64x2.mul (local.get $t) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $tt (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64x2.sub (local.get $r)
+      (f64x2.mul (local.get $tt)
+        (f64x2.add (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01) (f64x2.mul (local.get $tt)
+          (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $tt)
+            (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $tt)
+              (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06)
+                (f64x2.mul (local.get $tt) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $y (f64x2.sub (v128.const f64x2 1 1)
+      (f64x2.sub
+        (f64x2.sub (local.get $lo)
+          (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c))))
+        (local.get $hi))))
+    ;; y × 2^k, by adding k to the exponent (k >= -1016 here).
+    (i64x2.add (local.get $y)
+      (i64x2.shl (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $t))) (i32.const 52))))
+
+  ;; Rows i and i + 1 of `gradients` (kind 0 or 1) in two lanes; `e`: room for 2 K f64.
+  (func $gradients2
+    (param $kind i32) (param $raw i32) (param $y i32) (param $w i32) (param $gh i32)
+    (param $i i32) (param $K i32) (param $n i32) (param $e i32)
+    (local $wi v128) (local $yi v128) (local $p v128) (local $g v128) (local $h v128) (local $v v128)
+    (local $max v128) (local $sum v128) (local $k i32) (local $o i32) (local $stride i32) (local $at i32)
+    (local.set $wi (if (result v128) (local.get $w)
+      (then (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+      (else (v128.const f64x2 1 1))))
+    (local.set $yi (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 3)))))
+    (local.set $o (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 3))))
+    (if (i32.eqz (local.get $kind))
+      (then
+        (local.set $p (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1)
+          (call $exp2 (f64x2.neg (v128.load (local.get $o)))))))
+        (call $storePairs (i32.add (local.get $gh) (i32.shl (local.get $i) (i32.const 4)))
+          (f64x2.mul (f64x2.sub (local.get $p) (local.get $yi)) (local.get $wi))
+          (f64x2.mul (f64x2.max (f64x2.mul (local.get $p) (f64x2.sub (v128.const f64x2 1 1) (local.get $p)))
+            (v128.const f64x2 1e-16 1e-16)) (local.get $wi)))
+        (return)))
+    (local.set $stride (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $max (v128.const f64x2 -inf -inf))
+    (local.set $k (i32.const 0))
+    (loop $m
+      (local.set $max (f64x2.pmax (local.get $max)
+        (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (local.get $stride))))))
+      (br_if $m (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))
+    (local.set $sum (v128.const f64x2 0 0))
+    (local.set $k (i32.const 0))
+    (loop $x
+      (local.set $v (call $exp2 (f64x2.sub
+        (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (local.get $stride)))) (local.get $max))))
+      (v128.store (i32.add (local.get $e) (i32.shl (local.get $k) (i32.const 4))) (local.get $v))
+      (local.set $sum (f64x2.add (local.get $sum) (local.get $v)))
+      (br_if $x (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))
+    (local.set $k (i32.const 0))
+    (loop $c
+      (local.set $p (f64x2.div (v128.load (i32.add (local.get $e) (i32.shl (local.get $k) (i32.const 4))))
+        (local.get $sum)))
+      (call $storePairs
+        (i32.add (local.get $gh) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 4)))
+        (f64x2.mul (f64x2.sub (local.get $p)
+          (v128.and (f64x2.eq (f64x2.splat (f64.convert_i32_s (local.get $k))) (local.get $yi)) (v128.const f64x2 1 1)))
+          (local.get $wi))
+        (f64x2.mul (f64x2.max (f64x2.mul (local.get $p) (f64x2.sub (v128.const f64x2 1 1) (local.get $p)))
+          (v128.const f64x2 1e-16 1e-16)) (local.get $wi)))
+      (br_if $c (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K)))))
+
+  ;; (g0, h0) then (g1, h1) at `at`, from lanes g = (g0, g1) and h = (h0, h1).
+  (func $storePairs (param $at i32) (param $g v128) (param $h v128)
+    (v128.store (local.get $at)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $g) (local.get $h)))
+    (v128.store offset=16 (local.get $at)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $g) (local.get $h))))
+
+;; e^x of the n f64 at `at`, in place: pairs through $exp2 as the gradients take them, an odd
+  ;; last one through $exp.
+  (func (export "exp") (param $at i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $at) (call $exp2 (v128.load (local.get $at))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $pair)))
+    (if (i32.lt_u (local.get $at) (local.get $end))
+      (then (f64.store (local.get $at) (call $exp (f64.load (local.get $at)))))))
+
   ;; Gradient and hessian pairs of rows [start, end) into `gh` (class-major, as objective.ts
   ;; fills them, the same doubles): `kind` 0 binary logloss, 1 multiclass softmax over `K`
-  ;; outputs (`e`: room for K f64), 2 squared error. `raw`: row-major n × K raw scores; `y`
+  ;; outputs (`e`: room for K f64), 2 squared error. `raw`: class-major K × n raw scores; `y`
   ;; labels; `w` weights, or 0 for none; `n` rows in all.
   (func (export "gradients")
     (param $kind i32) (param $raw i32) (param $y i32) (param $w i32) (param $gh i32)
     (param $start i32) (param $end i32) (param $K i32) (param $n i32) (param $e i32)
     (local $i i32) (local $k i32) (local $p f64) (local $wi f64) (local $r f64) (local $o i32)
-    (local $max f64) (local $sum f64) (local $v f64) (local $yi f64) (local $at i32)
+    (local $max f64) (local $sum f64) (local $v f64) (local $yi f64) (local $at i32) (local $stride i32)
     (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
     (local.set $i (local.get $start))
+    ;; Two rows at a time (lanes), the same operations lane by lane; an odd last row below.
+    (if (i32.lt_u (local.get $kind) (i32.const 2))
+      (then
+        (block $pairs_done
+          (loop $pairs
+            (br_if $pairs_done (i32.ge_s (i32.add (local.get $i) (i32.const 1)) (local.get $end)))
+            (call $gradients2 (local.get $kind) (local.get $raw) (local.get $y) (local.get $w) (local.get $gh)
+              (local.get $i) (local.get $K) (local.get $n) (local.get $e))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.ge_s (local.get $i) (local.get $end)) (then (return)))))
     (loop $row
       (local.set $wi (if (result f64) (local.get $w)
         (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
@@ -311,17 +442,19 @@
             (f64.store offset=8 (local.get $at) (local.get $wi)))
           (else
             ;; Softmax as softmaxInPlace computes it, then per class (p − [k = y]) w, p(1 − p) w.
-            (local.set $o (i32.add (local.get $raw) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 3))))
+            ;; Output k of row i at raw + 8 (k n + i): a stride of 8 n bytes from row i's first.
+            (local.set $o (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $stride (i32.shl (local.get $n) (i32.const 3)))
             (local.set $max (f64.const -inf))
             (local.set $k (i32.const 0))
             (loop $m
-              (local.set $v (f64.load (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 3)))))
+              (local.set $v (f64.load (i32.add (local.get $o) (i32.mul (local.get $k) (local.get $stride)))))
               (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
               (br_if $m (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $K))))
             (local.set $sum (f64.const 0))
             (local.set $k (i32.const 0))
             (loop $x
-              (local.set $v (call $exp (f64.sub (f64.load (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 3))))
+              (local.set $v (call $exp (f64.sub (f64.load (i32.add (local.get $o) (i32.mul (local.get $k) (local.get $stride))))
                 (local.get $max))))
               (f64.store (i32.add (local.get $e) (i32.shl (local.get $k) (i32.const 3))) (local.get $v))
               (local.set $sum (f64.add (local.get $sum) (local.get $v)))

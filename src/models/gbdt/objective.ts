@@ -11,9 +11,11 @@ export interface Objective {
   readonly link: 'identity' | 'sigmoid' | 'softmax';
   initScore(y: Float64Array, w: Float64Array | undefined): number[];
   /**
-   * Fills the (gradient, hessian) pairs of rows [start, end) from the raw scores (row-major
-   * n × nOutputs). Pairs are class-major: output k of row i at `gh[2 * (k * n + i)]` (its
-   * hessian one on), so each tree reads one contiguous run and one load brings both.
+   * Fills the (gradient, hessian) pairs of rows [start, end) from the raw scores (class-major:
+   * output k of row i at `raw[k * n + i]`, so that two threads adding trees of different
+   * outputs never write the same cache line). Pairs are class-major too: output k of row i at
+   * `gh[2 * (k * n + i)]` (its hessian one on), so each tree reads one contiguous run and one
+   * load brings both.
    */
   gradients(
     raw: Float64Array,
@@ -23,7 +25,10 @@ export interface Objective {
     start: number,
     end: number,
   ): void;
-  /** Mean loss (logloss, or RMSE for regression) of raw scores, weighted when w is given. */
+  /**
+   * Mean loss (logloss, or RMSE for regression) of raw scores (row-major n × nOutputs), weighted
+   * when w is given.
+   */
   loss(raw: Float64Array, y: Float64Array, w: Float64Array | undefined): number;
 }
 
@@ -121,8 +126,7 @@ function multiclass(K: number): Objective {
       const n = y.length;
       const e = new Float64Array(K);
       for (let i = start; i < end; i++) {
-        const o = i * K;
-        for (let k = 0; k < K; k++) e[k] = raw[o + k]!;
+        for (let k = 0; k < K; k++) e[k] = raw[k * n + i]!;
         softmaxInPlace(e, 0, 1, K);
         const wi = w ? w[i]! : 1;
         const yi = y[i]!;

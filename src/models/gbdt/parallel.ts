@@ -1,16 +1,18 @@
 /**
  * A second thread for the GBDT (this machine class has two cores). It computes half of each
- * round's gradients and grows whole trees (those of the upper classes of a multiclass round),
- * and the two threads sum second halves of each other's large nodes: a thread offers such a half
- * in its task slot, sums the first half, then takes the second back unless the other thread has
- * claimed it meanwhile (a compare-and-swap decides). Each thread looks at the other's slot
- * whenever it waits and between the nodes of its own trees, so neither waits for the other to
- * be free.
+ * round's gradients and grows whole trees (those of the upper classes of a multiclass round).
+ * The two threads share the rest of the work in two ways, whoever grows a tree:
+ * - a thread idle (its trees grown, or none to grow) claims node tasks of the other's tree: each
+ *   level's splits are posted as tasks (see TreeLearner), claimed one at a time by either thread;
+ * - a thread summing a large node's histogram offers the second half of its rows in its task
+ *   slot, sums the first half, then takes the second back unless the other thread has claimed it
+ *   meanwhile (a compare-and-swap decides). Each thread looks at the other's slot whenever it
+ *   waits and between the nodes of its own trees.
  * Commands and tasks go through shared memory with Atomics, not messages; trees come back
  * through a MessageChannel read synchronously (receiveMessageOnPort).
  *
- * Results never depend on the thread count, nor on who sums a half: each tree is grown by the
- * same code on the same inputs, and histogram halves are summed in the same order either way.
+ * Results never depend on the thread count, nor on who runs a task or sums a half: each runs
+ * the same code on the same inputs, and histogram halves are summed in the same order either way.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,34 +35,33 @@ export const CTRL = {
   SIGNAL: 9,
   /** The main thread's task slot (see TaskSlot), then the worker's. */
   MAIN_SLOT: 10,
-  WORKER_SLOT: 14,
+  WORKER_SLOT: 16,
   /** The worker's classes, from here on. */
-  CLASSES: 18,
+  CLASSES: 22,
 } as const;
 export const CMD = { GROW: 1, GRAD: 3, EXIT: 4 } as const;
 /** States of a task slot. */
 const TASK = { EMPTY: 0, POSTED: 1, TAKEN_BACK: 2, CLAIMED: 3, DONE: 4 } as const;
 
 /**
- * One thread's offers of histogram halves to the other: four control words from `at`: the
- * state, the first and the end row of the half, and the class whose gradients it sums.
+ * One thread's offers of histogram halves to the other: six control words from `at`: the state,
+ * then what HalvesHelper.offer takes (byte offsets as unsigned 32-bit words).
  */
 export class TaskSlot implements HalvesHelper {
-  /** The class of the tree being grown (its halves sum that class's gradients). */
-  klass = 0;
-
   constructor(
     private readonly ctrl: Int32Array,
     private readonly at: number,
     /** Wakes the other thread if it sleeps. */
-    private readonly wake: () => void,
+    readonly wake: () => void,
   ) {}
 
-  offer(start: number, end: number): void {
+  offer(rowsAt: number, start: number, end: number, ghAt: number, partialAt: number): void {
     const c = this.ctrl;
-    c[this.at + 1] = start;
-    c[this.at + 2] = end;
-    c[this.at + 3] = this.klass;
+    c[this.at + 1] = rowsAt;
+    c[this.at + 2] = start;
+    c[this.at + 3] = end;
+    c[this.at + 4] = ghAt;
+    c[this.at + 5] = partialAt;
     Atomics.store(c, this.at, TASK.POSTED);
     this.wake();
   }
@@ -76,21 +77,26 @@ export class TaskSlot implements HalvesHelper {
     for (;;) {
       const state = Atomics.load(c, this.at);
       if (state === TASK.DONE) break;
-      if (Atomics.load(c, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
+      this.check();
       Atomics.wait(c, this.at, state, 1000);
     }
     Atomics.store(c, this.at, TASK.EMPTY);
     return false;
   }
 
+  check(): void {
+    if (Atomics.load(this.ctrl, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
+  }
+
   /** Sums the offered half with `sum` if it is still there to claim; true when it did. */
-  serve(sum: (start: number, end: number, klass: number) => void): boolean {
+  serve(sum: (rowsAt: number, start: number, end: number, ghAt: number, partialAt: number) => void): boolean {
     const c = this.ctrl;
-    if (Atomics.load(c, this.at) !== TASK.POSTED) return false;
-    if (Atomics.compareExchange(c, this.at, TASK.POSTED, TASK.CLAIMED) !== TASK.POSTED) return false;
-    sum(c[this.at + 1]!, c[this.at + 2]!, c[this.at + 3]!);
-    Atomics.store(c, this.at, TASK.DONE);
-    Atomics.notify(c, this.at);
+    const at = this.at;
+    if (Atomics.load(c, at) !== TASK.POSTED) return false;
+    if (Atomics.compareExchange(c, at, TASK.POSTED, TASK.CLAIMED) !== TASK.POSTED) return false;
+    sum(c[at + 1]! >>> 0, c[at + 2]!, c[at + 3]!, c[at + 4]! >>> 0, c[at + 5]! >>> 0);
+    Atomics.store(c, at, TASK.DONE);
+    Atomics.notify(c, at);
     return true;
   }
 }
@@ -115,6 +121,14 @@ export interface WorkerSetup {
   sample: Int32Array;
   params: TreeParams & { learningRate: number };
   port: MessagePort;
+}
+
+/** What the main thread does for the worker while it waits for it. */
+export interface Idle {
+  /** Sums a half the worker offers (see HalvesHelper). */
+  sumHalf: (rowsAt: number, start: number, end: number, ghAt: number, partialAt: number) => void;
+  /** Runs node tasks the worker posted, if there are some; true when it ran one. */
+  helpWorker: () => boolean;
 }
 
 export interface GrownTree {
@@ -144,8 +158,7 @@ export class GbdtThread {
     url: URL,
     setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>,
     nClasses: number,
-    /** Sums a half the worker offers (rows of its learner, into its partial slot). */
-    private readonly sumForWorker: (start: number, end: number, klass: number) => void,
+    private readonly idle: Idle,
   ) {
     const n = setup.nRows;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
@@ -168,16 +181,16 @@ export class GbdtThread {
   static create(
     setup: Omit<WorkerSetup, 'ctrl' | 'port' | 'masks' | 'sample'>,
     nClasses: number,
-    sumForWorker: (start: number, end: number, klass: number) => void,
+    idle: Idle,
   ): GbdtThread | undefined {
     const url = workerUrl();
     if (!url) return undefined;
-    return new GbdtThread(url, setup, nClasses, sumForWorker);
+    return new GbdtThread(url, setup, nClasses, idle);
   }
 
   /** Sums the worker's offered half, if there is one to claim (between this thread's nodes). */
   serveWorker(): boolean {
-    return this.workerSlot.serve(this.sumForWorker);
+    return this.workerSlot.serve(this.idle.sumHalf);
   }
 
   private send(cmd: number): void {
@@ -218,7 +231,7 @@ export class GbdtThread {
     return out;
   }
 
-  /** Waits for the last command to end, summing the worker's offers meanwhile. */
+  /** Waits for the last command to end, taking the worker's offers and node tasks meanwhile. */
   wait(): void {
     const c = this.ctrl;
     let spin = 0;
@@ -226,7 +239,7 @@ export class GbdtThread {
       const done = Atomics.load(c, CTRL.DONE);
       if (done === this.seq) break;
       if (Atomics.load(c, CTRL.FAILED) !== 0) throw new Error('gbdt: the second thread failed');
-      if (this.serveWorker()) spin = 0;
+      if (this.serveWorker() || this.idle.helpWorker()) spin = 0;
       // The worker's offers notify DONE's waiters too, so a sleep here ends for them.
       else if (++spin > 20000) Atomics.wait(c, CTRL.DONE, done, 1000);
     }

@@ -9,9 +9,11 @@
  * with the largest gain is split next, up to `numLeaves`, and `maxDepth` when > 0).
  *
  * Histograms are the hot path: kernels in WebAssembly (or TypeScript, bit for bit the same; see
- * hist-kernel.ts) over one shared buffer. A helper thread, when there is a free one, sums the
- * second half of a large node's rows while this thread sums the first half. Such nodes are
- * summed in the same two halves on one thread too, so results do not depend on it.
+ * hist-kernel.ts) over one shared buffer. Another thread helps in two ways: when it is idle it
+ * claims node tasks (the splits of a level, posted together: partition, the smaller child's
+ * histogram, both children's best splits); and it sums the second half of a large node's rows
+ * while this thread sums the first half, when it is free. Such nodes are summed in the same two
+ * halves on one thread too, and a task's results do not depend on who runs it.
  */
 import { leafOfRow } from '../trees/tree.js';
 import { gatherBytes, OBJECTIVE_KINDS, QUAD_HIST_BYTES, type HistKernel } from './hist-kernel.js';
@@ -49,6 +51,43 @@ export interface BinTree {
 
 /** Nodes with at least this many rows are summed in two halves (on two threads when there are). */
 const HALVES_MIN_ROWS = 4096;
+
+/**
+ * A level's splits are node tasks in the growing learner's table, which the other thread may
+ * claim when it is idle. A task: partition the node's rows by its split, sum the smaller child's
+ * histogram, derive the larger one's, find both children's best splits. Task records are `f64`:
+ */
+const T = {
+  START: 0,
+  END: 1,
+  FEATURE: 2,
+  BIN: 3,
+  MISSING_LEFT: 4,
+  /** The node's histogram slot, which becomes the larger child's. */
+  PARENT: 5,
+  /** The smaller child's slot, or -1: children get no histogram. */
+  CHILD: 6,
+  G: 7,
+  H: 8,
+  LG: 9,
+  LH: 10,
+  /**
+   * Out: the first right row, then the left child's split and the right child's: a flag (1:
+   * found) and the six doubles of HistKernel.bestSplit.
+   */
+  MID: 11,
+  LEFT: 12,
+  RIGHT: 19,
+} as const;
+const TASK_F64 = 26;
+/**
+ * A learner's task header (`i32` words): the claim word (publication, count, next; see
+ * `claimTask`), tasks done, and the gradient pairs' byte offset of the tree being grown.
+ */
+const CLAIM = 0;
+const DONE = 1;
+const GH = 2;
+const TASK_HEADER_BYTES = 16;
 
 interface Leaf {
   node: number;
@@ -95,7 +134,7 @@ export interface Layout {
   readonly sortTmp: number;
   readonly counts: number;
   readonly bounds: number;
-  /** Outputs per row; raw scores (`f64`, row-major nRows × nOut), labels, weights (0: none). */
+  /** Outputs per row; raw scores (`f64`, class-major nOut × nRows), labels, weights (0: none). */
   readonly nOut: number;
   readonly raw: number;
   readonly y: number;
@@ -114,8 +153,10 @@ export interface Layout {
     readonly buf: number;
     readonly mask: number;
     readonly out: number;
-    /** Room for one row's softmax (nOut `f64`). */
+    /** Room for two rows' softmax (2 nOut `f64`). */
     readonly e: number;
+    /** Its task header and records (see `TreeLearner.runTasks`). */
+    readonly tasks: number;
   }[];
   readonly bytes: number;
 }
@@ -155,7 +196,8 @@ export function gbdtLayout(
     buf: take(gatherBytes(nq)),
     mask: take(nFeatures),
     out: take(6 * 8),
-    e: take(nOut * 8),
+    e: take(nOut * 16),
+    tasks: take(TASK_HEADER_BYTES + slots * TASK_F64 * 8),
   }));
   return {
     nRows,
@@ -217,11 +259,11 @@ export function writeBins(x: Matrix, mapper: BinMapper, work: SharedWork): void 
   work.kernel.transpose(cols, nRows, nFeatures, quads, nq);
 }
 
-/** The raw scores, labels and weights in a fit's shared buffer. */
-export function scoreArrays(work: SharedWork): { raw: Float64Array; y: Float64Array; w: Float64Array | undefined } {
+/** The raw scores (one view per output), labels and weights in a fit's shared buffer. */
+export function scoreArrays(work: SharedWork): { raw: Float64Array[]; y: Float64Array; w: Float64Array | undefined } {
   const { nRows, nOut, raw, y, w } = work.layout;
   return {
-    raw: new Float64Array(work.buffer, raw, nRows * nOut),
+    raw: Array.from({ length: nOut }, (_, k) => new Float64Array(work.buffer, raw + k * nRows * 8, nRows)),
     y: new Float64Array(work.buffer, y, nRows),
     w: w === 0 ? undefined : new Float64Array(work.buffer, w, nRows),
   };
@@ -251,17 +293,32 @@ export function gradientPairs(work: SharedWork, k: number): Float64Array {
 }
 
 /**
- * Another thread that may sum the second half of a large node's rows into this learner's
- * partial slot. It must read the same gradients as the tree being grown.
+ * Another thread that may sum the second half of a large node's rows: rows
+ * `[start, end)` of the row index at `rowsAt`, with the gradient pairs at `ghAt`, into the
+ * histogram at `partialAt` (the offering thread's partial slot).
  */
 export interface HalvesHelper {
-  /** Offers rows [start, end) of the node being summed. */
-  offer(start: number, end: number): void;
+  offer(rowsAt: number, start: number, end: number, ghAt: number, partialAt: number): void;
   /**
    * After the first half: true when the offer was not taken (this thread sums the second half
    * itself), false when the other thread has summed it (it waits for that to end).
    */
   takeBack(): boolean;
+  /** Wakes the other thread if it sleeps (after a learner posts node tasks it may take). */
+  wake(): void;
+  /** Throws if the other thread has failed (rather than waiting for it for ever). */
+  check(): void;
+}
+
+/** Sums an offered half (see HalvesHelper) on learner `index`'s thread. */
+export function halfSummer(
+  work: SharedWork,
+  index: number,
+): (rowsAt: number, start: number, end: number, ghAt: number, partialAt: number) => void {
+  const { kernel, layout } = work;
+  const buf = layout.learners[index]!.buf;
+  return (rowsAt, start, end, ghAt, partialAt) =>
+    kernel.hist(layout.quads, layout.nq, rowsAt, start, end, ghAt, partialAt, 0, layout.nq, buf);
 }
 
 /**
@@ -282,14 +339,24 @@ export class TreeLearner {
   private readonly out: Float64Array;
   private readonly mask: Uint8Array;
   private readonly free: number[] = [];
-  /** Byte offset of the (gradient, hessian) pairs of the tree being grown. */
-  private ghAt: number;
-  /** Another thread that may sum half of a large node's rows. */
+  /** Every learner's task header and records (this one posts to its own, helps with others'). */
+  private readonly headers: Int32Array[];
+  private readonly tables: Float64Array[];
+  /** Publications of this learner's tasks (10 bits; see claimTask). */
+  private published = 0;
+  /** Node tasks this learner ran for another, and of its own that another ran. */
+  tasksShared = 0;
+  /** Another thread that may sum half of a large node's rows, and take node tasks. */
   helper: HalvesHelper | undefined;
   /** Called between the nodes of a tree (the worker's learner serves the main thread's offers). */
   betweenNodes: (() => void) | undefined;
 
-  constructor(work: SharedWork, index: number) {
+  constructor(
+    work: SharedWork,
+    private readonly index: number,
+    /** The fit's split limits (the same on every thread). */
+    private readonly limits: TreeParams,
+  ) {
     const layout = (this.layout = work.layout);
     const place = (this.place = layout.learners[index]!);
     this.work = work;
@@ -299,7 +366,10 @@ export class TreeLearner {
     this.mask = new Uint8Array(work.buffer, place.mask, layout.nFeatures);
     this.partial = place.arena + layout.slots * layout.histBytes;
     for (let i = layout.slots - 1; i >= 0; i--) this.free.push(i);
-    this.ghAt = layout.gh;
+    this.headers = layout.learners.map((l) => new Int32Array(work.buffer, l.tasks, TASK_HEADER_BYTES / 4));
+    this.tables = layout.learners.map(
+      (l) => new Float64Array(work.buffer, l.tasks + TASK_HEADER_BYTES, layout.slots * TASK_F64),
+    );
   }
 
   /**
@@ -309,7 +379,7 @@ export class TreeLearner {
   grow(count: number, features: Uint8Array, p: TreeParams, k: number): BinTree {
     const rows = this.rows;
     const gh = gradientPairs(this.work, k);
-    this.ghAt = this.layout.gh + k * this.layout.nRows * 16;
+    const ghAt = this.layout.gh + k * this.layout.nRows * 16;
     this.mask.set(features);
     const tree: BinTree = {
       feature: [],
@@ -343,12 +413,16 @@ export class TreeLearner {
       best: undefined,
     };
     if (depthLimit > 0) {
-      root.hist = this.buildHist(root.start, root.end);
-      root.best = this.findSplit(root, p);
+      const slot = this.free.pop()!;
+      const at = this.place.arena + slot * this.layout.histBytes;
+      this.buildHist(this.place.rows, 0, count, ghAt, at);
+      root.hist = slot;
+      root.best = this.findSplit(at, this.place.mask, root.g, root.h, root.c);
     }
 
     const open: Leaf[] = [root];
     const done: Leaf[] = [];
+    const table = this.tables[this.index]!;
     let nLeaves = 1;
 
     while (open.length > 0) {
@@ -368,21 +442,41 @@ export class TreeLearner {
         }
         batch = open.splice(bi, 1);
       }
+      // Post a task per leaf to split, largest first (so that two threads end together); a leaf
+      // whose children get no histogram frees its own slot now, for the next leaf's child.
+      const splits: Leaf[] = [];
       for (const leaf of batch) {
-        this.betweenNodes?.();
         const s = leaf.best;
         if (!s || nLeaves >= leafLimit || leaf.hist < 0) {
           done.push(leaf);
           continue;
         }
         nLeaves++;
-        // Children that can never be split need no histograms.
         const childrenSplit = leaf.depth + 1 < depthLimit && nLeaves < leafLimit;
-        for (const child of this.split(tree, leaf, s, features, p, childrenSplit)) {
+        const child = childrenSplit ? (this.free.pop() ?? -1) : -1;
+        const parent = leaf.hist;
+        if (child < 0) this.release(leaf);
+        splits.push(leaf);
+        const o = (splits.length - 1) * TASK_F64;
+        table[o + T.START] = leaf.start;
+        table[o + T.END] = leaf.end;
+        table[o + T.FEATURE] = s.feature;
+        table[o + T.BIN] = s.bin;
+        table[o + T.MISSING_LEFT] = s.missingLeft ? 1 : 0;
+        table[o + T.PARENT] = parent;
+        table[o + T.CHILD] = child;
+        table[o + T.G] = leaf.g;
+        table[o + T.H] = leaf.h;
+        table[o + T.LG] = s.lg;
+        table[o + T.LH] = s.lh;
+      }
+      if (splits.length > 0) this.runTasks(splits.length, ghAt);
+      splits.forEach((leaf, j) => {
+        for (const child of this.children(tree, leaf, table, j * TASK_F64)) {
           if (child.best) open.push(child);
           else done.push(child);
         }
-      }
+      });
     }
     for (const leaf of done) {
       this.release(leaf);
@@ -406,25 +500,105 @@ export class TreeLearner {
     return tree.feature.length - 1;
   }
 
-  private split(
-    tree: BinTree,
-    leaf: Leaf,
-    s: Split,
-    features: Uint8Array,
-    p: TreeParams,
-    childrenSplit: boolean,
-  ): [Leaf, Leaf] {
-    const { nRows, cols } = this.layout;
-    const li = this.kernel.partition(
-      this.place.rows,
-      this.place.scratch,
-      cols + s.feature * nRows,
-      leaf.start,
-      leaf.end,
-      s.bin,
-      s.missingLeft ? 1 : 0,
-    );
+  /**
+   * Runs this learner's `m` posted tasks: posts them for the other thread when there are two or
+   * more, claims them in turn, and waits for those the other thread claimed.
+   */
+  private runTasks(m: number, ghAt: number): void {
+    const header = this.headers[this.index]!;
+    header[GH] = ghAt;
+    Atomics.store(header, DONE, 0);
+    this.published = (this.published + 1) & 0x3ff;
+    Atomics.store(header, CLAIM, (this.published << 22) | (m << 11));
+    if (m > 1) this.helper?.wake();
+    let ran = 0;
+    for (let i = claimTask(header); i >= 0; i = claimTask(header)) {
+      this.runTask(this.index, i);
+      ran++;
+      if (ran < m) this.betweenNodes?.();
+    }
+    if (ran === m) return;
+    this.tasksShared += m - ran;
+    // The other thread runs the rest: serve its offers of halves meanwhile.
+    while (Atomics.load(header, DONE) !== m - ran) {
+      this.betweenNodes?.();
+      this.helper?.check();
+    }
+  }
 
+  /**
+   * Claims and runs tasks of learner `owner` (another thread's) while there are some; true when
+   * it ran one.
+   */
+  helpWith(owner: number): boolean {
+    const header = this.headers[owner]!;
+    let ran = false;
+    for (let i = claimTask(header); i >= 0; i = claimTask(header)) {
+      this.runTask(owner, i);
+      Atomics.add(header, DONE, 1);
+      this.tasksShared++;
+      ran = true;
+    }
+    return ran;
+  }
+
+  /** Runs task `i` of learner `owner`'s table with this learner's scratch, on the owner's rows. */
+  private runTask(owner: number, i: number): void {
+    const { layout, kernel } = this;
+    const { nRows, cols, histBytes } = layout;
+    const o = i * TASK_F64;
+    const t = this.tables[owner]!;
+    const home = layout.learners[owner]!;
+    const start = t[o + T.START]!;
+    const end = t[o + T.END]!;
+    const mid = kernel.partition(
+      home.rows,
+      this.place.scratch,
+      cols + t[o + T.FEATURE]! * nRows,
+      start,
+      end,
+      t[o + T.BIN]!,
+      t[o + T.MISSING_LEFT]!,
+    );
+    t[o + T.MID] = mid;
+    t[o + T.LEFT] = 0;
+    t[o + T.RIGHT] = 0;
+    const child = t[o + T.CHILD]!;
+    if (child < 0) return;
+    // Subtraction trick: build the smaller child's histogram, derive the larger one's.
+    const leftSmall = mid - start <= end - mid;
+    const childAt = home.arena + child * histBytes;
+    const parentAt = home.arena + t[o + T.PARENT]! * histBytes;
+    const ghAt = this.headers[owner]![GH]! >>> 0;
+    if (leftSmall) this.buildHist(home.rows, start, mid, ghAt, childAt);
+    else this.buildHist(home.rows, mid, end, ghAt, childAt);
+    kernel.sub(parentAt, childAt, histBytes);
+    const lg = t[o + T.LG]!;
+    const lh = t[o + T.LH]!;
+    const [leftAt, rightAt] = leftSmall ? [childAt, parentAt] : [parentAt, childAt];
+    this.writeSplit(t, o + T.LEFT, leftAt, home.mask, lg, lh, mid - start);
+    this.writeSplit(t, o + T.RIGHT, rightAt, home.mask, t[o + T.G]! - lg, t[o + T.H]! - lh, end - mid);
+  }
+
+  private writeSplit(
+    t: Float64Array,
+    at: number,
+    histAt: number,
+    maskAt: number,
+    g: number,
+    h: number,
+    c: number,
+  ): void {
+    const s = this.findSplit(histAt, maskAt, g, h, c);
+    t[at] = s ? 1 : 0;
+    if (!s) return;
+    t.set(this.out, at + 1);
+  }
+
+  /** The two children of a split leaf, from its task's results (at `o` in `table`). */
+  private children(tree: BinTree, leaf: Leaf, table: Float64Array, o: number): [Leaf, Leaf] {
+    const s = leaf.best!;
+    const mid = table[o + T.MID]!;
     const node = leaf.node;
     tree.feature[node] = s.feature;
     tree.splitBin[node] = s.bin;
@@ -434,47 +608,26 @@ export class TreeLearner {
     const rn = this.addNode(tree);
     tree.left[node] = ln;
     tree.right[node] = rn;
-
     const depth = leaf.depth + 1;
-    const left: Leaf = {
-      node: ln,
-      start: leaf.start,
-      end: li,
+    const child = table[o + T.CHILD]!;
+    const leftSmall = mid - leaf.start <= leaf.end - mid;
+    const parent = table[o + T.PARENT]!;
+    const made = (n: number, start: number, end: number, g: number, h: number, hist: number, at: number): Leaf => ({
+      node: n,
+      start,
+      end,
       depth,
-      g: s.lg,
-      h: s.lh,
-      c: li - leaf.start,
-      hist: -1,
-      best: undefined,
-    };
-    const right: Leaf = {
-      node: rn,
-      start: li,
-      end: leaf.end,
-      depth,
-      g: leaf.g - s.lg,
-      h: leaf.h - s.lh,
-      c: leaf.end - li,
-      hist: -1,
-      best: undefined,
-    };
-    if (!childrenSplit) {
-      this.release(leaf);
-      return [left, right];
-    }
-    // Subtraction trick: build the smaller child's histogram, derive the larger one's.
-    const [small, large] = left.c <= right.c ? [left, right] : [right, left];
-    small.hist = this.buildHist(small.start, small.end);
-    if (small.hist >= 0) {
-      const bytes = this.layout.histBytes;
-      const arena = this.place.arena;
-      this.kernel.sub(arena + leaf.hist * bytes, arena + small.hist * bytes, bytes);
-      large.hist = leaf.hist;
-      leaf.hist = -1;
-      left.best = this.findSplit(left, p);
-      right.best = this.findSplit(right, p);
-    } else this.release(leaf);
-    return [left, right];
+      g,
+      h,
+      c: end - start,
+      hist,
+      best: table[at] === 1 ? splitAt(table, at + 1) : undefined,
+    });
+    const [lh, rh] = child < 0 ? [-1, -1] : leftSmall ? [child, parent] : [parent, child];
+    return [
+      made(ln, leaf.start, mid, s.lg, s.lh, lh, o + T.LEFT),
+      made(rn, mid, leaf.end, leaf.g - s.lg, leaf.h - s.lh, rh, o + T.RIGHT),
+    ];
   }
 
   private release(leaf: Leaf): void {
@@ -483,43 +636,42 @@ export class TreeLearner {
   }
 
   /**
-   * Builds the histogram of rows[start, end) into a free slot; -1 when none is free. Large nodes
-   * are summed in two halves of rows, the second into the partial slot, then added: a helper
-   * thread takes the second half when one is free, and the sums are the same either way.
+   * Sums the histogram of rows[start, end) of the row index at `rowsAt` into the one at `at`.
+   * Large nodes are summed in two halves of rows, the second into this learner's partial slot,
+   * then added: a helper thread takes the second half when it is free, and the sums are the same
+   * either way.
    */
-  private buildHist(start: number, end: number): number {
-    const slot = this.free.pop();
-    if (slot === undefined) return -1;
+  private buildHist(rowsAt: number, start: number, end: number, ghAt: number, at: number): void {
     const { nq, quads, histBytes } = this.layout;
-    const at = this.place.arena + slot * histBytes;
-    const { kernel, ghAt } = this;
-    const { rows: rowsAt, buf: bufAt } = this.place;
+    const { kernel } = this;
+    const bufAt = this.place.buf;
     if (end - start < HALVES_MIN_ROWS) {
       kernel.hist(quads, nq, rowsAt, start, end, ghAt, at, 0, nq, bufAt);
-      return slot;
+      return;
     }
     const mid = (start + end) >>> 1;
     const helper = this.helper;
-    helper?.offer(mid, end);
+    helper?.offer(rowsAt, mid, end, ghAt, this.partial);
     kernel.hist(quads, nq, rowsAt, start, mid, ghAt, at, 0, nq, bufAt);
     if (!helper || helper.takeBack()) kernel.hist(quads, nq, rowsAt, mid, end, ghAt, this.partial, 0, nq, bufAt);
     kernel.add(at, this.partial, histBytes);
-    return slot;
   }
 
-  private findSplit(leaf: Leaf, p: TreeParams): Split | undefined {
-    if (leaf.c < 2 * p.minDataInLeaf || leaf.h < 2 * p.minSumHessian || leaf.hist < 0) return undefined;
-    const { layout, place, out } = this;
+  /** The best split of a node from its histogram at `histAt`; its doubles are left in `out`. */
+  private findSplit(histAt: number, maskAt: number, g: number, h: number, c: number): Split | undefined {
+    const p = this.limits;
+    if (c < 2 * p.minDataInLeaf || h < 2 * p.minSumHessian) return undefined;
+    const { layout, place } = this;
     // Histograms hold gradients and hessians only; counts are estimated from the hessian, as
     // LightGBM does (exact when hessians are constant, as for squared error).
     const found = this.kernel.bestSplit(
-      place.arena + leaf.hist * layout.histBytes,
+      histAt,
       layout.nFeatures,
       layout.nBins,
-      place.mask,
-      leaf.g,
-      leaf.h,
-      leaf.c / leaf.h,
+      maskAt,
+      g,
+      h,
+      c / h,
       p.lambdaL2,
       p.minDataInLeaf - 0.5,
       p.minSumHessian,
@@ -527,7 +679,33 @@ export class TreeLearner {
       place.out,
     );
     if (found === 0) return undefined;
-    return { feature: out[0]!, bin: out[1]!, missingLeft: out[2] === 1, gain: out[3]!, lg: out[4]!, lh: out[5]! };
+    return splitAt(this.out, 0);
+  }
+}
+
+/** A split's six doubles (see HistKernel.bestSplit) from `at`. */
+function splitAt(a: Float64Array, at: number): Split {
+  return {
+    feature: a[at]!,
+    bin: a[at + 1]!,
+    missingLeft: a[at + 2] === 1,
+    gain: a[at + 3]!,
+    lg: a[at + 4]!,
+    lh: a[at + 5]!,
+  };
+}
+
+/**
+ * Claims the next task of a learner's posted tasks; -1 when none is left. The claim word holds a
+ * publication number (10 bits), the task count and the next task (11 bits each): a thread holding
+ * a stale word cannot claim, as the compare-and-swap fails once the word has changed.
+ */
+function claimTask(header: Int32Array): number {
+  for (;;) {
+    const v = Atomics.load(header, CLAIM);
+    const next = v & 0x7ff;
+    if (next >= ((v >>> 11) & 0x7ff)) return -1;
+    if (Atomics.compareExchange(header, CLAIM, v, v + 1) === v) return next;
   }
 }
 
@@ -545,23 +723,21 @@ export function addTreeOutput(
 }
 
 /**
- * Adds a tree grown over `rows[0, count)` to column k of the raw scores (row-major, `stride` a
- * row): from the leaf ranges when every row took part, else by routing the binned rows.
+ * Adds a tree grown over `rows[0, count)` to its output's raw scores (`col`, one per row): from
+ * the leaf ranges when every row took part, else by routing the binned rows.
  */
 export function addTreeToRaw(
   tree: BinTree,
   rows: Int32Array,
   allRows: boolean,
   bins: readonly Uint8Array[],
-  raw: Float64Array,
-  stride: number,
-  k: number,
+  col: Float64Array,
 ): void {
-  if (!allRows) return addTreeOutput(tree, bins, raw.length / stride, 1, raw, stride, k);
+  if (!allRows) return addTreeOutput(tree, bins, col.length, 1, col, 1, 0);
   for (let i = 0; i < tree.feature.length; i++) {
     if (tree.feature[i]! >= 0) continue;
     const v = tree.leafValue[i]!;
-    for (let j = tree.start[i]!, e = tree.end[i]!; j < e; j++) raw[rows[j]! * stride + k]! += v;
+    for (let j = tree.start[i]!, e = tree.end[i]!; j < e; j++) col[rows[j]!]! += v;
   }
 }
 

@@ -1,43 +1,36 @@
 /**
  * The GBDT's second thread (see parallel.ts): half of the gradients and the trees of its classes,
- * as the shared control words ask, and the halves of node histograms the main thread offers,
- * when idle and between the nodes of its own trees.
+ * as the shared control words ask; the halves of node histograms the main thread offers, when
+ * idle and between the nodes of its own trees; and the main thread's node tasks, when idle.
  */
 import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
 import { CMD, CTRL, TaskSlot, type GrownTree, type WorkerSetup } from './parallel.js';
-import { addTreeToRaw, binColumns, fillGradients, scoreArrays, shrinkTree, TreeLearner } from './tree-learner.js';
+import {
+  addTreeToRaw,
+  binColumns,
+  fillGradients,
+  halfSummer,
+  scoreArrays,
+  shrinkTree,
+  TreeLearner,
+} from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
 const c = d.ctrl;
-const n = d.nRows;
 const nf = d.layout.nFeatures;
 const layout = d.layout;
 const { kernel, buffer } = kernelOver(d.memory);
 const work = { layout, kernel, buffer };
-const learner = new TreeLearner(work, 1);
+const learner = new TreeLearner(work, 1, d.params);
 const bins = binColumns(work);
 const { raw } = scoreArrays(work);
-const main = layout.learners[0]!;
-const partial = main.arena + layout.slots * layout.histBytes;
 
 /** The main thread's offers, which this thread sums when it can; and this thread's own. */
 const mainSlot = new TaskSlot(c, CTRL.MAIN_SLOT, () => undefined);
 const ownSlot = new TaskSlot(c, CTRL.WORKER_SLOT, () => Atomics.notify(c, CTRL.DONE));
-const sumForMain = (start: number, end: number, klass: number): void =>
-  kernel.hist(
-    layout.quads,
-    layout.nq,
-    main.rows,
-    start,
-    end,
-    layout.gh + klass * n * 16,
-    partial,
-    0,
-    layout.nq,
-    layout.learners[1]!.buf,
-  );
-const serveOffer = (): boolean => mainSlot.serve(sumForMain);
+const sumHalf = halfSummer(work, 1);
+const serveOffer = (): boolean => mainSlot.serve(sumHalf);
 learner.helper = ownSlot;
 learner.betweenNodes = () => void serveOffer();
 
@@ -45,7 +38,7 @@ let seen = 0;
 try {
   for (;;) {
     const signal = Atomics.load(c, CTRL.SIGNAL);
-    if (serveOffer()) continue;
+    if (serveOffer() || learner.helpWith(0)) continue;
     if (Atomics.load(c, CTRL.SEQ) === seen) {
       // Nothing to do. Spin a little before sleeping: offers come every few hundred
       // microseconds while a tree grows, and waking from Atomics.wait costs tens of microseconds.
@@ -64,11 +57,10 @@ try {
       for (let j = 0; j < c[CTRL.N_CLASSES]!; j++) {
         const k = c[CTRL.CLASSES + j]!;
         learner.rows.set(d.sample.subarray(0, count));
-        ownSlot.klass = k;
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
-        // Its own column of the raw scores: the main thread writes the others meanwhile.
-        addTreeToRaw(tree, learner.rows, allRows, bins, raw, layout.nOut, k);
+        // Its own output's raw scores: the main thread writes the others' meanwhile.
+        addTreeToRaw(tree, learner.rows, allRows, bins, raw[k]!);
         d.port.postMessage({ k, tree } satisfies GrownTree);
       }
     }
