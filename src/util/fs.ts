@@ -79,6 +79,23 @@ export function tempPathFor(path: string): string {
 }
 
 /**
+ * Temporary files being written now. A process that exits while one is half written (a third
+ * Ctrl-C quits at once, whatever is in flight) removes them as it exits: nothing is left behind.
+ */
+const inFlight = new Set<string>();
+let removingOnExit = false;
+
+function track(tmp: string): void {
+  if (!removingOnExit) {
+    removingOnExit = true;
+    process.on('exit', () => {
+      for (const path of inFlight) rmSync(path, { force: true });
+    });
+  }
+  inFlight.add(tmp);
+}
+
+/**
  * Writes a whole file under a temporary name and renames it into place (making its folder).
  * `option` names the option that gave the path, for the advice of an error.
  */
@@ -89,12 +106,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw writeFailure(path, e, option);
   }
   const tmp = tempPathFor(path);
+  track(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw writeFailure(path, e, option);
+  } finally {
+    inFlight.delete(tmp);
   }
 }
 
@@ -113,6 +133,7 @@ export class AtomicFileWriter {
     private readonly option: string | undefined,
   ) {
     this.tmpPath = tempPathFor(path);
+    track(this.tmpPath);
     this.stream = createWriteStream(this.tmpPath);
     this.stream.on('error', (e) => {
       this.failure ??= e;
@@ -168,6 +189,7 @@ export class AtomicFileWriter {
       await finished(this.stream);
       if (this.failure) throw this.failure;
       await rename(this.tmpPath, this.path);
+      inFlight.delete(this.tmpPath);
     } catch (e) {
       throw this.failed(e);
     }
@@ -177,11 +199,13 @@ export class AtomicFileWriter {
     this.stream.destroy();
     await finished(this.stream).catch(() => undefined);
     await rm(this.tmpPath, { force: true });
+    inFlight.delete(this.tmpPath);
   }
 
   /** abort(), at once: for the moment before the process exits. */
   abortNow(): void {
     this.stream.destroy();
     rmSync(this.tmpPath, { force: true });
+    inFlight.delete(this.tmpPath);
   }
 }

@@ -5,6 +5,7 @@
  * EACCES; a file in the way; a folder in the way), the error objects Node gives otherwise
  * (read-only file system, full disk).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +127,34 @@ describe('on real file systems', () => {
     expect((await failure(w.commit())) as Error).toBeInstanceOf(AutomlError);
     await w.abort();
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a process that exits mid-write (a third Ctrl-C) leaves no temporary file behind', () => {
+    // Both kinds of write are caught half done: a whole-file write of 64 MB whose temporary file
+    // is on disk, and a streamed file opened and written to but not committed.
+    const into = join(dir, 'exits');
+    mkdirSync(into);
+    const script = `
+      import { existsSync, readdirSync } from 'node:fs';
+      import { AtomicFileWriter, writeFileAtomic } from ${JSON.stringify(join(REPO_ROOT, 'dist/src/util/fs.js'))};
+      const into = ${JSON.stringify(into)};
+      const w = await AtomicFileWriter.open(into + '/streamed.csv');
+      await w.write('a,b\\n1,2\\n');
+      void writeFileAtomic(into + '/whole.bin', new Uint8Array(64 << 20));
+      const seen = setInterval(() => {
+        const tmps = readdirSync(into).filter((f) => f.endsWith('.tmp'));
+        if (tmps.length === 2) {
+          console.log(tmps.length);
+          process.exit(130);
+        }
+      }, 1);
+      setTimeout(() => { clearInterval(seen); console.log('never both'); }, 20000);
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('2');
+    expect(child.status).toBe(130);
+    expect(readdirSync(into)).toEqual([]);
   });
 
   it('makeFolder makes the missing folders, one level at a time', async () => {
