@@ -116,6 +116,71 @@ describe('histogram kernels: WebAssembly and TypeScript give the same bits', () 
   }
 });
 
+describe('root sums and leaves added to raw scores: WebAssembly and TypeScript give the same bits', () => {
+  it('sumPairs: the sums of a range of rows in row order, as a loop by hand gives them', () => {
+    for (const [n, seed] of [
+      [1000, 3],
+      [4099, 4],
+    ] as const) {
+      const [w, t] = (['wasm', 'ts'] as const).map((kind) => setup(k.kernelMemory(bytesFor(n, 1), kind), n, 1, seed));
+      for (const [start, end] of [
+        [0, w!.m],
+        [7, w!.m - 3],
+        [5, 6],
+        [9, 9],
+      ] as const) {
+        const got = [w!, t!].map((s) => {
+          s.kernel.sumPairs(s.rows, start, end, s.gh, s.buf);
+          return [...new Float64Array(s.buffer, s.buf, 2)];
+        });
+        const pairs = new Float64Array(t!.buffer, t!.gh, 2 * n);
+        const rows = new Int32Array(t!.buffer, t!.rows, n);
+        let g = 0;
+        let h = 0;
+        for (let i = start; i < end; i++) {
+          g += pairs[2 * rows[i]!]!;
+          h += pairs[2 * rows[i]! + 1]!;
+        }
+        expect(got[0]).toEqual([g, h]);
+        expect(got[1]).toEqual([g, h]);
+        if (end > start) expect(h).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('addLeaves: each leaf value added to the raw score of each of its rows, empty leaves too', () => {
+    const n = 3000;
+    const nLeaves = 70;
+    const bytes = bytesFor(n, 1);
+    const extra = Math.ceil(bytes / 16) * 16;
+    const [w, t] = (['wasm', 'ts'] as const).map((kind) =>
+      setup(k.kernelMemory(extra + n * 8 + nLeaves * 24, kind), n, 1, 11),
+    );
+    const rng = new Rng(5);
+    // Leaves cut rows[0, m) into consecutive ranges, some of them empty.
+    const cuts = [0, ...Array.from({ length: nLeaves - 1 }, () => Math.floor(rng.next() * w!.m)), w!.m].sort(
+      (a, b) => a - b,
+    );
+    const leaves = cuts.slice(1).map((e, j) => [cuts[j]!, e, (rng.next() - 0.5) * 3]);
+    const before = Array.from({ length: n }, () => rng.next());
+    const want = Float64Array.from(before);
+    const rows = new Int32Array(t!.buffer, t!.rows, n);
+    for (const [start, end, v] of leaves) for (let j = start!; j < end!; j++) want[rows[j]!]! += v!;
+    for (const s of [w!, t!]) {
+      const col = new Float64Array(s.buffer, extra, n);
+      col.set(before);
+      new Float64Array(s.buffer, extra + n * 8, nLeaves * 3).set(leaves.flat());
+      s.kernel.addLeaves(s.rows, extra + n * 8, nLeaves, extra);
+      expect(col).toEqual(want);
+      // No leaves: nothing changes.
+      s.kernel.addLeaves(s.rows, extra + n * 8, 0, extra);
+      expect(col).toEqual(want);
+    }
+    expect(leaves.some(([a, b]) => a === b)).toBe(true);
+    expect(want.filter((v, i) => v !== before[i]).length).toBe(w!.m);
+  });
+});
+
 describe('split search and partition: WebAssembly and TypeScript give the same bits', () => {
   it('bestSplit over random histograms, masks and limits, missing values or none', () => {
     const nf = 9;

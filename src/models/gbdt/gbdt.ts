@@ -19,7 +19,6 @@ import { binMatrix, fitBins, sampleRows } from '../trees/binning.js';
 import { objectiveFor } from './objective.js';
 import {
   addTreeOutput,
-  addTreeToRaw,
   binColumns,
   fillGradients,
   gbdtLayout,
@@ -236,7 +235,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
         rows.set(sample);
         const tree = learner.grow(sample.length, masks[k]!, p, k);
         shrinkTree(tree, p.learningRate);
-        addTreeToRaw(tree, rows, whole, bins, raw[k]!);
+        learner.addToRaw(tree, whole, bins, k);
         roundTrees[k] = tree;
       }
       if (parallel) {

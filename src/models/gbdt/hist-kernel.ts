@@ -110,6 +110,16 @@ export interface HistKernel {
     n: number,
     e: number,
   ): void;
+  /**
+   * The sums of the (gradient, hessian) pairs at `gh` of rows[start, end) (the `i32` array at
+   * byte `rows`), each in row order, as two `f64` at `out`.
+   */
+  sumPairs(rows: number, start: number, end: number, gh: number, out: number): void;
+  /**
+   * Adds each of `n` leaves' value to the `f64` at `col` (one per row) of its rows: leaf j is
+   * three `f64` at `leaves + 24 j`, (start, end, value), its rows rows[start, end).
+   */
+  addLeaves(rows: number, leaves: number, n: number, col: number): void;
   /** e^x of the n `f64` at `at`, in place, as the gradients compute it (Math.exp's doubles). */
   exp(at: number, n: number): void;
   /** Sorts the n `f64` at `at` ascending (no NaN), as a Float64Array's sort(); `tmp`, `counts` scratch. */
@@ -195,6 +205,27 @@ export function tsKernel(buffer: SharedArrayBuffer): HistKernel {
         start,
         end,
       );
+    },
+    sumPairs(rows, start, end, gh, out) {
+      const r0 = rows / 4;
+      const g0 = gh / 8;
+      let g = 0;
+      let h = 0;
+      for (let i = start; i < end; i++) {
+        const r = i32[r0 + i]!;
+        g += f64[g0 + 2 * r]!;
+        h += f64[g0 + 2 * r + 1]!;
+      }
+      f64[out / 8] = g;
+      f64[out / 8 + 1] = h;
+    },
+    addLeaves(rows, leaves, n, col) {
+      const r0 = rows / 4;
+      const c0 = col / 8;
+      for (let l = leaves / 8, e = l + 3 * n; l < e; l += 3) {
+        const v = f64[l + 2]!;
+        for (let j = f64[l]!, end = f64[l + 1]!; j < end; j++) f64[c0 + i32[r0 + j]!]! += v;
+      }
     },
     exp(at, n) {
       const a = new Float64Array(buffer, at, n);
@@ -330,6 +361,8 @@ export function kernelOver(memory: WebAssembly.Memory | SharedArrayBuffer): {
         bestSplit: exports.bestSplit,
         partition: exports.partition,
         gradients: exports.gradients,
+        sumPairs: exports.sumPairs,
+        addLeaves: exports.addLeaves,
         exp: exports.exp,
         sort: exports.sort,
         binColumn: exports.binColumn,

@@ -642,6 +642,42 @@
         (br_if $feature (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $nf))))
       (br_if $block (i32.lt_s (local.tee $r0 (local.get $r1)) (local.get $n)))))
 
+  ;; The sums of the (g, h) pairs of rows[start, end) as two f64 at `out`: g first, each summed
+  ;; in row order (a scalar add per row, as the TypeScript does: the same bits).
+  (func (export "sumPairs") (param $rows i32) (param $start i32) (param $end i32) (param $gh i32) (param $out i32)
+    (local $p i32) (local $e i32) (local $at i32) (local $g f64) (local $h f64)
+    (if (i32.lt_s (local.get $start) (local.get $end))
+      (then
+        (local.set $p (i32.add (local.get $rows) (i32.shl (local.get $start) (i32.const 2))))
+        (local.set $e (i32.add (local.get $rows) (i32.shl (local.get $end) (i32.const 2))))
+        (loop $l
+          (local.set $at (i32.add (local.get $gh) (i32.shl (i32.load (local.get $p)) (i32.const 4))))
+          (local.set $g (f64.add (local.get $g) (f64.load (local.get $at))))
+          (local.set $h (f64.add (local.get $h) (f64.load offset=8 (local.get $at))))
+          (br_if $l (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $e))))))
+    (f64.store (local.get $out) (local.get $g))
+    (f64.store offset=8 (local.get $out) (local.get $h)))
+
+  ;; Adds each leaf's value to the raw score (f64 at `col`, one per row) of its rows: `n` leaves
+  ;; as three f64 at `leaves` (start, end, value), the rows of leaf j being rows[start, end).
+  (func (export "addLeaves") (param $rows i32) (param $leaves i32) (param $n i32) (param $col i32)
+    (local $l i32) (local $p i32) (local $e i32) (local $v f64) (local $at i32)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $l (i32.add (local.get $leaves) (i32.mul (local.get $n) (i32.const 24))))
+    (loop $leaf
+      (local.set $p (i32.add (local.get $rows)
+        (i32.shl (i32.trunc_f64_u (f64.load (local.get $leaves))) (i32.const 2))))
+      (local.set $e (i32.add (local.get $rows)
+        (i32.shl (i32.trunc_f64_u (f64.load offset=8 (local.get $leaves))) (i32.const 2))))
+      (local.set $v (f64.load offset=16 (local.get $leaves)))
+      (if (i32.lt_u (local.get $p) (local.get $e))
+        (then
+          (loop $row
+            (local.set $at (i32.add (local.get $col) (i32.shl (i32.load (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $v)))
+            (br_if $row (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $e))))))
+      (br_if $leaf (i32.lt_u (local.tee $leaves (i32.add (local.get $leaves) (i32.const 24))) (local.get $l)))))
+
     ;; dst[j] -= src[j] for the f64 at byte offsets dst, src, over `bytes` (a multiple of 16).
   (func (export "sub") (param $dst i32) (param $src i32) (param $bytes i32)
     (local $e i32)

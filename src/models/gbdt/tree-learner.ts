@@ -89,6 +89,9 @@ const DONE = 1;
 const GH = 2;
 const TASK_HEADER_BYTES = 16;
 
+/** Leaves handed to the kernel at once when a tree is added to the raw scores. */
+const LEAF_CHUNK = 256;
+
 interface Leaf {
   node: number;
   start: number;
@@ -157,6 +160,8 @@ export interface Layout {
     readonly e: number;
     /** Its task header and records (see `TreeLearner.runTasks`). */
     readonly tasks: number;
+    /** Leaves to add to the raw scores, {@link LEAF_CHUNK} at a time (see `addToRaw`). */
+    readonly leaves: number;
   }[];
   readonly bytes: number;
 }
@@ -198,6 +203,7 @@ export function gbdtLayout(
     out: take(6 * 8),
     e: take(nOut * 16),
     tasks: take(TASK_HEADER_BYTES + slots * TASK_F64 * 8),
+    leaves: take(LEAF_CHUNK * 24),
   }));
   return {
     nRows,
@@ -286,12 +292,6 @@ export function fillGradients(work: SharedWork, kind: ProblemKind, start: number
   );
 }
 
-/** Output k's (gradient, hessian) pairs, as `f64` pairs. */
-export function gradientPairs(work: SharedWork, k: number): Float64Array {
-  const n = work.layout.nRows;
-  return new Float64Array(work.buffer, work.layout.gh + k * n * 16, 2 * n);
-}
-
 /**
  * Another thread that may sum the second half of a large node's rows: rows
  * `[start, end)` of the row index at `rowsAt`, with the gradient pairs at `ghAt`, into the
@@ -338,6 +338,8 @@ export class TreeLearner {
   /** The split the kernel found, as doubles (see HistKernel.bestSplit). */
   private readonly out: Float64Array;
   private readonly mask: Uint8Array;
+  /** Leaves handed to `addLeaves` (see {@link Layout}). */
+  private readonly leaves: Float64Array;
   private readonly free: number[] = [];
   /** Every learner's task header and records (this one posts to its own, helps with others'). */
   private readonly headers: Int32Array[];
@@ -364,6 +366,7 @@ export class TreeLearner {
     this.rows = new Int32Array(work.buffer, place.rows, layout.nRows);
     this.out = new Float64Array(work.buffer, place.out, 6);
     this.mask = new Uint8Array(work.buffer, place.mask, layout.nFeatures);
+    this.leaves = new Float64Array(work.buffer, place.leaves, LEAF_CHUNK * 3);
     this.partial = place.arena + layout.slots * layout.histBytes;
     for (let i = layout.slots - 1; i >= 0; i--) this.free.push(i);
     this.headers = layout.learners.map((l) => new Int32Array(work.buffer, l.tasks, TASK_HEADER_BYTES / 4));
@@ -373,12 +376,33 @@ export class TreeLearner {
   }
 
   /**
+   * Adds a tree this learner grew (over `rows[0, count)`) to output k's raw scores: from its
+   * leaves' ranges of rows when every row took part (`allRows`), else by routing the binned rows.
+   */
+  addToRaw(tree: BinTree, allRows: boolean, bins: readonly Uint8Array[], k: number): void {
+    const { nRows, raw } = this.layout;
+    const col = raw + k * nRows * 8;
+    if (!allRows) return addTreeOutput(tree, bins, nRows, 1, new Float64Array(this.work.buffer, col, nRows), 1, 0);
+    const leaves = this.leaves;
+    let n = 0;
+    for (let i = 0; i < tree.feature.length; i++) {
+      if (tree.feature[i]! >= 0) continue;
+      leaves[3 * n] = tree.start[i]!;
+      leaves[3 * n + 1] = tree.end[i]!;
+      leaves[3 * n + 2] = tree.leafValue[i]!;
+      if (++n === LEAF_CHUNK) {
+        this.kernel.addLeaves(this.place.rows, this.place.leaves, n, col);
+        n = 0;
+      }
+    }
+    this.kernel.addLeaves(this.place.rows, this.place.leaves, n, col);
+  }
+
+  /**
    * Grows a tree over `rows[0, count)` on the features flagged in `features`, with the
    * gradients of output `k`.
    */
   grow(count: number, features: Uint8Array, p: TreeParams, k: number): BinTree {
-    const rows = this.rows;
-    const gh = gradientPairs(this.work, k);
     const ghAt = this.layout.gh + k * this.layout.nRows * 16;
     this.mask.set(features);
     const tree: BinTree = {
@@ -392,13 +416,9 @@ export class TreeLearner {
       start: [],
       end: [],
     };
-    let G = 0;
-    let H = 0;
-    for (let i = 0; i < count; i++) {
-      const r = rows[i]!;
-      G += gh[2 * r]!;
-      H += gh[2 * r + 1]!;
-    }
+    this.kernel.sumPairs(this.place.rows, 0, count, ghAt, this.place.out);
+    const G = this.out[0]!;
+    const H = this.out[1]!;
     const depthLimit = p.maxDepth > 0 ? p.maxDepth : Infinity;
     const leafLimit = p.growth === 'leafwise' ? Math.max(2, p.numLeaves) : Infinity;
     const root: Leaf = {
@@ -720,25 +740,6 @@ export function addTreeOutput(
   k: number,
 ): void {
   for (let r = 0; r < nRows; r++) out[r * stride + k]! += scale * tree.leafValue[leafOfRow(tree, bins, r)]!;
-}
-
-/**
- * Adds a tree grown over `rows[0, count)` to its output's raw scores (`col`, one per row): from
- * the leaf ranges when every row took part, else by routing the binned rows.
- */
-export function addTreeToRaw(
-  tree: BinTree,
-  rows: Int32Array,
-  allRows: boolean,
-  bins: readonly Uint8Array[],
-  col: Float64Array,
-): void {
-  if (!allRows) return addTreeOutput(tree, bins, col.length, 1, col, 1, 0);
-  for (let i = 0; i < tree.feature.length; i++) {
-    if (tree.feature[i]! >= 0) continue;
-    const v = tree.leafValue[i]!;
-    for (let j = tree.start[i]!, e = tree.end[i]!; j < e; j++) col[rows[j]!]! += v;
-  }
 }
 
 /** Scales a grown tree's leaf values by the learning rate (in place). */

@@ -6,15 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import { kernelOver } from './hist-kernel.js';
 import { CMD, CTRL, TaskSlot, type GrownTree, type WorkerSetup } from './parallel.js';
-import {
-  addTreeToRaw,
-  binColumns,
-  fillGradients,
-  halfSummer,
-  scoreArrays,
-  shrinkTree,
-  TreeLearner,
-} from './tree-learner.js';
+import { binColumns, fillGradients, halfSummer, shrinkTree, TreeLearner } from './tree-learner.js';
 
 const d = workerData as WorkerSetup;
 const c = d.ctrl;
@@ -24,7 +16,6 @@ const { kernel, buffer } = kernelOver(d.memory);
 const work = { layout, kernel, buffer };
 const learner = new TreeLearner(work, 1, d.params);
 const bins = binColumns(work);
-const { raw } = scoreArrays(work);
 
 /** The main thread's offers, which this thread sums when it can; and this thread's own. */
 const mainSlot = new TaskSlot(c, CTRL.MAIN_SLOT, () => undefined);
@@ -60,7 +51,7 @@ try {
         const tree = learner.grow(count, d.masks.subarray(k * nf, (k + 1) * nf), d.params, k);
         shrinkTree(tree, d.params.learningRate);
         // Its own output's raw scores: the main thread writes the others' meanwhile.
-        addTreeToRaw(tree, learner.rows, allRows, bins, raw[k]!);
+        learner.addToRaw(tree, allRows, bins, k);
         d.port.postMessage({ k, tree } satisfies GrownTree);
       }
     }
