@@ -75,5 +75,5 @@ for (const file of result.outputFiles) {
 }
 const bytes = result.outputFiles.reduce((s, f) => s + f.contents.length, 0);
 process.stdout.write(
-  `bundle-lambda: ${relative(ROOT, outfile)} (${bytes} bytes, ${inputs.length} inputs, all on the scoring side)\n`,
+  `bundle-lambda: ${relative(ROOT, outfile)}, ${bytes} bytes from ${inputs.length} scoring-side inputs\n`,
 );
