@@ -74,12 +74,16 @@ export function resultLine(r: CandidateResult, stamp: number, width: number): st
   const head = `  ${stamp.toFixed(1).padStart(6)} s  ${`#${r.id}`.padEnd(4)} ${r.family.padEnd(13)} `;
   const folds = `after ${r.folds} of ${r.plannedFolds} fold${r.plannedFolds === 1 ? '' : 's'}`;
   const score = r.score.toFixed(5);
+  // A fit its deadline stopped before its rounds were done scores worse than its family would.
+  const notes = [
+    r.status === 'scored' ? '' : `${r.status} ${folds}`,
+    r.best ? 'best so far' : '',
+    r.cutFolds > 0 ? 'cut by its deadline' : '',
+  ].filter((x) => x !== '');
   const tail =
     r.status === 'failed'
       ? `failed: ${(r.error ?? 'unknown error').replace(/\s+/g, ' ')}`
-      : r.status === 'scored'
-        ? `${score}${r.best ? '  (best so far)' : ''}`
-        : `${score}  (${r.status} ${folds})`;
+      : `${score}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`;
   return truncate(`${head}${tail}`, Math.max(20, width - 1));
 }
 

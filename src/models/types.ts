@@ -42,7 +42,8 @@ export interface FitOptions<P> {
   readonly featureNames?: readonly string[];
   /**
    * A time limit on the deadline clock (src/util/clock.ts): families that iterate stop adding
-   * rounds, trees or epochs once it has passed, and keep what they have (at least one).
+   * rounds, trees or epochs once it has passed, keep what they have (at least one), and say so
+   * in their model's `info.cutByDeadline` (true; false when they ran their course).
    */
   readonly deadline?: number;
 }
@@ -103,6 +104,8 @@ export interface FamilySearch<P> {
 
 /** Families that fit in rounds (trees, epochs) and report how many they kept. */
 export interface FamilyRounds<P> {
+  /** What a round is, in words (plural): 'rounds', 'trees', 'epochs'. */
+  readonly unit: string;
   /** The rounds a fitted model kept (early stopping, a deadline), from its `info`. */
   kept(info: Readonly<Record<string, unknown>>): number | null;
   /**

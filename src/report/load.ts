@@ -22,7 +22,7 @@ import type { LeakageReport, ShiftReport } from '../search/checks/index.js';
 import type { ExperimentSettings } from '../search/experiment.js';
 import type { FeatureImportanceEntry } from '../search/measure.js';
 import type { DroppedColumn } from '../search/prepare.js';
-import { LEADERBOARD_COLUMNS, type DataFiles } from '../search/run-files.js';
+import { LEADERBOARD_COLUMNS, LEADERBOARD_NEWER_COLUMNS, type DataFiles } from '../search/run-files.js';
 
 /** The files of a run folder, as `automl run` names them. */
 export const RUN_FILES = {
@@ -136,6 +136,10 @@ export interface LeaderboardRow {
   /** Seconds since the search began when its first fold job started / its last ended. */
   startedSeconds: number | null;
   finishedSeconds: number | null;
+  /** Rounds / trees / epochs each fold's model kept; empty for other families (or an older file). */
+  rounds: number[];
+  /** Folds whose fit the deadline stopped before its rounds were done (0 in an older file). */
+  cutFolds: number;
   error: string | null;
 }
 
@@ -764,7 +768,7 @@ function parseLeaderboard(text: string, problems: string[]): LeaderboardRow[] {
     problems.push(`${RUN_FILES.leaderboard} lacks the column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
     return [];
   }
-  const older = LEADERBOARD_COLUMNS.filter((c) => !at.has(c));
+  const older = LEADERBOARD_COLUMNS.filter((c) => !at.has(c) && !LEADERBOARD_NEWER_COLUMNS.includes(c));
   if (older.length > 0) problems.push(`${RUN_FILES.leaderboard} has no ${older.join(', ')} (an older version)`);
   const cell = (r: string[], c: (typeof LEADERBOARD_COLUMNS)[number]): string | undefined => {
     const i = at.get(c);
@@ -800,6 +804,12 @@ function parseLeaderboard(text: string, problems: string[]): LeaderboardRow[] {
       fitSeconds: num(cell(r, 'fit_seconds')),
       startedSeconds: num(cell(r, 'started_seconds')),
       finishedSeconds: num(cell(r, 'finished_seconds')),
+      rounds: (cell(r, 'rounds') ?? '')
+        .split(' ')
+        .filter((x) => x !== '')
+        .map(Number)
+        .filter(Number.isFinite),
+      cutFolds: num(cell(r, 'cut_folds')) ?? 0,
       error: cell(r, 'error') || null,
     });
   }

@@ -609,6 +609,9 @@ function leaderboardSection(r: RunReport): Section {
     const notes = [
       e.id === winner ? 'winner' : '',
       members.has(e.id) ? `ensemble weight ${fmt(members.get(e.id)!.weight)}` : '',
+      e.cutFolds > 0
+        ? `its deadline stopped ${e.cutFolds} of ${e.folds ?? e.cutFolds} fits short${e.rounds.length > 0 ? ` (kept: ${e.rounds.join(', ')})` : ''}`
+        : '',
       e.error ?? '',
     ].filter((x) => x !== '');
     const strong = e.id === winner;

@@ -85,6 +85,17 @@ export function terminalReport(r: RunReport, opts: TerminalOptions = {}): string
         [2, 1],
       ),
     );
+    // Fits their deadline stopped short score worse than their family would with its time.
+    const cut = ranked.slice(0, REPORT_LEADERBOARD_ROWS).filter((c) => c.cutFolds > 0);
+    if (cut.length > 0)
+      out.push(
+        ...wrap(
+          `cut by their deadline (fewer rounds or trees than asked; kept per fold): ${cut.map((c) => `#${c.id} ${c.rounds.join(', ')}`).join('; ')}`,
+          width,
+          '  ',
+          '  ',
+        ),
+      );
   } else if (r.isRun && (r.status === 'finished' || r.status === 'interrupted')) {
     section('leaderboard: missing');
   }

@@ -107,7 +107,12 @@ export interface LeaderboardEntry {
   finished: number;
   /** Fit seconds, summed over its fold jobs. */
   seconds: number;
+  /** Rounds / trees / epochs each scored fold's model kept (families that fit in rounds). */
   rounds: number[];
+  /** What a round is for its family ('rounds', 'trees', 'epochs'); absent for the others. */
+  roundsUnit?: string;
+  /** Scored folds whose fit its deadline stopped before its rounds were done. */
+  cutFolds: number;
   error?: string;
 }
 
@@ -131,6 +136,8 @@ export interface CandidateResult {
   at: number;
   /** The best of the fully scored candidates reported so far (ties: the lower id). */
   best: boolean;
+  /** Folds whose fit its deadline stopped before its rounds were done. */
+  cutFolds: number;
   error?: string;
 }
 
@@ -338,6 +345,8 @@ export async function search(
   };
   /** The best reported to the live view so far, in the order outcomes became known. */
   let shownBest: { id: number; score: number } | undefined;
+  /** What a round of this family is in words ('trees'…), for a family that fits in rounds. */
+  const unitOf = (family: FamilyName): string | undefined => FAMILIES[family].rounds?.unit;
   /** Tells the live view a trial's outcome, once, as soon as it is known (nothing without a view). */
   const report = (t: Trial): void => {
     if (!progress?.onResult || t.reported) return;
@@ -359,6 +368,7 @@ export async function search(
       seconds: [...t.outputs.values()].reduce((s, o) => s + o.seconds, 0),
       at: elapsed(),
       best: isBest,
+      cutFolds: cv?.cutFolds ?? 0,
       ...(t.error !== undefined ? { error: t.error } : {}),
     });
   };
@@ -451,6 +461,8 @@ export async function search(
         finished: t.finished ?? t.started ?? 0,
         seconds: cv?.seconds ?? 0,
         rounds: cv?.rounds ?? [],
+        ...(unitOf(t.candidate.family) ? { roundsUnit: unitOf(t.candidate.family) } : {}),
+        cutFolds: cv?.cutFolds ?? 0,
         ...(t.error !== undefined ? { error: t.error } : {}),
       };
       leaderboard.push(entry);

@@ -67,6 +67,7 @@ export function assembleCv(
   const m = METRICS[metric];
   const foldScores: number[] = [];
   const rounds: number[] = [];
+  let cutFolds = 0;
   const scored: number[] = [];
   let seconds = 0;
   for (const f of [...outputs.keys()].sort((a, b) => a - b)) {
@@ -80,6 +81,7 @@ export function assembleCv(
       m.compute(gather(task.y, valid), out.pred, ...(task.weights ? [gather(task.weights!, valid)] : [])),
     );
     if (out.rounds !== null) rounds.push(out.rounds);
+    if (out.cutByDeadline) cutFolds++;
     seconds += out.seconds;
   }
   // Scored over the validated rows only (all of them unless a holdout or a halved candidate).
@@ -92,5 +94,5 @@ export function assembleCv(
   const score = m.compute(ys, ps, ws);
   const logloss =
     task.kind === 'regression' ? null : metric === 'logloss' ? score : METRICS.logloss.compute(ys, ps, ws);
-  return { oof, score, logloss, foldScores, rounds, seconds, scoredRows: scored };
+  return { oof, score, logloss, foldScores, rounds, cutFolds, seconds, scoredRows: scored };
 }

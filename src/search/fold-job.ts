@@ -100,6 +100,7 @@ export async function runFold(table: Table, task: CvTask, fold: Int32Array, job:
   return {
     pred,
     rounds: family.rounds?.kept(model.info) ?? null,
+    cutByDeadline: model.info['cutByDeadline'] === true,
     seconds: (performance.now() - started) / 1000,
     nodes: { features: fitted.node, model: model.exportNode() },
   };

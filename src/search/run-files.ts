@@ -155,8 +155,17 @@ export const LEADERBOARD_COLUMNS = [
   'fit_seconds',
   'started_seconds',
   'finished_seconds',
+  'rounds',
+  'cut_folds',
   'error',
 ] as const;
+
+/**
+ * Columns a leaderboard.csv written before them lacks (read as empty, not as damage): the
+ * rounds / trees / epochs each fold's model kept, space-separated, and the folds whose fit the
+ * deadline stopped before its rounds were done.
+ */
+export const LEADERBOARD_NEWER_COLUMNS: readonly (typeof LEADERBOARD_COLUMNS)[number][] = ['rounds', 'cut_folds'];
 
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
   const head = LEADERBOARD_COLUMNS;
@@ -173,6 +182,8 @@ function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
       e.seconds.toFixed(3),
       e.started.toFixed(3),
       e.finished.toFixed(3),
+      e.rounds.join(' '),
+      String(e.cutFolds),
       e.error ?? '',
     ]
       .map(csvCell)

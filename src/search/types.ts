@@ -52,6 +52,8 @@ export interface FoldOutput {
   pred: Float64Array;
   /** Rounds / trees / epochs the model kept, where the family reports them. */
   rounds: number | null;
+  /** The fit's deadline stopped it before its rounds were done (see FitOptions.deadline). */
+  cutByDeadline: boolean;
   seconds: number;
 }
 
@@ -65,6 +67,8 @@ export interface CvResult {
   foldScores: number[];
   /** Rounds / trees / epochs each fold's model kept, where the family reports them. */
   rounds: number[];
+  /** Folds whose fit the deadline stopped before its rounds were done. */
+  cutFolds: number;
   /** Fit seconds summed over the folds. */
   seconds: number;
   /** The rows scored, in order (all training rows, unless a holdout or a halved candidate). */

@@ -280,6 +280,7 @@ describe('the live view fits the terminal', () => {
     score: 0.00102,
     folds: 3,
     plannedFolds: 3,
+    cutFolds: 0,
     seconds: 1.5,
     at: 2,
     best: true,
@@ -293,6 +294,15 @@ describe('the live view fits the terminal', () => {
     );
     expect(resultLine({ ...base, status: 'stopped', folds: 2, plannedFolds: 5, best: false }, 9, 80)).toContain(
       '(stopped after 2 of 5 folds)',
+    );
+    // A fit its deadline stopped before its rounds (trees, epochs) were done: said, as it scores
+    // worse than its family would.
+    const cut = { ...base, id: 5, family: 'extra_trees' as const, score: 0.83091, folds: 1, plannedFolds: 1 };
+    expect(resultLine({ ...cut, cutFolds: 1, best: false }, 21.3, 80)).toBe(
+      '    21.3 s  #5   extra_trees   0.83091  (cut by its deadline)',
+    );
+    expect(resultLine({ ...cut, cutFolds: 1 }, 21.3, 80)).toBe(
+      '    21.3 s  #5   extra_trees   0.83091  (best so far; cut by its deadline)',
     );
     const failed = resultLine(
       { ...base, status: 'failed', score: Number.NaN, error: `mlp: training diverged\n${'x'.repeat(200)}` },

@@ -316,6 +316,8 @@ const LEADERBOARD_HEADER = [
   'fit_seconds',
   'started_seconds',
   'finished_seconds',
+  'rounds',
+  'cut_folds',
   'error',
 ];
 const TIMING_COLUMNS = ['fit_seconds', 'started_seconds', 'finished_seconds'];
@@ -433,6 +435,13 @@ describe('automl run on tables other than the hydraulic one', () => {
       expect(col('status')).toEqual(['scored', 'scored', 'scored', 'scored']);
       expect(col('folds')).toEqual(['3/3', '3/3', '3/3', '3/3']);
       expect(col('error')).toEqual(['', '', '', '']);
+      // The GBDT's rounds kept on each fold (early stopping: at most its 100); no deadline with
+      // --max-models, so none cut short. The GLM fits in no rounds.
+      const rounds = col('rounds')[0]!.split(' ').map(Number);
+      expect(rounds).toHaveLength(3);
+      for (const r of rounds) expect(r >= 1 && r <= 100 && Number.isInteger(r)).toBe(true);
+      expect(col('rounds').slice(1)).toEqual(['', '', '']);
+      expect(col('cut_folds')).toEqual(['0', '0', '0', '0']);
       const scores = col('score').map(Number);
       expect(col('logloss').map(Number)).toEqual(scores); // logloss is the default scorer
       for (const x of scores) expect(x).toBeGreaterThan(0.4);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { predictionWidth, TASKS } from '../../src/artifact/tasks.js';
 import type { FitData, FitOptions, FittedModel, Matrix, ProblemKind } from '../../src/models/types.js';
+import { clockNow } from '../../src/util/clock.js';
 import { Rng } from '../../src/util/random.js';
 
 export interface ContractSubject {
@@ -24,6 +25,11 @@ export interface ContractSubject {
   randomParams?: Record<string, unknown>;
   /** Whether the family early-stops on a validation set. */
   earlyStopping?: { params: Record<string, unknown> };
+  /**
+   * For a family that fits in rounds (trees, epochs): the `info` key of the rounds it kept, and
+   * parameters with which it trains more than one.
+   */
+  deadline?: { kept: string; params: Record<string, unknown> };
   /** Whether duplicating a row equals giving it weight 2 (exactly, up to float rounding). */
   weightEqualsDuplicate?: { params: Record<string, unknown> };
 }
@@ -147,6 +153,20 @@ export function contractTests(subject: ContractSubject): void {
             expect(info.rounds).toBe(info.validLoss.indexOf(best) + 1);
             expect(info.roundsTrained).toBeGreaterThanOrEqual(info.rounds);
             expect(meanLoss(kind, valid.y, model.predict(valid.x), K)).toBeCloseTo(best, 9);
+          });
+        }
+
+        if (subject.deadline) {
+          it('a deadline already past: one round kept, and the model says its deadline stopped it', async () => {
+            const { kept, params } = subject.deadline!;
+            const cut = await subject.fit(train, { ...opts(6, params), deadline: clockNow() - 1 });
+            expect(cut.info[kept]).toBe(1);
+            expect(cut.info['cutByDeadline']).toBe(true);
+            const whole = await subject.fit(train, { ...opts(6, params), deadline: clockNow() + 600_000 });
+            expect(whole.info[kept]).toBeGreaterThan(1);
+            expect(whole.info['cutByDeadline']).toBe(false);
+            // Fewer rounds, another model: the deadline did stop it.
+            expect(cut.predict(test.x)).not.toEqual(whole.predict(test.x));
           });
         }
 

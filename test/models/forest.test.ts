@@ -15,6 +15,7 @@ contractTests({
   fit: (train, opts) => fitForest(train, { ...opts, params: { nTrees: 60, ...opts.params } }),
   scoreNode,
   randomParams: {},
+  deadline: { kept: 'trees', params: { nTrees: 20 } },
   weightEqualsDuplicate: { params: { bootstrap: false, maxFeatures: 1, nTrees: 5, maxDepth: 4 } },
 });
 
@@ -23,6 +24,7 @@ contractTests({
   fit: (train, opts) => extraTrees.fit(train, { ...opts, params: { nTrees: 60, ...opts.params } }) as FittedModel,
   scoreNode,
   randomParams: {},
+  deadline: { kept: 'trees', params: { nTrees: 20 } },
 });
 
 describe('random forest', () => {

@@ -13,6 +13,7 @@ contractTests({
   scoreNode: (node, x) => new TreeScorer(node as TreeEnsembleNode).predict(x.columns, x.nRows),
   randomParams: { baggingFraction: 0.7, featureFraction: 0.6 },
   earlyStopping: { params: { nRounds: 400, learningRate: 0.3, earlyStoppingRounds: 10 } },
+  deadline: { kept: 'rounds', params: { nRounds: 20 } },
   weightEqualsDuplicate: {
     params: { minDataInLeaf: 1, minSumHessian: 0, featureFraction: 1, nRounds: 10, numLeaves: 4 },
   },

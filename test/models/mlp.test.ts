@@ -117,6 +117,7 @@ contractTests({
   // Every fit draws random numbers (initial weights, shuffling); dropout draws masks too.
   randomParams: { dropout: 0.2 },
   earlyStopping: { params: { epochs: 80, patience: 5, learningRate: 0.05, dropout: 0 } },
+  deadline: { kept: 'roundsTrained', params: { epochs: 6 } },
   // Not exact for a net: see 'a weight of 2 nearly equals the row given twice' below.
 });
 

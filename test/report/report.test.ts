@@ -4,7 +4,7 @@
  * line fits the width, and runs that failed, were interrupted, are still running, are damaged or
  * come from an older version are reported for what they are, never a crash.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listLines } from '../../src/cli/list.js';
@@ -20,7 +20,8 @@ import {
   type RunExperiment,
   type RunReport,
 } from '../../src/report/load.js';
-import { confusionLines, terminalReport } from '../../src/report/terminal.js';
+import { confusionLines, REPORT_LEADERBOARD_ROWS, terminalReport } from '../../src/report/terminal.js';
+import { renderHtml } from '../../src/report/html.js';
 import { displayWidth, fmt, wrap, table } from '../../src/report/text.js';
 import { Rng } from '../../src/util/random.js';
 import {
@@ -206,6 +207,36 @@ describe('loadRun: runs that did not finish, damaged folders, older versions', (
     expect(r.problems[0]).toBe(
       'not a run: it holds none of experiment.json, leaderboard.csv, test-predictions.csv, run.log',
     );
+  });
+
+  it('a candidate its deadline cut short: read back, and said under the leaderboard', async () => {
+    const dir = join(fixtureRunsDir(), 'cut-run');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(cool.dir, dir, { recursive: true });
+    const file = join(dir, 'leaderboard.csv');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    // A GBDT's row (rounds kept on each of its 3 folds, then cut_folds 0 and no error): as if
+    // its deadline had stopped two of its fits at their first round.
+    const at = lines.findIndex((l) => /,\d+ \d+ \d+,0,$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    const id = Number(lines[at]!.split(',')[0]);
+    lines[at] = lines[at]!.replace(/,(\d+) (\d+) (\d+),0,$/, ',1 $2 1,2,');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = await loadRun(dir);
+    expect(r.problems).toEqual([]);
+    const row = r.leaderboard.find((c) => c.id === id)!;
+    expect(row.cutFolds).toBe(2);
+    expect(row.rounds[0]).toBe(1);
+    expect(r.leaderboard.filter((c) => c.cutFolds > 0)).toHaveLength(1);
+    const text = terminalReport(r, { width: 80 });
+    expectFits(text, 80);
+    expect(text.join(' ').replace(/\s+/g, ' ')).toContain(
+      `cut by their deadline (fewer rounds or trees than asked; kept per fold): #${id} 1, ${row.rounds[1]}, 1`,
+    );
+    expect(await renderHtml(r)).toContain(`its deadline stopped 2 of 3 fits short (kept: 1, ${row.rounds[1]}, 1)`);
+    // As written: none cut (no deadline with a model count).
+    expect((await loadRun(cool.dir)).leaderboard.every((c) => c.cutFolds === 0)).toBe(true);
+    expect(r.leaderboard.length).toBeLessThanOrEqual(REPORT_LEADERBOARD_ROWS);
   });
 
   it('an older version: missing parts are said to be missing, the rest derived from the predictions', async () => {

@@ -5,8 +5,11 @@ import { embeddedDataPath } from '../../src/cli/embedded.js';
 import { inferTarget } from '../../src/data/infer.js';
 import { Table, type Column } from '../../src/data/table.js';
 import { logloss } from '../../src/metrics/index.js';
-import { crossValidate } from '../../src/search/cross-validate.js';
-import type { Candidate } from '../../src/search/types.js';
+import { assembleCv, crossValidate } from '../../src/search/cross-validate.js';
+import { deadlineCut } from '../../src/search/experiment.js';
+import { runFold } from '../../src/search/fold-job.js';
+import type { Candidate, FoldOutput } from '../../src/search/types.js';
+import { clockNow } from '../../src/util/clock.js';
 import { kFold } from '../../src/search/folds.js';
 import { holdoutSplit } from '../../src/split/holdout.js';
 import { Rng } from '../../src/util/random.js';
@@ -38,6 +41,36 @@ describe('crossValidate', () => {
     const acc = await crossValidate(table, task, candidate, fold, 'accuracy', new Rng(42));
     expect(acc.score).toBeGreaterThan(0.98);
     expect(acc.logloss).toBeCloseTo(a.score, 12);
+    expect(a.cutFolds).toBe(0);
+  });
+
+  it('counts the folds whose fit its deadline stopped short, and says so in words', async () => {
+    const { table, y, features, K } = await hydraulicTrain('cool_cond_y');
+    const fold = kFold(table.nRows, 3, 42, y);
+    const candidate: Candidate = {
+      family: 'random_forest',
+      params: { nTrees: 30 },
+      features: { passthrough: features, transforms: [] },
+    };
+    const task = { kind: 'multiclass' as const, nClasses: K, y };
+    // Folds 0 and 2 with a deadline already past (a forest keeps its first tree), fold 1 with
+    // one far off.
+    const outputs = new Map<number, FoldOutput>();
+    for (const f of [0, 1, 2]) {
+      const deadline = f === 1 ? clockNow() + 600_000 : clockNow() - 1;
+      outputs.set(f, await runFold(table, task, fold, { candidate, fold: f, seed: 7, deadline }));
+    }
+    expect([0, 1, 2].map((f) => outputs.get(f)!.cutByDeadline)).toEqual([true, false, true]);
+    const cv = assembleCv(task, fold, outputs, 'logloss');
+    expect(cv.rounds).toEqual([1, 30, 1]);
+    expect(cv.cutFolds).toBe(2);
+    expect(deadlineCut({ cutFolds: cv.cutFolds, folds: 3, rounds: cv.rounds, roundsUnit: 'trees' })).toBe(
+      'its deadline stopped 2 of 3 fits short (trees kept: 1, 30, 1)',
+    );
+    // A forest of one tree gives probabilities of 0 and 1: that is why the cut is said.
+    const whole = await crossValidate(table, task, candidate, fold, 'logloss', new Rng(7));
+    expect(whole.cutFolds).toBe(0);
+    expect(cv.score).toBeGreaterThan(whole.score);
   });
 
   it('fits feature steps inside each fold, categorical and target encodings included', async () => {

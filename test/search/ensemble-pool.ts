@@ -38,9 +38,10 @@ export function candidate(
       finished: 0,
       seconds: 0,
       rounds: [],
+      cutFolds: 0,
     },
     candidate: { family, params: {}, features: { transforms: [] } },
-    cv: { oof, score, logloss, foldScores: [], rounds: [], seconds: 0, scoredRows: rows },
+    cv: { oof, score, logloss, foldScores: [], rounds: [], cutFolds: 0, seconds: 0, scoredRows: rows },
     foldModels: new Map(),
   };
 }

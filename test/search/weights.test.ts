@@ -106,6 +106,7 @@ describe('--weight: the search scores and the calibration are weighted', () => {
       outputs.set(f, {
         pred: Float64Array.from(rows.flatMap((i) => [1 - p1[i]!, p1[i]!])),
         rounds: null,
+        cutByDeadline: false,
         seconds: 0,
         nodes: undefined as never,
       });

@@ -54,6 +54,8 @@ export const FOREST_DEFAULTS: Readonly<ForestParams> = {
 
 export interface ForestInfo {
   trees: number;
+  /** The fit's deadline stopped it before it had grown the trees asked for. */
+  cutByDeadline: boolean;
   /** Out-of-bag logloss (classification) or RMSE (regression); null without bootstrap. */
   oobLoss: number | null;
   /** Rows that were out of bag for at least one tree. */
@@ -74,7 +76,7 @@ const FOREST_SEARCH: FamilySearch<ForestParams> = {
 };
 
 /** The trees a forest kept (fewer than asked when its deadline came); a refit grows as many as asked. */
-const FOREST_ROUNDS: FamilyRounds<ForestParams> = { kept: roundsInfo('trees') };
+const FOREST_ROUNDS: FamilyRounds<ForestParams> = { unit: 'trees', kept: roundsInfo('trees') };
 
 export const randomForest: ModelFamily<ForestParams> = {
   name: 'random_forest',
@@ -127,8 +129,12 @@ export function fitForest(
   const oob = p.bootstrap ? new Float64Array(n * K) : undefined;
   const oobCount = p.bootstrap ? new Float64Array(n) : undefined;
   const trees: ForestTree[] = [];
+  let cutByDeadline = false;
   for (let t = 0; t < p.nTrees; t++) {
-    if (t > 0 && isPast(opts.deadline)) break;
+    if (t > 0 && isPast(opts.deadline)) {
+      cutByDeadline = true;
+      break;
+    }
     const rng = opts.rng.fork(t);
     if (p.bootstrap) {
       mult.fill(0);
@@ -165,7 +171,7 @@ export function fitForest(
     baseScore: [],
     trees: trees.map((t) => exportBinTree(t, mapper, K, (i, k) => t.value[i * K + k]!)),
   };
-  const info: ForestInfo = { trees: trees.length, oobLoss, oobRows };
+  const info: ForestInfo = { trees: trees.length, cutByDeadline, oobLoss, oobRows };
   return new TreeModel(
     family,
     opts.kind,

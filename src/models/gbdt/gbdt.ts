@@ -81,6 +81,8 @@ export interface GbdtInfo {
   rounds: number;
   /** Rounds trained. */
   roundsTrained: number;
+  /** The fit's deadline stopped it before its rounds were done (early stopping is not this). */
+  cutByDeadline: boolean;
   /** Validation loss after each round (logloss, or RMSE for regression), when a validation set was given. */
   validLoss: number[];
   trainLoss: number;
@@ -118,7 +120,7 @@ export const gbdt: ModelFamily<GbdtParams> = {
     interpretable: true,
   },
   // A refit on all rows boosts as many rounds as its folds kept (no rows are left to stop on).
-  rounds: { kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, nRounds: rounds }) },
+  rounds: { unit: 'rounds', kept: roundsInfo('rounds'), refit: (params, rounds) => ({ ...params, nRounds: rounds }) },
   withThreads: (params, threads) => ({ ...params, threads }),
   fit: fitGbdt,
 };
@@ -206,9 +208,13 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   let best = { loss: Infinity, round: -1 };
 
   let round = 0;
+  let cutByDeadline = false;
   try {
     for (; round < p.nRounds; round++) {
-      if (round > 0 && isPast(opts.deadline)) break;
+      if (round > 0 && isPast(opts.deadline)) {
+        cutByDeadline = true;
+        break;
+      }
       if (thread) {
         const mid = n >>> 1;
         thread.startGradients(mid, n);
@@ -282,6 +288,7 @@ export function fitGbdt(train: FitData, opts: FitOptions<GbdtParams>): FittedMod
   const info: GbdtInfo = {
     rounds: kept,
     roundsTrained,
+    cutByDeadline,
     validLoss,
     trainLoss,
     threads,

@@ -90,6 +90,8 @@ export interface MlpInfo {
   rounds: number;
   /** Epochs trained. */
   roundsTrained: number;
+  /** The fit's deadline stopped it before its epochs were done (early stopping is not this). */
+  cutByDeadline: boolean;
   /** Validation loss after each epoch (logloss, or RMSE for regression), in float64 through the scorer. */
   validLoss: number[];
   /** Where the validation rows came from: the fit options, held out of the training rows, or none. */
@@ -117,6 +119,7 @@ export const mlp: ModelFamily<MlpParams> = {
   },
   // A refit on all rows trains as many epochs as its folds kept, on every row (none held out).
   rounds: {
+    unit: 'epochs',
     kept: roundsInfo('rounds'),
     refit: (params, rounds) => ({ ...params, epochs: rounds, validationFraction: 0 }),
   },
@@ -204,9 +207,13 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
   let best: { loss: number; epoch: number; node: MlpNode } | undefined;
   const order = Int32Array.from({ length: m }, (_, i) => i);
   let epoch = 0;
+  let cutByDeadline = false;
   try {
     for (; epoch < p.epochs; epoch++) {
-      if (epoch > 0 && isPast(opts.deadline)) break;
+      if (epoch > 0 && isPast(opts.deadline)) {
+        cutByDeadline = true;
+        break;
+      }
       shuffleRng.shuffle(order);
       for (let start = 0; start < m; start += p.batchSize) {
         const rows = order.subarray(start, Math.min(m, start + p.batchSize));
@@ -250,6 +257,7 @@ export async function fitMlpAsync(train: FitData, opts: FitOptions<MlpParams>): 
     const info: MlpInfo = {
       rounds: best ? best.epoch + 1 : epoch,
       roundsTrained: epoch,
+      cutByDeadline,
       validLoss,
       validation,
       trainLoss,
