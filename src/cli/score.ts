@@ -295,7 +295,7 @@ export async function scoreCommand(args: ScoreArgs, out: Output): Promise<void> 
   stopped.catch(() => undefined);
   const interrupts = new Interrupts((signal, count) => {
     if (count > 1) {
-      writer?.abortNow();
+      // Exiting removes the output's temporary file (see tempPathFor).
       process.stderr.write(`automl: ${signal} again: stopping now${args.out ? `; ${args.out} was not written` : ''}\n`);
       process.exit(interrupts.exitCode);
     }

@@ -22,6 +22,7 @@
 import { mccBinary } from '../metrics/mcc.js';
 import { METRICS, isMetricName } from '../metrics/registry.js';
 import { packageVersion } from '../util/paths.js';
+import { deadlineCut } from '../search/run-files.js';
 import {
   confusionChart,
   importanceChart,
@@ -609,9 +610,7 @@ function leaderboardSection(r: RunReport): Section {
     const notes = [
       e.id === winner ? 'winner' : '',
       members.has(e.id) ? `ensemble weight ${fmt(members.get(e.id)!.weight)}` : '',
-      e.cutFolds > 0
-        ? `its deadline stopped ${e.cutFolds} of ${e.folds ?? e.cutFolds} fits short${e.rounds.length > 0 ? ` (kept: ${e.rounds.join(', ')})` : ''}`
-        : '',
+      e.cutFolds > 0 ? deadlineCut({ ...e, folds: e.folds ?? e.cutFolds }) : '',
       e.error ?? '',
     ].filter((x) => x !== '');
     const strong = e.id === winner;

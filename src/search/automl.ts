@@ -109,8 +109,6 @@ export interface LeaderboardEntry {
   seconds: number;
   /** Rounds / trees / epochs each scored fold's model kept (families that fit in rounds). */
   rounds: number[];
-  /** What a round is for its family ('rounds', 'trees', 'epochs'); absent for the others. */
-  roundsUnit?: string;
   /** Scored folds whose fit its deadline stopped before its rounds were done. */
   cutFolds: number;
   error?: string;
@@ -345,8 +343,6 @@ export async function search(
   };
   /** The best reported to the live view so far, in the order outcomes became known. */
   let shownBest: { id: number; score: number } | undefined;
-  /** What a round of this family is in words ('trees'…), for a family that fits in rounds. */
-  const unitOf = (family: FamilyName): string | undefined => FAMILIES[family].rounds?.unit;
   /** Tells the live view a trial's outcome, once, as soon as it is known (nothing without a view). */
   const report = (t: Trial): void => {
     if (!progress?.onResult || t.reported) return;
@@ -461,7 +457,6 @@ export async function search(
         finished: t.finished ?? t.started ?? 0,
         seconds: cv?.seconds ?? 0,
         rounds: cv?.rounds ?? [],
-        ...(unitOf(t.candidate.family) ? { roundsUnit: unitOf(t.candidate.family) } : {}),
         cutFolds: cv?.cutFolds ?? 0,
         ...(t.error !== undefined ? { error: t.error } : {}),
       };

@@ -22,6 +22,7 @@ import { columnKind, type DateFormats } from '../data/kinds.js';
 import type { Task } from '../artifact/tasks.js';
 import type { Calibration, DecisionThresholds } from '../artifact/format/pipeline.js';
 import type { MetricName } from '../metrics/registry.js';
+import { FAMILIES } from '../models/registry.js';
 import { clockNow } from '../util/clock.js';
 import { AutomlError } from '../util/errors.js';
 import { Rng } from '../util/random.js';
@@ -35,7 +36,7 @@ import { foldPlan, type FoldPlan } from './folds.js';
 import { finalPipeline, pipelineModel } from './finalize.js';
 import { measure, scoringSpeed, type FeatureImportanceEntry } from './measure.js';
 import { prepareData, type ColumnChoices, type DroppedColumn } from './prepare.js';
-import { dataFiles, RunFiles } from './run-files.js';
+import { dataFiles, deadlineCut, RunFiles } from './run-files.js';
 import { sampleTraining, searchRowCap } from './sample.js';
 
 /** `keepColumns` (`--keep-column`) and `idColumn` (`--id-column`): see prepare.ts. */
@@ -317,7 +318,7 @@ async function experiment(
         if (e.status === 'failed') log(`${what} failed: ${e.error}`);
         else
           log(
-            `${what} ${scorer} ${e.score.toFixed(5)} on ${e.folds} of ${e.plannedFolds} folds${e.status === 'scored' ? '' : ` (${e.status})`} in ${e.seconds.toFixed(1)} s${e.cutFolds > 0 ? `; ${deadlineCut(e)}` : ''}${isBest ? '  (best so far)' : ''}`,
+            `${what} ${scorer} ${e.score.toFixed(5)} on ${e.folds} of ${e.plannedFolds} folds${e.status === 'scored' ? '' : ` (${e.status})`} in ${e.seconds.toFixed(1)} s${e.cutFolds > 0 ? `; ${deadlineCut(e, FAMILIES[e.family].rounds?.unit)}` : ''}${isBest ? '  (best so far)' : ''}`,
           );
         hooks.onEntry?.(e, isBest);
       },
@@ -480,18 +481,4 @@ function missingTargetLine(t: Table, target: string, which: string): string {
   const shown = rows.slice(0, 10).join(', ');
   const file = t.source?.path ? ` of ${t.source.path}` : '';
   return `left out ${rows.length} ${which}row${rows.length === 1 ? '' : 's'} without a value of ${target}: data row${rows.length === 1 ? '' : 's'} ${shown}${rows.length > 10 ? ', …' : ''}${file}`;
-}
-
-/**
- * A candidate whose fits its deadline stopped before their rounds were done, in words: a fit
- * cut short scores worse than the family would with its time (a forest of a few trees gives
- * probabilities near 0 and 1), so run.log and the report say so.
- *
- * @example
- * deadlineCut({ cutFolds: 1, folds: 3, rounds: [9, 100, 100], roundsUnit: 'trees' });
- * // 'its deadline stopped 1 of 3 fits short (trees kept: 9, 100, 100)'
- */
-export function deadlineCut(e: Pick<LeaderboardEntry, 'cutFolds' | 'folds' | 'rounds' | 'roundsUnit'>): string {
-  const kept = e.rounds.length > 0 ? ` (${e.roundsUnit ?? 'rounds'} kept: ${e.rounds.join(', ')})` : '';
-  return `its deadline stopped ${e.cutFolds} of ${e.folds} fit${e.folds === 1 ? '' : 's'} short${kept}`;
 }

@@ -167,6 +167,20 @@ export const LEADERBOARD_COLUMNS = [
  */
 export const LEADERBOARD_NEWER_COLUMNS: readonly (typeof LEADERBOARD_COLUMNS)[number][] = ['rounds', 'cut_folds'];
 
+/**
+ * A candidate whose fits its deadline stopped before their rounds were done, in words, for
+ * run.log and the report: a fit cut short scores worse than its family would with its time (a
+ * forest of a few trees gives probabilities near 0 and 1). `unit`: what a round is ('trees').
+ *
+ * @example
+ * deadlineCut({ cutFolds: 1, folds: 3, rounds: [9, 100, 100] }, 'trees');
+ * // 'its deadline stopped 1 of 3 fits short (trees kept: 9, 100, 100)'
+ */
+export function deadlineCut(e: { cutFolds: number; folds: number; rounds: readonly number[] }, unit?: string): string {
+  const kept = e.rounds.length > 0 ? ` (${unit ? `${unit} ` : ''}kept: ${e.rounds.join(', ')})` : '';
+  return `its deadline stopped ${e.cutFolds} of ${e.folds} fit${e.folds === 1 ? '' : 's'} short${kept}`;
+}
+
 function leaderboardCsv(entries: readonly LeaderboardEntry[]): string {
   const head = LEADERBOARD_COLUMNS;
   const rows = entries.map((e) =>

@@ -73,26 +73,29 @@ export async function makeFolder(dir: string): Promise<void> {
   }
 }
 
-/** A temporary name beside `path`, so that the final rename stays on one file system. */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
 /**
- * Temporary files being written now. A process that exits while one is half written (a third
- * Ctrl-C quits at once, whatever is in flight) removes them as it exits: nothing is left behind.
+ * Temporary names handed out and not yet settled. A process that exits (`process.exit`, as a
+ * second or third Ctrl-C does, whatever is being written) removes those files as it exits, so
+ * nothing is left behind; a name already renamed into place is no file any more, and costs
+ * nothing there.
  */
 const inFlight = new Set<string>();
 let removingOnExit = false;
 
-function track(tmp: string): void {
+/**
+ * A temporary name beside `path`, so that the final rename stays on one file system. Its file is
+ * removed if the process exits before it is renamed (see {@link inFlight}).
+ */
+export function tempPathFor(path: string): string {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   if (!removingOnExit) {
     removingOnExit = true;
     process.on('exit', () => {
-      for (const path of inFlight) rmSync(path, { force: true });
+      for (const p of inFlight) rmSync(p, { force: true });
     });
   }
   inFlight.add(tmp);
+  return tmp;
 }
 
 /**
@@ -106,7 +109,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw writeFailure(path, e, option);
   }
   const tmp = tempPathFor(path);
-  track(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
@@ -133,7 +135,6 @@ export class AtomicFileWriter {
     private readonly option: string | undefined,
   ) {
     this.tmpPath = tempPathFor(path);
-    track(this.tmpPath);
     this.stream = createWriteStream(this.tmpPath);
     this.stream.on('error', (e) => {
       this.failure ??= e;
@@ -199,13 +200,6 @@ export class AtomicFileWriter {
     this.stream.destroy();
     await finished(this.stream).catch(() => undefined);
     await rm(this.tmpPath, { force: true });
-    inFlight.delete(this.tmpPath);
-  }
-
-  /** abort(), at once: for the moment before the process exits. */
-  abortNow(): void {
-    this.stream.destroy();
-    rmSync(this.tmpPath, { force: true });
     inFlight.delete(this.tmpPath);
   }
 }

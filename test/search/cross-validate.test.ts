@@ -6,7 +6,7 @@ import { inferTarget } from '../../src/data/infer.js';
 import { Table, type Column } from '../../src/data/table.js';
 import { logloss } from '../../src/metrics/index.js';
 import { assembleCv, crossValidate } from '../../src/search/cross-validate.js';
-import { deadlineCut } from '../../src/search/experiment.js';
+import { deadlineCut } from '../../src/search/run-files.js';
 import { runFold } from '../../src/search/fold-job.js';
 import type { Candidate, FoldOutput } from '../../src/search/types.js';
 import { clockNow } from '../../src/util/clock.js';
@@ -64,7 +64,7 @@ describe('crossValidate', () => {
     const cv = assembleCv(task, fold, outputs, 'logloss');
     expect(cv.rounds).toEqual([1, 30, 1]);
     expect(cv.cutFolds).toBe(2);
-    expect(deadlineCut({ cutFolds: cv.cutFolds, folds: 3, rounds: cv.rounds, roundsUnit: 'trees' })).toBe(
+    expect(deadlineCut({ cutFolds: cv.cutFolds, folds: 3, rounds: cv.rounds }, 'trees')).toBe(
       'its deadline stopped 2 of 3 fits short (trees kept: 1, 30, 1)',
     );
     // A forest of one tree gives probabilities of 0 and 1: that is why the cut is said.
